@@ -1,0 +1,53 @@
+# Two commands for a fresh machine: `make run` (the whole product with demo data) and
+# `make test` (every test). Both install what they need first.
+SHELL := /bin/bash
+PYTHON ?= $(shell scripts/find_python.sh)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/itsm
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test install services lint bench lock clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock package-lock.json
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -U pip
+	$(PY) -m pip install -q -r requirements.lock
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+install: $(VENV)/.installed
+
+services:
+	@bash scripts/ensure_services.sh
+
+run: install services
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput -v 0
+	@echo ""
+	@echo "  The service desk is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo "  Sign in with one of the demo accounts above (password printed above)."
+	@echo ""
+	GUNICORN_BIND=0.0.0.0:$(PORT) $(VENV)/bin/honcho start
+
+test: install services
+	bash scripts/ensure_browser.sh
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: install services
+	$(PY) bench/run_all.py
+
+# Regenerate the full pinned set after changing pyproject.toml.
+lock:
+	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

@@ -1,0 +1,8 @@
+from rest_framework.routers import SimpleRouter
+
+from itsm.accounts.api.views import TeamViewSet, UserViewSet
+
+router = SimpleRouter()
+router.register("users", UserViewSet, basename="user")
+router.register("teams", TeamViewSet, basename="team")
+urlpatterns = router.urls

@@ -1,0 +1,22 @@
+"""The Celery application: Redis broker, three queues, beat schedule from settings."""
+
+import os
+
+from celery import Celery
+from celery.signals import celeryd_init
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.settings")
+
+app = Celery("itsm")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_queues = [Queue(name) for name in ("default", "sla", "notifications")]
+app.autodiscover_tasks()
+
+
+@celeryd_init.connect
+def _refuse_to_start_without_services(**_kwargs: object) -> None:
+    # A worker that cannot reach Postgres or Redis would only print connection tracebacks.
+    from itsm.core.startup import exit_unless_services_reachable
+
+    exit_unless_services_reachable()

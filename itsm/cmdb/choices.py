@@ -1,0 +1,45 @@
+from django.db import models
+
+
+class ServiceKind(models.TextChoices):
+    BUSINESS = "business", "Business service"
+    TECHNICAL = "technical", "Technical service"
+
+
+class Criticality(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class CiType(models.TextChoices):
+    SERVER = "server", "Server"
+    APPLICATION = "application", "Application"
+    DATABASE = "database", "Database"
+    NETWORK = "network", "Network device"
+    STORAGE = "storage", "Storage"
+    WORKSTATION = "workstation", "Workstation"
+    CLOUD = "cloud", "Cloud resource"
+    OTHER = "other", "Other"
+
+
+class CiStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    OPERATIONAL = "operational", "Operational"
+    MAINTENANCE = "maintenance", "In maintenance"
+    RETIRED = "retired", "Retired"
+
+
+CRITICALITY_BADGE = {
+    Criticality.LOW: "neutral",
+    Criticality.MEDIUM: "info",
+    Criticality.HIGH: "warning",
+    Criticality.CRITICAL: "danger",
+}
+CI_STATUS_BADGE = {
+    CiStatus.PLANNED: "info",
+    CiStatus.OPERATIONAL: "success",
+    CiStatus.MAINTENANCE: "warning",
+    CiStatus.RETIRED: "neutral",
+}

@@ -1,0 +1,37 @@
+"""A plain paginated list page, for process records whose own workspace is still small."""
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+PAGE_SIZE = 50
+
+
+def record_list_page(
+    request: HttpRequest,
+    *,
+    queryset: QuerySet,
+    title: str,
+    columns: list[tuple[str, str]],
+    empty_text: str,
+) -> HttpResponse:
+    """`columns` are (heading, attribute) pairs read from each record."""
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [[_cell(record, attr) for _, attr in columns] for record in page]
+    return render(
+        request,
+        "components/record_list.html",
+        {
+            "title": title,
+            "headings": [h for h, _ in columns],
+            "rows": rows,
+            "page": page,
+            "empty_text": empty_text,
+        },
+    )
+
+
+def _cell(record, attr: str):
+    value = getattr(record, attr)
+    return value() if callable(value) else value

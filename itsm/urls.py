@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from itsm.accounts.views import home
+from itsm.core.views import desk_home, healthz
+
+api_v1 = [
+    path("", include("itsm.cmdb.api.urls")),
+    path("", include("itsm.accounts.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("itsm.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("desk/", desk_home, name="desk-home"),
+    path("desk/cmdb/", include("itsm.cmdb.urls")),
+    path("desk/incidents/", include("tickets.urls")),
+    path("desk/problems/", include("problems.urls")),
+    path("desk/changes/", include("changes.urls")),
+    path("desk/releases/", include("releases.urls")),
+    path("desk/knowledge/", include("knowledge.urls")),
+    path("dashboards/", include("itsm.dashboards.urls")),
+    path("portal/", include("itsm.portal.urls")),
+]
+
+handler403 = "itsm.core.views.error_403"
+handler404 = "itsm.core.views.error_404"
+handler500 = "itsm.core.views.error_500"

@@ -1,0 +1,182 @@
+"""Shared fixtures: personas, API clients, a real Celery worker, and Debian's chromium."""
+
+import os
+
+import pytest
+from kombu import Queue
+from rest_framework.test import APIClient
+
+from itsm.accounts.roles import Role
+from tests.factories.accounts import TeamFactory, UserFactory
+
+# Playwright's sync API keeps an asyncio loop running in the main thread; without this Django
+# raises SynchronousOnlyOperation in test bodies and live_server teardown (STACK-NOTES §5).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+# --- Personas -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def service_desk_team(db):
+    return TeamFactory(name="Service Desk")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Network")
+
+
+@pytest.fixture
+def requester(db):
+    """An employee: sees only their own tickets, never a work note, never the desk."""
+    return UserFactory(
+        email="rita@example.com", display_name="Rita Requester", roles=[Role.REQUESTER]
+    )
+
+
+@pytest.fixture
+def other_requester(db):
+    """Another employee, whose tickets `requester` must never see."""
+    return UserFactory(
+        email="omar@example.com", display_name="Omar Employee", roles=[Role.REQUESTER]
+    )
+
+
+@pytest.fixture
+def agent(service_desk_team):
+    """A first-line agent in the Service Desk team: works every ticket, reads every process."""
+    user = UserFactory(email="alice@example.com", display_name="Alice Agent", roles=[Role.AGENT])
+    service_desk_team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def agent_other_team(other_team):
+    """An agent of another team."""
+    user = UserFactory(email="nick@example.com", display_name="Nick Network", roles=[Role.AGENT])
+    other_team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def manager(service_desk_team):
+    """The service desk manager: everything an agent does, plus dashboards and team settings."""
+    user = UserFactory(
+        email="morgan@example.com",
+        display_name="Morgan Manager",
+        roles=[Role.SERVICE_DESK_MANAGER, Role.AGENT],
+    )
+    service_desk_team.members.add(user)
+    service_desk_team.lead = user
+    service_desk_team.save()
+    return user
+
+
+@pytest.fixture
+def cab_member(db):
+    """Approves changes; reads the desk's records but does not work tickets."""
+    return UserFactory(email="carla@example.com", display_name="Carla CAB", roles=[Role.CAB_MEMBER])
+
+
+@pytest.fixture
+def knowledge_editor(db):
+    """Writes and reviews articles."""
+    return UserFactory(
+        email="kim@example.com", display_name="Kim Knowledge", roles=[Role.KNOWLEDGE_EDITOR]
+    )
+
+
+@pytest.fixture
+def admin_user(db):
+    """The administrator: everything, including the Django admin."""
+    return UserFactory(
+        email="ada@example.com",
+        display_name="Ada Admin",
+        roles=[Role.ADMINISTRATOR],
+        is_superuser=True,
+        is_staff=True,
+    )
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    """api_as(user) → an APIClient authenticated as that user."""
+
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def client_as(client):
+    def make(user):
+        client.force_login(user)
+        return client
+
+    return make
+
+
+# --- A real Celery worker ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def celery_app_for_tests():
+    from itsm.celery import app
+
+    # One queue per test process: two workers on one Redis queue steal each other's tasks
+    # and run them against the wrong test database (STACK-NOTES §4).
+    # The test worker also consumes only that queue, so every route points at it.
+    queue = f"test-{os.getpid()}"
+    saved = (app.conf.task_default_queue, app.conf.task_routes, app.conf.task_queues)
+    app.conf.task_ignore_result = False  # the start-up ping check waits for its result
+    app.conf.task_default_queue = queue
+    app.conf.task_routes = {"*": {"queue": queue}}
+    app.conf.task_queues = None
+    app.amqp.queues = app.amqp.Queues([Queue(queue)])
+    app.loader.import_module("celery.contrib.testing.tasks")
+    yield app
+    app.conf.task_default_queue, app.conf.task_routes, app.conf.task_queues = saved
+    app.conf.task_ignore_result = True
+    app.amqp.queues = app.amqp.Queues(saved[2])
+
+
+@pytest.fixture(scope="module")
+def celery_worker(celery_app_for_tests, django_db_setup, django_db_blocker):
+    from celery.contrib.testing.worker import start_worker
+
+    with (
+        django_db_blocker.unblock(),
+        start_worker(
+            celery_app_for_tests, pool="solo", perform_ping_check=True, shutdown_timeout=10.0
+        ) as worker,
+    ):
+        yield worker

@@ -1,0 +1,41 @@
+import pytest
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_health_is_200_when_database_redis_and_a_worker_answer(client, celery_worker):
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["redis"]["ok"] is True
+    assert body["checks"]["celery_worker"]["ok"] is True
+
+
+@pytest.mark.django_db
+def test_health_is_503_when_redis_is_unreachable(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 503
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["redis"]["ok"] is False
+    assert body["checks"]["celery_worker"]["ok"] is False
+
+
+@pytest.mark.django_db
+def test_health_is_503_when_no_worker_answers(client, settings):
+    settings.ITSM_HEALTH_WORKER_TIMEOUT = 0.2
+    from itsm.celery import app
+
+    # A broadcast to a private exchange nobody listens on stands in for "no worker running".
+    original = app.control.ping
+    app.control.ping = lambda timeout: []
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.control.ping = original
+    assert response.status_code == 503
+    assert response.json()["checks"]["celery_worker"]["ok"] is False
