@@ -1,0 +1,445 @@
+"""Incidents, service requests, their conversation, approvals and fulfilment tasks.
+
+Incidents and service requests share one table (`Ticket`, told apart by `kind`): agents work
+them from the same queues, they share the life cycle, SLA clocks and indexes, and a million
+rows stay one set of indexes instead of two. The API still exposes them as two resources.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection, models
+from django.db.models import Q
+from django.urls import reverse
+
+from itsm.core.models import NumberedModel, TimeStampedModel, VersionedModel
+from tickets.choices import (
+    OPEN_STATUSES,
+    ApprovalMode,
+    ApprovalState,
+    CatalogFieldType,
+    Channel,
+    Impact,
+    OnHoldReason,
+    Priority,
+    ResolutionCode,
+    TaskStatus,
+    TicketKind,
+    TicketStatus,
+    Urgency,
+)
+
+NUMBER_SEQUENCES = {
+    TicketKind.INCIDENT: ("INC", "tickets_incident_number_seq"),
+    TicketKind.REQUEST: ("REQ", "tickets_request_number_seq"),
+}
+
+
+def _next_value(sequence: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        return cursor.fetchone()[0]
+
+
+# --- Reference data (admin-configured) ---
+
+
+class Category(models.Model):
+    """A ticket category; a category with a parent is a subcategory."""
+
+    name = models.CharField(max_length=100)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subcategories"
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["parent__name", "name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_in_parent"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(parent__isnull=True), name="category_unique_top"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+
+class PriorityRule(models.Model):
+    """One cell of the impact × urgency → priority matrix (ITIL). Defaults from migration."""
+
+    impact = models.PositiveSmallIntegerField(choices=Impact.choices)
+    urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+
+    class Meta:
+        ordering = ["impact", "urgency"]
+        constraints = [
+            models.UniqueConstraint(fields=["impact", "urgency"], name="priority_rule_unique_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"impact {self.impact} × urgency {self.urgency} → P{self.priority}"
+
+
+class DeskPolicy(models.Model):
+    """Run-time knobs of the desk that administrators change (a single row)."""
+
+    reopen_window_days = models.PositiveSmallIntegerField(
+        default=7, help_text="A requester's reply within this many days reopens a resolved ticket; "
+        "after it the ticket closes automatically."
+    )
+
+    class Meta:
+        verbose_name_plural = "desk policy"
+
+    def __str__(self) -> str:
+        return "Desk policy"
+
+
+# --- Tickets ---
+
+
+class TicketQuerySet(models.QuerySet):
+    def open(self) -> "TicketQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def visible_to(self, user) -> "TicketQuerySet":
+        """Desk staff see every ticket; a requester sees their own and those they watch."""
+        from itsm.accounts.roles import user_is_staff_member
+
+        if not user.is_authenticated:
+            return self.none()
+        if user_is_staff_member(user):
+            return self
+        return self.filter(Q(requester=user) | Q(watchers=user)).distinct()
+
+
+class Ticket(NumberedModel, TimeStampedModel, VersionedModel):
+    """An incident (something broke) or a service request (someone needs something).
+
+    Status only changes through `tickets.services.ticket_transition`, which checks the table
+    in `tickets.workflow`. `priority` follows impact × urgency unless an agent overrode it with
+    a reason (`priority_override_reason`). `reassignment_count` counts moves after the first
+    assignment; resolving with it at 0 by the first assignee sets first-contact resolution.
+    """
+
+    kind = models.CharField(max_length=10, choices=TicketKind.choices, default=TicketKind.INCIDENT)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+    short_description = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    subcategory = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="sub_tickets"
+    )
+    service = models.ForeignKey(
+        "cmdb.Service", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    ci = models.ForeignKey(
+        "cmdb.ConfigurationItem", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="tickets", verbose_name="configuration item",
+    )
+    impact = models.PositiveSmallIntegerField(choices=Impact.choices, default=Impact.LOW)
+    urgency = models.PositiveSmallIntegerField(choices=Urgency.choices, default=Urgency.LOW)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.P5)
+    priority_override_reason = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
+    on_hold_reason = models.CharField(max_length=30, choices=OnHoldReason.choices, blank=True)
+    assignment_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assigned_tickets",
+    )
+    first_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reassignment_count = models.PositiveIntegerField(default=0)
+    resolution_code = models.CharField(max_length=30, choices=ResolutionCode.choices, blank=True)
+    resolution_notes = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    is_first_contact_resolution = models.BooleanField(default=False)
+    reopen_count = models.PositiveIntegerField(default=0)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    is_major = models.BooleanField(default=False)
+    watchers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="watched_tickets"
+    )
+    # Service requests only:
+    catalog_item = models.ForeignKey(
+        "CatalogItem", null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
+    form_data = models.JSONField(default=dict, blank=True)
+    approval_state = models.CharField(
+        max_length=20, choices=ApprovalState.choices, default=ApprovalState.NOT_REQUIRED
+    )
+    last_public_activity_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [
+            ("work_ticket", "Can work tickets in the agent workspace"),
+            ("raise_ticket", "Can raise tickets in the portal"),
+        ]
+        indexes = [
+            # Queue pages: open tickets by team / assignee / requester, newest first.
+            models.Index(
+                fields=["assignment_team", "-created_at"], name="ticket_open_team",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["assignee", "-created_at"], name="ticket_open_assignee",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["-created_at"], name="ticket_open_created",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(fields=["status", "-created_at"], name="ticket_status_created"),
+            models.Index(fields=["requester", "-created_at"], name="ticket_requester_created"),
+            models.Index(
+                fields=["resolved_at"], name="ticket_resolved_at",
+                condition=Q(status=TicketStatus.RESOLVED),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=TicketStatus.ON_HOLD) | ~Q(on_hold_reason=""),
+                name="ticket_on_hold_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED])
+                | ~Q(resolution_code=""),
+                name="ticket_resolved_has_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.short_description}"
+
+    def assign_number(self) -> None:
+        prefix, sequence = NUMBER_SEQUENCES[TicketKind(self.kind)]
+        self.number = f"{prefix}{_next_value(sequence):07d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:desk-ticket-detail", args=[self.number])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class TicketAssignment(models.Model):
+    """One (re)assignment of a ticket: its history gives the reassignment metric."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
+    team = models.ForeignKey("accounts.Team", null=True, on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+
+
+class Comment(models.Model):
+    """A public reply (the requester sees it) or an internal work note (agents only)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    is_public = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{'Reply' if self.is_public else 'Work note'} on {self.ticket_id}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name is ours (random), never the uploader's: no path tricks, no overwrites.
+    return f"attachments/{instance.ticket_id}/{instance.stored_name}"
+
+
+class Attachment(models.Model):
+    """A file on a comment. Served only through a view that checks access, as a download."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    stored_name = models.CharField(max_length=100)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+# --- Service catalog ---
+
+
+class CatalogCategory(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "catalog categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CatalogItem(TimeStampedModel):
+    """Something requesters can order, with a form defined by data and its approval rules.
+
+    Approvals: the requester's manager and/or the members of `approval_team`; `approval_mode`
+    says whether all of them or any one must approve. Fulfilment tasks come from the item's
+    task templates: templates with the same `step` run in parallel, steps run in order.
+    """
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=150, unique=True)
+    category = models.ForeignKey(
+        CatalogCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+    )
+    short_description = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    service = models.ForeignKey(
+        "cmdb.Service", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    fulfilment_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requires_manager_approval = models.BooleanField(default=False)
+    approval_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approval_mode = models.CharField(
+        max_length=10, choices=ApprovalMode.choices, default=ApprovalMode.ALL
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CatalogField(models.Model):
+    """One field of a catalog item's order form."""
+
+    item = models.ForeignKey(CatalogItem, on_delete=models.CASCADE, related_name="fields")
+    name = models.SlugField(max_length=60, help_text="Key in the request's form data.")
+    label = models.CharField(max_length=150)
+    field_type = models.CharField(max_length=20, choices=CatalogFieldType.choices)
+    required = models.BooleanField(default=True)
+    help_text = models.CharField(max_length=300, blank=True)
+    choices = ArrayField(models.CharField(max_length=150), default=list, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "name"], name="catalog_field_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class FulfilmentTaskTemplate(models.Model):
+    item = models.ForeignKey(CatalogItem, on_delete=models.CASCADE, related_name="task_templates")
+    title = models.CharField(max_length=200)
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    step = models.PositiveSmallIntegerField(
+        default=1, help_text="Tasks with the same step run in parallel; steps run in order."
+    )
+
+    class Meta:
+        ordering = ["step", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Approval(models.Model):
+    """One approver's decision on a service request."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="approvals")
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approvals"
+    )
+    state = models.CharField(
+        max_length=20, choices=ApprovalState.choices, default=ApprovalState.PENDING
+    )
+    comment = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "approver"], name="approval_unique_approver")
+        ]
+
+
+class FulfilmentTask(NumberedModel, TimeStampedModel, VersionedModel):
+    """A piece of work that fulfils a service request, done by one team."""
+
+    NUMBER_PREFIX = "TASK"
+    NUMBER_SEQUENCE = "tickets_task_number_seq"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="tasks")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    step = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=TaskStatus.choices, default=TaskStatus.WAITING)
+    notes = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["step", "id"]
+        indexes = [models.Index(fields=["team", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
