@@ -267,6 +267,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Re-enqueue outbox notifications whose delivery task was lost (e.g. Redis was down) and
+    # reclaim rows a dead worker left in `sending` — every minute.
+    "notifications-sweep": {
+        "task": "itsm.notifications.tasks.notification_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
 }
 
 # --- Product knobs (ITSM_*) ---
@@ -288,6 +295,8 @@ ITSM_ATTACHMENT_ALLOWED_TYPES = env.list(
     ],
 )
 ITSM_QUEUE_COUNT_CAP = env.int("ITSM_QUEUE_COUNT_CAP", default=999)
+# A notification that failed this many times is marked failed (retried with back-off before).
+ITSM_NOTIFICATION_MAX_ATTEMPTS = env.int("ITSM_NOTIFICATION_MAX_ATTEMPTS", default=6)
 
 # --- Logging ---
 LOGGING = {

@@ -27,6 +27,7 @@ urlpatterns = [
     path("desk/knowledge/", include("knowledge.urls")),
     path("dashboards/", include("itsm.dashboards.urls")),
     path("portal/", include("itsm.portal.urls")),
+    path("notifications/", include("itsm.notifications.urls")),
 ]
 
 handler403 = "itsm.core.views.error_403"

@@ -1,0 +1,76 @@
+from django.contrib import admin, messages
+from django.db.models import Q
+
+from itsm.notifications.choices import NotificationStatus
+from itsm.notifications.models import Notification, NotificationPreference, WebhookSubscription
+from itsm.notifications.services import notification_retry
+
+
+class DeliveryProblemFilter(admin.SimpleListFilter):
+    title = "delivery problem"
+    parameter_name = "problem"
+
+    def lookups(self, request, model_admin):
+        return [("failed", "Failed for good"), ("retrying", "Failed, retrying")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failed":
+            return queryset.filter(status=NotificationStatus.FAILED)
+        if self.value() == "retrying":
+            return queryset.filter(Q(status=NotificationStatus.PENDING) & Q(attempts__gt=0))
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: outbox rows are written by services; operators only retry them."""
+
+    list_display = (
+        "created_at",
+        "event",
+        "channel",
+        "target",
+        "record_label",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+    )
+    list_filter = (DeliveryProblemFilter, "status", "channel", "event")
+    search_fields = ("target", "event", "record_label", "subject", "=event_id")
+    date_hierarchy = "created_at"
+    list_select_related = ()
+    show_full_result_count = False  # no full count of a table that grows forever
+    actions = ["retry"]
+    readonly_fields = [field.name for field in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Retry the selected notifications now", permissions=["view"])
+    def retry(self, request, queryset):
+        count = notification_retry(notification_ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            f"{count} notification(s) queued for another attempt; sent ones were left alone.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("name", "url", "events", "service", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "url")
+    autocomplete_fields = ("service",)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "receive_non_essential")
+    list_filter = ("receive_non_essential",)
+    search_fields = ("user__email", "user__display_name")
+    autocomplete_fields = ("user",)

@@ -1,0 +1,147 @@
+"""The transactional outbox (DESIGN §6): what must be told to whom, written with the change."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from itsm.notifications.choices import NotificationChannel, NotificationStatus
+
+
+def _new_webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class WebhookSubscription(models.Model):
+    """An outside system (chat channel, monitoring, another tool) that wants events as JSON.
+
+    `events` empty means every event. With a `service`, only events about records of that
+    service are sent ("subscribers of a service"). Every delivery is signed with `secret`
+    (HMAC-SHA256 of the raw body) so the receiver can tell it came from us.
+    """
+
+    name = models.CharField(max_length=120)
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=128, default=_new_webhook_secret)
+    events = ArrayField(
+        models.CharField(max_length=80),
+        default=list,
+        blank=True,
+        help_text="Event names such as incident_assigned; empty means every event.",
+    )
+    is_active = models.BooleanField(default=True)
+    service = models.ForeignKey(
+        "cmdb.Service",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="webhook_subscriptions",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NotificationPreference(models.Model):
+    """What a person agreed to receive. Essential messages (their own tickets, assignments)
+    are always sent; only non-essential ones (digests, announcements) can be refused."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    receive_non_essential = models.BooleanField(
+        "receive non-essential emails",
+        default=True,
+        help_text="Announcements and other messages that are not about your own work.",
+    )
+
+    def __str__(self) -> str:
+        return f"Notification preference of {self.user}"
+
+
+class Notification(models.Model):
+    """One message to one target, written in the same transaction as the change it reports.
+
+    The row is the source of truth for delivery: `transaction.on_commit` enqueues it, a sweep
+    re-enqueues what is still pending, and a worker claims it (pending → sending) with a
+    conditional update, so a duplicated task never sends twice. (event_id, channel, target)
+    is the idempotency key: one occurrence of an event reaches a target at most once.
+    """
+
+    event_id = models.UUIDField(help_text="Identifies one occurrence of the event.")
+    event = models.CharField(max_length=80, db_index=True)
+    channel = models.CharField(max_length=20, choices=NotificationChannel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    target = models.CharField(max_length=500, help_text="Email address or webhook URL.")
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    subject = models.CharField(max_length=255, blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    record_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    record_id = models.BigIntegerField(null=True, blank=True)
+    record_label = models.CharField(max_length=100, blank=True)
+    status = models.CharField(
+        max_length=20, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last took the row for sending."
+    )
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_id", "channel", "target"], name="notification_once_per_target"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel=NotificationChannel.WEBHOOK) | Q(subscription__isnull=True),
+                name="notification_subscription_only_for_webhooks",
+            ),
+        ]
+        indexes = [
+            # The sweep's range query: only pending rows are indexed, so the index stays
+            # small however many millions of sent rows pile up.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status=NotificationStatus.PENDING),
+                name="notification_pending_due",
+            ),
+            # Reclaiming rows a dead worker left in `sending`.
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status=NotificationStatus.SENDING),
+                name="notification_sending_claimed",
+            ),
+            models.Index(fields=["record_type", "record_id"], name="notification_record"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.target} ({self.status})"

@@ -1,0 +1,53 @@
+"""A real local webhook receiver and small builders for outbox tests."""
+
+import http.server
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+
+from itsm.notifications.models import WebhookSubscription
+
+
+@dataclass
+class WebhookReceiver:
+    """An HTTP server on 127.0.0.1 that records every POST and answers `status`."""
+
+    url: str = ""
+    status: int = 204
+    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+
+
+@pytest.fixture
+def webhook_receiver():
+    receiver = WebhookReceiver()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            receiver.received.append((dict(self.headers.items()), body))
+            self.send_response(receiver.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/itsm"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield receiver
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def make_subscription(db):
+    def make(**fields) -> WebhookSubscription:
+        fields.setdefault("name", "Chat channel")
+        fields.setdefault("url", "http://127.0.0.1:9/unused")
+        fields.setdefault("secret", "s3cret-for-tests")
+        return WebhookSubscription.objects.create(**fields)
+
+    return make
