@@ -8,6 +8,7 @@ from itsm.core.views import desk_home, healthz
 api_v1 = [
     path("", include("itsm.cmdb.api.urls")),
     path("", include("itsm.accounts.api.urls")),
+    path("", include("knowledge.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -26,6 +27,7 @@ urlpatterns = [
     path("desk/releases/", include("releases.urls")),
     path("desk/knowledge/", include("knowledge.urls")),
     path("dashboards/", include("itsm.dashboards.urls")),
+    path("portal/knowledge/", include("knowledge.portal_urls")),
     path("portal/", include("itsm.portal.urls")),
     path("notifications/", include("itsm.notifications.urls")),
 ]

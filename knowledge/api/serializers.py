@@ -1,0 +1,93 @@
+from rest_framework import serializers
+
+from itsm.accounts.models import User
+from itsm.cmdb.models import Service
+from knowledge.choices import ArticleStatus
+from knowledge.models import Article, Category
+from knowledge.rendering import render_markdown
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    """Articles in and out. `version` is required on update (optimistic locking)."""
+
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    services = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.all(), many=True, required=False
+    )
+    owner = serializers.SlugRelatedField(
+        slug_field="email", queryset=User.objects.all(), required=False, allow_null=True
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=20
+    )
+    body_html = serializers.SerializerMethodField()
+    version = serializers.IntegerField(required=False, min_value=1)
+    helpful_count = serializers.IntegerField(read_only=True)
+    unhelpful_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "number",
+            "title",
+            "summary",
+            "body",
+            "body_html",
+            "category",
+            "tags",
+            "audience",
+            "status",
+            "services",
+            "owner",
+            "review_by",
+            "published_at",
+            "view_count",
+            "helpful_count",
+            "unhelpful_count",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "number",
+            "status",
+            "published_at",
+            "view_count",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_body_html(self, article: Article) -> str:
+        return str(render_markdown(article.body))
+
+    def validate_tags(self, value: list[str]) -> list[str]:
+        return sorted({tag.strip().lower() for tag in value if tag.strip()})
+
+    def validate(self, attrs):
+        if self.instance is not None and "version" not in attrs:
+            raise serializers.ValidationError(
+                {"version": "Send the version you read; it guards against lost updates."}
+            )
+        return attrs
+
+
+class ArticleTransitionSerializer(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=ArticleStatus.choices)
+    version = serializers.IntegerField(min_value=1)
+
+
+class ArticleFeedbackSerializer(serializers.Serializer):
+    is_helpful = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ArticleFeedbackResultSerializer(serializers.Serializer):
+    is_helpful = serializers.BooleanField()
+    comment = serializers.CharField()
+
+
+class ArticleRestoreSerializer(serializers.Serializer):
+    version_number = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1)

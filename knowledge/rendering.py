@@ -1,0 +1,64 @@
+"""Markdown → safe HTML, and search headlines → safe HTML.
+
+Bodies are written by staff but read by everyone, so the rendered HTML is sanitised with nh3
+(an allow-list: no script, no event handlers, links only to http/https/mailto).
+"""
+
+import difflib
+import re
+
+import markdown
+import nh3
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p",
+    "pre", "s", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr",
+    "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"align"},
+    "td": {"align"},
+    "code": {"class"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+# Postgres marks matches with these; they cannot occur in typed text, so after escaping the
+# headline they are the only places where <mark> may appear.
+HEADLINE_START = "\x02"
+HEADLINE_STOP = "\x03"
+
+
+_DIFF_SPAN = re.compile(r'<span class="diff_(add|sub|chg)">(.*?)</span>', re.DOTALL)
+_DIFF_TAG = {"add": "ins", "sub": "del", "chg": "mark"}
+
+
+def render_markdown(text: str) -> SafeString:
+    html = markdown.markdown(text or "", extensions=["fenced_code", "tables", "sane_lists"])
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+    return mark_safe(cleaned)
+
+
+def headline_html(raw: str | None) -> SafeString:
+    text = escape((raw or "").replace("\x00", ""))
+    return mark_safe(text.replace(HEADLINE_START, "<mark>").replace(HEADLINE_STOP, "</mark>"))
+
+
+def diff_html(old: str, new: str, *, old_label: str, new_label: str) -> SafeString:
+    """A side-by-side line diff as an HTML table (difflib), changed words in <ins>/<del>."""
+    table = difflib.HtmlDiff(wrapcolumn=80).make_table(
+        (old or "").splitlines(), (new or "").splitlines(), old_label, new_label, context=True
+    )
+    table = _DIFF_SPAN.sub(lambda m: "<{0}>{1}</{0}>".format(_DIFF_TAG[m[1]], m[2]), table)
+    # HtmlDiff escapes the text it is given; the replacements only touch its own markup.
+    return mark_safe(table)

@@ -1,0 +1,182 @@
+"""Reads of the knowledge base, each shaped for its page or endpoint.
+
+Access is applied in one place, `article_list_for_user`: staff see every article, anyone
+else sees published public articles only (DESIGN §5: only staff see internal articles).
+"""
+
+import datetime
+from typing import Any
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramWordSimilarity,
+)
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from itsm.accounts.roles import user_is_staff_member
+from itsm.audit.selectors import audit_list_for_record
+from knowledge.choices import ArticleAudience, ArticleStatus
+from knowledge.models import SEARCH_CONFIG, Article, ArticleVersion, Category
+from knowledge.rendering import HEADLINE_START, HEADLINE_STOP
+
+# "Poorly rated" for the editor queue: enough votes to mean something, most of them "no".
+POOR_RATING_MIN_VOTES = 5
+POOR_RATING_MAX_HELPFUL_SHARE = 0.5
+# Trigram fallback: word_similarity(query, title) must reach this to count as a typo match.
+TYPO_MIN_SIMILARITY = 0.45
+
+
+def article_list_for_user(user: Any) -> QuerySet[Article]:
+    """Every article `user` may read. Start every knowledge read from here."""
+    articles = Article.objects.all()
+    if not user_is_staff_member(user):
+        articles = articles.filter(status=ArticleStatus.PUBLISHED, audience=ArticleAudience.PUBLIC)
+    return articles
+
+
+def article_list_for_browse(*, user: Any) -> QuerySet[Article]:
+    """The desk list and the API list: one row per article, relations joined, services in
+    one prefetch query, so the count of queries does not grow with the page size."""
+    return (
+        article_list_for_user(user)
+        .select_related("category", "owner")
+        .prefetch_related("services")
+        .defer("search")
+    )
+
+
+def _with_feedback_counts(articles: QuerySet[Article]) -> QuerySet[Article]:
+    return articles.annotate(
+        helpful_count=Count("feedback", filter=Q(feedback__is_helpful=True), distinct=True),
+        unhelpful_count=Count("feedback", filter=Q(feedback__is_helpful=False), distinct=True),
+    )
+
+
+def article_list_for_api(*, user: Any) -> QuerySet[Article]:
+    """`article_list_for_browse` plus the feedback counts the API shows."""
+    return _with_feedback_counts(article_list_for_browse(user=user))
+
+
+def article_get_for_user(*, user: Any, number: str) -> Article:
+    """One article for its detail page (desk or portal); DoesNotExist when `user` may not
+    read it, so an internal or unpublished number answers 404 to a requester."""
+    return (
+        _with_feedback_counts(article_list_for_browse(user=user))
+        .select_related("published_by", "last_edited_by")
+        .get(number=number)
+    )
+
+
+def article_version_list(*, article: Article) -> QuerySet[ArticleVersion]:
+    return article.versions.select_related("published_by").order_by("-number")
+
+
+def article_timeline(*, article: Article) -> QuerySet:
+    return audit_list_for_record(record=article)
+
+
+def category_with_descendants(category_id: int) -> list[int]:
+    """The id of a category and of every category under it (the tree is small)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, todo = [], [category_id]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+# --- Search ---------------------------------------------------------------------------
+
+
+def _search_query(query: str) -> SearchQuery:
+    return SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+
+
+def article_apply_search(articles: QuerySet[Article], query: str) -> QuerySet[Article]:
+    """Full-text matches ranked by weight (title > summary > body), with a highlighted
+    `headline`; when nothing matches, titles within typo distance, most similar first.
+
+    SearchRank gets F("search"): given the bare field name it would rebuild an unweighted
+    vector and the A/B/C weights would be lost (DESIGN §9).
+    """
+    query = (query or "").strip()
+    if not query:
+        return articles
+    search_query = _search_query(query)
+    headline = SearchHeadline(
+        "body",
+        search_query,
+        config=SEARCH_CONFIG,
+        start_sel=HEADLINE_START,
+        stop_sel=HEADLINE_STOP,
+        max_words=30,
+        min_words=12,
+        max_fragments=2,
+    )
+    matches = articles.filter(search=search_query)
+    if matches.exists():
+        return matches.annotate(
+            rank=SearchRank(F("search"), search_query), headline=headline
+        ).order_by("-rank", "-published_at", "pk")
+    # Typo tolerance: `%>` uses the trigram GIN index on title (threshold 0.6), the explicit
+    # similarity annotation orders the few rows it returns.
+    return (
+        articles.filter(title__trigram_word_similar=query)
+        .annotate(rank=TrigramWordSimilarity(query, "title"), headline=F("summary"))
+        .filter(rank__gte=TYPO_MIN_SIMILARITY)
+        .order_by("-rank", "pk")
+    )
+
+
+def article_search(
+    *,
+    user: Any,
+    query: str,
+    limit: int = 10,
+    category: int | None = None,
+    service: int | None = None,
+) -> list[Article]:
+    """Ranked articles `user` may read for `query`, each with `rank` and `headline`
+    (raw, with \\x02/\\x03 around matches: render it with `knowledge.rendering.headline_html`
+    or the `kb_headline` template filter). Used by the portal and, later, by tickets."""
+    if not (query or "").strip():
+        return []
+    articles = article_list_for_user(user).select_related("category").defer("search")
+    if category:
+        articles = articles.filter(category_id__in=category_with_descendants(category))
+    if service:
+        articles = articles.filter(services=service)
+    return list(article_apply_search(articles, query)[:limit])
+
+
+# --- Editor queue -----------------------------------------------------------------------
+
+
+def article_list_for_editor_queue(*, today: datetime.date | None = None) -> dict[str, list]:
+    """The three piles a knowledge editor works through: articles waiting for review,
+    published articles past their review-by date, and published articles readers rate
+    poorly (at least POOR_RATING_MIN_VOTES votes, under half of them "helpful")."""
+    today = today or timezone.localdate()
+    base = Article.objects.select_related("owner", "last_edited_by", "category").defer("search")
+    in_review = base.filter(status=ArticleStatus.REVIEW).order_by("updated_at")
+    stale = base.filter(status=ArticleStatus.PUBLISHED, review_by__lt=today).order_by("review_by")
+    poorly_rated = (
+        _with_feedback_counts(base.filter(status=ArticleStatus.PUBLISHED))
+        .annotate(votes=F("helpful_count") + F("unhelpful_count"))
+        .filter(votes__gte=POOR_RATING_MIN_VOTES)
+        .filter(helpful_count__lt=F("votes") * POOR_RATING_MAX_HELPFUL_SHARE)
+        .order_by("helpful_count")
+    )
+    return {
+        "in_review": list(in_review[:100]),
+        "stale": list(stale[:100]),
+        "poorly_rated": list(poorly_rated[:100]),
+    }

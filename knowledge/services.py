@@ -1,0 +1,192 @@
+"""Every write to the knowledge base: one function per use case, audited, in a transaction."""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from itsm.audit.services import audit_record, field_changes
+from itsm.core.exceptions import GuardFailed, PermissionRefused
+from itsm.core.locking import lock_for_update
+from knowledge import workflow
+from knowledge.choices import ArticleStatus
+from knowledge.models import Article, ArticleFeedback, ArticleVersion
+
+TEXT_FIELDS = ("title", "summary", "body")
+META_FIELDS = ("category", "tags", "audience", "owner", "review_by")
+DEFAULT_REVIEW_INTERVAL = datetime.timedelta(days=365)
+
+
+def _require(actor: Any, permission: str, what: str) -> None:
+    if not actor.has_perm(permission):
+        raise PermissionRefused(f"You are not allowed to {what}.")
+
+
+@transaction.atomic
+def article_create(
+    *,
+    actor: Any,
+    title: str,
+    body: str,
+    summary: str = "",
+    services: Iterable[Any] = (),
+    **fields: Any,
+) -> Article:
+    """Write a new draft. Agents and knowledge editors may; the author is the last editor."""
+    _require(actor, "knowledge.add_article", "write articles")
+    article = Article(
+        number=Article.next_number(),
+        title=title,
+        summary=summary,
+        body=body,
+        last_edited_by=actor,
+        owner=fields.pop("owner", None) or actor,
+        **{k: v for k, v in fields.items() if k in META_FIELDS},
+    )
+    article.full_clean(exclude=["search"])
+    article.save()
+    article.services.set(services)
+    audit_record(record=article, actor=actor, action="created")
+    return article
+
+
+@transaction.atomic
+def article_update(
+    *,
+    article: Article,
+    actor: Any,
+    expected_version: int | None,
+    services: Iterable[Any] | None = None,
+    **fields: Any,
+) -> Article:
+    """Change an article. Text may change only in draft or review (a published text is frozen
+    until someone revises it); metadata (owner, category, review-by …) may change any time.
+    A stale `expected_version` raises StaleVersion (409)."""
+    _require(actor, "knowledge.change_article", "edit articles")
+    article = lock_for_update(
+        Article.objects.all(), pk=article.pk, expected_version=expected_version
+    )
+    names = [n for n in (*TEXT_FIELDS, *META_FIELDS) if n in fields]
+    before = {n: getattr(article, n) for n in names}
+    text_changed = any(n in TEXT_FIELDS and fields[n] != before[n] for n in names)
+    if text_changed and article.status not in (ArticleStatus.DRAFT, ArticleStatus.REVIEW):
+        raise GuardFailed(
+            f"A {article.get_status_display().lower()} article's text cannot be edited; "
+            "revise it first (it goes back to draft).",
+            field="body",
+        )
+    for name in names:
+        setattr(article, name, fields[name])
+    if text_changed:
+        article.last_edited_by = actor
+    article.full_clean(exclude=["search"])
+    article.version += 1
+    article.save()
+    changes = field_changes(before, {n: getattr(article, n) for n in names})
+    if services is not None:
+        old = set(article.services.values_list("pk", flat=True))
+        new = {s.pk for s in services}
+        if old != new:
+            article.services.set(services)
+            changes["services"] = {"from": sorted(old), "to": sorted(new)}
+    if changes:
+        # Bodies are long: the timeline says that they changed, the versions keep the text.
+        for name in TEXT_FIELDS[1:]:
+            if name in changes:
+                changes[name] = {"from": "…", "to": "…"}
+        audit_record(record=article, actor=actor, action="updated", changes=changes)
+    return article
+
+
+@transaction.atomic
+def article_transition(
+    *, article: Article, actor: Any, to_status: str, expected_version: int | None
+) -> Article:
+    """The one code path that changes an article's status (workflow.TRANSITIONS decides).
+
+    Publishing freezes the text as a new ArticleVersion and sets a review-by date a year out
+    when none is set (or it has passed).
+    """
+    article = lock_for_update(
+        Article.objects.all(), pk=article.pk, expected_version=expected_version
+    )
+    return _move(article=article, actor=actor, to_status=to_status)
+
+
+def _move(*, article: Article, actor: Any, to_status: str, message: str = "") -> Article:
+    transition = workflow.check(article, actor, to_status)
+    from_status = article.status
+    article.status = to_status
+    if to_status == ArticleStatus.PUBLISHED:
+        now = timezone.now()
+        article.published_at = now
+        article.published_by = actor
+        if article.review_by is None or article.review_by <= now.date():
+            article.review_by = now.date() + DEFAULT_REVIEW_INTERVAL
+        last = article.versions.order_by("-number").values_list("number", flat=True).first()
+        ArticleVersion.objects.create(
+            article=article,
+            number=(last or 0) + 1,
+            title=article.title,
+            summary=article.summary,
+            body=article.body,
+            published_at=now,
+            published_by=actor,
+        )
+    article.version += 1
+    article.save()
+    audit_record(
+        record=article,
+        actor=actor,
+        action="status_changed",
+        changes={"status": {"from": from_status, "to": to_status}},
+        message=message or transition.label,
+    )
+    return article
+
+
+@transaction.atomic
+def article_restore_version(
+    *, article: Article, version_number: int, actor: Any, expected_version: int | None
+) -> Article:
+    """Bring an older published text back as a new draft revision of the article.
+
+    The restored text must go through review again, so the article moves to draft (through
+    the workflow table) and the restorer becomes its last editor.
+    """
+    _require(actor, "knowledge.change_article", "edit articles")
+    article = lock_for_update(
+        Article.objects.all(), pk=article.pk, expected_version=expected_version
+    )
+    old = article.versions.get(number=version_number)
+    message = f"Restored the text of version {old.number}"
+    if article.status != ArticleStatus.DRAFT:
+        article = _move(
+            article=article, actor=actor, to_status=ArticleStatus.DRAFT, message=message
+        )
+    article.title, article.summary, article.body = old.title, old.summary, old.body
+    article.last_edited_by = actor
+    article.version += 1
+    article.save()
+    audit_record(record=article, actor=actor, action="restored", message=message)
+    return article
+
+
+@transaction.atomic
+def article_feedback_give(
+    *, article: Article, user: Any, is_helpful: bool, comment: str = ""
+) -> ArticleFeedback:
+    """Record or change the reader's "was this helpful?" answer (one per user and article)."""
+    feedback, _ = ArticleFeedback.objects.update_or_create(
+        article=article, user=user, defaults={"is_helpful": is_helpful, "comment": comment}
+    )
+    return feedback
+
+
+def article_record_view(*, article: Article) -> None:
+    """Count one read. A single UPDATE … SET view_count = view_count + 1, so concurrent
+    readers never lose a count, and neither `version` nor `updated_at` moves."""
+    Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)

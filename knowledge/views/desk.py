@@ -1,0 +1,224 @@
+"""Desk pages of the knowledge base: list and search, detail, edit, review, versions."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from itsm.core.exceptions import DomainError, StaleVersion
+from itsm.core.views import desk_view
+from knowledge import selectors, services, workflow
+from knowledge.filtersets import ArticleFilterSet
+from knowledge.forms import ArticleForm
+from knowledge.models import Article
+from knowledge.rendering import diff_html
+
+PAGE_SIZE = 50
+
+
+def _get(request, number: str) -> Article:
+    try:
+        return selectors.article_get_for_user(user=request.user, number=number)
+    except Article.DoesNotExist:
+        raise Http404("No such article.") from None
+
+
+@desk_view
+def article_list(request):
+    filterset = ArticleFilterSet(
+        request.GET, queryset=selectors.article_list_for_browse(user=request.user)
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filterset": filterset, "page": page, "query": query.urlencode()}
+    template = (
+        "knowledge/desk/_article_table.html" if request.htmx else "knowledge/desk/article_list.html"
+    )
+    return render(request, f"knowledge/desk/{template}", context)
+
+
+@desk_view
+def article_detail(request, number: str):
+    article = _get(request, number)
+    return render(
+        request,
+        "knowledge/desk/article_detail.html",
+        {
+            "article": article,
+            "versions": selectors.article_version_list(article=article),
+            "timeline": selectors.article_timeline(article=article),
+            "transitions": workflow.allowed_transitions(article, request.user),
+            "can_edit": request.user.has_perm("knowledge.change_article"),
+        },
+    )
+
+
+def _form_initial(article: Article) -> dict:
+    return {
+        "title": article.title,
+        "summary": article.summary,
+        "body": article.body,
+        "category": article.category_id,
+        "tags": ", ".join(article.tags),
+        "audience": article.audience,
+        "services": list(article.services.all()),
+        "review_by": article.review_by,
+        "version": article.version,
+    }
+
+
+@desk_view
+def article_create(request):
+    if not request.user.has_perm("knowledge.add_article"):
+        raise PermissionDenied("You may not write articles.")
+    form = ArticleForm(request.POST or None, initial={"audience": "public"})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        try:
+            article = services.article_create(actor=request.user, **data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"{article.number} saved as a draft.")
+            return redirect(article)
+    return render(request, "knowledge/desk/article_form.html", {"form": form, "article": None})
+
+
+@desk_view
+def article_edit(request, number: str):
+    if not request.user.has_perm("knowledge.change_article"):
+        raise PermissionDenied("You may not edit articles.")
+    article = _get(request, number)
+    form = ArticleForm(request.POST or None, initial=_form_initial(article))
+    stale = False
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            article = services.article_update(
+                article=article,
+                actor=request.user,
+                expected_version=data.pop("version"),
+                **data,
+            )
+        except StaleVersion as exc:
+            # Keep what was typed; the message says how to merge by hand.
+            stale = True
+            form.add_error(None, exc.message)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"{article.number} saved.")
+            return redirect(article)
+    return render(
+        request,
+        "knowledge/desk/article_form.html",
+        {"form": form, "article": article, "stale": stale},
+        status=409 if stale else 200,
+    )
+
+
+@desk_view
+@require_POST
+def article_transition(request, number: str):
+    article = _get(request, number)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        article = services.article_transition(
+            article=article,
+            actor=request.user,
+            to_status=request.POST.get("to_status", ""),
+            expected_version=version,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{article.number} is now {article.get_status_display()}.")
+    return redirect(article)
+
+
+@desk_view
+@require_POST
+def article_restore(request, number: str, version_number: int):
+    article = _get(request, number)
+    get_object_or_404(article.versions, number=version_number)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        article = services.article_restore_version(
+            article=article,
+            actor=request.user,
+            version_number=version_number,
+            expected_version=version,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Version {version_number} restored as a new draft.")
+    return redirect(article)
+
+
+@desk_view
+def article_version_detail(request, number: str, version_number: int):
+    article = _get(request, number)
+    version = get_object_or_404(
+        selectors.article_version_list(article=article), number=version_number
+    )
+    return render(
+        request,
+        "knowledge/desk/article_version.html",
+        {"article": article, "version": version},
+    )
+
+
+@desk_view
+def article_version_diff(request, number: str):
+    """Diff two published versions (?from=1&to=2); without `to`, against the working text."""
+    article = _get(request, number)
+    versions = {v.number: v for v in selectors.article_version_list(article=article)}
+    try:
+        old = versions[int(request.GET.get("from", ""))]
+    except (KeyError, ValueError):
+        raise Http404("No such version.") from None
+    to = request.GET.get("to")
+    if to:
+        try:
+            new = versions[int(to)]
+        except (KeyError, ValueError):
+            raise Http404("No such version.") from None
+        new_label, new_title, new_body = f"Version {new.number}", new.title, new.body
+    else:
+        new_label, new_title, new_body = "Working text", article.title, article.body
+    old_text = f"# {old.title}\n\n{old.summary}\n\n{old.body}"
+    new_summary = new.summary if to else article.summary
+    new_text = f"# {new_title}\n\n{new_summary}\n\n{new_body}"
+    return render(
+        request,
+        "knowledge/desk/article_diff.html",
+        {
+            "article": article,
+            "old": old,
+            "new_label": new_label,
+            "versions": sorted(versions),
+            "diff": diff_html(
+                old_text, new_text, old_label=f"Version {old.number}", new_label=new_label
+            ),
+        },
+    )
+
+
+@desk_view
+def editor_queue(request):
+    return render(
+        request,
+        "knowledge/desk/editor_queue.html",
+        {"queue": selectors.article_list_for_editor_queue()},
+    )
