@@ -9,6 +9,7 @@ from django.db import transaction
 # dependencies between apps (people before services before tickets …).
 DEMO_MODULES = [
     "itsm.accounts.demo",
+    "itsm.calendars.demo",
     "itsm.cmdb.demo",
 ]
 
