@@ -1,0 +1,94 @@
+"""Reads of the service catalog, approvals and fulfilment tasks, each shaped for its page."""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from tickets.choices import ApprovalState, TicketKind
+from tickets.models import Approval, CatalogCategory, CatalogItem, FulfilmentTask, Ticket
+
+
+def catalog_item_list_for_browse(*, search: str = "") -> QuerySet[CatalogItem]:
+    """Active catalog items (with their category), optionally matching a search text."""
+    items = CatalogItem.objects.filter(is_active=True).select_related("category")
+    if search.strip():
+        text = search.strip()
+        items = items.filter(
+            Q(name__icontains=text)
+            | Q(short_description__icontains=text)
+            | Q(description__icontains=text)
+            | Q(category__name__icontains=text)
+        )
+    return items.order_by("category__order", "category__name", "name")
+
+
+def catalog_category_list_with_items(
+    *, search: str = ""
+) -> list[tuple[CatalogCategory | None, list[CatalogItem]]]:
+    """The browse page: (category, its matching items) pairs, empty categories left out."""
+    groups: dict[int | None, tuple[CatalogCategory | None, list[CatalogItem]]] = {}
+    for item in catalog_item_list_for_browse(search=search):
+        groups.setdefault(item.category_id, (item.category, []))[1].append(item)
+    return list(groups.values())
+
+
+def catalog_item_get_for_order(*, slug: str) -> CatalogItem:
+    """An active item with its field definitions and task templates; 404 otherwise."""
+    item = (
+        CatalogItem.objects.filter(is_active=True, slug=slug)
+        .select_related("category", "approval_team", "fulfilment_team")
+        .prefetch_related("fields", "task_templates__team")
+        .first()
+    )
+    if item is None:
+        raise Http404("No such catalog item.")
+    return item
+
+
+def catalog_item_list_for_api() -> QuerySet[CatalogItem]:
+    return (
+        CatalogItem.objects.filter(is_active=True)
+        .select_related("category")
+        .prefetch_related("fields")
+        .order_by("name")
+    )
+
+
+def request_get_progress_for_user(*, user, number: str) -> Ticket:
+    """A service request with its approvals and tasks, if `user` may see it (404 otherwise)."""
+    ticket = (
+        Ticket.objects.visible_to(user)
+        .filter(kind=TicketKind.REQUEST, number=number)
+        .select_related("catalog_item", "requester", "assignment_team")
+        .prefetch_related(
+            Prefetch("approvals", queryset=Approval.objects.select_related("approver")),
+            Prefetch("tasks", queryset=FulfilmentTask.objects.select_related("team", "assignee")),
+        )
+        .first()
+    )
+    if ticket is None:
+        raise Http404("No such request.")
+    return ticket
+
+
+def approval_list_for_approver(*, user, pending_only: bool = True) -> QuerySet[Approval]:
+    """The approvals asked of `user`, newest first, with the request and its requester."""
+    approvals = Approval.objects.filter(approver=user).select_related(
+        "ticket", "ticket__requester", "ticket__catalog_item"
+    )
+    if pending_only:
+        approvals = approvals.filter(state=ApprovalState.PENDING)
+    return approvals.order_by("-ticket__created_at", "-id")
+
+
+def task_list_for_teams(*, user, status: str | None = "open") -> QuerySet[FulfilmentTask]:
+    """Fulfilment tasks of the teams `user` is in (or assigned to them), oldest first."""
+    tasks = FulfilmentTask.objects.filter(Q(team__members=user) | Q(assignee=user)).distinct()
+    if status:
+        tasks = tasks.filter(status=status)
+    return tasks.select_related("team", "assignee", "ticket", "ticket__requester").order_by(
+        "created_at", "id"
+    )
+
+
+def task_list_for_api() -> QuerySet[FulfilmentTask]:
+    return FulfilmentTask.objects.select_related("team", "assignee", "ticket").order_by("id")
