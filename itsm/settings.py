@@ -7,6 +7,7 @@ administrators change (priority matrix, SLA policies, reopen window) is data in 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -267,6 +268,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Close resolved tickets whose reopen window has passed — every 15 minutes.
+    "tickets-auto-close": {
+        "task": "tickets.tasks.tickets_auto_close",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 600},
+    },
     # Re-enqueue outbox notifications whose delivery task was lost (e.g. Redis was down) and
     # reclaim rows a dead worker left in `sending` — every minute.
     "notifications-sweep": {
@@ -308,3 +315,4 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 ITSM_HEALTH_WORKER_TIMEOUT = env.float("ITSM_HEALTH_WORKER_TIMEOUT", default=1.0)
+ITSM_ATTACHMENT_SCANNER = env.str("ITSM_ATTACHMENT_SCANNER", default="")

@@ -8,8 +8,9 @@ from itsm.core.views import desk_home, healthz
 api_v1 = [
     path("", include("itsm.cmdb.api.urls")),
     path("", include("itsm.accounts.api.urls")),
-    path("", include("tickets.api.catalog_urls")),
     path("", include("knowledge.api.urls")),
+    path("", include("tickets.api.urls")),
+    path("", include("tickets.api.catalog_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -22,7 +23,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("desk/", desk_home, name="desk-home"),
     path("desk/cmdb/", include("itsm.cmdb.urls")),
-    path("desk/incidents/", include("tickets.urls")),
+    path("", include("tickets.urls")),
     path("", include("tickets.urls_catalog")),
     path("desk/problems/", include("problems.urls")),
     path("desk/changes/", include("changes.urls")),

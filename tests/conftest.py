@@ -180,3 +180,22 @@ def celery_worker(celery_app_for_tests, django_db_setup, django_db_blocker):
         ) as worker,
     ):
         yield worker
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process (for service tests that follow a notification to the mailbox)."""
+    from itsm.celery import app
+
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest storage needs collectstatic; tests read assets straight from the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -109,3 +109,16 @@ PRIORITY_BADGE = {
     Priority.P4: "neutral",
     Priority.P5: "neutral",
 }
+
+# ITIL 3×3 default: (impact, urgency) → priority. PriorityRule rows override it per cell.
+DEFAULT_PRIORITY_MATRIX = {
+    (1, 1): 1,
+    (1, 2): 2,
+    (1, 3): 3,
+    (2, 1): 2,
+    (2, 2): 3,
+    (2, 3): 4,
+    (3, 1): 3,
+    (3, 2): 4,
+    (3, 3): 5,
+}

@@ -87,8 +87,9 @@ class DeskPolicy(models.Model):
     """Run-time knobs of the desk that administrators change (a single row)."""
 
     reopen_window_days = models.PositiveSmallIntegerField(
-        default=7, help_text="A requester's reply within this many days reopens a resolved ticket; "
-        "after it the ticket closes automatically."
+        default=7,
+        help_text="A requester's reply within this many days reopens a resolved ticket; "
+        "after it the ticket closes automatically.",
     )
 
     class Meta:
@@ -145,8 +146,12 @@ class Ticket(NumberedModel, TimeStampedModel, VersionedModel):
         "cmdb.Service", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
     )
     ci = models.ForeignKey(
-        "cmdb.ConfigurationItem", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="tickets", verbose_name="configuration item",
+        "cmdb.ConfigurationItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name="configuration item",
     )
     impact = models.PositiveSmallIntegerField(choices=Impact.choices, default=Impact.LOW)
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices, default=Urgency.LOW)
@@ -158,7 +163,10 @@ class Ticket(NumberedModel, TimeStampedModel, VersionedModel):
         "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="assigned_tickets",
     )
     first_assignee = models.ForeignKey(
@@ -205,21 +213,25 @@ class Ticket(NumberedModel, TimeStampedModel, VersionedModel):
         indexes = [
             # Queue pages: open tickets by team / assignee / requester, newest first.
             models.Index(
-                fields=["assignment_team", "-created_at"], name="ticket_open_team",
+                fields=["assignment_team", "-created_at"],
+                name="ticket_open_team",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
             models.Index(
-                fields=["assignee", "-created_at"], name="ticket_open_assignee",
+                fields=["assignee", "-created_at"],
+                name="ticket_open_assignee",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
             models.Index(
-                fields=["-created_at"], name="ticket_open_created",
+                fields=["-created_at"],
+                name="ticket_open_created",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
             models.Index(fields=["status", "-created_at"], name="ticket_status_created"),
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_created"),
             models.Index(
-                fields=["resolved_at"], name="ticket_resolved_at",
+                fields=["resolved_at"],
+                name="ticket_resolved_at",
                 condition=Q(status=TicketStatus.RESOLVED),
             ),
         ]
@@ -265,6 +277,9 @@ class TicketAssignment(models.Model):
 
     class Meta:
         ordering = ["assigned_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} → {self.team_id}/{self.assignee_id}"
 
 
 class Comment(models.Model):
@@ -419,6 +434,9 @@ class Approval(models.Model):
             models.UniqueConstraint(fields=["ticket", "approver"], name="approval_unique_approver")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.approver_id} on {self.ticket_id}: {self.state}"
+
 
 class FulfilmentTask(NumberedModel, TimeStampedModel, VersionedModel):
     """A piece of work that fulfils a service request, done by one team."""
@@ -443,3 +461,22 @@ class FulfilmentTask(NumberedModel, TimeStampedModel, VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+
+class SavedFilter(models.Model):
+    """A desk queue an agent saved from the filter bar (the query string of the queue page)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=1000)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_filter_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,7 +1,35 @@
-from django.urls import path
+from django.urls import include, path
 
-from tickets import views
+from tickets.views import desk, portal
 
 app_name = "tickets"
 
-urlpatterns = [path("", views.incident_queue, name="desk-incident-queue")]
+desk_urls = [
+    path("", desk.ticket_queue, name="desk-ticket-queue"),
+    path("new/", desk.ticket_create, name="desk-ticket-create"),
+    path("bulk/", desk.ticket_bulk, name="desk-ticket-bulk"),
+    path("filters/", desk.saved_filter_create, name="desk-saved-filter-create"),
+    path("<str:number>/", desk.ticket_detail, name="desk-ticket-detail"),
+    path("<str:number>/reply/", desk.ticket_reply, name="desk-ticket-reply"),
+    path("<str:number>/transition/", desk.ticket_transition, name="desk-ticket-transition"),
+    path("<str:number>/assign/", desk.ticket_assign, name="desk-ticket-assign"),
+    path("<str:number>/priority/", desk.ticket_priority, name="desk-ticket-priority"),
+    path("<str:number>/link/", desk.ticket_link, name="desk-ticket-link"),
+    path("<str:number>/watch/", desk.ticket_watch, name="desk-ticket-watch"),
+]
+
+portal_urls = [
+    path("", portal.my_tickets, name="portal-my-tickets"),
+    path("report/", portal.report_incident, name="portal-report-incident"),
+    path("<str:number>/", portal.ticket_detail, name="portal-ticket-detail"),
+    path("<str:number>/reply/", portal.ticket_reply, name="portal-ticket-reply"),
+    path("<str:number>/withdraw/", portal.ticket_withdraw, name="portal-ticket-withdraw"),
+]
+
+urlpatterns = [
+    path("desk/tickets/", include(desk_urls)),
+    path("portal/tickets/", include(portal_urls)),
+    path(
+        "attachments/<int:attachment_id>/", portal.attachment_download, name="attachment-download"
+    ),
+]

@@ -15,7 +15,8 @@ Guard = Callable[["object", dict], str | None]
 
 def _approved_if_request(ticket, _fields: dict) -> str | None:
     if ticket.kind == TicketKind.REQUEST and ticket.approval_state in (
-        ApprovalState.PENDING, ApprovalState.REJECTED,
+        ApprovalState.PENDING,
+        ApprovalState.REJECTED,
     ):
         return "This request cannot be worked until it is approved."
     return None
@@ -41,13 +42,17 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (S.NEW, S.IN_PROGRESS): Transition("start", "Start work", guards=(_approved_if_request,)),
     (S.NEW, S.ON_HOLD): Transition("hold", "Put on hold", requires=("on_hold_reason",)),
     (S.NEW, S.RESOLVED): Transition(
-        "resolve", "Resolve", requires=("resolution_code", "resolution_notes"),
+        "resolve",
+        "Resolve",
+        requires=("resolution_code", "resolution_notes"),
         guards=(_approved_if_request, _no_open_tasks),
     ),
     (S.NEW, S.CANCELLED): Transition("cancel", "Cancel", requires=("reason",), staff_only=False),
     (S.IN_PROGRESS, S.ON_HOLD): Transition("hold", "Put on hold", requires=("on_hold_reason",)),
     (S.IN_PROGRESS, S.RESOLVED): Transition(
-        "resolve", "Resolve", requires=("resolution_code", "resolution_notes"),
+        "resolve",
+        "Resolve",
+        requires=("resolution_code", "resolution_notes"),
         guards=(_no_open_tasks,),
     ),
     (S.IN_PROGRESS, S.CANCELLED): Transition(
@@ -55,10 +60,14 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     ),
     (S.ON_HOLD, S.IN_PROGRESS): Transition("resume", "Resume work"),
     (S.ON_HOLD, S.RESOLVED): Transition(
-        "resolve", "Resolve", requires=("resolution_code", "resolution_notes"),
+        "resolve",
+        "Resolve",
+        requires=("resolution_code", "resolution_notes"),
         guards=(_approved_if_request, _no_open_tasks),
     ),
-    (S.ON_HOLD, S.CANCELLED): Transition("cancel", "Cancel", requires=("reason",), staff_only=False),
+    (S.ON_HOLD, S.CANCELLED): Transition(
+        "cancel", "Cancel", requires=("reason",), staff_only=False
+    ),
     (S.RESOLVED, S.IN_PROGRESS): Transition("reopen", "Reopen", staff_only=False),
     (S.RESOLVED, S.CLOSED): Transition("close", "Close"),
 }

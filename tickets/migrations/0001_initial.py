@@ -2,20 +2,19 @@
 
 import django.contrib.postgres.fields
 import django.db.models.deletion
-import tickets.models
 from django.conf import settings
 from django.db import migrations, models
 
+import tickets.models
 from itsm.core.numbering import create_sequence
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_roles'),
-        ('cmdb', '0001_initial'),
+        ("accounts", "0002_roles"),
+        ("cmdb", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -24,284 +23,898 @@ class Migration(migrations.Migration):
         create_sequence("tickets_request_number_seq"),
         create_sequence("tickets_task_number_seq"),
         migrations.CreateModel(
-            name='CatalogCategory',
+            name="CatalogCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("description", models.TextField(blank=True)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'catalog categories',
-                'ordering': ['order', 'name'],
+                "verbose_name_plural": "catalog categories",
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='DeskPolicy',
+            name="DeskPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reopen_window_days', models.PositiveSmallIntegerField(default=7, help_text="A requester's reply within this many days reopens a resolved ticket; after it the ticket closes automatically.")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reopen_window_days",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        help_text="A requester's reply within this many days reopens a resolved ticket; after it the ticket closes automatically.",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'desk policy',
+                "verbose_name_plural": "desk policy",
             },
         ),
         migrations.CreateModel(
-            name='CatalogItem',
+            name="CatalogItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=150, unique=True)),
-                ('slug', models.SlugField(max_length=150, unique=True)),
-                ('short_description', models.CharField(max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('requires_manager_approval', models.BooleanField(default=False)),
-                ('approval_mode', models.CharField(choices=[('all', 'All approvers must approve'), ('any', 'Any one approver is enough')], default='all', max_length=10)),
-                ('is_active', models.BooleanField(default=True)),
-                ('approval_team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.team')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='items', to='tickets.catalogcategory')),
-                ('fulfilment_team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.team')),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cmdb.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=150, unique=True)),
+                ("slug", models.SlugField(max_length=150, unique=True)),
+                ("short_description", models.CharField(max_length=300)),
+                ("description", models.TextField(blank=True)),
+                ("requires_manager_approval", models.BooleanField(default=False)),
+                (
+                    "approval_mode",
+                    models.CharField(
+                        choices=[
+                            ("all", "All approvers must approve"),
+                            ("any", "Any one approver is enough"),
+                        ],
+                        default="all",
+                        max_length=10,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "approval_team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.team",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="tickets.catalogcategory",
+                    ),
+                ),
+                (
+                    "fulfilment_team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.team",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cmdb.service",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('is_active', models.BooleanField(default=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='subcategories', to='tickets.category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subcategories",
+                        to="tickets.category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['parent__name', 'name'],
+                "verbose_name_plural": "categories",
+                "ordering": ["parent__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='FulfilmentTaskTemplate',
+            name="FulfilmentTaskTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('step', models.PositiveSmallIntegerField(default=1, help_text='Tasks with the same step run in parallel; steps run in order.')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='task_templates', to='tickets.catalogitem')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "step",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="Tasks with the same step run in parallel; steps run in order.",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="task_templates",
+                        to="tickets.catalogitem",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['step', 'id'],
+                "ordering": ["step", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PriorityRule',
+            name="PriorityRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('impact', models.PositiveSmallIntegerField(choices=[(1, '1 – High (many people or a critical service)'), (2, '2 – Medium (a team or department)'), (3, '3 – Low (one person)')])),
-                ('urgency', models.PositiveSmallIntegerField(choices=[(1, '1 – High (work has stopped)'), (2, '2 – Medium (work is impaired)'), (3, '3 – Low (inconvenient)')])),
-                ('priority', models.PositiveSmallIntegerField(choices=[(1, 'P1 – Critical'), (2, 'P2 – High'), (3, 'P3 – Moderate'), (4, 'P4 – Low'), (5, 'P5 – Planning')])),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "impact",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1 – High (many people or a critical service)"),
+                            (2, "2 – Medium (a team or department)"),
+                            (3, "3 – Low (one person)"),
+                        ]
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1 – High (work has stopped)"),
+                            (2, "2 – Medium (work is impaired)"),
+                            (3, "3 – Low (inconvenient)"),
+                        ]
+                    ),
+                ),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "P1 – Critical"),
+                            (2, "P2 – High"),
+                            (3, "P3 – Moderate"),
+                            (4, "P4 – Low"),
+                            (5, "P5 – Planning"),
+                        ]
+                    ),
+                ),
             ],
             options={
-                'ordering': ['impact', 'urgency'],
-                'constraints': [models.UniqueConstraint(fields=('impact', 'urgency'), name='priority_rule_unique_cell')],
+                "ordering": ["impact", "urgency"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("impact", "urgency"), name="priority_rule_unique_cell"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('number', models.CharField(editable=False, max_length=20, unique=True)),
-                ('kind', models.CharField(choices=[('incident', 'Incident'), ('request', 'Service request')], default='incident', max_length=10)),
-                ('channel', models.CharField(choices=[('portal', 'Portal'), ('email', 'Email'), ('phone', 'Phone'), ('api', 'API')], default='portal', max_length=10)),
-                ('short_description', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('impact', models.PositiveSmallIntegerField(choices=[(1, '1 – High (many people or a critical service)'), (2, '2 – Medium (a team or department)'), (3, '3 – Low (one person)')], default=3)),
-                ('urgency', models.PositiveSmallIntegerField(choices=[(1, '1 – High (work has stopped)'), (2, '2 – Medium (work is impaired)'), (3, '3 – Low (inconvenient)')], default=3)),
-                ('priority', models.PositiveSmallIntegerField(choices=[(1, 'P1 – Critical'), (2, 'P2 – High'), (3, 'P3 – Moderate'), (4, 'P4 – Low'), (5, 'P5 – Planning')], default=5)),
-                ('priority_override_reason', models.CharField(blank=True, max_length=300)),
-                ('status', models.CharField(choices=[('new', 'New'), ('in_progress', 'In progress'), ('on_hold', 'On hold'), ('resolved', 'Resolved'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], default='new', max_length=20)),
-                ('on_hold_reason', models.CharField(blank=True, choices=[('awaiting_requester', 'Awaiting requester'), ('awaiting_vendor', 'Awaiting vendor'), ('awaiting_change', 'Awaiting change'), ('awaiting_approval', 'Awaiting approval')], max_length=30)),
-                ('reassignment_count', models.PositiveIntegerField(default=0)),
-                ('resolution_code', models.CharField(blank=True, choices=[('solved', 'Solved (permanently)'), ('workaround', 'Solved (workaround)'), ('not_reproducible', 'Not reproducible'), ('fulfilled', 'Request fulfilled'), ('duplicate', 'Duplicate'), ('user_error', 'User instructed'), ('rejected', 'Rejected')], max_length=30)),
-                ('resolution_notes', models.TextField(blank=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('is_first_contact_resolution', models.BooleanField(default=False)),
-                ('reopen_count', models.PositiveIntegerField(default=0)),
-                ('is_major', models.BooleanField(default=False)),
-                ('form_data', models.JSONField(blank=True, default=dict)),
-                ('approval_state', models.CharField(choices=[('not_required', 'Not required'), ('pending', 'Awaiting approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='not_required', max_length=20)),
-                ('last_public_activity_at', models.DateTimeField(blank=True, null=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_tickets', to=settings.AUTH_USER_MODEL)),
-                ('assignment_team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='accounts.team')),
-                ('catalog_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='tickets.catalogitem')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='tickets.category')),
-                ('ci', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='cmdb.configurationitem', verbose_name='configuration item')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duplicates', to='tickets.ticket')),
-                ('first_assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='tickets.ticket')),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requested_tickets', to=settings.AUTH_USER_MODEL)),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='cmdb.service')),
-                ('subcategory', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sub_tickets', to='tickets.category')),
-                ('watchers', models.ManyToManyField(blank=True, related_name='watched_tickets', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("number", models.CharField(editable=False, max_length=20, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("incident", "Incident"), ("request", "Service request")],
+                        default="incident",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("portal", "Portal"),
+                            ("email", "Email"),
+                            ("phone", "Phone"),
+                            ("api", "API"),
+                        ],
+                        default="portal",
+                        max_length=10,
+                    ),
+                ),
+                ("short_description", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "impact",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1 – High (many people or a critical service)"),
+                            (2, "2 – Medium (a team or department)"),
+                            (3, "3 – Low (one person)"),
+                        ],
+                        default=3,
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1 – High (work has stopped)"),
+                            (2, "2 – Medium (work is impaired)"),
+                            (3, "3 – Low (inconvenient)"),
+                        ],
+                        default=3,
+                    ),
+                ),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "P1 – Critical"),
+                            (2, "P2 – High"),
+                            (3, "P3 – Moderate"),
+                            (4, "P4 – Low"),
+                            (5, "P5 – Planning"),
+                        ],
+                        default=5,
+                    ),
+                ),
+                ("priority_override_reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("in_progress", "In progress"),
+                            ("on_hold", "On hold"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="new",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "on_hold_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("awaiting_requester", "Awaiting requester"),
+                            ("awaiting_vendor", "Awaiting vendor"),
+                            ("awaiting_change", "Awaiting change"),
+                            ("awaiting_approval", "Awaiting approval"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("reassignment_count", models.PositiveIntegerField(default=0)),
+                (
+                    "resolution_code",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("solved", "Solved (permanently)"),
+                            ("workaround", "Solved (workaround)"),
+                            ("not_reproducible", "Not reproducible"),
+                            ("fulfilled", "Request fulfilled"),
+                            ("duplicate", "Duplicate"),
+                            ("user_error", "User instructed"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("resolution_notes", models.TextField(blank=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("is_first_contact_resolution", models.BooleanField(default=False)),
+                ("reopen_count", models.PositiveIntegerField(default=0)),
+                ("is_major", models.BooleanField(default=False)),
+                ("form_data", models.JSONField(blank=True, default=dict)),
+                (
+                    "approval_state",
+                    models.CharField(
+                        choices=[
+                            ("not_required", "Not required"),
+                            ("pending", "Awaiting approval"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="not_required",
+                        max_length=20,
+                    ),
+                ),
+                ("last_public_activity_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_tickets",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assignment_team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="accounts.team",
+                    ),
+                ),
+                (
+                    "catalog_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="tickets.catalogitem",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="tickets.category",
+                    ),
+                ),
+                (
+                    "ci",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="cmdb.configurationitem",
+                        verbose_name="configuration item",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="duplicates",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "first_assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requested_tickets",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="cmdb.service",
+                    ),
+                ),
+                (
+                    "subcategory",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sub_tickets",
+                        to="tickets.category",
+                    ),
+                ),
+                (
+                    "watchers",
+                    models.ManyToManyField(
+                        blank=True, related_name="watched_tickets", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'permissions': [('work_ticket', 'Can work tickets in the agent workspace'), ('raise_ticket', 'Can raise tickets in the portal')],
+                "ordering": ["-created_at"],
+                "permissions": [
+                    ("work_ticket", "Can work tickets in the agent workspace"),
+                    ("raise_ticket", "Can raise tickets in the portal"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FulfilmentTask',
+            name="FulfilmentTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('number', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('step', models.PositiveSmallIntegerField(default=1)),
-                ('status', models.CharField(choices=[('waiting', 'Waiting for earlier tasks'), ('open', 'Open'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='waiting', max_length=20)),
-                ('notes', models.TextField(blank=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='accounts.team')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("number", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("step", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "Waiting for earlier tasks"),
+                            ("open", "Open"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="waiting",
+                        max_length=20,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="accounts.team",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['step', 'id'],
+                "ordering": ["step", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField()),
-                ('is_public', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField()),
+                ("is_public", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, upload_to=tickets.models.attachment_path)),
-                ('stored_name', models.CharField(max_length=100)),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('comment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='tickets.comment')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(max_length=300, upload_to=tickets.models.attachment_path),
+                ),
+                ("stored_name", models.CharField(max_length=100)),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="tickets.comment",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Approval',
+            name="Approval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('not_required', 'Not required'), ('pending', 'Awaiting approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=20)),
-                ('comment', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('approver', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='approvals', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approvals', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("not_required", "Not required"),
+                            ("pending", "Awaiting approval"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approvals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="approvals",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='TicketAssignment',
+            name="TicketAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField(auto_now_add=True)),
-                ('assigned_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assignee', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.team')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("assigned_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.team",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['assigned_at', 'id'],
+                "ordering": ["assigned_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CatalogField',
+            name="CatalogField",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(help_text="Key in the request's form data.", max_length=60)),
-                ('label', models.CharField(max_length=150)),
-                ('field_type', models.CharField(choices=[('text', 'Text'), ('long_text', 'Long text'), ('choice', 'Choice'), ('multi_choice', 'Multiple choice'), ('date', 'Date'), ('number', 'Number'), ('user', 'Person'), ('ci', 'Configuration item')], max_length=20)),
-                ('required', models.BooleanField(default=True)),
-                ('help_text', models.CharField(blank=True, max_length=300)),
-                ('choices', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=150), blank=True, default=list)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fields', to='tickets.catalogitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.SlugField(help_text="Key in the request's form data.", max_length=60),
+                ),
+                ("label", models.CharField(max_length=150)),
+                (
+                    "field_type",
+                    models.CharField(
+                        choices=[
+                            ("text", "Text"),
+                            ("long_text", "Long text"),
+                            ("choice", "Choice"),
+                            ("multi_choice", "Multiple choice"),
+                            ("date", "Date"),
+                            ("number", "Number"),
+                            ("user", "Person"),
+                            ("ci", "Configuration item"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("required", models.BooleanField(default=True)),
+                ("help_text", models.CharField(blank=True, max_length=300)),
+                (
+                    "choices",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=150), blank=True, default=list
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fields",
+                        to="tickets.catalogitem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('item', 'name'), name='catalog_field_unique_name')],
+                "ordering": ["order", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("item", "name"), name="catalog_field_unique_name"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('parent', 'name'), name='category_unique_in_parent'),
+            model_name="category",
+            constraint=models.UniqueConstraint(
+                fields=("parent", "name"), name="category_unique_in_parent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(condition=models.Q(('parent__isnull', True)), fields=('name',), name='category_unique_top'),
+            model_name="category",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("parent__isnull", True)),
+                fields=("name",),
+                name="category_unique_top",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('status__in', ('new', 'in_progress', 'on_hold'))), fields=['assignment_team', '-created_at'], name='ticket_open_team'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("status__in", ("new", "in_progress", "on_hold"))),
+                fields=["assignment_team", "-created_at"],
+                name="ticket_open_team",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('status__in', ('new', 'in_progress', 'on_hold'))), fields=['assignee', '-created_at'], name='ticket_open_assignee'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("status__in", ("new", "in_progress", "on_hold"))),
+                fields=["assignee", "-created_at"],
+                name="ticket_open_assignee",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('status__in', ('new', 'in_progress', 'on_hold'))), fields=['-created_at'], name='ticket_open_created'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("status__in", ("new", "in_progress", "on_hold"))),
+                fields=["-created_at"],
+                name="ticket_open_created",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', '-created_at'], name='ticket_status_created'),
+            model_name="ticket",
+            index=models.Index(fields=["status", "-created_at"], name="ticket_status_created"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['requester', '-created_at'], name='ticket_requester_created'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["requester", "-created_at"], name="ticket_requester_created"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('status', 'resolved')), fields=['resolved_at'], name='ticket_resolved_at'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("status", "resolved")),
+                fields=["resolved_at"],
+                name="ticket_resolved_at",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'on_hold'), _negated=True), models.Q(('on_hold_reason', ''), _negated=True), _connector='OR'), name='ticket_on_hold_has_reason'),
+            model_name="ticket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "on_hold"), _negated=True),
+                    models.Q(("on_hold_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="ticket_on_hold_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['resolved', 'closed']), _negated=True), models.Q(('resolution_code', ''), _negated=True), _connector='OR'), name='ticket_resolved_has_code'),
+            model_name="ticket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["resolved", "closed"]), _negated=True),
+                    models.Q(("resolution_code", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="ticket_resolved_has_code",
+            ),
         ),
         migrations.AddIndex(
-            model_name='fulfilmenttask',
-            index=models.Index(fields=['team', 'status'], name='tickets_ful_team_id_b740b1_idx'),
+            model_name="fulfilmenttask",
+            index=models.Index(fields=["team", "status"], name="tickets_ful_team_id_b740b1_idx"),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['ticket', 'created_at'], name='tickets_com_ticket__f8cb69_idx'),
+            model_name="comment",
+            index=models.Index(
+                fields=["ticket", "created_at"], name="tickets_com_ticket__f8cb69_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='approval',
-            constraint=models.UniqueConstraint(fields=('ticket', 'approver'), name='approval_unique_approver'),
+            model_name="approval",
+            constraint=models.UniqueConstraint(
+                fields=("ticket", "approver"), name="approval_unique_approver"
+            ),
         ),
     ]

@@ -2,12 +2,7 @@
 
 from django.db import migrations
 
-# ITIL 3×3: impact (rows) × urgency (columns) → priority.
-DEFAULT_MATRIX = {
-    (1, 1): 1, (1, 2): 2, (1, 3): 3,
-    (2, 1): 2, (2, 2): 3, (2, 3): 4,
-    (3, 1): 3, (3, 2): 4, (3, 3): 5,
-}
+from tickets.choices import DEFAULT_PRIORITY_MATRIX as DEFAULT_MATRIX
 
 
 def create_defaults(apps, schema_editor):

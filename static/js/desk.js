@@ -1,0 +1,37 @@
+// Keyboard shortcuts of the agent workspace (documented on the queue page).
+(function () {
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable]");
+  }
+  let selected = -1;
+  function rows() { return Array.from(document.querySelectorAll(".ticket-table tbody tr")); }
+  function select(index) {
+    const all = rows();
+    if (!all.length) return;
+    selected = Math.max(0, Math.min(index, all.length - 1));
+    all.forEach((row, i) => row.classList.toggle("selected", i === selected));
+    all[selected].querySelector("a").focus();
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      const form = event.target.closest("form");
+      if (form) { event.preventDefault(); form.requestSubmit(); }
+      return;
+    }
+    if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    const search = document.querySelector("#id_q");
+    switch (event.key) {
+      case "/": if (search) { event.preventDefault(); search.focus(); } break;
+      case "j": select(selected + 1); break;
+      case "k": select(selected - 1); break;
+      case "x": {
+        const row = rows()[selected];
+        if (row) { const box = row.querySelector("input[type=checkbox]"); box.checked = !box.checked; }
+        break;
+      }
+      case "n": { const link = document.querySelector("a[href$='/desk/tickets/new/']"); if (link) link.click(); break; }
+      case "a": { const button = document.querySelector("#assign-to-me"); if (button) button.click(); break; }
+      case "r": { const box = document.querySelector("#reply-form textarea"); if (box) { event.preventDefault(); box.focus(); } break; }
+    }
+  });
+})();

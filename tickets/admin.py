@@ -1,0 +1,80 @@
+from django.contrib import admin
+
+from tickets.models import (
+    CatalogCategory,
+    CatalogField,
+    CatalogItem,
+    Category,
+    DeskPolicy,
+    FulfilmentTaskTemplate,
+    PriorityRule,
+    Ticket,
+)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "parent", "is_active"]
+    list_filter = ["is_active", "parent"]
+    search_fields = ["name"]
+
+
+@admin.register(PriorityRule)
+class PriorityRuleAdmin(admin.ModelAdmin):
+    list_display = ["impact", "urgency", "priority"]
+    list_editable = ["priority"]
+
+
+@admin.register(DeskPolicy)
+class DeskPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "reopen_window_days"]
+
+    def has_add_permission(self, request):
+        return not DeskPolicy.objects.exists()
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Read-only: tickets change through the desk and the API, which audit every change."""
+
+    list_display = [
+        "number",
+        "short_description",
+        "status",
+        "priority",
+        "assignment_team",
+        "assignee",
+        "created_at",
+    ]
+    list_filter = ["kind", "status", "priority", "channel"]
+    search_fields = ["number", "short_description"]
+    list_select_related = ["assignment_team", "assignee"]
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+class CatalogFieldInline(admin.TabularInline):
+    model = CatalogField
+    extra = 1
+
+
+class TaskTemplateInline(admin.TabularInline):
+    model = FulfilmentTaskTemplate
+    extra = 1
+
+
+@admin.register(CatalogItem)
+class CatalogItemAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "requires_manager_approval", "approval_team", "is_active"]
+    list_filter = ["category", "is_active"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [CatalogFieldInline, TaskTemplateInline]
+
+
+admin.site.register(CatalogCategory)

@@ -1,0 +1,164 @@
+"""Output serializers and one small input serializer per action."""
+
+from rest_framework import serializers
+
+from itsm.accounts.models import Team, User
+from itsm.cmdb.models import ConfigurationItem, Service
+from tickets.choices import (
+    Channel,
+    Impact,
+    OnHoldReason,
+    Priority,
+    ResolutionCode,
+    TicketStatus,
+    Urgency,
+)
+from tickets.models import Attachment, Category, Comment, Ticket
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    requester = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    assignment_team = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    service = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    ci = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    category = serializers.StringRelatedField()
+    subcategory = serializers.StringRelatedField()
+    parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    duplicate_of = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "number",
+            "kind",
+            "status",
+            "on_hold_reason",
+            "short_description",
+            "description",
+            "requester",
+            "channel",
+            "category",
+            "subcategory",
+            "service",
+            "ci",
+            "impact",
+            "urgency",
+            "priority",
+            "priority_override_reason",
+            "assignment_team",
+            "assignee",
+            "reassignment_count",
+            "resolution_code",
+            "resolution_notes",
+            "resolved_at",
+            "closed_at",
+            "is_first_contact_resolution",
+            "parent",
+            "duplicate_of",
+            "is_major",
+            "approval_state",
+            "form_data",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    short_description = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    requester = serializers.SlugRelatedField(
+        slug_field="email",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        help_text="Email of the person affected; defaults to you.",
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    subcategory = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    service = serializers.SlugRelatedField(
+        slug_field="name", queryset=Service.objects.all(), required=False, allow_null=True
+    )
+    ci = serializers.SlugRelatedField(
+        slug_field="name", queryset=ConfigurationItem.objects.all(), required=False, allow_null=True
+    )
+    impact = serializers.ChoiceField(choices=Impact.choices, default=Impact.LOW)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.LOW)
+    assignment_team = serializers.SlugRelatedField(
+        slug_field="name", queryset=Team.objects.all(), required=False, allow_null=True
+    )
+
+
+class TicketUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version you read; a stale one gets 409.")
+    short_description = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    subcategory = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    service = serializers.SlugRelatedField(
+        slug_field="name", queryset=Service.objects.all(), required=False, allow_null=True
+    )
+    ci = serializers.SlugRelatedField(
+        slug_field="name", queryset=ConfigurationItem.objects.all(), required=False, allow_null=True
+    )
+    impact = serializers.ChoiceField(choices=Impact.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=TicketStatus.choices)
+    version = serializers.IntegerField()
+    on_hold_reason = serializers.ChoiceField(choices=OnHoldReason.choices, required=False)
+    resolution_code = serializers.ChoiceField(choices=ResolutionCode.choices, required=False)
+    resolution_notes = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class AssignInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    team = serializers.SlugRelatedField(
+        slug_field="name", queryset=Team.objects.all(), allow_null=True
+    )
+    assignee = serializers.SlugRelatedField(
+        slug_field="email",
+        required=False,
+        allow_null=True,
+        queryset=User.objects.filter(is_active=True),
+    )
+
+
+class PriorityInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    reason = serializers.CharField(max_length=300)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "size", "uploaded_at"]
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "is_public", "created_at", "attachments"]
+
+
+class CommentInputSerializer(serializers.Serializer):
+    body = serializers.CharField()
+    is_public = serializers.BooleanField(default=True)
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)

@@ -1,0 +1,201 @@
+"""/api/v1/incidents/ and /api/v1/requests/: thin viewsets over tickets selectors/services."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from itsm.accounts.roles import user_is_staff_member
+from itsm.core.permissions import IsDeskUser
+from tickets import selectors, services
+from tickets.api.serializers import (
+    AssignInputSerializer,
+    CommentInputSerializer,
+    CommentSerializer,
+    PriorityInputSerializer,
+    TicketCreateSerializer,
+    TicketSerializer,
+    TicketUpdateSerializer,
+    TransitionInputSerializer,
+)
+from tickets.choices import TicketKind
+from tickets.filtersets import TicketFilterSet
+from tickets.models import Attachment, Comment
+
+
+class TicketCursorPagination(CursorPagination):
+    """No COUNT(*): stable and fast at a million tickets."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = "-created_at"
+
+
+class _TicketViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    kind: str = ""
+    serializer_class = TicketSerializer
+    lookup_field = "number"
+    filterset_class = TicketFilterSet
+    ordering_fields = ["created_at", "updated_at", "priority", "number"]
+    pagination_class = TicketCursorPagination
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.ticket_list_for_queue(user=self.request.user, queue=None).filter(
+            kind=self.kind
+        )
+
+    def get_object(self):
+        ticket = selectors.ticket_get_for_user(user=self.request.user, number=self.kwargs["number"])
+        if ticket.kind != self.kind:
+            from django.http import Http404
+
+            raise Http404
+        return ticket
+
+    def _out(self, ticket, code=status.HTTP_200_OK) -> Response:
+        return Response(TicketSerializer(ticket).data, status=code)
+
+    @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer})
+    def create(self, request, *args, **kwargs):
+        data = TicketCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values.setdefault("requester", request.user)
+        ticket = services.ticket_create(actor=request.user, kind=self.kind, **values)
+        return self._out(ticket, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=TicketUpdateSerializer,
+        responses={200: TicketSerializer},
+        description="Edit fields; `version` must be the one you read (409 if stale).",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        self._require_staff()
+        data = TicketUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        version = values.pop("version")
+        ticket = services.ticket_update(
+            ticket=self.get_object(), actor=request.user, expected_version=version, **values
+        )
+        return self._out(ticket)
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+    def _require_staff(self):
+        if not user_is_staff_member(self.request.user):
+            self.permission_denied(self.request, message="Only the service desk can edit tickets.")
+
+    @extend_schema(
+        request=TransitionInputSerializer,
+        responses={200: TicketSerializer},
+        examples=[
+            OpenApiExample(
+                "Resolve",
+                value={
+                    "to_status": "resolved",
+                    "version": 3,
+                    "resolution_code": "solved",
+                    "resolution_notes": "Reset the VPN profile.",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, number=None):
+        data = TransitionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        ticket = services.ticket_transition(
+            ticket=self.get_object(),
+            actor=request.user,
+            to_status=values.pop("to_status"),
+            expected_version=values.pop("version"),
+            **values,
+        )
+        return self._out(ticket)
+
+    @extend_schema(request=AssignInputSerializer, responses={200: TicketSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsDeskUser])
+    def assign(self, request, number=None):
+        data = AssignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = services.ticket_assign(
+            ticket=self.get_object(),
+            actor=request.user,
+            expected_version=data.validated_data["version"],
+            team=data.validated_data["team"],
+            assignee=data.validated_data.get("assignee"),
+        )
+        return self._out(ticket)
+
+    @extend_schema(request=PriorityInputSerializer, responses={200: TicketSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsDeskUser])
+    def priority(self, request, number=None):
+        data = PriorityInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = services.ticket_set_priority(
+            ticket=self.get_object(),
+            actor=request.user,
+            expected_version=data.validated_data["version"],
+            priority=data.validated_data["priority"],
+            reason=data.validated_data["reason"],
+        )
+        return self._out(ticket)
+
+    @extend_schema(
+        methods=["get"],
+        responses={200: CommentSerializer(many=True)},
+        description="The conversation; requesters get public replies only.",
+    )
+    @extend_schema(
+        methods=["post"], request=CommentInputSerializer, responses={201: CommentSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, number=None):
+        ticket = self.get_object()
+        if request.method == "POST":
+            data = CommentInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            comment = services.comment_add(
+                ticket=ticket,
+                author=request.user,
+                body=data.validated_data["body"],
+                is_public=data.validated_data["is_public"],
+                files=data.validated_data["attachments"],
+            )
+            return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        comments = (
+            Comment.objects.filter(ticket=ticket)
+            .select_related("author")
+            .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        )
+        if not user_is_staff_member(request.user):
+            comments = comments.filter(is_public=True)
+        return Response(CommentSerializer(comments, many=True).data)
+
+
+class IncidentViewSet(_TicketViewSet):
+    """Incidents: something is broken or degraded."""
+
+    kind = TicketKind.INCIDENT
+
+
+class RequestViewSet(_TicketViewSet):
+    """Service requests: someone needs something from the catalog."""
+
+    kind = TicketKind.REQUEST

@@ -1,0 +1,84 @@
+"""One FilterSet for the desk queues and the API, so both mean the same by `status=open`."""
+
+import re
+from datetime import timedelta
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from itsm.accounts.models import Team, User
+from itsm.cmdb.models import Service
+from tickets.choices import OPEN_STATUSES, Channel, Priority, TicketKind, TicketStatus
+from tickets.models import Category, Ticket
+
+NUMBER_PATTERN = re.compile(r"^(INC|REQ)\d{7}$", re.IGNORECASE)
+STATUS_CHOICES = [("open", "Open (new, in progress, on hold)"), *TicketStatus.choices]
+AGE_CHOICES = [
+    ("1", "Older than 1 day"),
+    ("3", "Older than 3 days"),
+    ("7", "Older than a week"),
+    ("30", "Older than a month"),
+]
+
+
+class TicketFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label="Search")
+    kind = django_filters.ChoiceFilter(choices=TicketKind.choices, label="Type")
+    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status")
+    priority = django_filters.TypedChoiceFilter(choices=Priority.choices, coerce=int)
+    team = django_filters.ModelChoiceFilter(
+        field_name="assignment_team", queryset=Team.objects.all(), label="Team"
+    )
+    assignee = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(teams__isnull=False).distinct(), label="Agent"
+    )
+    unassigned = django_filters.BooleanFilter(
+        field_name="assignee", lookup_expr="isnull", label="Unassigned"
+    )
+    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all())
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.filter(parent=None))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    requester = django_filters.CharFilter(
+        field_name="requester__email", lookup_expr="iexact", label="Requester email"
+    )
+    older_than_days = django_filters.ChoiceFilter(
+        choices=AGE_CHOICES, method="filter_age", label="Age"
+    )
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "q",
+            "kind",
+            "status",
+            "priority",
+            "team",
+            "assignee",
+            "unassigned",
+            "service",
+            "category",
+            "channel",
+            "requester",
+            "older_than_days",
+            "created_after",
+            "created_before",
+        ]
+
+    def filter_text(self, queryset, _name, value):
+        value = value.strip()
+        if NUMBER_PATTERN.match(value):
+            return queryset.filter(number=value.upper())
+        return queryset.filter(
+            Q(short_description__icontains=value) | Q(description__icontains=value)
+        )
+
+    def filter_status(self, queryset, _name, value):
+        if value == "open":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status=value)
+
+    def filter_age(self, queryset, _name, value):
+        return queryset.filter(created_at__lt=timezone.now() - timedelta(days=int(value)))

@@ -1,0 +1,159 @@
+"""HTML input validation for desk and portal ticket pages. Forms never save: services do."""
+
+from django import forms
+from django.conf import settings
+
+from itsm.accounts.models import Team, User
+from itsm.cmdb.models import ConfigurationItem, Service
+from tickets.choices import (
+    Channel,
+    Impact,
+    OnHoldReason,
+    Priority,
+    ResolutionCode,
+    TicketKind,
+    TicketStatus,
+    Urgency,
+)
+from tickets.models import Category
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class TicketCreateForm(forms.Form):
+    """The desk's "new ticket on behalf of a caller" form."""
+
+    requester = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        to_field_name="email",
+        widget=forms.TextInput(attrs={"list": "requester-options", "autocomplete": "off"}),
+        help_text="Type the caller's name or email.",
+        error_messages={"invalid_choice": "No active person has that email address."},
+    )
+    kind = forms.ChoiceField(choices=TicketKind.choices, initial=TicketKind.INCIDENT, label="Type")
+    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.PHONE)
+    short_description = forms.CharField(max_length=200, label="Short description")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(parent=None, is_active=True), required=False
+    )
+    subcategory = forms.ModelChoiceField(
+        queryset=Category.objects.filter(parent__isnull=False, is_active=True), required=False
+    )
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.filter(is_active=True), required=False
+    )
+    ci = forms.ModelChoiceField(
+        queryset=ConfigurationItem.objects.all(), required=False, label="Configuration item"
+    )
+    impact = forms.TypedChoiceField(choices=Impact.choices, coerce=int, initial=Impact.LOW)
+    urgency = forms.TypedChoiceField(choices=Urgency.choices, coerce=int, initial=Urgency.LOW)
+    assignment_team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, label="Team"
+    )
+
+
+class PortalIncidentForm(forms.Form):
+    """What a requester fills in to report an incident."""
+
+    short_description = forms.CharField(
+        max_length=200,
+        label="What is wrong?",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. I cannot connect to the VPN"}),
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        label="Details",
+        help_text="What did you try, what did you see, since when?",
+    )
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.filter(is_active=True), required=False, label="Affected service"
+    )
+    urgency = forms.TypedChoiceField(
+        choices=Urgency.choices, coerce=int, initial=Urgency.MEDIUM, label="How urgent is it?"
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Message",
+        error_messages={"required": "Write something before sending."},
+    )
+    visibility = forms.ChoiceField(
+        choices=[
+            ("public", "Public reply (the requester sees it)"),
+            ("internal", "Work note (agents only)"),
+        ],
+        initial="public",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    attachments = MultipleFileField(required=False)
+
+    def __init__(self, *args, max_bytes: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = max_bytes or settings.ITSM_ATTACHMENT_MAX_BYTES
+        self.fields["attachments"].help_text = (
+            f"Up to {limit // 1_048_576} MB each; "
+            f"{', '.join(settings.ITSM_ATTACHMENT_ALLOWED_TYPES)}."
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return self.cleaned_data.get("visibility") != "internal"
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(choices=TicketStatus.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    on_hold_reason = forms.ChoiceField(
+        choices=[("", "—"), *OnHoldReason.choices], required=False, label="On-hold reason"
+    )
+    resolution_code = forms.ChoiceField(
+        choices=[("", "—"), *ResolutionCode.choices], required=False, label="Resolution code"
+    )
+    resolution_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(max_length=300, required=False)
+
+
+class AssignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.filter(teams__isnull=False, is_active=True).distinct(),
+        required=False,
+        label="Agent",
+    )
+
+
+class PriorityForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int)
+    reason = forms.CharField(max_length=300, help_text="Why it differs from impact × urgency.")
+
+
+class LinkForm(forms.Form):
+    relation = forms.ChoiceField(choices=[("parent", "Child of"), ("duplicate", "Duplicate of")])
+    number = forms.CharField(max_length=20, label="Ticket number")
+
+
+class BulkForm(forms.Form):
+    numbers = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
+    action = forms.ChoiceField(choices=[("assign", "Assign"), ("transition", "Change status")])
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
+    to_status = forms.ChoiceField(choices=[("", "—"), *TicketStatus.choices], required=False)
+    on_hold_reason = forms.ChoiceField(choices=[("", "—"), *OnHoldReason.choices], required=False)

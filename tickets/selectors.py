@@ -1,0 +1,150 @@
+"""Reads of the ticket core, each shaped for its page or endpoint.
+
+Every selector starts from `Ticket.objects.visible_to(user)`: access control in one place.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from itsm.accounts.roles import user_is_staff_member
+from itsm.audit.selectors import audit_list_for_record
+from tickets.choices import OPEN_STATUSES, TicketStatus
+from tickets.models import Attachment, Comment, Ticket
+
+LIST_RELATED = ("requester", "assignee", "assignment_team", "service", "category")
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str
+    label: str
+
+
+QUEUES = [
+    Queue("mine", "My work"),
+    Queue("team-unassigned", "My teams' unassigned"),
+    Queue("open", "All open"),
+    Queue("on-hold", "On hold"),
+    Queue("resolved", "Recently resolved"),
+]
+
+
+def _queue_filter(slug: str, user) -> Q:
+    if slug == "mine":
+        return Q(assignee=user, status__in=OPEN_STATUSES)
+    if slug == "team-unassigned":
+        return Q(assignment_team__members=user, assignee__isnull=True, status__in=OPEN_STATUSES)
+    if slug == "on-hold":
+        return Q(status=TicketStatus.ON_HOLD)
+    if slug == "resolved":
+        return Q(status=TicketStatus.RESOLVED, resolved_at__gte=timezone.now() - timedelta(days=7))
+    if slug == "open":
+        return Q(status__in=OPEN_STATUSES)
+    raise Http404("No such queue.")
+
+
+def ticket_list_for_queue(*, user, queue: str | None) -> QuerySet[Ticket]:
+    """Tickets of a desk queue (or all visible ones), with what the rows show joined in."""
+    tickets = Ticket.objects.visible_to(user).select_related(*LIST_RELATED)
+    if queue:
+        tickets = tickets.filter(_queue_filter(queue, user))
+    return tickets
+
+
+def queue_counts(*, user) -> list[tuple[Queue, str]]:
+    """Each queue's size for the navigation, capped ("999+") so a huge queue stays cheap.
+
+    One bounded query per queue (LIMIT cap+1 on an indexed filter), never a full count.
+    """
+    cap = settings.ITSM_QUEUE_COUNT_CAP
+    counts = []
+    for queue in QUEUES:
+        ids = Ticket.objects.filter(_queue_filter(queue.slug, user)).values("id")[: cap + 1]
+        n = Ticket.objects.filter(id__in=ids).count()
+        counts.append((queue, f"{cap}+" if n > cap else str(n)))
+    return counts
+
+
+def ticket_get_for_user(*, user, number: str) -> Ticket:
+    """One ticket by number, or 404 — also when it exists but the user may not see it."""
+    ticket = (
+        Ticket.objects.visible_to(user)
+        .select_related(
+            *LIST_RELATED,
+            "ci",
+            "subcategory",
+            "parent",
+            "duplicate_of",
+            "catalog_item",
+            "resolved_by",
+        )
+        .filter(number=number.upper())
+        .first()
+    )
+    if ticket is None:
+        raise Http404("No such ticket.")
+    return ticket
+
+
+def conversation_for(*, ticket: Ticket, user) -> list[dict]:
+    """The ticket's timeline: comments (public only for requesters) merged with audit events.
+
+    Audit events are shown to staff only; requesters see the public conversation.
+    """
+    comments = (
+        Comment.objects.filter(ticket=ticket)
+        .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    )
+    staff = user_is_staff_member(user)
+    if not staff:
+        comments = comments.filter(is_public=True)
+    entries = [{"kind": "comment", "at": c.created_at, "comment": c} for c in comments]
+    if staff:
+        entries += [
+            {"kind": "event", "at": e.occurred_at, "event": e}
+            for e in audit_list_for_record(record=ticket)
+            if e.action not in ("reply_added", "work_note_added")
+        ]
+    return sorted(entries, key=lambda entry: entry["at"])
+
+
+def related_for(*, ticket: Ticket, user) -> dict:
+    visible = Ticket.objects.visible_to(user).only("number", "short_description", "status")
+    return {
+        "children": list(visible.filter(parent=ticket)),
+        "duplicates": list(visible.filter(duplicate_of=ticket)),
+        "requester_open": list(
+            visible.filter(requester_id=ticket.requester_id, status__in=OPEN_STATUSES).exclude(
+                pk=ticket.pk
+            )[:5]
+        ),
+    }
+
+
+def changes_since(*, ticket: Ticket, version: int) -> list:
+    """Audit events that moved the ticket past `version`: "here is what changed"."""
+    return [
+        e
+        for e in audit_list_for_record(record=ticket)
+        if isinstance(e.changes.get("version"), dict)
+        and (e.changes["version"].get("to") or 0) > version
+    ]
+
+
+def attachment_get_for_user(*, user, attachment_id: int) -> Attachment:
+    """An attachment the user may download: on a ticket they see, and on a public comment
+    unless they are staff. Anything else is 404."""
+    visible_tickets = Ticket.objects.visible_to(user).values("id")
+    attachments = Attachment.objects.filter(ticket_id__in=visible_tickets)
+    if not user_is_staff_member(user):
+        attachments = attachments.filter(Q(comment__isnull=True) | Q(comment__is_public=True))
+    attachment = attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("No such attachment.")
+    return attachment

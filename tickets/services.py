@@ -1,0 +1,586 @@
+"""Every write to incidents and service requests: one function per use case.
+
+Each service runs in a transaction, locks the ticket it changes and checks the caller's
+`expected_version` (a stale one raises StaleVersion → 409 / "someone else changed this"),
+bumps `version`, writes audit events whose `changes` include the version step, and writes
+notifications through the outbox.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from itsm.accounts.models import Team, User
+from itsm.accounts.roles import user_is_staff_member
+from itsm.audit.services import audit_record, field_changes
+from itsm.core.exceptions import PermissionRefused, TransitionNotAllowed
+from itsm.core.locking import lock_for_update
+from tickets import notify, workflow
+from tickets.attachments import check_upload, stored_name_for
+from tickets.choices import (
+    DEFAULT_PRIORITY_MATRIX,
+    Channel,
+    OnHoldReason,
+    ResolutionCode,
+    TaskStatus,
+    TicketKind,
+    TicketStatus,
+)
+from tickets.exceptions import InvalidTicketInput
+from tickets.models import (
+    Attachment,
+    Category,
+    Comment,
+    DeskPolicy,
+    PriorityRule,
+    Ticket,
+    TicketAssignment,
+)
+
+EDITABLE_FIELDS = (
+    "short_description",
+    "description",
+    "category",
+    "subcategory",
+    "service",
+    "ci",
+    "impact",
+    "urgency",
+)
+
+
+# --- Helpers ---
+
+
+def priority_for(*, impact: int, urgency: int) -> int:
+    """ITIL: priority = f(impact, urgency), read from the admin-configurable PriorityRule."""
+    rule = PriorityRule.objects.filter(impact=impact, urgency=urgency).first()
+    if rule is not None:
+        return rule.priority
+    if (impact, urgency) not in DEFAULT_PRIORITY_MATRIX:
+        raise InvalidTicketInput(f"No priority is defined for impact {impact} × urgency {urgency}.")
+    return DEFAULT_PRIORITY_MATRIX[(impact, urgency)]
+
+
+def desk_policy() -> DeskPolicy:
+    return DeskPolicy.objects.first() or DeskPolicy(reopen_window_days=7)
+
+
+def _lock(ticket: Ticket, expected_version: int | None) -> Ticket:
+    return lock_for_update(Ticket.objects.all(), pk=ticket.pk, expected_version=expected_version)
+
+
+def _snapshot(ticket: Ticket, names: Iterable[str]) -> dict[str, Any]:
+    return {name: getattr(ticket, name) for name in names}
+
+
+def _save(
+    ticket: Ticket,
+    *,
+    actor: Any,
+    action: str,
+    before: dict[str, Any],
+    message: str = "",
+    fields: Sequence[str] = (),
+) -> dict:
+    """Bump the version, save, and audit the differences (with the version step)."""
+    after = _snapshot(ticket, before)
+    changes = field_changes(before, after)
+    ticket.version += 1
+    changes["version"] = {"from": ticket.version - 1, "to": ticket.version}
+    ticket.save()
+    audit_record(record=ticket, actor=actor, action=action, changes=changes, message=message)
+    return changes
+
+
+def _validate_classification(
+    *, category: Category | None, subcategory: Category | None, service: Any, ci: Any
+) -> None:
+    if category is not None and (category.parent_id is not None or not category.is_active):
+        raise InvalidTicketInput("Choose an active top-level category.", field="category")
+    if subcategory is not None and (category is None or subcategory.parent_id != category.pk):
+        raise InvalidTicketInput(
+            "The subcategory does not belong to the chosen category.", field="subcategory"
+        )
+    if ci is not None and service is not None and ci.service_id not in (None, service.pk):
+        raise InvalidTicketInput(f"{ci} is part of {ci.service}, not {service}.", field="ci")
+
+
+def _validate_assignment(team: Team | None, assignee: User | None) -> None:
+    if assignee is not None:
+        if team is None:
+            raise InvalidTicketInput("Choose the team the agent works in.", field="assignment_team")
+        if not team.members.filter(pk=assignee.pk).exists():
+            raise InvalidTicketInput(f"{assignee} is not a member of {team}.", field="assignee")
+
+
+# --- Create and edit ---
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    actor: User,
+    requester: User,
+    short_description: str,
+    description: str = "",
+    kind: str = TicketKind.INCIDENT,
+    channel: str = Channel.PORTAL,
+    category: Category | None = None,
+    subcategory: Category | None = None,
+    service: Any = None,
+    ci: Any = None,
+    impact: int = 3,
+    urgency: int = 3,
+    assignment_team: Team | None = None,
+    assignee: User | None = None,
+    catalog_item: Any = None,
+    form_data: dict | None = None,
+) -> Ticket:
+    """Raise an incident or a service request; numbers come from the kind's sequence.
+
+    Writes a `created` audit event, an assignment record when assigned at once, the
+    requester's acknowledgement and the assignment notification.
+    """
+    if not short_description.strip():
+        raise InvalidTicketInput("Describe the problem in a few words.", field="short_description")
+    if not user_is_staff_member(actor) and requester != actor:
+        raise PermissionRefused("You can only raise tickets for yourself.")
+    _validate_classification(category=category, subcategory=subcategory, service=service, ci=ci)
+    _validate_assignment(assignment_team, assignee)
+    if assignment_team is None and service is not None:
+        assignment_team = service.support_team
+    ticket = Ticket(
+        kind=kind,
+        requester=requester,
+        created_by=actor,
+        channel=channel,
+        short_description=short_description.strip(),
+        description=description,
+        category=category,
+        subcategory=subcategory,
+        service=service,
+        ci=ci,
+        impact=impact,
+        urgency=urgency,
+        priority=priority_for(impact=impact, urgency=urgency),
+        assignment_team=assignment_team,
+        assignee=assignee,
+        first_assignee=assignee,
+        catalog_item=catalog_item,
+        form_data=form_data or {},
+    )
+    ticket.assign_number()
+    ticket.full_clean(exclude=["number", "catalog_item"])
+    ticket.save()
+    audit_record(
+        record=ticket,
+        actor=actor,
+        action="created",
+        changes={"status": {"from": None, "to": ticket.status}, "version": {"from": None, "to": 1}},
+    )
+    if assignment_team is not None or assignee is not None:
+        TicketAssignment.objects.create(
+            ticket=ticket, team=assignment_team, assignee=assignee, assigned_by=actor
+        )
+        notify.ticket_assigned(ticket)
+    notify.ticket_created(ticket)
+    return ticket
+
+
+@transaction.atomic
+def ticket_update(
+    *, ticket: Ticket, actor: User, expected_version: int | None, **fields: Any
+) -> Ticket:
+    """Edit what the ticket is about. Impact/urgency re-derive the priority unless overridden."""
+    ticket = _lock(ticket, expected_version)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidTicketInput(
+            f"These fields cannot be edited here: {', '.join(sorted(unknown))}."
+        )
+    if not ticket.is_open:
+        raise TransitionNotAllowed("A resolved, closed or cancelled ticket cannot be edited.")
+    before = _snapshot(ticket, (*EDITABLE_FIELDS, "priority"))
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    if "short_description" in fields and not str(ticket.short_description).strip():
+        raise InvalidTicketInput("Describe the problem in a few words.", field="short_description")
+    _validate_classification(
+        category=ticket.category,
+        subcategory=ticket.subcategory,
+        service=ticket.service,
+        ci=ticket.ci,
+    )
+    if not ticket.priority_override_reason:
+        ticket.priority = priority_for(impact=ticket.impact, urgency=ticket.urgency)
+    ticket.full_clean(exclude=["number", "catalog_item"])
+    _save(ticket, actor=actor, action="updated", before=before)
+    return ticket
+
+
+@transaction.atomic
+def ticket_set_priority(
+    *, ticket: Ticket, actor: User, expected_version: int | None, priority: int, reason: str
+) -> Ticket:
+    """Override the matrix priority. Only agents, and only with a reason (audited)."""
+    if not user_is_staff_member(actor):
+        raise PermissionRefused("Only the service desk can change a ticket's priority.")
+    if not reason.strip():
+        raise InvalidTicketInput("Say why the priority differs from the matrix.", field="reason")
+    ticket = _lock(ticket, expected_version)
+    before = _snapshot(ticket, ("priority", "priority_override_reason"))
+    ticket.priority = priority
+    ticket.priority_override_reason = reason.strip()
+    _save(ticket, actor=actor, action="priority_overridden", before=before, message=reason.strip())
+    return ticket
+
+
+# --- Assignment ---
+
+
+@transaction.atomic
+def ticket_assign(
+    *,
+    ticket: Ticket,
+    actor: User,
+    expected_version: int | None,
+    team: Team | None,
+    assignee: User | None = None,
+) -> Ticket:
+    """Route the ticket to a team and optionally one of its agents.
+
+    A move after the first assignment counts as a reassignment (a desk metric, and it rules
+    out first-contact resolution). Notifies the new assignee, or the team when unassigned.
+    """
+    if not user_is_staff_member(actor):
+        raise PermissionRefused("Only the service desk can assign tickets.")
+    ticket = _lock(ticket, expected_version)
+    if not ticket.is_open:
+        raise TransitionNotAllowed("Reopen the ticket before assigning it.")
+    _validate_assignment(team, assignee)
+    if (team, assignee) == (ticket.assignment_team, ticket.assignee):
+        return ticket
+    before = _snapshot(ticket, ("assignment_team", "assignee", "reassignment_count"))
+    was_assigned = ticket.assignments.exists()
+    if was_assigned:
+        ticket.reassignment_count += 1
+    if ticket.first_assignee_id is None and assignee is not None:
+        ticket.first_assignee = assignee
+    ticket.assignment_team = team
+    ticket.assignee = assignee
+    _save(ticket, actor=actor, action="assigned", before=before)
+    TicketAssignment.objects.create(ticket=ticket, team=team, assignee=assignee, assigned_by=actor)
+    notify.ticket_assigned(ticket)
+    return ticket
+
+
+# --- Life cycle ---
+
+
+@transaction.atomic
+def ticket_transition(
+    *,
+    ticket: Ticket,
+    to_status: str,
+    actor: User | None,
+    expected_version: int | None,
+    **fields: Any,
+) -> Ticket:
+    """The one code path that changes `status` (table and guards in tickets.workflow).
+
+    Fields: `on_hold_reason` (hold), `resolution_code` + `resolution_notes` (resolve),
+    `reason` (cancel, reopen). Resolving sets first-contact resolution when the first
+    assignee resolves without any reassignment. `actor=None` is the system itself (automatic
+    moves such as resuming on a requester's reply, or fulfilment finishing a request).
+    """
+    ticket = _lock(ticket, expected_version)
+    is_staff = actor is None or user_is_staff_member(actor)
+    if not is_staff and ticket.requester_id != actor.pk:
+        raise PermissionRefused("Only the requester or the service desk can change this ticket.")
+    open_tasks = ticket.tasks.filter(status__in=[TaskStatus.WAITING, TaskStatus.OPEN]).count()
+    if message := workflow.refusal(
+        ticket, to_status, is_staff=is_staff, fields={**fields, "open_task_count": open_tasks}
+    ):
+        raise TransitionNotAllowed(message, field="to_status")
+    _check_choice(fields, "on_hold_reason", OnHoldReason)
+    _check_choice(fields, "resolution_code", ResolutionCode)
+    before = _snapshot(ticket, ("status", "on_hold_reason", "resolution_code", "resolution_notes"))
+    from_status = ticket.status
+    ticket.status = to_status
+    now = timezone.now()
+    if to_status == TicketStatus.ON_HOLD:
+        ticket.on_hold_reason = fields["on_hold_reason"]
+    else:
+        ticket.on_hold_reason = ""
+    if to_status == TicketStatus.RESOLVED:
+        ticket.resolution_code = fields["resolution_code"]
+        ticket.resolution_notes = fields["resolution_notes"].strip()
+        ticket.resolved_at = now
+        ticket.resolved_by = actor
+        ticket.is_first_contact_resolution = (
+            ticket.reassignment_count == 0
+            and actor is not None
+            and ticket.first_assignee_id in (None, actor.pk)
+            and is_staff
+        )
+    if to_status == TicketStatus.CLOSED:
+        ticket.closed_at = now
+    if to_status == TicketStatus.CANCELLED:
+        ticket.closed_at = now
+        ticket.resolution_code = ticket.resolution_code or ResolutionCode.REJECTED
+    if from_status == TicketStatus.RESOLVED and to_status == TicketStatus.IN_PROGRESS:
+        ticket.reopen_count += 1
+        ticket.resolved_at = None
+        ticket.resolved_by = None
+        ticket.resolution_code = ""
+        ticket.is_first_contact_resolution = False
+    _save(
+        ticket,
+        actor=actor,
+        action="status_changed",
+        before=before,
+        message=str(fields.get("reason") or fields.get("resolution_notes") or "").strip(),
+    )
+    notify.ticket_status_changed(ticket, from_status=from_status)
+    return ticket
+
+
+def _check_choice(fields: dict, name: str, choices) -> None:
+    value = fields.get(name)
+    if value and value not in choices.values:
+        raise InvalidTicketInput(f"“{value}” is not a valid {name.replace('_', ' ')}.", field=name)
+
+
+# --- Conversation ---
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    is_public: bool,
+    files: Sequence[Any] = (),
+) -> Comment:
+    """Add a public reply or a work note, with attachments checked before anything is saved.
+
+    A requester's reply reopens a resolved ticket within the reopen window, and resumes a
+    ticket on hold awaiting the requester. Requesters can only write public replies.
+    """
+    is_staff = user_is_staff_member(author)
+    if (
+        not is_staff
+        and ticket.requester_id != author.pk
+        and not ticket.watchers.filter(pk=author.pk).exists()
+    ):
+        raise PermissionRefused("You cannot comment on this ticket.")
+    if not is_staff and not is_public:
+        raise PermissionRefused("Only the service desk can write work notes.")
+    if not body.strip():
+        raise InvalidTicketInput("Write something before sending.", field="body")
+    for upload in files:
+        check_upload(upload)
+    ticket = _lock(ticket, None)
+    if ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
+        raise TransitionNotAllowed(
+            "This ticket is closed. Raise a new one and mention its number.", field="body"
+        )
+    comment = Comment.objects.create(
+        ticket=ticket, author=author, body=body.strip(), is_public=is_public
+    )
+    for upload in files:
+        stored = stored_name_for(upload.name)
+        attachment = Attachment(
+            ticket=ticket,
+            comment=comment,
+            stored_name=stored,
+            original_name=upload.name[:255],
+            content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+            size=upload.size,
+            uploaded_by=author,
+        )
+        attachment.file.save(stored, upload, save=False)
+        attachment.save()
+    before = _snapshot(ticket, ("last_public_activity_at",))
+    if is_public:
+        ticket.last_public_activity_at = comment.created_at
+    _save(
+        ticket,
+        actor=author,
+        action="reply_added" if is_public else "work_note_added",
+        before=before,
+    )
+    if is_public:
+        notify.ticket_replied(ticket, comment)
+    _react_to_requester_reply(ticket, author)
+    return comment
+
+
+def _react_to_requester_reply(ticket: Ticket, author: User) -> None:
+    if author.pk != ticket.requester_id:
+        return
+    if (
+        ticket.status == TicketStatus.RESOLVED
+        and ticket.resolved_at
+        and (
+            timezone.now() - ticket.resolved_at <= timedelta(days=desk_policy().reopen_window_days)
+        )
+    ):
+        ticket_transition(
+            ticket=ticket,
+            to_status=TicketStatus.IN_PROGRESS,
+            actor=author,
+            expected_version=None,
+            reason="The requester replied after resolution.",
+        )
+    elif (
+        ticket.status == TicketStatus.ON_HOLD
+        and ticket.on_hold_reason == OnHoldReason.AWAITING_REQUESTER
+    ):
+        ticket_transition(
+            ticket=ticket,
+            to_status=TicketStatus.IN_PROGRESS,
+            actor=None,
+            expected_version=None,
+            reason="The requester replied.",
+        )
+
+
+# --- Links and watchers ---
+
+
+@transaction.atomic
+def ticket_link_parent(*, ticket: Ticket, parent: Ticket | None, actor: User) -> Ticket:
+    """Make `ticket` a child of `parent` (or detach it with None). No cycles."""
+    if not user_is_staff_member(actor):
+        raise PermissionRefused("Only the service desk can link tickets.")
+    ticket = _lock(ticket, None)
+    if parent is not None and ticket.pk in _ancestor_ids(parent):
+        raise InvalidTicketInput(
+            "That would make the ticket its own ancestor; link it the other way round.",
+            field="parent",
+        )
+    before = _snapshot(ticket, ("parent",))
+    ticket.parent = parent
+    _save(ticket, actor=actor, action="linked", before=before)
+    return ticket
+
+
+def _ancestor_ids(ticket: Ticket, limit: int = 20) -> set[int]:
+    """The ticket and its parents up the chain, read fresh from the database."""
+    seen, current = set(), ticket.pk
+    while current is not None and current not in seen and len(seen) < limit:
+        seen.add(current)
+        current = Ticket.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    return seen
+
+
+@transaction.atomic
+def ticket_mark_duplicate(*, ticket: Ticket, duplicate_of: Ticket, actor: User) -> Ticket:
+    """Close `ticket` as a duplicate: link it, resolve it, tell its requester where to look."""
+    if duplicate_of.pk == ticket.pk:
+        raise InvalidTicketInput("A ticket cannot duplicate itself.", field="duplicate_of")
+    if duplicate_of.duplicate_of_id == ticket.pk:
+        raise InvalidTicketInput("That ticket is already a duplicate of this one.")
+    locked = _lock(ticket, None)
+    before = _snapshot(locked, ("duplicate_of",))
+    locked.duplicate_of = duplicate_of
+    _save(locked, actor=actor, action="linked", before=before)
+    locked.watchers.add(locked.requester)
+    duplicate_of.watchers.add(locked.requester)
+    return ticket_transition(
+        ticket=locked,
+        to_status=TicketStatus.RESOLVED,
+        actor=actor,
+        expected_version=None,
+        resolution_code=ResolutionCode.DUPLICATE,
+        resolution_notes=(
+            f"This is being handled in {duplicate_of.number}; you are now following it."
+        ),
+    )
+
+
+@transaction.atomic
+def ticket_watch(*, ticket: Ticket, user: User) -> None:
+    """Follow a ticket (requesters may follow only tickets they can already see)."""
+    ticket.watchers.add(user)
+    audit_record(record=ticket, actor=user, action="watch_started")
+
+
+@transaction.atomic
+def ticket_unwatch(*, ticket: Ticket, user: User) -> None:
+    ticket.watchers.remove(user)
+    audit_record(record=ticket, actor=user, action="watch_stopped")
+
+
+# --- Periodic ---
+
+AUTO_CLOSE_BATCH = 500
+
+
+def tickets_auto_close() -> int:
+    """Close resolved tickets whose reopen window has passed; returns how many were closed.
+
+    Batches are claimed with SKIP LOCKED so an agent reopening one at the same moment, or a
+    second beat run, never collides with this sweep.
+    """
+    cutoff = timezone.now() - timedelta(days=desk_policy().reopen_window_days)
+    closed = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Ticket.objects.filter(status=TicketStatus.RESOLVED, resolved_at__lte=cutoff)
+                .select_for_update(skip_locked=True)
+                .order_by("resolved_at")[:AUTO_CLOSE_BATCH]
+            )
+            for ticket in batch:
+                before = _snapshot(ticket, ("status",))
+                ticket.status = TicketStatus.CLOSED
+                ticket.closed_at = timezone.now()
+                _save(
+                    ticket,
+                    actor=None,
+                    action="status_changed",
+                    before=before,
+                    message="Closed automatically after the reopen window.",
+                )
+        closed += len(batch)
+        if len(batch) < AUTO_CLOSE_BATCH:
+            return closed
+
+
+# --- Bulk actions (desk) ---
+
+
+def tickets_bulk_assign(
+    *, tickets: Iterable[Ticket], actor: User, team: Team | None, assignee: User | None
+) -> list[str]:
+    """Assign several tickets; returns one message per ticket that could not be assigned."""
+    errors = []
+    for ticket in tickets:
+        try:
+            ticket_assign(
+                ticket=ticket, actor=actor, expected_version=None, team=team, assignee=assignee
+            )
+        except (InvalidTicketInput, TransitionNotAllowed, PermissionRefused) as exc:
+            errors.append(f"{ticket.number}: {exc.message}")
+    return errors
+
+
+def tickets_bulk_transition(
+    *, tickets: Iterable[Ticket], actor: User, to_status: str, **fields: Any
+) -> list[str]:
+    errors = []
+    for ticket in tickets:
+        try:
+            ticket_transition(
+                ticket=ticket, to_status=to_status, actor=actor, expected_version=None, **fields
+            )
+        except (InvalidTicketInput, TransitionNotAllowed, PermissionRefused) as exc:
+            errors.append(f"{ticket.number}: {exc.message}")
+    return errors

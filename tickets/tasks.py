@@ -1,0 +1,10 @@
+from celery import shared_task
+
+
+@shared_task
+def tickets_auto_close() -> int:
+    """Beat, every 15 minutes: close resolved tickets past the reopen window. Idempotent:
+    a ticket already closed is simply not selected again."""
+    from tickets.services import tickets_auto_close as close
+
+    return close()

@@ -1,0 +1,335 @@
+"""The agent workspace: queues, the ticket page and its actions, new tickets for callers."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from itsm.core.exceptions import DomainError, StaleVersion
+from itsm.core.pages import SeekPage
+from itsm.core.views import desk_view
+from tickets import selectors, services, workflow
+from tickets.choices import PRIORITY_BADGE, STATUS_BADGE
+from tickets.filtersets import TicketFilterSet
+from tickets.forms import (
+    AssignForm,
+    BulkForm,
+    LinkForm,
+    PriorityForm,
+    ReplyForm,
+    TicketCreateForm,
+    TransitionForm,
+)
+from tickets.models import SavedFilter, Ticket
+
+SORTABLE = {"number", "priority", "status", "created_at", "updated_at", "short_description"}
+PAGE_SIZES = (25, 50, 100)
+
+
+def _ordering(request: HttpRequest) -> str:
+    sort = request.GET.get("sort", "-created_at")
+    return sort if sort.lstrip("-") in SORTABLE else "-created_at"
+
+
+def _page_size(request: HttpRequest) -> int:
+    try:
+        size = int(request.GET.get("page_size", 50))
+    except ValueError:
+        return 50
+    return size if size in PAGE_SIZES else 50
+
+
+@desk_view
+def ticket_queue(request: HttpRequest) -> HttpResponse:
+    """A queue (or all tickets) narrowed by the filter bar; rows only when asked by htmx."""
+    queue = request.GET.get("queue") or ""
+    filterset = TicketFilterSet(
+        request.GET, queryset=selectors.ticket_list_for_queue(user=request.user, queue=queue)
+    )
+    tickets = filterset.qs.order_by(_ordering(request), "-id")
+    # Paginator.count would scan the whole filtered set; a seek page never counts.
+    page = SeekPage(tickets, number=request.GET.get("page"), size=_page_size(request))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "queue": queue,
+        "query": query.urlencode(),
+        "sort": _ordering(request),
+        "status_badge": STATUS_BADGE,
+        "priority_badge": PRIORITY_BADGE,
+        "bulk_form": BulkForm(),
+    }
+    if request.htmx and request.htmx.target == "ticket-table":
+        return render(request, "tickets/desk/_ticket_table.html", context)
+    context["queues"] = selectors.queue_counts(user=request.user)
+    context["saved_filters"] = SavedFilter.objects.filter(owner=request.user)
+    return render(request, "tickets/desk/queue.html", context)
+
+
+@desk_view
+@require_POST
+def saved_filter_create(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "").strip()[:80]
+    query = request.POST.get("query", "")[:1000]
+    if not name:
+        messages.error(request, "Give the filter a name to save it.")
+    else:
+        SavedFilter.objects.update_or_create(
+            owner=request.user, name=name, defaults={"query": query}
+        )
+        messages.success(request, f"Saved the filter “{name}”.")
+    return redirect(f"{request.path.rsplit('/filters/', 1)[0]}/?{query}")
+
+
+@desk_view
+@require_POST
+def ticket_bulk(request: HttpRequest) -> HttpResponse:
+    form = BulkForm(request.POST)
+    numbers = request.POST.getlist("numbers")
+    tickets = list(Ticket.objects.filter(number__in=numbers))
+    if not tickets or not form.is_valid():
+        messages.error(request, "Select at least one ticket and an action.")
+        return redirect("tickets:desk-ticket-queue")
+    data = form.cleaned_data
+    if data["action"] == "assign":
+        errors = services.tickets_bulk_assign(
+            tickets=tickets, actor=request.user, team=data["team"], assignee=None
+        )
+    else:
+        errors = services.tickets_bulk_transition(
+            tickets=tickets,
+            actor=request.user,
+            to_status=data["to_status"],
+            on_hold_reason=data["on_hold_reason"],
+        )
+    done = len(tickets) - len(errors)
+    if done:
+        messages.success(request, f"Updated {done} ticket{'s' if done != 1 else ''}.")
+    for error in errors:
+        messages.error(request, error)
+    return redirect(request.POST.get("next") or "tickets:desk-ticket-queue")
+
+
+def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
+    return {
+        "ticket": ticket,
+        "conversation": selectors.conversation_for(ticket=ticket, user=request.user),
+        "related": selectors.related_for(ticket=ticket, user=request.user),
+        "transitions": workflow.allowed_transitions(ticket, is_staff=True),
+        "status_badge": STATUS_BADGE,
+        "priority_badge": PRIORITY_BADGE,
+        "reply_form": extra.pop("reply_form", None) or ReplyForm(),
+        "transition_form": extra.pop("transition_form", None)
+        or TransitionForm(initial={"version": ticket.version}),
+        "assign_form": extra.pop("assign_form", None)
+        or AssignForm(
+            initial={
+                "version": ticket.version,
+                "team": ticket.assignment_team_id,
+                "assignee": ticket.assignee_id,
+            }
+        ),
+        "priority_form": PriorityForm(
+            initial={"version": ticket.version, "priority": ticket.priority}
+        ),
+        "link_form": LinkForm(),
+        "is_watching": ticket.watchers.filter(pk=request.user.pk).exists(),
+        **extra,
+    }
+
+
+def _render_detail(request: HttpRequest, ticket: Ticket, status: int = 200, **extra):
+    template = (
+        "tickets/desk/_ticket_main.html" if request.htmx else "tickets/desk/ticket_detail.html"
+    )
+    return render(request, template, _detail_context(request, ticket, **extra), status=status)
+
+
+@desk_view
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    return _render_detail(request, ticket)
+
+
+def _after_write(request: HttpRequest, number: str, message: str) -> HttpResponse:
+    messages.success(request, message)
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    if request.htmx:
+        return _render_detail(request, ticket)
+    return redirect(ticket.get_absolute_url())
+
+
+def _refused(request: HttpRequest, number: str, error: DomainError, **forms) -> HttpResponse:
+    """Re-render the page with the error and the typed input kept; stale → what changed."""
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    stale_changes = []
+    if isinstance(error, StaleVersion):
+        submitted = int(request.POST.get("version") or 0)
+        stale_changes = selectors.changes_since(ticket=ticket, version=submitted)
+        messages.warning(
+            request,
+            "Someone else changed this ticket while you were working on "
+            "it. Here is what changed; your input is kept below — check it and "
+            "send again.",
+        )
+        for form in forms.values():
+            if form is not None and hasattr(form, "data"):
+                form.data = form.data.copy()
+                form.data["version"] = ticket.version
+    else:
+        messages.error(request, error.message)
+    return _render_detail(
+        request,
+        ticket,
+        status=409 if isinstance(error, StaleVersion) else 400,
+        stale_changes=stale_changes,
+        **forms,
+    )
+
+
+@desk_view
+@require_POST
+def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, ticket, status=400, reply_form=form)
+    try:
+        services.comment_add(
+            ticket=ticket,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            is_public=form.is_public,
+            files=form.cleaned_data["attachments"],
+        )
+    except DomainError as error:
+        return _refused(request, number, error, reply_form=form)
+    return _after_write(request, number, "Reply sent." if form.is_public else "Work note added.")
+
+
+@desk_view
+@require_POST
+def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the new status.")
+        return _render_detail(request, ticket, status=400, transition_form=form)
+    data = form.cleaned_data
+    try:
+        services.ticket_transition(
+            ticket=ticket,
+            to_status=data["to_status"],
+            actor=request.user,
+            expected_version=data["version"],
+            on_hold_reason=data["on_hold_reason"],
+            resolution_code=data["resolution_code"],
+            resolution_notes=data["resolution_notes"],
+            reason=data["reason"],
+        )
+    except DomainError as error:
+        return _refused(request, number, error, transition_form=form)
+    return _after_write(request, number, "Status updated.")
+
+
+@desk_view
+@require_POST
+def ticket_assign(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    form = AssignForm(request.POST)
+    if request.POST.get("to_me"):
+        team = ticket.assignment_team or request.user.teams.first()
+        form = AssignForm(
+            {
+                "version": request.POST.get("version"),
+                "team": team.pk if team else "",
+                "assignee": request.user.pk,
+            }
+        )
+    if not form.is_valid():
+        messages.error(request, "Choose a team and, optionally, an agent of that team.")
+        return _render_detail(request, ticket, status=400, assign_form=form)
+    try:
+        services.ticket_assign(
+            ticket=ticket,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+            team=form.cleaned_data["team"],
+            assignee=form.cleaned_data["assignee"],
+        )
+    except DomainError as error:
+        return _refused(request, number, error, assign_form=form)
+    return _after_write(request, number, "Assignment updated.")
+
+
+@desk_view
+@require_POST
+def ticket_priority(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a priority and say why it differs from the matrix.")
+        return _render_detail(request, ticket, status=400)
+    try:
+        services.ticket_set_priority(
+            ticket=ticket,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+            priority=form.cleaned_data["priority"],
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as error:
+        return _refused(request, number, error)
+    return _after_write(request, number, "Priority changed.")
+
+
+@desk_view
+@require_POST
+def ticket_link(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the number of the ticket to link to.")
+        return _render_detail(request, ticket, status=400)
+    try:
+        other = selectors.ticket_get_for_user(user=request.user, number=form.cleaned_data["number"])
+    except Exception:
+        messages.error(request, f"There is no ticket {form.cleaned_data['number']}.")
+        return _render_detail(request, ticket, status=400)
+    try:
+        if form.cleaned_data["relation"] == "parent":
+            services.ticket_link_parent(ticket=ticket, parent=other, actor=request.user)
+        else:
+            services.ticket_mark_duplicate(ticket=ticket, duplicate_of=other, actor=request.user)
+    except DomainError as error:
+        return _refused(request, number, error)
+    return _after_write(request, number, f"Linked to {other.number}.")
+
+
+@desk_view
+@require_POST
+def ticket_watch(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    if request.POST.get("watch") == "stop":
+        services.ticket_unwatch(ticket=ticket, user=request.user)
+        return _after_write(request, number, "You no longer follow this ticket.")
+    services.ticket_watch(ticket=ticket, user=request.user)
+    return _after_write(request, number, "You now follow this ticket.")
+
+
+@desk_view
+def ticket_create(request: HttpRequest) -> HttpResponse:
+    """Raise a ticket on behalf of a caller (phone channel by default)."""
+    form = TicketCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = services.ticket_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"{ticket.number} raised for {ticket.requester}.")
+            return redirect(ticket.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "tickets/desk/ticket_create.html", {"form": form}, status=status)
