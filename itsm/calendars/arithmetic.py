@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from math import ceil, floor
 from zoneinfo import ZoneInfo
 
@@ -147,33 +148,69 @@ def _local_to_utc(naive: datetime, tz: tzinfo) -> datetime:
     return datetime.fromtimestamp(hi, UTC)
 
 
+@lru_cache(maxsize=512)
+def _irregular_days(tz: tzinfo, year: int) -> tuple[date, ...]:
+    """The local dates of `year` that are not 24 h long in `tz` (DST changes), sorted.
+
+    Computed once per zone and year by converting every local midnight (about a millisecond),
+    so the walkers below can tell a plain day or week without converting anything.
+    Assumes no zone changes its offset and back within one local day, true of tzdata.
+    """
+    day = date(year, 1, 1)
+    midnight = _local_to_utc(datetime.combine(day, MIDNIGHT), tz)
+    irregular = []
+    while day.year == year:
+        following = _local_to_utc(datetime.combine(day + DAY, MIDNIGHT), tz)
+        if following - midnight != DAY:
+            irregular.append(day)
+        day, midnight = day + DAY, following
+    return tuple(irregular)
+
+
+def _has_irregular_day(tz: tzinfo, first: date, stop: date) -> bool:
+    """True if any local date in [first, stop) is not 24 h long."""
+    for year in range(first.year, stop.year + 1):
+        days = _irregular_days(tz, year)
+        i = bisect.bisect_left(days, first)
+        if i < len(days) and days[i] < stop:
+            return True
+    return False
+
+
 class _Walker:
-    """Day-by-day view of one calendar's open intervals, caching local midnights."""
+    """Day-by-day view of one calendar's open intervals.
+
+    Local midnights are the only wall-clock times converted on ordinary days: the others are
+    midnight plus an offset. A midnight is itself derived from the last converted one when no
+    DST change lies between them, so a long walk converts almost nothing.
+    """
 
     def __init__(self, spec: CalendarSpec) -> None:
         self.spec = spec
-        self._midnights: dict[date, datetime] = {}
+        self._anchor: tuple[date, datetime] | None = None
 
     def midnight(self, day: date) -> datetime:
-        try:
-            return self._midnights[day]
-        except KeyError:
-            value = self._midnights[day] = _local_to_utc(
-                datetime.combine(day, MIDNIGHT), self.spec.tz
-            )
-            return value
+        tz = self.spec.tz
+        if self._anchor is not None:
+            anchor_day, anchor_utc = self._anchor
+            if anchor_day <= day and not _has_irregular_day(tz, anchor_day, day):
+                return anchor_utc + (day - anchor_day)
+        value = _local_to_utc(datetime.combine(day, MIDNIGHT), tz)
+        self._anchor = (day, value)
+        return value
 
     def is_plain_day(self, day: date) -> bool:
         """True when the day is 24 h long, so wall-clock offsets equal elapsed time."""
-        return self.midnight(day + DAY) - self.midnight(day) == DAY
+        return not _has_irregular_day(self.spec.tz, day, day + DAY)
 
     def is_plain_week(self, day: date) -> bool:
         """Seven days from `day` with no closed date and no DST change: worth the weekly total."""
+        stop = day + 7 * DAY
         closed = self.spec._sorted_closed
         i = bisect.bisect_left(closed, day)
-        if i < len(closed) and closed[i] < day + 7 * DAY:
+        if i < len(closed) and closed[i] < stop:
             return False
-        return all(self.is_plain_day(day + n * DAY) for n in range(7))
+        return not _has_irregular_day(self.spec.tz, day, stop)
 
     def intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         """The day's open intervals as UTC instants, ordered, empty ones dropped."""

@@ -61,7 +61,7 @@ instants = st.datetimes(
 )
 durations = st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=120))
 
-RELAXED = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+RELAXED = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @RELAXED
@@ -110,3 +110,56 @@ def test_add_never_ends_in_closed_time_unless_it_is_an_interval_end(spec, start,
     if duration:
         tick = timedelta(microseconds=1)
         assert business_time_between(end - tick, end, spec) == tick
+
+
+def reference_instant(day: date, wall: time, tz: ZoneInfo) -> datetime:
+    """The documented DST rule, written independently: an existing wall time is its first
+    occurrence; a nonexistent one is the first minute at which the clock shows a later time."""
+    naive = datetime.combine(day, wall)
+    first = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    if first.astimezone(tz).replace(tzinfo=None) == naive:
+        return first
+    instant = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    while instant.astimezone(tz).replace(tzinfo=None) < naive:
+        instant += timedelta(minutes=1)
+    return instant
+
+
+def reference_between(a: datetime, b: datetime, spec: CalendarSpec) -> timedelta:
+    """Business time by converting every interval of every day, no shortcuts."""
+    total = timedelta(0)
+    day = a.astimezone(spec.tz).date() - timedelta(days=1)
+    while day <= b.astimezone(spec.tz).date():
+        if day not in spec.closed_dates:
+            for start, end in spec.weekly.get(day.weekday(), ()):
+                opens = reference_instant(day, start, spec.tz)
+                closes = (
+                    reference_instant(day + timedelta(days=1), time(0), spec.tz)
+                    if end == time(0)
+                    else reference_instant(day, end, spec.tz)
+                )
+                overlap = min(closes, b) - max(opens, a)
+                total += max(overlap, timedelta(0))
+        day += timedelta(days=1)
+    return total
+
+
+@RELAXED
+@given(
+    spec=specs(),
+    a=instants,
+    span=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=60)),
+)
+def test_between_matches_a_plain_interval_by_interval_reference(spec, a, span):
+    assert business_time_between(a, a + span, spec) == reference_between(a, a + span, spec)
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("year", [2026, 2027])
+def test_a_whole_local_day_calendar_counts_exactly_the_elapsed_time(zone, year):
+    tz = ZoneInfo(zone)
+    spec = CalendarSpec(tz=tz, weekly={day: ((time(0), time(0)),) for day in range(7)})
+    a = datetime(year, 1, 1, tzinfo=tz)
+    b = datetime(year + 1, 1, 1, tzinfo=tz)
+    assert business_time_between(a, b, spec) == b - a
+    assert add_business_time(a, b - a, spec) == b
