@@ -13,7 +13,9 @@ from django.contrib.postgres.search import (
     SearchRank,
     TrigramWordSimilarity,
 )
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from itsm.accounts.roles import user_is_staff_member
@@ -26,7 +28,7 @@ from knowledge.rendering import HEADLINE_START, HEADLINE_STOP
 POOR_RATING_MIN_VOTES = 5
 POOR_RATING_MAX_HELPFUL_SHARE = 0.5
 # Trigram fallback: word_similarity(query, title) must reach this to count as a typo match.
-TYPO_MIN_SIMILARITY = 0.45
+TYPO_MIN_SIMILARITY = 0.5
 
 
 def article_list_for_user(user: Any) -> QuerySet[Article]:
@@ -112,7 +114,7 @@ def article_apply_search(articles: QuerySet[Article], query: str) -> QuerySet[Ar
         return articles
     search_query = _search_query(query)
     headline = SearchHeadline(
-        "body",
+        Concat("summary", Value(" — "), "body", output_field=TextField()),
         search_query,
         config=SEARCH_CONFIG,
         start_sel=HEADLINE_START,
@@ -126,12 +128,18 @@ def article_apply_search(articles: QuerySet[Article], query: str) -> QuerySet[Ar
         return matches.annotate(
             rank=SearchRank(F("search"), search_query), headline=headline
         ).order_by("-rank", "-published_at", "pk")
-    # Typo tolerance: `%>` uses the trigram GIN index on title (threshold 0.6), the explicit
-    # similarity annotation orders the few rows it returns.
+    # Typo tolerance: `title %> query` is served by the trigram GIN index on title, but only
+    # at pg_trgm's word-similarity threshold (0.6 by default, too strict for "bitloker").
+    # The threshold is a per-connection setting; only this query uses the operator, so
+    # lowering it for the connection changes nothing else.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+            [str(TYPO_MIN_SIMILARITY)],
+        )
     return (
         articles.filter(title__trigram_word_similar=query)
         .annotate(rank=TrigramWordSimilarity(query, "title"), headline=F("summary"))
-        .filter(rank__gte=TYPO_MIN_SIMILARITY)
         .order_by("-rank", "pk")
     )
 

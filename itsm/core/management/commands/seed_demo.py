@@ -12,6 +12,7 @@ DEMO_MODULES = [
     "itsm.calendars.demo",
     "itsm.cmdb.demo",
     "knowledge.demo",
+    "knowledge.demo",
 ]
 
 
