@@ -54,7 +54,8 @@ class CalendarSpec:
     so `(time(0), time(0))` is a whole day. Intervals are sorted and overlapping or touching
     ones are merged. `closed_dates` are local dates with no working time at all (public
     holidays, office closures). `always_open` makes every instant business time and ignores
-    the other fields: the 24x7 calendar.
+    the other fields: the 24x7 calendar. Specs compare by value but are not hashable
+    (`weekly` is a dict); cache them by calendar id, not by spec.
     """
 
     tz: tzinfo

@@ -61,3 +61,14 @@ def test_admin_shows_a_plain_message_for_an_interval_ending_before_it_starts(cli
     response = client_as(admin_user).post(ADD_URL, calendar_form([(2, "17:00", "08:00")]))
     assert response.status_code == 200
     assert "must end after it starts" in response.content.decode()
+
+
+def test_admin_lists_the_default_calendars_and_opens_one_with_its_intervals(client_as, admin_user):
+    client = client_as(admin_user)
+    listing = client.get("/admin/calendars/businesscalendar/")
+    assert listing.status_code == 200
+    assert "Standard business hours" in listing.content.decode()
+    standard = BusinessCalendar.objects.get(name="Standard business hours")
+    page = client.get(f"/admin/calendars/businesscalendar/{standard.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="working_intervals-TOTAL_FORMS" value="5"' in page.content.decode()
