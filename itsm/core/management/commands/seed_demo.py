@@ -11,6 +11,7 @@ DEMO_MODULES = [
     "itsm.accounts.demo",
     "itsm.calendars.demo",
     "itsm.cmdb.demo",
+    "tickets.demo_catalog",
     "knowledge.demo",
     "knowledge.demo",
 ]
