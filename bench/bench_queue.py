@@ -1,0 +1,68 @@
+"""Queue page and API list: median / p95 server time and query count.
+
+Usage: DATABASE_URL=... python bench/bench_queue.py   (after seed_demo and generate_data)
+Measures in-process through Django's test client (view + template rendering + SQL), not the
+network. Prints one line per scenario.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from itsm.accounts.models import User  # noqa: E402
+from tickets.models import Ticket  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+SCENARIOS = [
+    ("queue: all open, 50 rows", "/desk/tickets/?queue=open&page_size=50"),
+    ("queue: my teams' unassigned", "/desk/tickets/?queue=team-unassigned&page_size=50"),
+    ("queue: P1 open, sorted by priority", "/desk/tickets/?queue=open&priority=1&sort=priority"),
+    ("queue: page 20 of all open", "/desk/tickets/?queue=open&page=20"),
+    ("api: incidents list, 50", "/api/v1/incidents/?page_size=50"),
+    ("api: incidents status=open priority=2", "/api/v1/incidents/?status=open&priority=2"),
+]
+
+
+def main() -> None:
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.STORAGES["staticfiles"] = {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    }
+    agent = User.objects.get(email="manager@example.com")
+    client = Client()
+    client.force_login(agent)
+    print(f"tickets in database: {Ticket.objects.count():,}")
+    for label, url in SCENARIOS:
+        client.get(url)  # warm caches and connection
+        timings, queries = [], 0
+        for _ in range(RUNS):
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+            queries = len(ctx.captured_queries)
+        timings.sort()
+        p95 = timings[int(len(timings) * 0.95) - 1]
+        print(
+            f"{label:<40} median {statistics.median(timings):7.1f} ms   p95 {p95:7.1f} ms   "
+            f"queries {queries}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Bulk large-data generator for benchmarks: `manage.py generate_data --tickets 1000000`.
+
+Writes straight into the tables with bulk_create (no services, no audit, no notifications):
+it makes realistic volume, not realistic history. Never run it on a production database.
+"""
+
+import random
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from itsm.accounts.models import Team, User
+from itsm.cmdb.models import Service
+from tickets.choices import DEFAULT_PRIORITY_MATRIX, Channel, TicketKind, TicketStatus
+from tickets.models import NUMBER_SEQUENCES, Ticket
+
+BATCH = 5000
+SUBJECTS = [
+    "VPN disconnects",
+    "Outlook asks for password",
+    "Printer jam on floor 3",
+    "Laptop will not boot",
+    "Cannot open payroll report",
+    "Wi-Fi slow in meeting room",
+    "Need access to shared drive",
+    "ERP timeout on invoice posting",
+    "Phone not ringing",
+    "Password expired",
+    "Screen flickers",
+    "Teams call drops",
+]
+STATUS_WEIGHTS = [
+    (TicketStatus.NEW, 10),
+    (TicketStatus.IN_PROGRESS, 15),
+    (TicketStatus.ON_HOLD, 5),
+    (TicketStatus.RESOLVED, 10),
+    (TicketStatus.CLOSED, 55),
+    (TicketStatus.CANCELLED, 5),
+]
+
+
+class Command(BaseCommand):
+    help = "Insert N synthetic tickets (for benchmarks)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tickets", type=int, required=True)
+        parser.add_argument("--seed", type=int, default=42)
+
+    def handle(self, *args, tickets: int, seed: int, **options):
+        rng = random.Random(seed)
+        requesters = list(User.objects.values_list("id", flat=True)[:500])
+        teams = {t.pk: list(t.members.values_list("id", flat=True)) for t in Team.objects.all()}
+        services = list(Service.objects.values_list("id", flat=True)) or [None]
+        if not requesters or not teams:
+            self.stderr.write("Run `manage.py seed_demo` first: people and teams are needed.")
+            return
+        statuses, weights = zip(*STATUS_WEIGHTS, strict=True)
+        now = timezone.now()
+        with tqdm(total=tickets, unit="ticket") as bar:
+            for start in range(0, tickets, BATCH):
+                size = min(BATCH, tickets - start)
+                numbers = self._numbers(size)
+                rows = []
+                for number in numbers:
+                    status = rng.choices(statuses, weights)[0]
+                    impact, urgency = rng.randint(1, 3), rng.randint(1, 3)
+                    team = rng.choice(list(teams))
+                    assignee = rng.choice(teams[team] or [None]) if rng.random() < 0.7 else None
+                    created = now - timedelta(minutes=rng.randint(0, 60 * 24 * 365))
+                    resolved = status in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+                    rows.append(
+                        Ticket(
+                            number=number,
+                            kind=TicketKind.INCIDENT,
+                            requester_id=rng.choice(requesters),
+                            channel=rng.choice(Channel.values),
+                            short_description=rng.choice(SUBJECTS),
+                            description="Generated for benchmarks.",
+                            service_id=rng.choice(services),
+                            impact=impact,
+                            urgency=urgency,
+                            priority=DEFAULT_PRIORITY_MATRIX[(impact, urgency)],
+                            status=status,
+                            on_hold_reason="awaiting_vendor"
+                            if status == TicketStatus.ON_HOLD
+                            else "",
+                            resolution_code="solved" if resolved else "",
+                            resolved_at=created + timedelta(hours=rng.randint(1, 72))
+                            if resolved
+                            else None,
+                            assignment_team_id=team,
+                            assignee_id=assignee,
+                            created_at=created,
+                        )
+                    )
+                with transaction.atomic():
+                    Ticket.objects.bulk_create(rows)
+                bar.update(size)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE tickets_ticket")
+        self.stdout.write(f"Inserted {tickets} tickets.")
+
+    def _numbers(self, size: int) -> list[str]:
+        prefix, sequence = NUMBER_SEQUENCES[TicketKind.INCIDENT]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, size])
+            return [f"{prefix}{value:07d}" for (value,) in cursor.fetchall()]
