@@ -13,7 +13,6 @@ DEMO_MODULES = [
     "itsm.cmdb.demo",
     "tickets.demo_catalog",
     "knowledge.demo",
-    "knowledge.demo",
 ]
 
 
