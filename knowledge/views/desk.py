@@ -34,9 +34,7 @@ def article_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filterset": filterset, "page": page, "query": query.urlencode()}
-    template = (
-        "knowledge/desk/_article_table.html" if request.htmx else "knowledge/desk/article_list.html"
-    )
+    template = "_article_table.html" if request.htmx else "article_list.html"
     return render(request, f"knowledge/desk/{template}", context)
 
 
