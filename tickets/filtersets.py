@@ -26,7 +26,7 @@ class TicketFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
     kind = django_filters.ChoiceFilter(choices=TicketKind.choices, label="Type")
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status")
-    priority = django_filters.TypedChoiceFilter(choices=Priority.choices, coerce=int)
+    priority = django_filters.ChoiceFilter(choices=Priority.choices)
     team = django_filters.ModelChoiceFilter(
         field_name="assignment_team", queryset=Team.objects.all(), label="Team"
     )
