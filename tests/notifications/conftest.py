@@ -3,6 +3,7 @@
 import http.server
 import threading
 from dataclasses import dataclass, field
+from email.message import Message
 
 import pytest
 
@@ -15,7 +16,7 @@ class WebhookReceiver:
 
     url: str = ""
     status: int = 204
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    received: list[tuple[Message, bytes]] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def webhook_receiver():
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            receiver.received.append((dict(self.headers.items()), body))
+            receiver.received.append((self.headers, body))  # case-insensitive lookup
             self.send_response(receiver.status)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -51,3 +52,25 @@ def make_subscription(db):
         return WebhookSubscription.objects.create(**fields)
 
     return make
+
+
+def _rebuild_celery_router() -> None:
+    # Celery caches its router on first publish. The shared worker fixture swaps
+    # `task_routes` by assignment, which does not rebuild it, so a module that published before
+    # the worker started would route to the real queues, which the test worker does not read.
+    from itsm.celery import app
+
+    app.amqp.flush_routes()
+    app.amqp.router = app.amqp.Router()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _celery_router_follows_config():
+    yield
+    _rebuild_celery_router()  # after the worker fixture restored the real routes
+
+
+@pytest.fixture(scope="module")
+def celery_app_for_tests(celery_app_for_tests):
+    _rebuild_celery_router()
+    return celery_app_for_tests
