@@ -1,0 +1,82 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_sign_in import sign_in
+from tests.factories.catalog import make_catalog_item
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+FIELDS = [
+    ("model", "choice", True, ("13-inch", "15-inch")),
+    ("needed_by", "date", True, ()),
+    ("accessories", "multi_choice", False, ("Dock", "Headset")),
+    ("reason", "long_text", False, ()),
+]
+
+
+def switch_user(page, base_url: str, email: str, *, lands_on: str) -> None:
+    page.context.clear_cookies()
+    sign_in(page, base_url, email)
+    # Wait for the landing page to finish loading: clicking the nav while its styles are
+    # still arriving can hit the main column that briefly overlaps it.
+    expect(page).to_have_url(base_url + lands_on)
+    page.wait_for_load_state("load")
+
+
+def test_a_request_is_ordered_approved_fulfilled_and_resolved(
+    live_server, page, requester, manager, agent, service_desk_team
+):
+    requester.manager = manager
+    requester.save()
+    make_catalog_item(
+        name="New laptop",
+        fields=FIELDS,
+        fulfilment_team=service_desk_team,
+        requires_manager_approval=True,
+        tasks=[
+            ("Prepare laptop", service_desk_team, 1),
+            ("Hand over laptop", service_desk_team, 2),
+        ],
+    )
+    base = live_server.url
+
+    # The requester orders from the catalog; a bad date is refused and the input is kept.
+    sign_in(page, base, requester.email)
+    expect(page).to_have_url(base + "/portal/")
+    page.get_by_role("link", name="Catalog").click()
+    page.get_by_role("link", name="New laptop").click()
+    page.get_by_label("Model").select_option("15-inch")
+    page.get_by_label("Dock").check()
+    page.get_by_label("Reason").fill("My old one broke")
+    page.get_by_role("button", name="Order").click()
+    expect(page.get_by_role("alert")).to_contain_text("This field is required")
+    expect(page.get_by_label("Reason")).to_have_value("My old one broke")
+    page.get_by_label("Needed by").fill("2026-12-01")
+    page.get_by_role("button", name="Order").click()
+    expect(page).to_have_url(re.compile(r"/portal/catalog/requests/REQ\d{7}/$"))
+    request_url = page.url
+    expect(page.locator("#approval-state")).to_contain_text("Awaiting approval")
+
+    # The manager approves on the approvals page.
+    switch_user(page, base, manager.email, lands_on="/desk/")
+    page.get_by_role("link", name="Approvals").click()
+    page.get_by_label("Comment").fill("Go ahead")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("You approved")).to_be_visible()
+
+    # The fulfilment agent completes both tasks, one step after the other.
+    switch_user(page, base, agent.email, lands_on="/desk/")
+    page.get_by_role("link", name="Tasks").click()
+    expect(page.get_by_text("Prepare laptop")).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Complete TASK")).click()
+    expect(page.get_by_text("Hand over laptop")).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Complete TASK")).click()
+    expect(page.get_by_text("No tasks here")).to_be_visible()
+
+    # The requester sees the request resolved.
+    switch_user(page, base, requester.email, lands_on="/portal/")
+    page.goto(request_url)
+    expect(page.locator("#request-status")).to_have_text("Resolved")
+    expect(page.locator("#tasks")).to_contain_text("Done")
