@@ -227,6 +227,8 @@ def _lock_approval(approval: Approval, actor: User) -> tuple[Ticket, Approval]:
         raise PermissionRefused("Only the person asked to approve can decide.")
     if approval.state != ApprovalState.PENDING or ticket.approval_state != ApprovalState.PENDING:
         raise TransitionNotAllowed("This approval has already been decided.")
+    if not ticket.is_open:
+        raise TransitionNotAllowed(f"{ticket.number} was withdrawn or closed; nothing to decide.")
     return ticket, approval
 
 

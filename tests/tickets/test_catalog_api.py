@@ -220,3 +220,26 @@ def test_the_catalog_endpoints_are_in_the_schema(api_as, agent):
         "/api/v1/approvals/{id}/reject/",
     ):
         assert path in schema
+
+
+def test_catalog_and_approval_lists_do_not_grow_in_queries_with_rows(
+    api_as, requester, line_manager, django_assert_max_num_queries
+):
+    def grow(count):
+        for n in range(count):
+            grown = make_catalog_item(
+                name=f"Item {n} {count}", fields=FIELDS, requires_manager_approval=True
+            )
+            ordered(grown, requester)
+
+    client, manager_client = api_as(requester), api_as(line_manager)
+    grow(2)
+    with django_assert_max_num_queries(20) as items_small:
+        assert len(client.get("/api/v1/catalog-items/").json()["results"]) == 2
+    with django_assert_max_num_queries(20) as approvals_small:
+        assert len(manager_client.get("/api/v1/approvals/").json()["results"]) == 2
+    grow(4)
+    with django_assert_max_num_queries(len(items_small.captured_queries)):
+        assert len(client.get("/api/v1/catalog-items/").json()["results"]) == 6
+    with django_assert_max_num_queries(len(approvals_small.captured_queries)):
+        assert len(manager_client.get("/api/v1/approvals/").json()["results"]) == 6

@@ -333,3 +333,18 @@ def test_a_task_goes_only_to_a_member_of_its_team(
     assert assigned.assignee == agent
     assert assigned.version == task.version + 1
     assert FulfilmentTask.objects.get(pk=task.pk).assignee == agent
+
+
+def test_a_withdrawn_request_can_no_longer_be_decided(employee, line_manager, service_desk_team):
+    from tickets.services import ticket_transition
+
+    ticket = order(laptop(service_desk_team), employee)
+    ticket_transition(
+        ticket=ticket,
+        to_status=TicketStatus.CANCELLED,
+        actor=employee,
+        expected_version=None,
+        reason="Found a spare one",
+    )
+    with pytest.raises(TransitionNotAllowed, match="withdrawn"):
+        catalog.approval_approve(approval=approval_of(ticket, line_manager), actor=line_manager)
