@@ -1,17 +1,27 @@
-"""The requester's side: report an incident, follow my tickets, reply, withdraw."""
+"""The requester's side: report an incident (with article suggestions), follow my tickets,
+reply, reopen, withdraw, and rate the service once a ticket is resolved."""
+
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from itsm.core.exceptions import DomainError
+from knowledge.selectors import article_search
 from tickets import selectors, services
 from tickets.choices import OPEN_STATUSES, STATUS_BADGE, Channel, TicketStatus
 from tickets.forms import PortalIncidentForm, ReplyForm
-from tickets.models import Ticket
+from tickets.models import SatisfactionSurvey, Ticket
+from tickets.survey import RATING_MAX, RATING_MIN, SURVEY_STATUSES, survey_submit
+
+SUGGESTIONS = 5
+SUGGEST_MIN_LENGTH = 3
 
 
 @login_required
@@ -28,9 +38,24 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _with_suggestions(form: PortalIncidentForm) -> PortalIncidentForm:
+    """Ask the portal for matching articles while the subject is typed (htmx, debounced)."""
+    form.fields["short_description"].widget.attrs.update(
+        {
+            "hx-get": reverse("portal:suggest"),
+            "hx-trigger": "keyup changed delay:400ms, search",
+            "hx-target": "#suggestions",
+            "hx-sync": "this:replace",
+            "autocomplete": "off",
+            "aria-controls": "suggestions",
+        }
+    )
+    return form
+
+
 @login_required
 def report_incident(request: HttpRequest) -> HttpResponse:
-    form = PortalIncidentForm(request.POST or None)
+    form = _with_suggestions(PortalIncidentForm(request.POST or None))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -49,11 +74,44 @@ def report_incident(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Thank you — we received {ticket.number}.")
             return redirect("tickets:portal-ticket-detail", number=ticket.number)
+    # Re-displayed with errors: the suggestions render server-side, so they work without JS.
+    # Same rule as the portal's /portal/suggest/ (at least 3 characters, up to 5 articles);
+    # read from knowledge directly because tickets must not depend on the portal shell.
+    subject = request.POST.get("short_description", "").strip()[:200]
+    suggestions = (
+        article_search(user=request.user, query=subject, limit=SUGGESTIONS)
+        if request.method == "POST" and len(subject) >= SUGGEST_MIN_LENGTH
+        else []
+    )
     status = 400 if request.method == "POST" else 200
-    return render(request, "tickets/portal/report_incident.html", {"form": form}, status=status)
+    return render(
+        request,
+        "tickets/portal/report_incident.html",
+        {"form": form, "suggestions": suggestions},
+        status=status,
+    )
 
 
-def _portal_detail(request, ticket, *, reply_form=None, status=200):
+# --- My ticket -------------------------------------------------------------------------
+
+
+def _reopen_deadline(ticket: Ticket) -> datetime | None:
+    """Until when the requester may reopen a resolved ticket (desk policy), else None."""
+    if ticket.status != TicketStatus.RESOLVED or ticket.resolved_at is None:
+        return None
+    return ticket.resolved_at + timedelta(days=services.desk_policy().reopen_window_days)
+
+
+def _survey_of(ticket: Ticket) -> SatisfactionSurvey | None:
+    try:
+        return ticket.survey
+    except SatisfactionSurvey.DoesNotExist:
+        return None
+
+
+def _portal_detail(request, ticket, *, reply_form=None, survey_error="", status=200):
+    is_requester = ticket.requester_id == request.user.pk
+    deadline = _reopen_deadline(ticket) if is_requester else None
     return render(
         request,
         "tickets/portal/ticket_detail.html",
@@ -62,7 +120,13 @@ def _portal_detail(request, ticket, *, reply_form=None, status=200):
             "conversation": selectors.conversation_for(ticket=ticket, user=request.user),
             "reply_form": reply_form or ReplyForm(),
             "status_badge": STATUS_BADGE,
-            "can_withdraw": ticket.is_open and ticket.requester_id == request.user.pk,
+            "can_withdraw": ticket.is_open and is_requester,
+            "can_reopen": deadline is not None and timezone.now() <= deadline,
+            "reopen_until": deadline,
+            "can_rate": is_requester and ticket.status in SURVEY_STATUSES,
+            "survey": _survey_of(ticket),
+            "ratings": range(RATING_MIN, RATING_MAX + 1),
+            "survey_error": survey_error,
         },
         status=status,
     )
@@ -95,6 +159,56 @@ def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, "Your reply was added.")
             return redirect("tickets:portal-ticket-detail", number=ticket.number)
     return _portal_detail(request, ticket, reply_form=form, status=400)
+
+
+@login_required
+@require_POST
+def ticket_reopen(request: HttpRequest, number: str) -> HttpResponse:
+    """The requester says the fix did not hold: back to in progress, within the window."""
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    deadline = _reopen_deadline(ticket)
+    if ticket.requester_id != request.user.pk or deadline is None:
+        messages.error(request, "Only a resolved ticket of yours can be reopened.")
+    elif timezone.now() > deadline:
+        messages.error(
+            request,
+            "The time to reopen this ticket has passed. Please report a new incident and "
+            f"mention {ticket.number}.",
+        )
+    else:
+        reason = (request.POST.get("reason") or "").strip()[:1000]
+        try:
+            services.ticket_transition(
+                ticket=ticket,
+                to_status=TicketStatus.IN_PROGRESS,
+                actor=request.user,
+                expected_version=None,
+                reason=reason or "Reopened by the requester: the problem is not solved.",
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"{ticket.number} was reopened. We will be in touch.")
+    return redirect("tickets:portal-ticket-detail", number=ticket.number)
+
+
+@login_required
+@require_POST
+def ticket_survey(request: HttpRequest, number: str) -> HttpResponse:
+    """One click on a rating (1–5), with an optional comment. Another person's ticket is 404
+    (through the selector); anything the survey refuses is shown on the page with a 400."""
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    try:
+        survey_submit(
+            ticket=ticket,
+            respondent=request.user,
+            rating=request.POST.get("rating"),
+            comment=request.POST.get("comment", ""),
+        )
+    except DomainError as error:
+        return _portal_detail(request, ticket, survey_error=error.message, status=400)
+    messages.success(request, "Thank you for rating our service.")
+    return redirect(reverse("tickets:portal-ticket-detail", args=[ticket.number]) + "#survey")
 
 
 @login_required

@@ -1,0 +1,77 @@
+"""Reads of the portal pages. The portal shows several apps side by side, so it reads each one
+through that app's own selectors (knowledge, catalog) and its access rules."""
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from knowledge.models import Article
+from knowledge.selectors import article_list_for_user, article_search
+from tickets.catalog_selectors import catalog_item_list_for_browse
+from tickets.choices import OPEN_STATUSES
+from tickets.models import CatalogCategory, CatalogItem, Ticket
+
+HOME_POPULAR_ARTICLES = 5
+HOME_OPEN_TICKETS = 5
+SEARCH_ARTICLES = 10
+SEARCH_CATALOG_ITEMS = 10
+SUGGESTIONS = 5
+
+
+def article_list_popular(*, user: Any, limit: int = HOME_POPULAR_ARTICLES) -> list[Article]:
+    """The most read articles `user` may read (for a requester: published public ones only)."""
+    return list(
+        article_list_for_user(user)
+        .only("number", "title", "summary", "view_count")
+        .order_by("-view_count", "-published_at", "pk")[:limit]
+    )
+
+
+def catalog_category_list_with_counts() -> QuerySet[CatalogCategory]:
+    """Catalog categories that hold at least one active item, with `item_count`."""
+    return (
+        CatalogCategory.objects.annotate(item_count=Count("items", filter=Q(items__is_active=True)))
+        .filter(item_count__gt=0)
+        .order_by("order", "name")
+    )
+
+
+def ticket_list_open_for_requester(*, user: Any, limit: int = HOME_OPEN_TICKETS) -> list[Ticket]:
+    """The requester's own open tickets, newest first (served by ticket_requester_created)."""
+    return list(
+        Ticket.objects.filter(requester=user, status__in=OPEN_STATUSES)
+        .only("number", "kind", "short_description", "status", "updated_at", "created_at")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def portal_home(*, user: Any) -> dict[str, Any]:
+    """Everything the portal home shows apart from banners: three bounded queries."""
+    return {
+        "popular_articles": article_list_popular(user=user),
+        "catalog_categories": list(catalog_category_list_with_counts()),
+        "open_tickets": ticket_list_open_for_requester(user=user),
+    }
+
+
+def portal_search(*, user: Any, query: str) -> dict[str, list]:
+    """One search box, two kinds of answer: articles `user` may read (ranked, with a
+    `headline`) and active catalog items whose name or description matches."""
+    query = (query or "").strip()
+    if not query:
+        return {"articles": [], "catalog_items": []}
+    items: list[CatalogItem] = list(
+        catalog_item_list_for_browse(search=query)[:SEARCH_CATALOG_ITEMS]
+    )
+    return {
+        "articles": article_search(user=user, query=query, limit=SEARCH_ARTICLES),
+        "catalog_items": items,
+    }
+
+
+def article_list_suggested(*, user: Any, text: str) -> list[Article]:
+    """Articles to suggest while a requester describes an incident (deflection)."""
+    text = (text or "").strip()
+    if len(text) < 3:
+        return []
+    return article_search(user=user, query=text, limit=SUGGESTIONS)
