@@ -259,6 +259,9 @@ CELERY_TASK_ROUTES = {
 CELERY_WORKER_QUEUES = env.list("CELERY_WORKER_QUEUES", default=list(CELERY_TASK_QUEUES_NAMES))
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
+# How often beat starts the SLA sweep, in seconds.
+ITSM_SLA_SWEEP_SECONDS = env.int("ITSM_SLA_SWEEP_SECONDS", default=60)
+
 # Exactly one beat process runs these (Procfile / docker-compose). Every entry expires before
 # its next run so a backlog after an outage never piles up duplicates.
 CELERY_BEAT_SCHEDULE = {
@@ -273,6 +276,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.tickets_auto_close",
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 600},
+    },
+    # Fire SLA warnings and breaches whose time has come (tickets.sla_services) — every
+    # minute by default; ITSM_SLA_SWEEP_SECONDS changes the interval.
+    "sla-sweep": {
+        "task": "tickets.tasks.sla_sweep",
+        "schedule": float(ITSM_SLA_SWEEP_SECONDS),
+        "options": {"expires": max(ITSM_SLA_SWEEP_SECONDS - 10, 5)},
     },
     # Re-enqueue outbox notifications whose delivery task was lost (e.g. Redis was down) and
     # reclaim rows a dead worker left in `sending` — every minute.

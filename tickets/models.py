@@ -503,3 +503,6 @@ class SatisfactionSurvey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}/5 on {self.ticket_id}"
+
+
+from tickets.models_sla import SlaClock, SlaPolicy, SlaThresholdFired  # noqa: E402,F401

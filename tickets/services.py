@@ -18,7 +18,7 @@ from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.services import audit_record, field_changes
 from itsm.core.exceptions import PermissionRefused, TransitionNotAllowed
 from itsm.core.locking import lock_for_update
-from tickets import notify, workflow
+from tickets import notify, sla_services, workflow
 from tickets.attachments import check_upload, stored_name_for
 from tickets.choices import (
     DEFAULT_PRIORITY_MATRIX,
@@ -109,6 +109,18 @@ def _validate_classification(
         raise InvalidTicketInput(f"{ci} is part of {ci.service}, not {service}.", field="ci")
 
 
+def _sla_relevant_change(before: dict[str, Any], ticket: Ticket) -> bool:
+    """Whether an edit touched what SLA policies match on (priority, service, category)."""
+    return any(
+        _plain_pk(before.get(name)) != _plain_pk(getattr(ticket, name))
+        for name in ("priority", "service", "category")
+    )
+
+
+def _plain_pk(value: Any) -> Any:
+    return getattr(value, "pk", value)
+
+
 def _validate_assignment(team: Team | None, assignee: User | None) -> None:
     if assignee is not None:
         if team is None:
@@ -188,6 +200,7 @@ def ticket_create(
         )
         notify.ticket_assigned(ticket)
     notify.ticket_created(ticket)
+    sla_services.sla_clocks_start(ticket=ticket)
     return ticket
 
 
@@ -219,6 +232,8 @@ def ticket_update(
         ticket.priority = priority_for(impact=ticket.impact, urgency=ticket.urgency)
     ticket.full_clean(exclude=["number", "catalog_item"])
     _save(ticket, actor=actor, action="updated", before=before)
+    if _sla_relevant_change(before, ticket):
+        sla_services.sla_reevaluate(ticket=ticket, actor=actor)
     return ticket
 
 
@@ -236,6 +251,8 @@ def ticket_set_priority(
     ticket.priority = priority
     ticket.priority_override_reason = reason.strip()
     _save(ticket, actor=actor, action="priority_overridden", before=before, message=reason.strip())
+    if before["priority"] != ticket.priority:
+        sla_services.sla_reevaluate(ticket=ticket, actor=actor)
     return ticket
 
 
@@ -345,6 +362,7 @@ def ticket_transition(
         before=before,
         message=str(fields.get("reason") or fields.get("resolution_notes") or "").strip(),
     )
+    sla_services.sla_on_status_change(ticket=ticket, from_status=from_status)
     notify.ticket_status_changed(ticket, from_status=from_status)
     return ticket
 
@@ -417,6 +435,7 @@ def comment_add(
     )
     if is_public:
         notify.ticket_replied(ticket, comment)
+        sla_services.sla_on_public_reply(ticket=ticket, author=author)
     _react_to_requester_reply(ticket, author)
     return comment
 

@@ -8,3 +8,16 @@ def tickets_auto_close() -> int:
     from tickets.services import tickets_auto_close as close
 
     return close()
+
+
+@shared_task
+def sla_sweep() -> int:
+    """Beat, every minute (ITSM_SLA_SWEEP_SECONDS), on the `sla` queue: fire the SLA
+    thresholds that are due, batch by batch, until a batch comes back short.
+
+    Safe to duplicate or retry: batches claim clocks with SKIP LOCKED and each threshold is
+    recorded under a unique (clock, threshold) key, so it notifies exactly once.
+    """
+    from tickets.sla_services import sla_sweep as sweep
+
+    return sweep()

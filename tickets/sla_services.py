@@ -1,0 +1,460 @@
+"""SLA clock writes: start, pause/resume/stop on the life cycle, re-evaluation, and the sweep.
+
+Called only by `tickets.services` (inside the ticket's transaction, with the ticket locked)
+and by the `sla_sweep` task. Never imports `tickets.services`. Rules and arithmetic live in
+`tickets.sla` and `itsm.calendars`; this module loads rows, applies them and saves.
+"""
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from itsm.accounts.models import User
+from itsm.accounts.roles import Role, user_is_staff_member
+from itsm.audit.services import audit_record
+from itsm.calendars.arithmetic import CalendarSpec
+from itsm.calendars.models import BusinessCalendar
+from itsm.calendars.selectors import calendar_spec
+from itsm.notifications.services import notification_create
+from tickets import sla
+from tickets.choices import TicketStatus
+from tickets.models import SlaClock, SlaPolicy, SlaThresholdFired, Ticket
+from tickets.sla import BREACH, SlaMetric, SlaState
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH_SIZE = 500
+CLOCK_TIME_FIELDS = [
+    "policy",
+    "target_minutes",
+    "state",
+    "running_since",
+    "elapsed",
+    "paused_since",
+    "paused_total",
+    "stopped_at",
+    "due_at",
+    "next_due_at",
+    "next_threshold",
+]
+
+
+# --- Helpers ---
+
+
+class _Specs:
+    """Calendar specs by calendar id, built once per service call or sweep batch."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, CalendarSpec] = {}
+
+    def get(self, calendar: BusinessCalendar) -> CalendarSpec:
+        if calendar.pk not in self._by_id:
+            self._by_id[calendar.pk] = calendar_spec(calendar)
+        return self._by_id[calendar.pk]
+
+
+def sla_policy_for(ticket: Ticket) -> SlaPolicy | None:
+    """The first active policy, by order, whose match fields fit the ticket (DESIGN §4)."""
+    return (
+        SlaPolicy.objects.filter(is_active=True)
+        .filter(
+            Q(kind="") | Q(kind=ticket.kind),
+            Q(priority__isnull=True) | Q(priority=ticket.priority),
+            Q(service__isnull=True) | Q(service_id=ticket.service_id),
+            Q(category__isnull=True) | Q(category_id=ticket.category_id),
+        )
+        .select_related("calendar")
+        .order_by("order", "id")
+        .first()
+    )
+
+
+def _refresh_times(clock: SlaClock, spec: CalendarSpec) -> None:
+    times = sla.clock_times(
+        target=clock.target,
+        elapsed=clock.elapsed,
+        running_since=clock.running_since,
+        next_threshold=clock.next_threshold if clock.state == SlaState.RUNNING else None,
+        spec=spec,
+    )
+    if clock.running_since is not None:
+        clock.due_at = times.due_at
+    clock.next_due_at = times.next_due_at if clock.state == SlaState.RUNNING else None
+
+
+def _fold_running(clock: SlaClock, now: datetime, spec: CalendarSpec) -> None:
+    """Move the running segment's business time into `elapsed` (the stored history)."""
+    if clock.running_since is not None:
+        clock.elapsed = sla.elapsed_at(
+            elapsed=clock.elapsed, running_since=clock.running_since, now=now, spec=spec
+        )
+        clock.running_since = None
+
+
+def _pause(clock: SlaClock, now: datetime, spec: CalendarSpec) -> None:
+    if clock.stopped_at is not None or clock.running_since is None:
+        return
+    _fold_running(clock, now, spec)
+    clock.paused_since = now
+    if clock.state == SlaState.RUNNING:
+        clock.state = SlaState.PAUSED
+    # A paused clock has time left but no due instant (it would move with every minute).
+    clock.due_at = None
+    clock.next_due_at = None
+
+
+def _resume(clock: SlaClock, now: datetime, spec: CalendarSpec) -> None:
+    if clock.stopped_at is not None or clock.paused_since is None:
+        return
+    clock.paused_total += now - clock.paused_since
+    clock.paused_since = None
+    clock.running_since = now
+    if clock.state == SlaState.PAUSED:
+        clock.state = SlaState.RUNNING
+    _refresh_times(clock, spec)
+
+
+def _stop(clock: SlaClock, now: datetime, spec: CalendarSpec, *, cancelled: bool = False) -> None:
+    if clock.stopped_at is not None:
+        return
+    _fold_running(clock, now, spec)
+    if clock.paused_since is not None:
+        clock.paused_total += now - clock.paused_since
+        clock.paused_since = None
+    clock.stopped_at = now
+    clock.next_due_at = None
+    if clock.state == SlaState.BREACHED:
+        return
+    if cancelled:
+        clock.state = SlaState.CANCELLED
+    else:
+        # Past the target but not swept yet (the sweep runs once a minute): still a breach.
+        clock.state = SlaState.BREACHED if clock.elapsed > clock.target else SlaState.MET
+
+
+def _restart(clock: SlaClock, now: datetime, spec: CalendarSpec) -> None:
+    """Reopen: the clock counts on from the business time it had used, not from zero."""
+    if clock.stopped_at is None:
+        return
+    clock.stopped_at = None
+    clock.running_since = now
+    if clock.state in (SlaState.MET, SlaState.CANCELLED):
+        clock.state = SlaState.RUNNING
+    _refresh_times(clock, spec)
+
+
+def _locked_clocks(ticket: Ticket) -> list[SlaClock]:
+    return list(
+        SlaClock.objects.filter(ticket=ticket)
+        .select_related("policy__calendar")
+        .select_for_update(of=("self",))
+        .order_by("metric")
+    )
+
+
+def _new_clocks(ticket: Ticket, policy: SlaPolicy, now: datetime, spec: CalendarSpec) -> list:
+    clocks = []
+    for metric in (SlaMetric.FIRST_RESPONSE, SlaMetric.RESOLUTION):
+        clock = SlaClock(
+            ticket=ticket,
+            metric=metric,
+            policy=policy,
+            target_minutes=int(policy.target_for(metric).total_seconds() // 60),
+            state=SlaState.RUNNING,
+            started_at=now,
+            running_since=now,
+            next_threshold=sla.next_threshold_after(None, policy.warning_thresholds),
+        )
+        _refresh_times(clock, spec)
+        clocks.append(clock)
+    return SlaClock.objects.bulk_create(clocks)
+
+
+# --- Life cycle (called by tickets.services) ---
+
+
+@transaction.atomic
+def sla_clocks_start(*, ticket: Ticket) -> list[SlaClock]:
+    """Start the first-response and resolution clocks of a new ticket from its policy.
+
+    No matching active policy: no clocks (the ticket has no promised service level).
+    """
+    policy = sla_policy_for(ticket)
+    if policy is None:
+        return []
+    return _new_clocks(ticket, policy, timezone.now(), _Specs().get(policy.calendar))
+
+
+def sla_on_status_change(*, ticket: Ticket, from_status: str) -> None:
+    """Apply a status move to the ticket's clocks (caller holds the ticket's lock).
+
+    On hold for a pausing reason pauses the running clocks and leaving it resumes them;
+    resolving stops both clocks (met or breached); reopening restarts resolution from the
+    business time it had used; cancelling stops both without an outcome.
+    """
+    clocks = _locked_clocks(ticket)
+    if not clocks:
+        return
+    now = timezone.now()
+    specs = _Specs()
+    to_status = ticket.status
+    for clock in clocks:
+        spec = specs.get(clock.policy.calendar)
+        if to_status == TicketStatus.ON_HOLD:
+            if sla.pauses(ticket.on_hold_reason, clock.policy.pause_on_hold_reasons):
+                _pause(clock, now, spec)
+        elif to_status == TicketStatus.RESOLVED:
+            _stop(clock, now, spec)
+        elif to_status == TicketStatus.CANCELLED:
+            _stop(clock, now, spec, cancelled=True)
+        elif from_status == TicketStatus.RESOLVED and to_status == TicketStatus.IN_PROGRESS:
+            if clock.metric == SlaMetric.RESOLUTION:
+                _restart(clock, now, spec)
+        elif from_status == TicketStatus.ON_HOLD:
+            _resume(clock, now, spec)
+    SlaClock.objects.bulk_update(clocks, CLOCK_TIME_FIELDS)
+
+
+def sla_on_public_reply(*, ticket: Ticket, author: User) -> None:
+    """The first public reply by the desk (not the requester, not a work note) stops the
+    first-response clock. Later replies change nothing."""
+    if author.pk == ticket.requester_id or not user_is_staff_member(author):
+        return
+    clock = (
+        SlaClock.objects.filter(
+            ticket=ticket, metric=SlaMetric.FIRST_RESPONSE, stopped_at__isnull=True
+        )
+        .select_related("policy__calendar")
+        .select_for_update(of=("self",))
+        .first()
+    )
+    if clock is None:
+        return
+    _stop(clock, timezone.now(), _Specs().get(clock.policy.calendar))
+    clock.save(update_fields=CLOCK_TIME_FIELDS)
+
+
+def sla_reevaluate(*, ticket: Ticket, actor: Any) -> None:
+    """Re-match the policy after priority, service or category changed; recompute due times.
+
+    The business time already used is kept: the running segment is folded into `elapsed`
+    under the old calendar, then the new target and calendar apply from now on. Thresholds
+    that already fired stay fired. Stopped clocks keep their outcome. Audited as
+    `sla_reevaluated` when the policy or a due time changed.
+    """
+    policy = sla_policy_for(ticket)
+    clocks = _locked_clocks(ticket)
+    if policy is None:
+        return
+    now = timezone.now()
+    specs = _Specs()
+    if not clocks:
+        if ticket.is_open:
+            _new_clocks(ticket, policy, now, specs.get(policy.calendar))
+            audit_record(
+                record=ticket,
+                actor=actor,
+                action="sla_reevaluated",
+                changes={"sla_policy": {"from": None, "to": policy.name}},
+                message=f"SLA clocks started under {policy.name}.",
+            )
+        return
+    fired: dict[int, list[int]] = {}
+    for clock_id, threshold in SlaThresholdFired.objects.filter(clock__in=clocks).values_list(
+        "clock_id", "threshold"
+    ):
+        fired.setdefault(clock_id, []).append(threshold)
+    changes: dict[str, dict] = {}
+    new_spec = specs.get(policy.calendar)
+    for clock in clocks:
+        if clock.stopped_at is not None:
+            continue
+        before_policy, before_due = clock.policy, clock.due_at
+        was_running = clock.running_since is not None
+        _fold_running(clock, now, specs.get(clock.policy.calendar))
+        if was_running:
+            clock.running_since = now
+        clock.policy = policy
+        clock.target_minutes = int(policy.target_for(clock.metric).total_seconds() // 60)
+        if clock.state != SlaState.BREACHED:
+            clock.next_threshold = sla.first_unfired(
+                fired.get(clock.pk, []), policy.warning_thresholds
+            )
+        _refresh_times(clock, new_spec)
+        if before_policy.pk != policy.pk:
+            changes["sla_policy"] = {"from": before_policy.name, "to": policy.name}
+        if before_due != clock.due_at:
+            changes[f"{clock.metric}_due_at"] = {
+                "from": before_due.isoformat() if before_due else None,
+                "to": clock.due_at.isoformat() if clock.due_at else None,
+            }
+    SlaClock.objects.bulk_update(clocks, CLOCK_TIME_FIELDS)
+    if changes:
+        audit_record(record=ticket, actor=actor, action="sla_reevaluated", changes=changes)
+
+
+# --- The sweep ---
+
+
+def _insert_fired(pairs: list[tuple[int, int]], now: datetime) -> set[int]:
+    """Insert (clock, threshold) rows; return the clock ids whose row was new.
+
+    ON CONFLICT DO NOTHING on the unique pair: a threshold some other sweep already
+    recorded is skipped without aborting the transaction, and RETURNING says which inserts
+    went through, in one statement for the whole batch.
+    """
+    if not pairs:
+        return set()
+    table = SlaThresholdFired._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (clock_id, threshold, fired_at) "
+            "SELECT c, t, %s FROM unnest(%s::bigint[], %s::int[]) AS x(c, t) "
+            "ON CONFLICT (clock_id, threshold) DO NOTHING RETURNING clock_id",
+            [now, [c for c, _ in pairs], [t for _, t in pairs]],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _desk_url(ticket: Ticket) -> str:
+    return settings.SITE_URL + reverse("tickets:desk-ticket-detail", args=[ticket.number])
+
+
+class _Managers:
+    """Active service desk managers, read at most once per batch."""
+
+    def __init__(self) -> None:
+        self._users: list[User] | None = None
+
+    def get(self) -> list[User]:
+        if self._users is None:
+            self._users = list(
+                User.objects.filter(groups__name=Role.SERVICE_DESK_MANAGER, is_active=True)
+            )
+        return self._users
+
+
+def _notify(clock: SlaClock, threshold: int, managers: _Managers) -> None:
+    ticket, policy = clock.ticket, clock.policy
+    recipients: list[User] = []
+    if policy.notify_assignee and ticket.assignee is not None:
+        recipients.append(ticket.assignee)
+    team = ticket.assignment_team
+    if policy.notify_team_lead and team is not None and team.lead is not None:
+        recipients.append(team.lead)
+    if policy.notify_desk_manager and threshold == BREACH:
+        recipients += managers.get()
+    metric = clock.get_metric_display().lower()
+    if threshold == BREACH:
+        event = "sla_breached"
+        title = f"SLA breached: {metric} on {ticket.number} ({ticket.short_description})"
+        message = f"The {metric} target of {clock.target_minutes} business minutes has passed."
+    else:
+        event = "sla_warning"
+        title = f"{threshold}% of the {metric} time used on {ticket.number}"
+        due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M") if clock.due_at else ""
+        message = f"{ticket.short_description}\nPriority P{ticket.priority}. Due {due}."
+    notification_create(
+        event=event,
+        recipients=recipients,
+        record=ticket,
+        context={"title": title, "message": message, "url": _desk_url(ticket)},
+        webhook_payload={
+            "event": event,
+            "ticket": ticket.number,
+            "metric": clock.metric,
+            "threshold": threshold,
+            "due_at": clock.due_at.isoformat() if clock.due_at else None,
+        },
+    )
+
+
+def _raise_priority(tickets: list[Ticket]) -> None:
+    """Breach escalation: one step up (P3 → P2), never above P1. Rare, so audited per row."""
+    ids = [t.pk for t in tickets if t.priority > 1]
+    if not ids:
+        return
+    # A conditional update on the current value: an agent's concurrent change is not lost,
+    # and the version bump makes their stale form answer "someone else changed this".
+    Ticket.objects.filter(pk__in=ids, priority__gt=1).update(
+        priority=F("priority") - 1, version=F("version") + 1
+    )
+    for ticket in tickets:
+        if ticket.pk in ids:
+            audit_record(
+                record=ticket,
+                actor=None,
+                action="priority_raised",
+                changes={"priority": {"from": ticket.priority, "to": ticket.priority - 1}},
+                message="SLA breached: priority raised by the escalation policy.",
+            )
+
+
+@transaction.atomic
+def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
+    """Fire the due thresholds of up to `batch_size` running clocks; return how many clocks
+    were claimed (fewer than `batch_size` means the sweep is done).
+
+    One indexed query claims the clocks (`next_due_at <= now`, oldest first) with
+    FOR UPDATE SKIP LOCKED, so a second sweep takes the next rows instead of waiting or
+    double-processing. The fired thresholds are inserted in one statement; only the
+    clocks whose insert was new send notifications (the unique (clock, threshold) pair
+    makes "exactly once" hold across workers and retries). Each clock then moves to its next
+    threshold, or to `breached`; one bulk UPDATE saves the batch.
+    """
+    now = timezone.now()
+    clocks = list(
+        SlaClock.objects.filter(state=SlaState.RUNNING, next_due_at__lte=now)
+        .select_related(
+            "policy__calendar",
+            "ticket__assignee",
+            "ticket__assignment_team__lead",
+        )
+        # Lock only the clock rows: tickets stay free for agents while the batch runs.
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("next_due_at")[:batch_size]
+    )
+    if not clocks:
+        return 0
+    inserted = _insert_fired([(c.pk, c.next_threshold) for c in clocks], now)
+    specs = _Specs()
+    managers = _Managers()
+    to_raise: list[Ticket] = []
+    for clock in clocks:
+        threshold = clock.next_threshold
+        if clock.pk in inserted:
+            _notify(clock, threshold, managers)
+            if threshold == BREACH and clock.policy.raise_priority_at_breach:
+                to_raise.append(clock.ticket)
+        if threshold == BREACH:
+            clock.state = SlaState.BREACHED
+            clock.next_threshold = None
+            clock.next_due_at = None
+            continue
+        clock.next_threshold = sla.next_threshold_after(threshold, clock.policy.warning_thresholds)
+        _refresh_times(clock, specs.get(clock.policy.calendar))
+    SlaClock.objects.bulk_update(clocks, ["state", "next_threshold", "next_due_at", "due_at"])
+    _raise_priority(list({t.pk: t for t in to_raise}.values()))
+    return len(clocks)
+
+
+def sla_sweep(*, batch_size: int = SWEEP_BATCH_SIZE, max_batches: int = 1000) -> int:
+    """Run batches until one comes back short; returns the number of clocks processed.
+
+    Not atomic itself: each batch commits on its own, so notifications go out batch by
+    batch and a crash loses at most the batch in progress (which the next run redoes).
+    """
+    total = 0
+    for _ in range(max_batches):
+        claimed = sla_sweep_batch(batch_size=batch_size)
+        total += claimed
+        if claimed < batch_size:
+            break
+    return total
