@@ -104,26 +104,6 @@ def _set_approval_state(
     )
 
 
-def _desk_actor(ticket: Ticket, preferred: User | None) -> User | None:
-    """Who moves the request's status when the trigger was not a desk user.
-
-    ticket_transition checks its actor's permissions, and an approver is often a line
-    manager without a desk role. The move is then made in the name of the person who will
-    own the work: the assignee, else the fulfilment team's lead or first active member.
-    """
-    if preferred is not None and user_is_staff_member(preferred):
-        return preferred
-    candidates: list[User | None] = [ticket.assignee]
-    team = ticket.assignment_team
-    if team is not None:
-        candidates.append(team.lead)
-        candidates.extend(team.members.filter(is_active=True).order_by("id")[:5])
-    for candidate in candidates:
-        if candidate is not None and candidate.is_active and user_is_staff_member(candidate):
-            return candidate
-    return None
-
-
 def _approvers_for(item: CatalogItem, requester: User) -> list[User]:
     approvers: list[User] = []
     if item.requires_manager_approval and requester.manager_id:
@@ -302,11 +282,12 @@ def approval_reject(*, approval: Approval, actor: User, comment: str) -> Approva
         _retire_pending(ticket)
         reason = f"Rejected by {actor}: {comment.strip()}"
         _set_approval_state(ticket, state=ApprovalState.REJECTED, actor=actor, message=reason)
-        mover = _desk_actor(ticket, actor) or ticket.requester
+        # The cancellation is the system's consequence of the decision (actor=None): the
+        # approver, often a line manager without a desk role, is recorded on the approval.
         ticket_transition(
             ticket=ticket,
             to_status=TicketStatus.CANCELLED,
-            actor=mover,
+            actor=None,
             expected_version=None,
             reason=reason,
         )
@@ -349,12 +330,12 @@ def _start_fulfilment(*, ticket: Ticket, actor: User) -> Ticket:
         if task.status == TaskStatus.OPEN:
             opened.append(task)
     _notify_tasks_opened(opened)
-    mover = _desk_actor(ticket, actor)
-    if mover is not None and ticket.status == TicketStatus.NEW:
+    if ticket.status == TicketStatus.NEW:
+        # A system move: whoever approved (or ordered) need not be desk staff.
         ticket = ticket_transition(
             ticket=ticket,
             to_status=TicketStatus.IN_PROGRESS,
-            actor=mover,
+            actor=None,
             expected_version=None,
             reason="Approved: fulfilment started.",
         )
@@ -431,10 +412,11 @@ def _advance(ticket: Ticket, *, actor: User) -> None:
         notes = "All fulfilment tasks are done:\n" + "\n".join(
             f"- {task.title}" + (f": {task.notes}" if task.notes else "") for task in done
         )
+        # Resolved by the system once the work is done; the task events name who did it.
         ticket_transition(
             ticket=ticket,
             to_status=TicketStatus.RESOLVED,
-            actor=_desk_actor(ticket, actor) or actor,
+            actor=None,
             expected_version=None,
             resolution_code=ResolutionCode.FULFILLED,
             resolution_notes=notes,

@@ -132,7 +132,7 @@ def test_manager_approval_starts_fulfilment(employee, line_manager, agent, servi
     assert decided.state == ApprovalState.APPROVED
     ticket.refresh_from_db()
     assert ticket.approval_state == ApprovalState.APPROVED
-    # The line manager has no desk role: the move is made in the fulfilment team's name.
+    # The line manager has no desk role: the system makes the move.
     assert ticket.status == TicketStatus.IN_PROGRESS
     assert ticket.tasks.filter(status=TaskStatus.OPEN).count() == 1
     assert Notification.objects.filter(event="request_approved", recipient=employee).exists()
