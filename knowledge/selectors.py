@@ -21,7 +21,7 @@ from django.utils import timezone
 from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
 from knowledge.choices import ArticleAudience, ArticleStatus
-from knowledge.models import SEARCH_CONFIG, Article, ArticleVersion, Category
+from knowledge.models import SEARCH_CONFIG, TITLE_VECTOR, Article, ArticleVersion, Category
 from knowledge.rendering import HEADLINE_START, HEADLINE_STOP
 
 # "Poorly rated" for the editor queue: enough votes to mean something, most of them "no".
@@ -29,6 +29,8 @@ POOR_RATING_MIN_VOTES = 5
 POOR_RATING_MAX_HELPFUL_SHARE = 0.5
 # Trigram fallback: word_similarity(query, title) must reach this to count as a typo match.
 TYPO_MIN_SIMILARITY = 0.5
+# The top-N search ranks at most this many matches (see _top_ranked).
+SEARCH_RANK_CANDIDATES = 2000
 
 
 def article_list_for_user(user: Any) -> QuerySet[Article]:
@@ -102,18 +104,8 @@ def _search_query(query: str) -> SearchQuery:
     return SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
 
 
-def article_apply_search(articles: QuerySet[Article], query: str) -> QuerySet[Article]:
-    """Full-text matches ranked by weight (title > summary > body), with a highlighted
-    `headline`; when nothing matches, titles within typo distance, most similar first.
-
-    SearchRank gets F("search"): given the bare field name it would rebuild an unweighted
-    vector and the A/B/C weights would be lost (DESIGN §9).
-    """
-    query = (query or "").strip()
-    if not query:
-        return articles
-    search_query = _search_query(query)
-    headline = SearchHeadline(
+def _headline(search_query: SearchQuery) -> SearchHeadline:
+    return SearchHeadline(
         Concat("summary", Value(" — "), "body", output_field=TextField()),
         search_query,
         config=SEARCH_CONFIG,
@@ -123,15 +115,23 @@ def article_apply_search(articles: QuerySet[Article], query: str) -> QuerySet[Ar
         min_words=12,
         max_fragments=2,
     )
-    matches = articles.filter(search=search_query)
-    if matches.exists():
-        return matches.annotate(
-            rank=SearchRank(F("search"), search_query), headline=headline
-        ).order_by("-rank", "-published_at", "pk")
-    # Typo tolerance: `title %> query` is served by the trigram GIN index on title, but only
-    # at pg_trgm's word-similarity threshold (0.6 by default, too strict for "bitloker").
-    # The threshold is a per-connection setting; only this query uses the operator, so
-    # lowering it for the connection changes nothing else.
+
+
+def _ranked_matches(articles: QuerySet[Article], search_query: SearchQuery) -> QuerySet[Article]:
+    # SearchRank gets F("search"): given the bare field name it would rebuild an unweighted
+    # vector and the A/B/C weights would be lost (DESIGN §9).
+    return (
+        articles.filter(search=search_query)
+        .annotate(rank=SearchRank(F("search"), search_query))
+        .order_by("-rank", "-published_at", "pk")
+    )
+
+
+def _typo_matches(articles: QuerySet[Article], query: str) -> QuerySet[Article]:
+    # `title %> query` is served by the trigram GIN index on title, but only at pg_trgm's
+    # word-similarity threshold (0.6 by default, too strict for "bitloker"). The threshold
+    # is a per-connection setting and only this query uses the operator, so lowering it for
+    # the connection changes nothing else.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
@@ -139,9 +139,47 @@ def article_apply_search(articles: QuerySet[Article], query: str) -> QuerySet[Ar
         )
     return (
         articles.filter(title__trigram_word_similar=query)
-        .annotate(rank=TrigramWordSimilarity(query, "title"), headline=F("summary"))
+        .annotate(rank=TrigramWordSimilarity(query, "title"))
         .order_by("-rank", "pk")
     )
+
+
+def _top_ranked(matches: QuerySet[Article], query: str, limit: int) -> list[tuple[int, float]]:
+    """(pk, rank) of the best `limit` of `matches` among at most SEARCH_RANK_CANDIDATES.
+
+    Ranking reads every candidate's tsvector from the heap. A word in most articles
+    ("restart", "sign") would mean ranking tens of thousands of rows for a result that is
+    noise anyway, so only the first SEARCH_RANK_CANDIDATES matches the index yields are
+    ranked. Below that many matches (nearly every real query) the ranking is exact.
+    Raw SQL because Django cannot select FROM a subquery; the inner query is the ORM's.
+    """
+    # No ORDER BY inside: any order would make Postgres sort (or walk) every match first.
+    candidates = matches.order_by().values_list("pk", "search", "published_at")[
+        :SEARCH_RANK_CANDIDATES
+    ]
+    inner_sql, inner_params = candidates.query.sql_with_params()
+    sql = (
+        "SELECT candidate.id, ts_rank(candidate.search, websearch_to_tsquery(%s::regconfig, %s))"
+        " AS rank FROM (" + inner_sql + ") AS candidate(id, search, published_at)"
+        " ORDER BY rank DESC, candidate.published_at DESC NULLS LAST, candidate.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [SEARCH_CONFIG, query, *inner_params, limit])
+        return [(pk, rank) for pk, rank in cursor.fetchall()]
+
+
+def article_apply_search(articles: QuerySet[Article], query: str) -> QuerySet[Article]:
+    """Full-text matches ranked by weight (title > summary > body), with a highlighted
+    `headline`; when nothing matches, titles within typo distance, most similar first.
+    For paginated lists (desk, API); `article_search` is the faster top-N variant."""
+    query = (query or "").strip()
+    if not query:
+        return articles
+    search_query = _search_query(query)
+    matches = _ranked_matches(articles, search_query)
+    if matches.exists():
+        return matches.annotate(headline=_headline(search_query))
+    return _typo_matches(articles, query).annotate(headline=F("summary"))
 
 
 def article_search(
@@ -154,15 +192,46 @@ def article_search(
 ) -> list[Article]:
     """Ranked articles `user` may read for `query`, each with `rank` and `headline`
     (raw, with \\x02/\\x03 around matches: render it with `knowledge.rendering.headline_html`
-    or the `kb_headline` template filter). Used by the portal and, later, by tickets."""
-    if not (query or "").strip():
+    or the `kb_headline` template filter). Used by the portal and, later, by tickets.
+
+    Two steps: rank ids only (a narrow sort over every match), then load the `limit` winners
+    with their headline. Carrying whole rows through the sort made common words 2-3× slower.
+    """
+    query = (query or "").strip()
+    if not query:
         return []
-    articles = article_list_for_user(user).select_related("category").defer("search")
+    articles = article_list_for_user(user)
     if category:
         articles = articles.filter(category_id__in=category_with_descendants(category))
     if service:
         articles = articles.filter(services=service)
-    return list(article_apply_search(articles, query)[:limit])
+    search_query = _search_query(query)
+    # Title matches outrank every other match (weight A = 1.0 against 0.4 and 0.2), so when
+    # enough titles match, only they need ranking; otherwise rank every match.
+    # (A title match is a match of the whole vector too: the title is part of it.)
+    in_titles = articles.alias(title_vector=TITLE_VECTOR).filter(title_vector=search_query)
+    ranked = _top_ranked(in_titles, query, limit)
+    if len(ranked) < limit:
+        ranked = _top_ranked(articles.filter(search=search_query), query, limit)
+    headline: Any = _headline(search_query)
+    if not ranked:
+        ranked = list(_typo_matches(articles, query).values_list("pk", "rank")[:limit])
+        headline = F("summary")
+    if not ranked:
+        return []
+    rows = (
+        Article.objects.filter(pk__in=[pk for pk, _ in ranked])
+        .select_related("category")
+        .defer("search")
+        .annotate(headline=headline)
+        .in_bulk()
+    )
+    results = []
+    for pk, rank in ranked:
+        article = rows[pk]
+        article.rank = rank
+        results.append(article)
+    return results
 
 
 # --- Editor queue -----------------------------------------------------------------------

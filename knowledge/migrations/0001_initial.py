@@ -283,4 +283,36 @@ class Migration(migrations.Migration):
             model_name="article",
             index=models.Index(fields=["review_by"], name="kb_article_review_by"),
         ),
+        migrations.AddIndex(
+            model_name="article",
+            index=django.contrib.postgres.indexes.GinIndex(
+                condition=models.Q(("audience", "public"), ("status", "published")),
+                fields=["search"],
+                name="kb_article_search_public_gin",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="article",
+            index=django.contrib.postgres.indexes.GinIndex(
+                condition=models.Q(("audience", "public"), ("status", "published")),
+                fields=["title"],
+                name="kb_article_title_trgm_public",
+                opclasses=["gin_trgm_ops"],
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="article",
+            index=django.contrib.postgres.indexes.GinIndex(
+                django.contrib.postgres.search.SearchVector("title", config="english"),
+                condition=models.Q(("audience", "public"), ("status", "published")),
+                name="kb_article_title_fts_public",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="article",
+            index=django.contrib.postgres.indexes.GinIndex(
+                django.contrib.postgres.search.SearchVector("title", config="english"),
+                name="kb_article_title_fts",
+            ),
+        ),
     ]
