@@ -303,8 +303,8 @@ def sla_reevaluate(*, ticket: Ticket, actor: Any) -> None:
 # --- The sweep ---
 
 
-def _insert_fired(pairs: list[tuple[int, int]], now: datetime) -> set[int]:
-    """Insert (clock, threshold) rows; return the clock ids whose row was new.
+def _insert_fired(pairs: list[tuple[int, int]], now: datetime) -> set[tuple[int, int]]:
+    """Insert (clock, threshold) rows; return the pairs that were new.
 
     ON CONFLICT DO NOTHING on the unique pair: a threshold some other sweep already
     recorded is skipped without aborting the transaction, and RETURNING says which inserts
@@ -317,10 +317,30 @@ def _insert_fired(pairs: list[tuple[int, int]], now: datetime) -> set[int]:
         cursor.execute(
             f"INSERT INTO {table} (clock_id, threshold, fired_at) "
             "SELECT c, t, %s FROM unnest(%s::bigint[], %s::int[]) AS x(c, t) "
-            "ON CONFLICT (clock_id, threshold) DO NOTHING RETURNING clock_id",
+            "ON CONFLICT (clock_id, threshold) DO NOTHING RETURNING clock_id, threshold",
             [now, [c for c, _ in pairs], [t for _, t in pairs]],
         )
-        return {row[0] for row in cursor.fetchall()}
+        return {(row[0], row[1]) for row in cursor.fetchall()}
+
+
+def _advance(clock: SlaClock, now: datetime, specs: "_Specs") -> list[int]:
+    """Move the clock past every threshold due by `now`; return those thresholds in order.
+
+    Usually one; several when the sweep ran late (an outage) or a re-evaluation shortened
+    the target, so a clock never needs several sweeps to catch up.
+    """
+    passed: list[int] = []
+    while clock.state == SlaState.RUNNING and clock.next_due_at and clock.next_due_at <= now:
+        threshold = clock.next_threshold
+        passed.append(threshold)
+        if threshold == BREACH:
+            clock.state = SlaState.BREACHED
+            clock.next_threshold = None
+            clock.next_due_at = None
+            break
+        clock.next_threshold = sla.next_threshold_after(threshold, clock.policy.warning_thresholds)
+        _refresh_times(clock, specs.get(clock.policy.calendar))
+    return passed
 
 
 def _desk_url(ticket: Ticket) -> str:
@@ -423,23 +443,19 @@ def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
     )
     if not clocks:
         return 0
-    inserted = _insert_fired([(c.pk, c.next_threshold) for c in clocks], now)
     specs = _Specs()
+    passed = {clock.pk: _advance(clock, now, specs) for clock in clocks}
+    inserted = _insert_fired([(pk, t) for pk, ts in passed.items() for t in ts], now)
     managers = _Managers()
     to_raise: list[Ticket] = []
     for clock in clocks:
-        threshold = clock.next_threshold
-        if clock.pk in inserted:
-            _notify(clock, threshold, managers)
-            if threshold == BREACH and clock.policy.raise_priority_at_breach:
-                to_raise.append(clock.ticket)
-        if threshold == BREACH:
-            clock.state = SlaState.BREACHED
-            clock.next_threshold = None
-            clock.next_due_at = None
+        new = [t for t in passed[clock.pk] if (clock.pk, t) in inserted]
+        if not new:
             continue
-        clock.next_threshold = sla.next_threshold_after(threshold, clock.policy.warning_thresholds)
-        _refresh_times(clock, specs.get(clock.policy.calendar))
+        # Catching up on several thresholds at once tells people about the worst only.
+        _notify(clock, new[-1], managers)
+        if BREACH in new and clock.policy.raise_priority_at_breach:
+            to_raise.append(clock.ticket)
     SlaClock.objects.bulk_update(clocks, ["state", "next_threshold", "next_due_at", "due_at"])
     _raise_priority(list({t.pk: t for t in to_raise}.values()))
     return len(clocks)

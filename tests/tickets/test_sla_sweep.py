@@ -1,0 +1,172 @@
+"""The SLA sweep: thresholds fire once, across repeated runs, retries and concurrent workers."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+
+from itsm.notifications.models import Notification
+from tests.factories.tickets import make_ticket
+from tickets import services
+from tickets.models import SlaClock, SlaThresholdFired
+from tickets.sla import SlaMetric, SlaState
+from tickets.sla_services import sla_sweep, sla_sweep_batch
+from tickets.tasks import sla_sweep as sla_sweep_task
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def resolution(ticket) -> SlaClock:
+    return SlaClock.objects.get(ticket=ticket, metric=SlaMetric.RESOLUTION)
+
+
+def sla_mail(event: str):
+    return Notification.objects.filter(event=event, channel="email")
+
+
+@pytest.fixture
+def assigned_p1(requester, agent, manager, service_desk_team):
+    """GIVEN a P1 incident (30 min response, 4 h resolution) assigned to `agent`."""
+    with time_machine.travel(T0, tick=False):
+        return make_ticket(
+            requester=requester,
+            actor=agent,
+            impact=1,
+            urgency=1,
+            assignment_team=service_desk_team,
+            assignee=agent,
+        )
+
+
+@pytest.mark.django_db
+def test_each_threshold_fires_once_even_when_the_sweep_runs_twice(assigned_p1, agent, manager):
+    with time_machine.travel(T0 + timedelta(hours=3, minutes=1), tick=False):  # 75 % of 4 h
+        sla_sweep()
+        sla_sweep()
+    fired = SlaThresholdFired.objects.filter(clock=resolution(assigned_p1))
+    assert list(fired.values_list("threshold", flat=True)) == [75]
+    warnings = sla_mail("sla_warning").filter(record_id=assigned_p1.pk)
+    # The response clock breached long ago (30 min) and the resolution clock warned at 75 %.
+    assert {n.target for n in warnings} == {agent.email, manager.email}
+    assert resolution(assigned_p1).next_threshold == 90
+
+
+@pytest.mark.django_db
+def test_a_late_sweep_fires_every_passed_threshold_in_order_and_breaches(assigned_p1, manager):
+    with time_machine.travel(T0 + timedelta(hours=5), tick=False):
+        sla_sweep()
+    clock = resolution(assigned_p1)
+    assert list(clock.fired.values_list("threshold", flat=True)) == [75, 90, 100]
+    assert clock.state == SlaState.BREACHED
+    assert clock.next_due_at is None
+    breach_mail = sla_mail("sla_breached").filter(record_id=assigned_p1.pk)
+    # Two clocks breached; the P1 policy also tells the service desk manager.
+    assert breach_mail.filter(target=manager.email).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_retried_task_sends_nothing_new(assigned_p1):
+    with time_machine.travel(T0 + timedelta(hours=5), tick=False):
+        sla_sweep_task.apply()
+        before = Notification.objects.count()
+        sla_sweep_task.apply()
+    assert Notification.objects.count() == before
+    assert SlaThresholdFired.objects.count() == 6
+
+
+@pytest.mark.django_db
+def test_a_paused_clock_is_not_swept(assigned_p1, agent):
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        services.ticket_transition(
+            ticket=assigned_p1,
+            to_status="on_hold",
+            actor=agent,
+            expected_version=None,
+            on_hold_reason="awaiting_requester",
+        )
+    with time_machine.travel(T0 + timedelta(days=3), tick=False):
+        sla_sweep()
+    assert not resolution(assigned_p1).fired.exists()
+
+
+@pytest.mark.django_db
+def test_breach_with_raise_priority_raises_one_step_and_audits(requester, agent):
+    from itsm.audit.models import AuditEvent
+    from tickets.models import SlaPolicy
+
+    SlaPolicy.objects.filter(name="P3 default").update(raise_priority_at_breach=True)
+    with time_machine.travel(T0, tick=False):
+        ticket = make_ticket(requester=requester, impact=1, urgency=3)  # P3
+    with time_machine.travel(T0 + timedelta(days=2), tick=False):
+        sla_sweep()
+    ticket.refresh_from_db()
+    assert ticket.priority == 2
+    assert AuditEvent.objects.filter(record_id=ticket.pk, action="priority_raised").exists()
+
+
+@pytest.mark.django_db
+def test_a_sweep_batch_runs_a_constant_number_of_queries(requester, django_assert_max_num_queries):
+    with time_machine.travel(T0, tick=False):
+        for _ in range(3):
+            make_ticket(requester=requester)
+    # Unassigned tickets: no email recipients, but webhook subscriptions are still
+    # looked up once per notified threshold (inside notification_create).
+    later = time_machine.travel(T0 + timedelta(days=30), tick=False)
+    with later, django_assert_max_num_queries(40) as small:
+        sla_sweep_batch(batch_size=500)
+    with time_machine.travel(T0, tick=False):
+        for _ in range(12):
+            make_ticket(requester=requester)
+    later = time_machine.travel(T0 + timedelta(days=30), tick=False)
+    with later, django_assert_max_num_queries(200) as large:
+        sla_sweep_batch(batch_size=500)
+    sweep_own = [
+        q
+        for q in large.captured_queries
+        if "notifications_" not in q["sql"] and "contenttypes" not in q["sql"]
+    ]
+    assert len(sweep_own) <= 6, [q["sql"][:80] for q in sweep_own]
+    assert len(small.captured_queries) > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sweeps_fire_each_threshold_exactly_once(requester, agent, manager):
+    with time_machine.travel(T0, tick=False):
+        tickets = [
+            make_ticket(
+                requester=requester,
+                actor=agent,
+                assignee=agent,
+                assignment_team=agent.teams.first(),
+            )
+            for _ in range(20)
+        ]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            with time_machine.travel(T0 + timedelta(days=2), tick=False):
+                barrier.wait()
+                sla_sweep(batch_size=7)
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    # P5: response (24 h) breached; resolution (5 days) at 2 days is below 75 %.
+    fired = SlaThresholdFired.objects.filter(clock__ticket__in=tickets)
+    assert fired.count() == 20 * 3
+    assert sorted(set(fired.values_list("threshold", flat=True))) == [75, 90, 100]
+    per_ticket = (
+        sla_mail("sla_breached").filter(target=agent.email).values_list("record_id", flat=True)
+    )
+    assert sorted(per_ticket) == sorted(t.pk for t in tickets)
