@@ -212,7 +212,11 @@ def article_search(
     in_titles = articles.alias(title_vector=TITLE_VECTOR).filter(title_vector=search_query)
     ranked = _top_ranked(in_titles, query, limit)
     if len(ranked) < limit:
-        ranked = _top_ranked(articles.filter(search=search_query), query, limit)
+        # Merge rather than replace: past the candidate cap the second pass may not see
+        # the title matches the first pass found.
+        found = dict(ranked)
+        found.update(_top_ranked(articles.filter(search=search_query), query, limit))
+        ranked = sorted(found.items(), key=lambda item: -item[1])[:limit]
     headline: Any = _headline(search_query)
     if not ranked:
         ranked = list(_typo_matches(articles, query).values_list("pk", "rank")[:limit])

@@ -75,3 +75,16 @@ def test_search_filters_by_category_including_subcategories_and_by_service(reque
 
 def test_an_empty_query_returns_nothing(corpus, requester):
     assert article_search(user=requester, query="   ") == []
+
+
+def test_past_the_candidate_cap_title_matches_still_come_first(requester, monkeypatch):
+    """GIVEN more body-only matches than the ranking cap and one title match
+    WHEN searching  THEN the title match is first and the rest fill the page."""
+    monkeypatch.setattr("knowledge.selectors.SEARCH_RANK_CANDIDATES", 3)
+    for n in range(8):
+        ArticleFactory(title=f"Unrelated {n}", body="The toner is low.")
+    ArticleFactory(title="Replace the toner")
+    titles = [a.title for a in article_search(user=requester, query="toner", limit=5)]
+    assert titles[0] == "Replace the toner"
+    # the title match plus the capped candidates (which may include the title match again)
+    assert 3 <= len(titles) <= 4
