@@ -263,7 +263,9 @@ def main() -> None:
             results = article_search(user=user, query=query, limit=10)
             timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
             hits.setdefault(kind, []).append(len(results))
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"{Article.objects.count()} articles, {len(plan)} queries × 3 rounds, limit 10")
+    print(f"  machine load average (1/5/15 min): {load} on {os.cpu_count()} CPUs")
     everything = []
     for kind, values in timings.items():
         everything += values
