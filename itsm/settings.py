@@ -291,6 +291,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Remind major-incident managers whose update cadence has passed (once per missed
+    # cadence) — every minute.
+    "major-incident-reminders": {
+        "task": "tickets.tasks.major_incident_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+    # Propose problem candidates from repeated incidents — daily at 05:30.
+    "problem-candidates-detect": {
+        "task": "problems.tasks.problem_candidates_detect",
+        "schedule": crontab(
+            hour=env.str("ITSM_PROBLEM_DETECT_HOUR", default="5"),
+            minute=env.str("ITSM_PROBLEM_DETECT_MINUTE", default="30"),
+        ),
+        "options": {"expires": 3600},
+    },
 }
 
 # --- Product knobs (ITSM_*) ---
@@ -314,6 +330,8 @@ ITSM_ATTACHMENT_ALLOWED_TYPES = env.list(
 ITSM_QUEUE_COUNT_CAP = env.int("ITSM_QUEUE_COUNT_CAP", default=999)
 # A notification that failed this many times is marked failed (retried with back-off before).
 ITSM_NOTIFICATION_MAX_ATTEMPTS = env.int("ITSM_NOTIFICATION_MAX_ATTEMPTS", default=6)
+# The team told at once when a major incident is declared (with the service desk managers).
+ITSM_SERVICE_DESK_TEAM = env.str("ITSM_SERVICE_DESK_TEAM", default="Service Desk")
 
 # --- Logging ---
 LOGGING = {

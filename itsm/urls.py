@@ -11,6 +11,8 @@ api_v1 = [
     path("", include("knowledge.api.urls")),
     path("", include("tickets.api.urls")),
     path("", include("tickets.api.catalog_urls")),
+    path("", include("tickets.api.major_urls")),
+    path("", include("problems.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -25,6 +27,7 @@ urlpatterns = [
     path("desk/cmdb/", include("itsm.cmdb.urls")),
     path("", include("tickets.urls")),
     path("", include("tickets.urls_catalog")),
+    path("", include("tickets.urls_major")),
     path("desk/problems/", include("problems.urls")),
     path("desk/changes/", include("changes.urls")),
     path("desk/releases/", include("releases.urls")),

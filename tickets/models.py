@@ -505,4 +505,13 @@ class SatisfactionSurvey(models.Model):
         return f"{self.rating}/5 on {self.ticket_id}"
 
 
+from tickets.models_major import (  # noqa: E402,F401
+    MajorIncident,
+    MajorIncidentReview,
+    MajorIncidentRule,
+    MajorIncidentUpdate,
+    ReminderFired,
+)
+
+
 from tickets.models_sla import SlaClock, SlaPolicy, SlaThresholdFired  # noqa: E402,F401

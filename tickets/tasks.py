@@ -11,6 +11,15 @@ def tickets_auto_close() -> int:
 
 
 @shared_task
+def major_incident_reminders() -> int:
+    """Beat, every minute: remind each active major incident's manager once per missed update
+    cadence. Idempotent: the unique ReminderFired row makes a repeated run send nothing."""
+    from tickets.major import major_incident_reminders as remind
+
+    return remind()
+
+
+@shared_task
 def sla_sweep() -> int:
     """Beat, every minute (ITSM_SLA_SWEEP_SECONDS), on the `sla` queue: fire the SLA
     thresholds that are due, batch by batch, until a batch comes back short.

@@ -1,0 +1,78 @@
+"""Reads for problem pages, the API and the ticket page's known-error panel."""
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from itsm.audit.models import AuditEvent
+from problems.choices import CandidateStatus
+from problems.models import Problem, ProblemCandidate
+from tickets.models import Ticket
+
+
+def problem_list() -> QuerySet[Problem]:
+    """The desk list and /api/v1/problems/: one query, incident counts annotated."""
+    return Problem.objects.select_related("service", "ci", "category", "assignee").annotate(
+        incident_count=Count("incident_links", distinct=True)
+    )
+
+
+def problem_get(*, number: str) -> Problem:
+    return get_object_or_404(problem_list(), number=number)
+
+
+def problem_incidents(*, problem: Problem) -> QuerySet[Ticket]:
+    return (
+        Ticket.objects.filter(problem_links__problem=problem)
+        .select_related("assignee", "assignment_team", "service")
+        .order_by("-created_at")
+    )
+
+
+def problem_timeline(*, problem: Problem) -> QuerySet[AuditEvent]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return (
+        AuditEvent.objects.filter(
+            record_type=ContentType.objects.get_for_model(Problem), record_id=problem.pk
+        )
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def known_errors_for_ticket(*, ticket: Ticket) -> list[Problem]:
+    """Published known errors matching the incident's service, CI or category (any of them),
+    those linked to the incident first. Empty when the ticket has none of the three."""
+    match = Q()
+    if ticket.service_id:
+        match |= Q(service_id=ticket.service_id)
+    if ticket.ci_id:
+        match |= Q(ci_id=ticket.ci_id)
+    if ticket.category_id:
+        match |= Q(category_id=ticket.category_id)
+    match |= Q(incident_links__incident_id=ticket.pk)
+    return list(
+        Problem.objects.filter(match, is_known_error=True)
+        .exclude(status="closed")
+        .distinct()
+        .select_related("knowledge_article")
+        .order_by("-known_error_published_at")[:5]
+    )
+
+
+def problems_for_ticket(*, ticket: Ticket) -> list[Problem]:
+    return list(Problem.objects.filter(incident_links__incident_id=ticket.pk).order_by("number"))
+
+
+def problem_candidates_open() -> list[ProblemCandidate]:
+    """The candidates queue with the incidents behind each (two queries in all)."""
+    candidates = list(
+        ProblemCandidate.objects.filter(status=CandidateStatus.OPEN)
+        .select_related("rule", "service", "ci", "category")
+        .order_by("-detected_at", "-id")
+    )
+    ids = {pk for c in candidates for pk in c.incident_ids}
+    tickets = Ticket.objects.in_bulk(list(ids)) if ids else {}
+    for candidate in candidates:
+        candidate.incidents = [tickets[pk] for pk in candidate.incident_ids if pk in tickets]
+    return candidates

@@ -1,0 +1,15 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from tickets.api.major import DeclareMajorView, MajorIncidentViewSet
+
+router = SimpleRouter()
+router.register("major-incidents", MajorIncidentViewSet, basename="major-incident")
+urlpatterns = [
+    path(
+        "incidents/<str:number>/declare-major/",
+        DeclareMajorView.as_view(),
+        name="incident-declare-major",
+    ),
+    *router.urls,
+]

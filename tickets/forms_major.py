@@ -1,0 +1,57 @@
+"""HTML input for major-incident pages (validation only; services do the work)."""
+
+from django import forms
+
+from itsm.accounts.models import User
+from itsm.accounts.roles import STAFF_ROLES
+
+
+def _desk_people():
+    return (
+        User.objects.filter(is_active=True, groups__name__in=STAFF_ROLES)
+        .distinct()
+        .order_by("display_name", "email")
+    )
+
+
+class DeclareMajorForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    manager = forms.ModelChoiceField(queryset=User.objects.none(), label="Major incident manager")
+    communications_owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Communications owner"
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = _desk_people()
+        self.fields["communications_owner"].queryset = _desk_people()
+
+
+class MajorUpdateForm(forms.Form):
+    body = forms.CharField(label="Update", widget=forms.Textarea(attrs={"rows": 3}))
+    is_public = forms.BooleanField(
+        label="Public (requesters, subscribers and the portal banner see it)", required=False
+    )
+
+
+class MajorResolveForm(forms.Form):
+    public_note = forms.CharField(
+        label="Resolution note (sent to every affected requester)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MajorReviewForm(forms.Form):
+    timeline = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    root_cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    actions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class JoinMajorForm(forms.Form):
+    description = forms.CharField(
+        label="What do you see? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,178 @@
+"""Major-incident pages: the desk list and page, declaring from a ticket, updates, resolving,
+the review; and the portal's "I'm affected too"."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from itsm.core.exceptions import DomainError
+from itsm.core.views import desk_view
+from tickets import major as services
+from tickets import major_selectors as selectors
+from tickets import selectors as ticket_selectors
+from tickets.forms_major import (
+    DeclareMajorForm,
+    JoinMajorForm,
+    MajorResolveForm,
+    MajorReviewForm,
+    MajorUpdateForm,
+)
+from tickets.models_major import MajorIncidentStatus
+
+
+@desk_view
+def major_list(request: HttpRequest) -> HttpResponse:
+    """Active major incidents first, then the last 50 resolved ones."""
+    majors = selectors.major_list()
+    return render(
+        request,
+        "tickets/major/major_list.html",
+        {
+            "active": majors.filter(status=MajorIncidentStatus.ACTIVE).order_by("-declared_at"),
+            "past": majors.filter(status=MajorIncidentStatus.RESOLVED).order_by("-resolved_at")[
+                :50
+            ],
+        },
+    )
+
+
+def _detail(request: HttpRequest, pk: int, status: int = 200, **forms) -> HttpResponse:
+    major = selectors.major_get(pk=pk)
+    end = major.resolved_at or timezone.now()
+    context = {
+        "major": major,
+        "ticket": major.ticket,
+        "timeline": selectors.major_timeline(major=major),
+        "children": selectors.major_children(major=major),
+        "elapsed": end - major.declared_at,
+        "review": getattr(major, "review", None),
+        "update_form": forms.get("update_form") or MajorUpdateForm(),
+        "resolve_form": forms.get("resolve_form") or MajorResolveForm(),
+        "review_form": forms.get("review_form"),
+    }
+    if context["review_form"] is None:
+        review = context["review"]
+        context["review_form"] = MajorReviewForm(
+            initial={
+                "timeline": review.timeline if review else "",
+                "root_cause": review.root_cause if review else "",
+                "actions": review.actions if review else "",
+            }
+        )
+    return render(request, "tickets/major/major_detail.html", context, status=status)
+
+
+@desk_view
+def major_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, pk)
+
+
+@desk_view
+@require_POST
+def major_declare(request: HttpRequest, number: str) -> HttpResponse:
+    """POST from the ticket page's quick actions."""
+    ticket = ticket_selectors.ticket_get_for_user(user=request.user, number=number)
+    form = DeclareMajorForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{field.replace('_', ' ').capitalize()}: {errors[0]}")
+        return redirect(ticket.get_absolute_url())
+    data = form.cleaned_data
+    try:
+        major = services.major_incident_declare(
+            ticket=ticket,
+            actor=request.user,
+            reason=data["reason"],
+            manager=data["manager"],
+            communications_owner=data["communications_owner"],
+            expected_version=data["version"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(ticket.get_absolute_url())
+    messages.success(request, f"{ticket.number} is now a major incident; stakeholders are told.")
+    response = redirect(major.get_absolute_url())
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = major.get_absolute_url()
+    return response
+
+
+@desk_view
+@require_POST
+def major_post_update(request: HttpRequest, pk: int) -> HttpResponse:
+    major = selectors.major_get(pk=pk)
+    form = MajorUpdateForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, pk, status=400, update_form=form)
+    try:
+        services.major_incident_post_update(
+            major=major,
+            actor=request.user,
+            body=form.cleaned_data["body"],
+            is_public=form.cleaned_data["is_public"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _detail(request, pk, status=400, update_form=form)
+    messages.success(request, "Update posted.")
+    return redirect(major.get_absolute_url())
+
+
+@desk_view
+@require_POST
+def major_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    major = selectors.major_get(pk=pk)
+    form = MajorResolveForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, pk, status=400, resolve_form=form)
+    try:
+        services.major_incident_resolve(
+            major=major, actor=request.user, public_note=form.cleaned_data["public_note"]
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _detail(request, pk, status=400, resolve_form=form)
+    messages.success(request, "Major incident resolved, with every affected incident.")
+    return redirect(major.get_absolute_url())
+
+
+@desk_view
+@require_POST
+def major_review(request: HttpRequest, pk: int) -> HttpResponse:
+    major = selectors.major_get(pk=pk)
+    form = MajorReviewForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, pk, status=400, review_form=form)
+    try:
+        services.major_incident_review_record(major=major, actor=request.user, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _detail(request, pk, status=400, review_form=form)
+    messages.success(request, "Review saved.")
+    return redirect(major.get_absolute_url())
+
+
+@login_required
+@require_POST
+def major_join(request: HttpRequest, pk: int) -> HttpResponse:
+    """Portal: "I'm affected too" → a child incident of the major one, then the requester's
+    ticket page."""
+    major = selectors.major_get(pk=pk)
+    form = JoinMajorForm(request.POST)
+    description = form.cleaned_data["description"] if form.is_valid() else ""
+    try:
+        child = services.major_incident_join(
+            major=major, requester=request.user, description=description
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("portal:home")
+    messages.success(
+        request,
+        f"Thank you — you are on the list as {child.number}; we will tell you when it is fixed.",
+    )
+    return redirect("tickets:portal-ticket-detail", child.number)
