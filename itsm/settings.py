@@ -221,6 +221,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every status-like choice set gets its own schema name (else they collide as "status").
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.choices.TicketStatus",
+        "ApprovalStateEnum": "tickets.choices.ApprovalState",
+        "TaskStatusEnum": "tickets.choices.TaskStatus",
+        "ArticleStatusEnum": "knowledge.choices.ArticleStatus",
+        "CiStatusEnum": "itsm.cmdb.choices.CiStatus",
+        "ProblemStatusEnum": "problems.choices.ProblemStatus",
+    },
 }
 
 # --- Celery ---

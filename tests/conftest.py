@@ -162,11 +162,16 @@ def celery_app_for_tests():
     app.conf.task_routes = {"*": {"queue": queue}}
     app.conf.task_queues = None
     app.amqp.queues = app.amqp.Queues([Queue(queue)])
+    # Celery builds its router on the first publish; rebuild it so the new routes apply.
+    app.amqp.flush_routes()
+    app.amqp.router = app.amqp.Router()
     app.loader.import_module("celery.contrib.testing.tasks")
     yield app
     app.conf.task_default_queue, app.conf.task_routes, app.conf.task_queues = saved
     app.conf.task_ignore_result = True
     app.amqp.queues = app.amqp.Queues(saved[2])
+    app.amqp.flush_routes()
+    app.amqp.router = app.amqp.Router()
 
 
 @pytest.fixture(scope="module")

@@ -34,11 +34,16 @@ QUEUES = [
 ]
 
 
-def _queue_filter(slug: str, user) -> Q:
+def _queue_filter(slug: str, user, team_ids: list[int] | None = None) -> Q:
     if slug == "mine":
         return Q(assignee=user, status__in=OPEN_STATUSES)
     if slug == "team-unassigned":
-        return Q(assignment_team__members=user, assignee__isnull=True, status__in=OPEN_STATUSES)
+        # Team ids as a list (not a join through membership) so the partial index on
+        # (assignment_team, created_at) for open tickets serves the query.
+        if team_ids is None:
+            team_ids = list(user.teams.values_list("id", flat=True))
+        return Q(assignment_team_id__in=team_ids, assignee__isnull=True,
+                 status__in=OPEN_STATUSES)
     if slug == "on-hold":
         return Q(status=TicketStatus.ON_HOLD)
     if slug == "resolved":
@@ -62,10 +67,12 @@ def queue_counts(*, user) -> list[tuple[Queue, str]]:
     One bounded query per queue (LIMIT cap+1 on an indexed filter), never a full count.
     """
     cap = settings.ITSM_QUEUE_COUNT_CAP
+    team_ids = list(user.teams.values_list("id", flat=True))
     counts = []
     for queue in QUEUES:
-        ids = Ticket.objects.filter(_queue_filter(queue.slug, user)).values("id")[: cap + 1]
-        n = Ticket.objects.filter(id__in=ids).count()
+        # COUNT over a LIMITed subquery: Postgres stops after cap+1 index entries.
+        bounded = Ticket.objects.filter(_queue_filter(queue.slug, user, team_ids)).order_by()
+        n = bounded.values("id")[: cap + 1].count()
         counts.append((queue, f"{cap}+" if n > cap else str(n)))
     return counts
 

@@ -349,6 +349,8 @@ def ticket_transition(
     if to_status == TicketStatus.CANCELLED:
         ticket.closed_at = now
         ticket.resolution_code = ticket.resolution_code or ResolutionCode.REJECTED
+        # Shown to the requester as "why this was closed" (e.g. an approver's rejection).
+        ticket.resolution_notes = str(fields.get("reason") or "").strip()
     if from_status == TicketStatus.RESOLVED and to_status == TicketStatus.IN_PROGRESS:
         ticket.reopen_count += 1
         ticket.resolved_at = None
