@@ -31,7 +31,7 @@ def test_api_schema_and_docs_are_served_without_a_cdn(client_as, agent):
         "/desk/knowledge/",
         "/desk/cmdb/cis/",
         "/dashboards/",
-        "/desk/incidents/",
+        "/desk/tickets/",
     ],
 )
 def test_every_desk_section_renders_for_an_agent(client_as, agent, url):
