@@ -31,6 +31,7 @@ POOR_RATING_MAX_HELPFUL_SHARE = 0.5
 TYPO_MIN_SIMILARITY = 0.5
 # The top-N search ranks at most this many matches (see _top_ranked).
 SEARCH_RANK_CANDIDATES = 2000
+MAX_QUERY_LENGTH = 200
 
 
 def article_list_for_user(user: Any) -> QuerySet[Article]:
@@ -98,6 +99,12 @@ def category_with_descendants(category_id: int) -> list[int]:
 
 
 # --- Search ---------------------------------------------------------------------------
+
+
+def _clean_query(query: str | None) -> str:
+    # Postgres refuses NUL in text (psycopg raises before the query is sent), and nobody
+    # types 200 characters into a search box on purpose.
+    return (query or "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
 
 
 def _search_query(query: str) -> SearchQuery:
@@ -172,7 +179,7 @@ def article_apply_search(articles: QuerySet[Article], query: str) -> QuerySet[Ar
     """Full-text matches ranked by weight (title > summary > body), with a highlighted
     `headline`; when nothing matches, titles within typo distance, most similar first.
     For paginated lists (desk, API); `article_search` is the faster top-N variant."""
-    query = (query or "").strip()
+    query = _clean_query(query)
     if not query:
         return articles
     search_query = _search_query(query)
@@ -197,7 +204,7 @@ def article_search(
     Two steps: rank ids only (a narrow sort over every match), then load the `limit` winners
     with their headline. Carrying whole rows through the sort made common words 2-3× slower.
     """
-    query = (query or "").strip()
+    query = _clean_query(query)
     if not query:
         return []
     articles = article_list_for_user(user)

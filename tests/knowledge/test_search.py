@@ -88,3 +88,15 @@ def test_past_the_candidate_cap_title_matches_still_come_first(requester, monkey
     assert titles[0] == "Replace the toner"
     # the title match plus the capped candidates (which may include the title match again)
     assert 3 <= len(titles) <= 4
+
+
+def test_nul_characters_and_very_long_queries_do_not_break_search(requester, client_as):
+    ArticleFactory(title="Printer setup")
+    assert [a.title for a in article_search(user=requester, query="print\x00er")] == [
+        "Printer setup"
+    ]
+    assert article_search(user=requester, query="printer " * 200)[0].title == "Printer setup"
+    portal = client_as(requester).get("/portal/knowledge/", {"q": "print\x00er"})
+    assert portal.status_code == 200 and b"Printer setup" in portal.content
+    api = client_as(requester).get("/api/v1/articles/", {"search": "a\x00b"})
+    assert api.status_code == 400 and "search" in api.json()
