@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse_lazy
 
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import ConfigurationItem, Service
@@ -38,7 +39,15 @@ class TicketCreateForm(forms.Form):
     requester = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True),
         to_field_name="email",
-        widget=forms.TextInput(attrs={"list": "requester-options", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={
+                "list": "requester-options",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("tickets:desk-requester-lookup"),
+                "hx-target": "#requester-options",
+                "hx-trigger": "keyup changed delay:250ms",
+            }
+        ),
         help_text="Type the caller's name or email.",
         error_messages={"invalid_choice": "No active person has that email address."},
     )

@@ -42,8 +42,7 @@ def _queue_filter(slug: str, user, team_ids: list[int] | None = None) -> Q:
         # (assignment_team, created_at) for open tickets serves the query.
         if team_ids is None:
             team_ids = list(user.teams.values_list("id", flat=True))
-        return Q(assignment_team_id__in=team_ids, assignee__isnull=True,
-                 status__in=OPEN_STATUSES)
+        return Q(assignment_team_id__in=team_ids, assignee__isnull=True, status__in=OPEN_STATUSES)
     if slug == "on-hold":
         return Q(status=TicketStatus.ON_HOLD)
     if slug == "resolved":
@@ -155,3 +154,18 @@ def attachment_get_for_user(*, user, attachment_id: int) -> Attachment:
     if attachment is None:
         raise Http404("No such attachment.")
     return attachment
+
+
+def requester_search(*, text: str, limit: int = 10) -> list:
+    """Active people matching a name or email fragment, for the desk's caller look-up."""
+    from itsm.accounts.models import User
+
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(display_name__icontains=text) | Q(email__icontains=text))
+        .only("email", "display_name")
+        .order_by("display_name")[:limit]
+    )

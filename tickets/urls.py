@@ -7,6 +7,7 @@ app_name = "tickets"
 desk_urls = [
     path("", desk.ticket_queue, name="desk-ticket-queue"),
     path("new/", desk.ticket_create, name="desk-ticket-create"),
+    path("requester-lookup/", desk.requester_lookup, name="desk-requester-lookup"),
     path("bulk/", desk.ticket_bulk, name="desk-ticket-bulk"),
     path("filters/", desk.saved_filter_create, name="desk-saved-filter-create"),
     path("<str:number>/", desk.ticket_detail, name="desk-ticket-detail"),

@@ -161,3 +161,13 @@ def test_bulk_assign_reports_per_ticket(client_as, agent, requester, service_des
     )
     assert "Updated 3 tickets." in response.content.decode()
     assert Ticket.objects.filter(assignment_team=service_desk_team).count() == 3
+
+
+def test_requester_lookup_offers_matching_people(client_as, agent, requester, other_requester):
+    html = (
+        client_as(agent)
+        .get("/desk/tickets/requester-lookup/", {"requester": "rita"})
+        .content.decode()
+    )
+    assert f'value="{requester.email}"' in html
+    assert other_requester.email not in html

@@ -320,6 +320,13 @@ def ticket_watch(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @desk_view
+def requester_lookup(request: HttpRequest) -> HttpResponse:
+    """<option>s for the caller field: people whose name or email contains what was typed."""
+    people = selectors.requester_search(text=request.GET.get("requester", ""))
+    return render(request, "tickets/desk/_requester_options.html", {"people": people})
+
+
+@desk_view
 def ticket_create(request: HttpRequest) -> HttpResponse:
     """Raise a ticket on behalf of a caller (phone channel by default)."""
     form = TicketCreateForm(request.POST or None)
