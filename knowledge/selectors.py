@@ -21,7 +21,14 @@ from django.utils import timezone
 from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
 from knowledge.choices import ArticleAudience, ArticleStatus
-from knowledge.models import SEARCH_CONFIG, TITLE_VECTOR, Article, ArticleVersion, Category
+from knowledge.models import (
+    SEARCH_CONFIG,
+    TITLE_VECTOR,
+    Article,
+    ArticleFeedback,
+    ArticleVersion,
+    Category,
+)
 from knowledge.rendering import HEADLINE_START, HEADLINE_STOP
 
 # "Poorly rated" for the editor queue: enough votes to mean something, most of them "no".
@@ -256,11 +263,18 @@ def article_list_for_editor_queue(*, today: datetime.date | None = None) -> dict
     base = Article.objects.select_related("owner", "last_edited_by", "category").defer("search")
     in_review = base.filter(status=ArticleStatus.REVIEW).order_by("updated_at")
     stale = base.filter(status=ArticleStatus.PUBLISHED, review_by__lt=today).order_by("review_by")
-    poorly_rated = (
-        _with_feedback_counts(base.filter(status=ArticleStatus.PUBLISHED))
-        .annotate(votes=F("helpful_count") + F("unhelpful_count"))
+    # Start from the feedback table (small, only rated articles) rather than grouping every
+    # published article: the page stays cheap however large the knowledge base grows.
+    poor_ids = (
+        ArticleFeedback.objects.values("article")
+        .annotate(votes=Count("pk"), helpful=Count("pk", filter=Q(is_helpful=True)))
         .filter(votes__gte=POOR_RATING_MIN_VOTES)
-        .filter(helpful_count__lt=F("votes") * POOR_RATING_MAX_HELPFUL_SHARE)
+        .filter(helpful__lt=F("votes") * POOR_RATING_MAX_HELPFUL_SHARE)
+        .values("article")
+    )
+    poorly_rated = (
+        _with_feedback_counts(base.filter(status=ArticleStatus.PUBLISHED, pk__in=poor_ids))
+        .annotate(votes=F("helpful_count") + F("unhelpful_count"))
         .order_by("helpful_count")
     )
     return {
