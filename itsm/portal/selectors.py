@@ -1,6 +1,7 @@
 """Reads of the portal pages. The portal shows several apps side by side, so it reads each one
 through that app's own selectors (knowledge, catalog) and its access rules."""
 
+import re
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -16,6 +17,9 @@ HOME_OPEN_TICKETS = 5
 SEARCH_ARTICLES = 10
 SEARCH_CATALOG_ITEMS = 10
 SUGGESTIONS = 5
+SUGGEST_MIN_LENGTH = 3
+SUGGEST_MAX_WORDS = 12
+_WORD = re.compile(r"\w+")
 
 
 def article_list_popular(*, user: Any, limit: int = HOME_POPULAR_ARTICLES) -> list[Article]:
@@ -70,8 +74,13 @@ def portal_search(*, user: Any, query: str) -> dict[str, list]:
 
 
 def article_list_suggested(*, user: Any, text: str) -> list[Article]:
-    """Articles to suggest while a requester describes an incident (deflection)."""
-    text = (text or "").strip()
-    if len(text) < 3:
+    """Articles to suggest while a requester describes an incident (deflection).
+
+    A subject is a sentence, not a query: "Outlook password prompt" should find the article
+    about Outlook passwords although it never says "prompt". So any word may match (websearch
+    `or`), and ranking puts the articles that match more of the words first.
+    """
+    words = _WORD.findall(text or "")[:SUGGEST_MAX_WORDS]
+    if len("".join(words)) < SUGGEST_MIN_LENGTH:
         return []
-    return article_search(user=user, query=text, limit=SUGGESTIONS)
+    return article_search(user=user, query=" or ".join(words), limit=SUGGESTIONS)

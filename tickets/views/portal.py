@@ -13,15 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from itsm.core.exceptions import DomainError
-from knowledge.selectors import article_search
+from itsm.portal.selectors import article_list_suggested
 from tickets import selectors, services
 from tickets.choices import OPEN_STATUSES, STATUS_BADGE, Channel, TicketStatus
 from tickets.forms import PortalIncidentForm, ReplyForm
 from tickets.models import SatisfactionSurvey, Ticket
 from tickets.survey import RATING_MAX, RATING_MIN, SURVEY_STATUSES, survey_submit
-
-SUGGESTIONS = 5
-SUGGEST_MIN_LENGTH = 3
 
 
 @login_required
@@ -75,12 +72,13 @@ def report_incident(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Thank you — we received {ticket.number}.")
             return redirect("tickets:portal-ticket-detail", number=ticket.number)
     # Re-displayed with errors: the suggestions render server-side, so they work without JS.
-    # Same rule as the portal's /portal/suggest/ (at least 3 characters, up to 5 articles);
-    # read from knowledge directly because tickets must not depend on the portal shell.
-    subject = request.POST.get("short_description", "").strip()[:200]
+    # The same suggestions as /portal/suggest/ (this form is a portal page; the portal shell
+    # owns the deflection rules).
     suggestions = (
-        article_search(user=request.user, query=subject, limit=SUGGESTIONS)
-        if request.method == "POST" and len(subject) >= SUGGEST_MIN_LENGTH
+        article_list_suggested(
+            user=request.user, text=request.POST.get("short_description", "")[:200]
+        )
+        if request.method == "POST"
         else []
     )
     status = 400 if request.method == "POST" else 200
