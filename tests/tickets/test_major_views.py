@@ -1,0 +1,79 @@
+"""Major-incident desk pages and the portal banner with "I'm affected too"."""
+
+import pytest
+
+from tests.factories.tickets import make_ticket
+from tickets import major
+from tickets.models import MajorIncident
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def p1(requester, agent):
+    return make_ticket(
+        requester=requester, actor=agent, short_description="Payroll is down", impact=1, urgency=1
+    )
+
+
+def test_declaring_from_the_ticket_page_opens_the_major_incident_page(client_as, manager, p1):
+    client = client_as(manager)
+    page = client.get(f"/desk/tickets/{p1.number}/")
+    assert b"Declare major incident" in page.content
+    response = client.post(
+        f"/desk/major-incidents/declare/{p1.number}/",
+        {
+            "version": p1.version,
+            "reason": "All staff",
+            "manager": manager.pk,
+            "communications_owner": manager.pk,
+        },
+    )
+    mi = MajorIncident.objects.get(ticket=p1)
+    assert response.status_code == 302 and response["Location"] == mi.get_absolute_url()
+    detail = client.get(mi.get_absolute_url())
+    assert b"All staff" in detail.content and b"Post an update" in detail.content
+    assert b"Payroll is down" in client.get("/desk/major-incidents/").content
+
+
+def test_banner_shows_public_updates_only_and_join_creates_a_child(
+    client_as, manager, p1, other_requester
+):
+    mi = major.major_incident_declare(
+        ticket=p1, actor=manager, reason="r", manager=manager, communications_owner=manager
+    )
+    major.major_incident_post_update(major=mi, actor=manager, body="INTERNAL", is_public=False)
+    major.major_incident_post_update(major=mi, actor=manager, body="Working on it", is_public=True)
+    client = client_as(other_requester)
+    home = client.get("/portal/")
+    assert b"Payroll is down" in home.content and b"Working on it" in home.content
+    assert b"INTERNAL" not in home.content
+    assert b"I&#x27;m affected too" in home.content or b"I'm affected too" in home.content
+    response = client.post(f"/portal/major-incidents/{mi.pk}/join/", {"description": "me"})
+    child = p1.children.get()
+    assert response.status_code == 302 and child.number in response["Location"]
+    assert child.requester == other_requester
+    assert b"You are on the list" in client.get("/portal/").content
+
+
+def test_resolve_and_review_through_the_page(client_as, manager, p1):
+    mi = major.major_incident_declare(
+        ticket=p1, actor=manager, reason="r", manager=manager, communications_owner=manager
+    )
+    client = client_as(manager)
+    client.post(f"/desk/major-incidents/{mi.pk}/resolve/", {"public_note": "Back up"})
+    mi.refresh_from_db()
+    assert mi.status == "resolved"
+    page = client.get(mi.get_absolute_url())
+    assert b"Post-incident review" in page.content
+    client.post(
+        f"/desk/major-incidents/{mi.pk}/review/",
+        {"timeline": "09:00 down", "root_cause": "Disk", "actions": "Alerting"},
+    )
+    assert mi.__class__.objects.get(pk=mi.pk).review.root_cause == "Disk"
+    opened = client.post(f"/desk/problems/from-major-incident/{mi.pk}/")
+    assert opened.status_code == 302 and "/desk/problems/PRB" in opened["Location"]
+
+
+def test_requesters_cannot_reach_the_desk_pages(client_as, requester):
+    assert client_as(requester).get("/desk/major-incidents/").status_code == 403
