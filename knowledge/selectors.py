@@ -39,6 +39,8 @@ TYPO_MIN_SIMILARITY = 0.5
 # The top-N search ranks at most this many matches (see _top_ranked).
 SEARCH_RANK_CANDIDATES = 2000
 MAX_QUERY_LENGTH = 200
+# The typo fallback compares at most this many titles over the similarity threshold.
+TYPO_CANDIDATES = 300
 
 
 def article_list_for_user(user: Any) -> QuerySet[Article]:
@@ -158,6 +160,25 @@ def _typo_matches(articles: QuerySet[Article], query: str) -> QuerySet[Article]:
     )
 
 
+def _top_typo_matches(
+    articles: QuerySet[Article], query: str, limit: int
+) -> list[tuple[int, float]]:
+    """(pk, similarity) of the `limit` titles closest to `query`, among at most
+    TYPO_CANDIDATES titles over the threshold (same reasoning as _top_ranked)."""
+    candidates = (
+        _typo_matches(articles, query).order_by().values_list("pk", "title")[:TYPO_CANDIDATES]
+    )
+    inner_sql, inner_params = candidates.query.sql_with_params()
+    sql = (
+        "SELECT candidate.id, word_similarity(%s, candidate.title) AS rank"
+        " FROM (" + inner_sql + ") AS candidate(id, title)"
+        " ORDER BY rank DESC, candidate.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [query, *inner_params, limit])
+        return [(pk, rank) for pk, rank in cursor.fetchall()]
+
+
 def _top_ranked(matches: QuerySet[Article], query: str, limit: int) -> list[tuple[int, float]]:
     """(pk, rank) of the best `limit` of `matches` among at most SEARCH_RANK_CANDIDATES.
 
@@ -233,7 +254,7 @@ def article_search(
         ranked = sorted(found.items(), key=lambda item: -item[1])[:limit]
     headline: Any = _headline(search_query)
     if not ranked:
-        ranked = list(_typo_matches(articles, query).values_list("pk", "rank")[:limit])
+        ranked = _top_typo_matches(articles, query, limit)
         headline = F("summary")
     if not ranked:
         return []
