@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "itsm.cmdb.demo",
     "tickets.demo_catalog",
     "knowledge.demo",
+    "problems.demo",
 ]
 
 
