@@ -1,8 +1,163 @@
-from django.shortcuts import render
+"""Manager dashboards: the pages are shells; figures come from `/dashboards/api/<metric>.json`
+(drawn by static/js/dashboards.js with Chart.js, with a table of the same numbers), and the
+same endpoint answers `?format=csv` for the download."""
 
+import csv
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from itsm.accounts.models import Team
+from itsm.cmdb.models import Service
 from itsm.core.views import desk_view
+from itsm.dashboards.forms import DashboardFilterForm
+from itsm.dashboards.process_selectors import PROCESS_METRICS
+from itsm.dashboards.selectors import (
+    OVERVIEW_METRICS,
+    DashboardFilters,
+    dashboard_process_access,
+    dashboard_scope_for,
+    dashboard_sla_ticket_list,
+    dashboard_targets,
+)
+from tickets.sla import SlaMetric
+
+# (metric, title, card width): the order the overview shows its cards in.
+OVERVIEW_CARDS = [
+    ("sla_compliance", "SLA compliance", "wide"),
+    ("sla_now", "Breaches and tickets at risk now", ""),
+    ("backlog_age", "Open backlog by age", ""),
+    ("created_resolved", "Created vs resolved per day", "wide"),
+    ("response_times", "Time to first response and to resolve", ""),
+    ("csat", "Customer satisfaction", ""),
+    ("first_contact_resolution", "First-contact resolution", ""),
+    ("reassignment", "Reassignment rate", ""),
+    ("volume_category", "Volume by category", ""),
+    ("volume_service", "Volume by service", ""),
+    ("volume_channel", "Volume by channel", ""),
+    ("workload_team", "Team workload", "wide"),
+    ("workload_agent", "Agent workload", "wide"),
+]
+PROCESS_CARDS = [
+    ("changes", "Change management", ""),
+    ("problems", "Problem management", ""),
+    ("knowledge", "Knowledge", ""),
+    ("major_incidents", "Major incidents", ""),
+]
+# Cells a spreadsheet would run as a formula (CSV injection): prefixed with a quote.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _filter_form(request: HttpRequest, scope) -> DashboardFilterForm:
+    teams = Team.objects.order_by("name")
+    if not scope.everything:
+        teams = teams.filter(pk__in=scope.team_ids)
+    return DashboardFilterForm(
+        request.GET or None,
+        teams=list(teams.values_list("id", "name")),
+        services=list(Service.objects.order_by("name").values_list("id", "name")),
+    )
+
+
+def _page(request: HttpRequest, template: str, cards: list, scope) -> HttpResponse:
+    form = _filter_form(request, scope)
+    filters = form.filters() if form.is_bound and form.is_valid() else DashboardFilters.default()
+    if not form.is_bound:
+        form = _filter_form(request, scope)
+        form.initial = {"date_from": filters.date_from, "date_to": filters.date_to}
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "filters": filters,
+            "query": urlencode(filters.as_query()),
+            "cards": cards,
+            "scope": scope,
+            "show_team_filter": scope.everything or bool(scope.team_ids),
+            "process_access": dashboard_process_access(request.user),
+        },
+    )
 
 
 @desk_view
-def overview(request):
-    return render(request, "dashboards/overview.html")
+def overview(request: HttpRequest) -> HttpResponse:
+    """The service desk overview: SLA, backlog, flow, speed, quality and workload."""
+    return _page(
+        request, "dashboards/overview.html", OVERVIEW_CARDS, dashboard_scope_for(request.user)
+    )
+
+
+@desk_view
+def processes(request: HttpRequest) -> HttpResponse:
+    """Changes, problems, knowledge and major incidents, desk-wide."""
+    scope = dashboard_scope_for(request.user)
+    if not dashboard_process_access(request.user):
+        raise PermissionDenied("Process dashboards are for managers and process owners.")
+    return _page(request, "dashboards/processes.html", PROCESS_CARDS, scope)
+
+
+@desk_view
+def metric_data(request: HttpRequest, metric: str) -> HttpResponse:
+    """One figure as JSON (for the chart and its table) or, with `format=csv`, as CSV."""
+    if metric in OVERVIEW_METRICS:
+        build = OVERVIEW_METRICS[metric]
+        scope = dashboard_scope_for(request.user)
+    elif metric in PROCESS_METRICS:
+        build = PROCESS_METRICS[metric]
+        scope = dashboard_scope_for(request.user)
+        if not dashboard_process_access(request.user):
+            raise PermissionDenied("Process dashboards are for managers and process owners.")
+    else:
+        raise Http404("No such figure.")
+    form = DashboardFilterForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    filters = form.filters()
+    figure = build(scope=scope, filters=filters, targets=dashboard_targets())
+    if request.GET.get("format") == "csv":
+        return _csv(figure, filters)
+    return JsonResponse({**figure.as_dict(), "filters": filters.as_query(), "scope": scope.label})
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def _csv(figure, filters: DashboardFilters) -> HttpResponse:
+    name = f"{figure.metric}_{filters.date_from}_{filters.date_to}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(figure.columns)
+    for row in figure.rows:
+        writer.writerow([_csv_cell(cell) for cell in row])
+    return response
+
+
+@desk_view
+def sla_tickets(request: HttpRequest) -> HttpResponse:
+    """The open tickets behind a "breached" or "at risk" count, linking to each ticket."""
+    scope = dashboard_scope_for(request.user)
+    form = DashboardFilterForm(request.GET)
+    filters = form.filters() if form.is_valid() else DashboardFilters.default()
+    metric = request.GET.get("metric", SlaMetric.RESOLUTION)
+    which = request.GET.get("which", "breached")
+    if metric not in SlaMetric.values or which not in ("breached", "at_risk"):
+        raise Http404("No such list.")
+    clocks = dashboard_sla_ticket_list(scope=scope, filters=filters, metric=metric, which=which)
+    return render(
+        request,
+        "dashboards/sla_tickets.html",
+        {
+            "clocks": clocks,
+            "metric_label": SlaMetric(metric).label,
+            "which": which,
+            "scope": scope,
+            "back": f"{reverse('dashboards:overview')}?{urlencode(filters.as_query())}",
+        },
+    )

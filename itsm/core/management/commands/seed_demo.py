@@ -14,6 +14,7 @@ DEMO_MODULES = [
     "tickets.demo_catalog",
     "knowledge.demo",
     "problems.demo",
+    "itsm.dashboards.demo",
 ]
 
 
