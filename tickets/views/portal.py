@@ -52,8 +52,14 @@ def _with_suggestions(form: PortalIncidentForm) -> PortalIncidentForm:
 
 @login_required
 def report_incident(request: HttpRequest) -> HttpResponse:
-    form = _with_suggestions(PortalIncidentForm(request.POST or None))
-    if request.method == "POST" and form.is_valid():
+    looked_up = request.method == "POST" and "suggest" in request.POST
+    if looked_up:
+        # "Look for articles first" (the no-JavaScript way to see suggestions): show the
+        # form again, unvalidated and unsent, with the articles matching the subject.
+        form = _with_suggestions(PortalIncidentForm(initial=request.POST.dict()))
+    else:
+        form = _with_suggestions(PortalIncidentForm(request.POST or None))
+    if request.method == "POST" and not looked_up and form.is_valid():
         data = form.cleaned_data
         try:
             ticket = services.ticket_create(
@@ -81,11 +87,11 @@ def report_incident(request: HttpRequest) -> HttpResponse:
         if request.method == "POST"
         else []
     )
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not looked_up else 200
     return render(
         request,
         "tickets/portal/report_incident.html",
-        {"form": form, "suggestions": suggestions},
+        {"form": form, "suggestions": suggestions, "looked_up": looked_up},
         status=status,
     )
 
