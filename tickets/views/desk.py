@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from itsm.core.exceptions import DomainError, StaleVersion
@@ -60,6 +61,8 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
         "status_badge": STATUS_BADGE,
         "priority_badge": PRIORITY_BADGE,
         "bulk_form": BulkForm(),
+        # One reverse() for the page instead of one per row.
+        "detail_prefix": reverse("tickets:desk-ticket-detail", args=["X"])[:-2],
     }
     if request.htmx and request.htmx.target == "ticket-table":
         return render(request, "tickets/desk/_ticket_table.html", context)
