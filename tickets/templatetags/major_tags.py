@@ -27,5 +27,7 @@ def declare_major_form(ticket, user):
 
     pk = getattr(user, "pk", None)
     return DeclareMajorForm(
-        initial={"version": ticket.version, "manager": pk, "communications_owner": pk}
+        initial={"version": ticket.version, "manager": pk, "communications_owner": pk},
+        # The ticket page has its own `reason` field (transitions): keep the ids unique.
+        auto_id="declare-major-%s",
     )
