@@ -417,6 +417,27 @@ def _raise_priority(tickets: list[Ticket]) -> None:
             )
 
 
+def _save_swept(clocks: list[SlaClock]) -> None:
+    """One UPDATE … FROM unnest(…) for the batch. Django's bulk_update builds a CASE per
+    field and row, which took seconds for 500 clocks; this is one small statement."""
+    table = SlaClock._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS c SET state = x.state, next_threshold = x.next_threshold, "
+            "next_due_at = x.next_due_at, due_at = x.due_at "
+            "FROM unnest(%s::bigint[], %s::varchar[], %s::int[], %s::timestamptz[], "
+            "%s::timestamptz[]) AS x(id, state, next_threshold, next_due_at, due_at) "
+            "WHERE c.id = x.id",
+            [
+                [c.pk for c in clocks],
+                [str(c.state) for c in clocks],
+                [c.next_threshold for c in clocks],
+                [c.next_due_at for c in clocks],
+                [c.due_at for c in clocks],
+            ],
+        )
+
+
 @transaction.atomic
 def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
     """Fire the due thresholds of up to `batch_size` running clocks; return how many clocks
@@ -432,31 +453,41 @@ def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
     now = timezone.now()
     clocks = list(
         SlaClock.objects.filter(state=SlaState.RUNNING, next_due_at__lte=now)
-        .select_related(
-            "policy__calendar",
-            "ticket__assignee",
-            "ticket__assignment_team__lead",
-        )
-        # Lock only the clock rows: tickets stay free for agents while the batch runs.
-        .select_for_update(skip_locked=True, of=("self",))
+        # Lock the clock rows only, and join nothing: tickets stay free for agents while
+        # the batch runs, and 500 rows stay 500 objects (the joins tripled the build time).
+        .select_for_update(skip_locked=True)
         .order_by("next_due_at")[:batch_size]
     )
     if not clocks:
         return 0
+    policies = SlaPolicy.objects.select_related("calendar").in_bulk(
+        {clock.policy_id for clock in clocks}
+    )
+    for clock in clocks:
+        clock.policy = policies[clock.policy_id]
     specs = _Specs()
     passed = {clock.pk: _advance(clock, now, specs) for clock in clocks}
     inserted = _insert_fired([(pk, t) for pk, ts in passed.items() for t in ts], now)
+    newly_fired = {
+        clock.pk: new
+        for clock in clocks
+        if (new := [t for t in passed[clock.pk] if (clock.pk, t) in inserted])
+    }
+    tickets = Ticket.objects.select_related("assignee", "assignment_team__lead").in_bulk(
+        {clock.ticket_id for clock in clocks if clock.pk in newly_fired}
+    )
     managers = _Managers()
     to_raise: list[Ticket] = []
     for clock in clocks:
-        new = [t for t in passed[clock.pk] if (clock.pk, t) in inserted]
-        if not new:
+        if clock.pk not in newly_fired:
             continue
+        clock.ticket = tickets[clock.ticket_id]
+        new = newly_fired[clock.pk]
         # Catching up on several thresholds at once tells people about the worst only.
         _notify(clock, new[-1], managers)
         if BREACH in new and clock.policy.raise_priority_at_breach:
             to_raise.append(clock.ticket)
-    SlaClock.objects.bulk_update(clocks, ["state", "next_threshold", "next_due_at", "due_at"])
+    _save_swept(clocks)
     _raise_priority(list({t.pk: t for t in to_raise}.values()))
     return len(clocks)
 

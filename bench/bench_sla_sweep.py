@@ -1,0 +1,150 @@
+"""SLA sweep benchmark: 100k running clocks, 10k of them past a threshold.
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/itsm_bench
+    manage.py migrate && manage.py seed_demo && manage.py generate_data --tickets 100000
+    .venv/bin/python bench/bench_sla_sweep.py [--clocks 100000] [--due 10000]
+
+Replaces every SLA clock in the database with synthetic ones (bulk insert, one resolution
+clock per ticket, P3 policy, 24x7), then times `sla_sweep()` and counts the queries of each
+batch, split into the sweep's own queries and those of the notification outbox. Delivery
+tasks go to Redis database 15 (flushed at the end) unless CELERY_BROKER_URL is set, so no
+other worker picks them up. Never run it on a production database.
+"""
+
+import argparse
+import os
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.settings")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+
+import django
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from itsm.notifications.models import Notification  # noqa: E402
+from tickets import sla_services  # noqa: E402
+from tickets.models import SlaClock, SlaPolicy, SlaThresholdFired, Ticket  # noqa: E402
+from tickets.sla import SlaMetric, SlaState  # noqa: E402
+
+INSERT_BATCH = 10_000
+
+
+def build_clocks(n_clocks: int, n_due: int) -> None:
+    SlaThresholdFired.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {SlaClock._meta.db_table} CASCADE")
+    policy = SlaPolicy.objects.get(name="P3 default")
+    ticket_ids = list(Ticket.objects.order_by("id").values_list("id", flat=True)[:n_clocks])
+    if len(ticket_ids) < n_clocks:
+        sys.exit(f"Only {len(ticket_ids)} tickets; run generate_data --tickets {n_clocks}.")
+    now = timezone.now()
+    target = timedelta(minutes=policy.resolution_minutes)
+    rows = []
+    for i, ticket_id in enumerate(ticket_ids):
+        due = i < n_due
+        # Due clocks started 80 % of the target ago (past 75 %); the others 10 % ago.
+        started = now - (target * 0.8 if due else target * 0.1) - timedelta(seconds=i % 600)
+        rows.append(
+            SlaClock(
+                ticket_id=ticket_id,
+                metric=SlaMetric.RESOLUTION,
+                policy=policy,
+                target_minutes=policy.resolution_minutes,
+                state=SlaState.RUNNING,
+                started_at=started,
+                running_since=started,
+                due_at=started + target,
+                next_threshold=75,
+                next_due_at=started + target * 0.75,
+            )
+        )
+    for start in range(0, len(rows), INSERT_BATCH):
+        SlaClock.objects.bulk_create(rows[start : start + INSERT_BATCH])
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {SlaClock._meta.db_table}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clocks", type=int, default=100_000)
+    parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=sla_services.SWEEP_BATCH_SIZE)
+    parser.add_argument(
+        "--no-outbox",
+        action="store_true",
+        help="Replace notification_create with a no-op: times the SLA sweep alone.",
+    )
+    args = parser.parse_args()
+    if args.no_outbox:
+        sla_services.notification_create = lambda **_kwargs: []
+
+    t = time.perf_counter()
+    build_clocks(args.clocks, args.due)
+    print(
+        f"setup: {args.clocks} running clocks, {args.due} past 75 % "
+        f"({time.perf_counter() - t:.1f} s); outbox {'off' if args.no_outbox else 'on'}"
+    )
+    notifications_before = Notification.objects.count()
+
+    batches = []
+    total_start = time.perf_counter()
+    while True:
+        with CaptureQueriesContext(connection) as ctx:
+            b_start = time.perf_counter()
+            claimed = sla_services.sla_sweep_batch(batch_size=args.batch)
+            elapsed = time.perf_counter() - b_start
+        kinds = Counter(
+            "outbox" if ("notifications_" in q["sql"] or "contenttypes" in q["sql"]) else "sweep"
+            for q in ctx.captured_queries
+        )
+        batches.append((claimed, elapsed, kinds["sweep"], kinds["outbox"]))
+        if claimed < args.batch:
+            break
+    total = time.perf_counter() - total_start
+
+    fired = SlaThresholdFired.objects.count()
+    sent = Notification.objects.count() - notifications_before
+    print(f"sweep: {sum(b[0] for b in batches)} clocks in {len(batches)} batches, {total:.2f} s")
+    print(f"thresholds fired: {fired}; outbox rows written: {sent}")
+    sweep_q = sorted({b[2] for b in batches if b[0]})
+    outbox_q = [b[3] for b in batches if b[0]]
+    print(f"sweep queries per non-empty batch: {sweep_q} (constant if one value)")
+    if outbox_q:
+        print(
+            f"outbox queries per batch: min {min(outbox_q)}, max {max(outbox_q)} "
+            f"(notification_create: ~2 per notified threshold)"
+        )
+    slowest = max(b[1] for b in batches)
+    print(f"batch time: mean {total / len(batches):.3f} s, slowest {slowest:.3f} s")
+    still_due = SlaClock.objects.filter(
+        state=SlaState.RUNNING, next_due_at__lte=timezone.now()
+    ).count()
+    print(f"clocks still due after the sweep: {still_due}")
+
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        t = time.perf_counter()
+        list(
+            SlaClock.objects.filter(state=SlaState.RUNNING, next_due_at__lte=timezone.now())
+            .order_by("next_due_at")
+            .values("id")[: args.batch]
+        )
+        print(f"empty claim query: {(time.perf_counter() - t) * 1000:.1f} ms")
+
+    if os.environ["CELERY_BROKER_URL"].endswith("/15"):
+        import redis
+
+        redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).flushdb()
+
+
+if __name__ == "__main__":
+    main()
