@@ -8,6 +8,8 @@ from tickets.models import (
     DeskPolicy,
     FulfilmentTaskTemplate,
     PriorityRule,
+    SlaClock,
+    SlaPolicy,
     Ticket,
 )
 
@@ -78,3 +80,44 @@ class CatalogItemAdmin(admin.ModelAdmin):
 
 
 admin.site.register(CatalogCategory)
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    """Service levels: the first active policy by order that matches a ticket applies."""
+
+    list_display = [
+        "name",
+        "order",
+        "is_active",
+        "kind",
+        "priority",
+        "service",
+        "category",
+        "first_response_minutes",
+        "resolution_minutes",
+        "calendar",
+    ]
+    list_editable = ["order", "is_active"]
+    list_filter = ["is_active", "kind", "priority", "calendar"]
+    search_fields = ["name"]
+
+
+@admin.register(SlaClock)
+class SlaClockAdmin(admin.ModelAdmin):
+    """Read-only: clocks move only through the ticket life cycle and the sweep."""
+
+    list_display = ["ticket", "metric", "state", "policy", "due_at", "next_threshold"]
+    list_filter = ["state", "metric", "policy"]
+    search_fields = ["ticket__number"]
+    list_select_related = ["ticket", "policy"]
+    raw_id_fields = ["ticket"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
