@@ -316,6 +316,16 @@ CELERY_BEAT_SCHEDULE = {
         ),
         "options": {"expires": 3600},
     },
+    # Email last week's service desk figures to the managers — Mondays at 07:00.
+    "dashboard-weekly-summary": {
+        "task": "itsm.dashboards.tasks.dashboard_weekly_summary",
+        "schedule": crontab(
+            day_of_week=env.str("ITSM_WEEKLY_SUMMARY_DAY", default="mon"),
+            hour=env.str("ITSM_WEEKLY_SUMMARY_HOUR", default="7"),
+            minute=env.str("ITSM_WEEKLY_SUMMARY_MINUTE", default="0"),
+        ),
+        "options": {"expires": 3600},
+    },
 }
 
 # --- Product knobs (ITSM_*) ---
