@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from knowledge.choices import ArticleStatus
 from knowledge.models import Article
 from knowledge.selectors import article_list_for_user, article_search
 from tickets.catalog_selectors import catalog_item_list_for_browse
@@ -23,9 +24,11 @@ _WORD = re.compile(r"\w+")
 
 
 def article_list_popular(*, user: Any, limit: int = HOME_POPULAR_ARTICLES) -> list[Article]:
-    """The most read articles `user` may read (for a requester: published public ones only)."""
+    """The most read published articles `user` may read (a requester: public ones only; staff
+    also see internal ones, but never drafts on the portal)."""
     return list(
         article_list_for_user(user)
+        .filter(status=ArticleStatus.PUBLISHED)
         .only("number", "title", "summary", "view_count")
         .order_by("-view_count", "-published_at", "pk")[:limit]
     )

@@ -58,6 +58,11 @@ def test_a_requester_is_deflected_then_reports_gets_an_answer_and_rates_it(
     expect(page).to_have_url(f"{live_server.url}/portal/tickets/{ticket.number}/")
     expect(page.get_by_role("status")).to_contain_text(f"we received {ticket.number}")
 
+    page.get_by_label("Message").fill("It is the big printer next to the kitchen.")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.get_by_role("status")).to_contain_text("Your reply was added.")
+    expect(page.locator(".conversation")).to_contain_text("next to the kitchen")
+
     # The agent answers and resolves (through the services, as the desk pages would).
     services.comment_add(
         ticket=ticket, author=agent, body="We cleared the jam in tray 2.", is_public=True

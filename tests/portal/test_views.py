@@ -112,6 +112,29 @@ def test_the_home_page_runs_the_same_queries_for_2_and_20_rows(client_as, reques
     assert counts[0] == counts[1]
 
 
+def test_staff_see_internal_but_never_draft_articles_among_the_popular(client_as, agent):
+    ArticleFactory(title="Internal runbook", audience="internal", view_count=5)
+    ArticleFactory(title="Draft article", status="draft", view_count=9)
+    response = client_as(agent).get(HOME)
+    assert [a.title for a in response.context["popular_articles"]] == ["Internal runbook"]
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_the_search_page_query_count_does_not_grow_with_results(
+    client_as, requester, django_assert_max_num_queries, size
+):
+    for n in range(size):
+        ArticleFactory(title=f"Laptop guide {n}")
+        make_catalog_item(name=f"Laptop model {n}", category="Hardware")
+    client = client_as(requester)
+    # session, user, staff check, FTS exists(), ranked articles, catalog items, and the
+    # major-incident banner of portal/base.html
+    with django_assert_max_num_queries(8):
+        response = client.get(SEARCH, {"q": "laptop"})
+    assert len(response.context["articles"]) == min(size, 10)
+    assert len(response.context["catalog_items"]) == min(size, 10)
+
+
 # --- Search -------------------------------------------------------------------------------
 
 
