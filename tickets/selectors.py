@@ -7,14 +7,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
 from tickets.choices import OPEN_STATUSES, TicketStatus
-from tickets.models import Attachment, Comment, Ticket
+from tickets.models import Attachment, Comment, SlaClock, Ticket
+from tickets.sla import (
+    SLA_BADGE,
+    WARNING_PCT,
+    SlaMetric,
+    SlaState,
+    elapsed_at,
+    format_business_time,
+)
 
 LIST_RELATED = ("requester", "assignee", "assignment_team", "service", "category")
 
@@ -28,6 +36,7 @@ class Queue:
 QUEUES = [
     Queue("mine", "My work"),
     Queue("team-unassigned", "My teams' unassigned"),
+    Queue("breaching", "Breaching soon"),
     Queue("open", "All open"),
     Queue("on-hold", "On hold"),
     Queue("resolved", "Recently resolved"),
@@ -49,7 +58,41 @@ def _queue_filter(slug: str, user, team_ids: list[int] | None = None) -> Q:
         return Q(status=TicketStatus.RESOLVED, resolved_at__gte=timezone.now() - timedelta(days=7))
     if slug == "open":
         return Q(status__in=OPEN_STATUSES)
+    if slug == "breaching":
+        return Q(status__in=OPEN_STATUSES) & Exists(
+            SlaClock.objects.filter(ticket=OuterRef("pk")).filter(
+                Q(state=SlaState.BREACHED)
+                | Q(state=SlaState.RUNNING, due_at__lte=timezone.now() + BREACHING_SOON)
+            )
+        )
     raise Http404("No such queue.")
+
+
+BREACHING_SOON = timedelta(hours=2)
+CLOCKS_FOR_BADGES = Prefetch(
+    "sla_clocks",
+    queryset=SlaClock.objects.only(
+        "id",
+        "ticket_id",
+        "metric",
+        "state",
+        "due_at",
+        "next_threshold",
+        "target_minutes",
+        "elapsed",
+        "running_since",
+        "stopped_at",
+    ).order_by("metric"),
+)
+
+
+def sla_due_annotation():
+    """The earliest due instant of the ticket's running clocks (for sorting by SLA)."""
+    return Subquery(
+        SlaClock.objects.filter(ticket=OuterRef("pk"), state=SlaState.RUNNING)
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
 
 
 def ticket_list_for_queue(*, user, queue: str | None) -> QuerySet[Ticket]:
@@ -58,6 +101,11 @@ def ticket_list_for_queue(*, user, queue: str | None) -> QuerySet[Ticket]:
     if queue:
         tickets = tickets.filter(_queue_filter(queue, user))
     return tickets
+
+
+def ticket_list_for_desk_queue(*, user, queue: str | None) -> QuerySet[Ticket]:
+    """The desk's queue rows: the API list plus the SLA clocks for the badges (one query)."""
+    return ticket_list_for_queue(user=user, queue=queue).prefetch_related(CLOCKS_FOR_BADGES)
 
 
 def queue_counts(*, user) -> list[tuple[Queue, str]]:
@@ -89,6 +137,7 @@ def ticket_get_for_user(*, user, number: str) -> Ticket:
             "catalog_item",
             "resolved_by",
         )
+        .prefetch_related(CLOCKS_FOR_BADGES)
         .filter(number=number.upper())
         .first()
     )
@@ -169,3 +218,58 @@ def requester_search(*, text: str, limit: int = 10) -> list:
         .only("email", "display_name")
         .order_by("display_name")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class SlaBadge:
+    metric: str
+    label: str
+    state: str  # ok / warning / breached / paused / met / cancelled
+    badge: str  # colour class
+    due_at: object
+    left: str  # business time left (detail page) or "" (queue rows: the countdown uses due_at)
+
+
+def _badge_state(clock) -> str:
+    # From stored fields only (no calendar maths): the sweep fires 75 % before the clock
+    # moves its next threshold past it, so a next threshold above 75 means "warning".
+    if clock.state == SlaState.RUNNING:
+        return "warning" if (clock.next_threshold or 0) > WARNING_PCT else "ok"
+    return str(clock.state)
+
+
+def sla_badges(ticket: Ticket, *, with_time_left: bool = False) -> list[SlaBadge]:
+    """Badges for a ticket's SLA clocks (prefetched by the selectors above).
+
+    With `with_time_left` (the ticket page) the business time left is computed from the
+    policy's calendar; queue rows show the due instant instead, which costs no query.
+    """
+    badges = []
+    for clock in ticket.sla_clocks.all():
+        state = _badge_state(clock)
+        left = ""
+        if with_time_left and clock.state in (SlaState.RUNNING, SlaState.PAUSED):
+            left = format_business_time(_time_left(clock))
+        badges.append(
+            SlaBadge(
+                metric=clock.metric,
+                label=SlaMetric(clock.metric).label,
+                state=state,
+                badge=SLA_BADGE.get(state, "neutral"),
+                due_at=clock.due_at,
+                left=left,
+            )
+        )
+    return badges
+
+
+def _time_left(clock) -> timedelta:
+    from itsm.calendars.selectors import calendar_spec
+
+    spec = calendar_spec(
+        SlaClock.objects.select_related("policy__calendar").get(pk=clock.pk).policy.calendar
+    )
+    used = elapsed_at(
+        elapsed=clock.elapsed, running_since=clock.running_since, now=timezone.now(), spec=spec
+    )
+    return timedelta(minutes=clock.target_minutes) - used

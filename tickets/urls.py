@@ -12,6 +12,7 @@ desk_urls = [
     path("filters/", desk.saved_filter_create, name="desk-saved-filter-create"),
     path("<str:number>/", desk.ticket_detail, name="desk-ticket-detail"),
     path("<str:number>/reply/", desk.ticket_reply, name="desk-ticket-reply"),
+    path("<str:number>/sla/", desk.ticket_sla, name="desk-ticket-sla"),
     path("<str:number>/transition/", desk.ticket_transition, name="desk-ticket-transition"),
     path("<str:number>/assign/", desk.ticket_assign, name="desk-ticket-assign"),
     path("<str:number>/priority/", desk.ticket_priority, name="desk-ticket-priority"),

@@ -13,3 +13,10 @@ def status_badge(status: str) -> str:
 @register.filter
 def priority_badge(priority: int) -> str:
     return PRIORITY_BADGE.get(priority, "neutral")
+
+
+@register.inclusion_tag("tickets/desk/_sla_badge.html")
+def sla_badges(ticket, detailed=False):
+    from tickets.selectors import sla_badges as badges_for
+
+    return {"badges": badges_for(ticket, with_time_left=bool(detailed)), "detailed": detailed}

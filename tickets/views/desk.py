@@ -1,6 +1,7 @@
 """The agent workspace: queues, the ticket page and its actions, new tickets for callers."""
 
 from django.contrib import messages
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,15 @@ from tickets.forms import (
 )
 from tickets.models import SavedFilter, Ticket
 
-SORTABLE = {"number", "priority", "status", "created_at", "updated_at", "short_description"}
+SORTABLE = {
+    "number",
+    "priority",
+    "status",
+    "created_at",
+    "updated_at",
+    "short_description",
+    "sla_due",
+}
 PAGE_SIZES = (25, 50, 100)
 
 
@@ -45,9 +54,18 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
     """A queue (or all tickets) narrowed by the filter bar; rows only when asked by htmx."""
     queue = request.GET.get("queue") or ""
     filterset = TicketFilterSet(
-        request.GET, queryset=selectors.ticket_list_for_queue(user=request.user, queue=queue)
+        request.GET, queryset=selectors.ticket_list_for_desk_queue(user=request.user, queue=queue)
     )
-    tickets = filterset.qs.order_by(_ordering(request), "-id")
+    tickets = filterset.qs
+    ordering = _ordering(request)
+    if ordering.lstrip("-") == "sla_due":
+        tickets = tickets.annotate(sla_due=selectors.sla_due_annotation())
+        ordering = (
+            F("sla_due").desc(nulls_last=True)
+            if ordering.startswith("-")
+            else F("sla_due").asc(nulls_last=True)
+        )
+    tickets = tickets.order_by(ordering, "-id")
     # Paginator.count would scan the whole filtered set; a seek page never counts.
     page = SeekPage(tickets, number=request.GET.get("page"), size=_page_size(request))
     query = request.GET.copy()
@@ -320,6 +338,13 @@ def ticket_watch(request: HttpRequest, number: str) -> HttpResponse:
         return _after_write(request, number, "You no longer follow this ticket.")
     services.ticket_watch(ticket=ticket, user=request.user)
     return _after_write(request, number, "You now follow this ticket.")
+
+
+@desk_view
+def ticket_sla(request: HttpRequest, number: str) -> HttpResponse:
+    """The ticket page's SLA badges, polled by htmx so the time left counts down."""
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    return render(request, "tickets/desk/_sla_badges_fragment.html", {"ticket": ticket})
 
 
 @desk_view
