@@ -16,7 +16,10 @@ def priority_badge(priority: int) -> str:
 
 
 @register.inclusion_tag("tickets/desk/_sla_badge.html")
-def sla_badges(ticket, detailed=False):
+def sla_badges(ticket, mode: str = "row"):
+    """`{% sla_badges ticket %}` for queue rows, `{% sla_badges ticket "detailed" %}` for the
+    ticket page (business time left)."""
     from tickets.selectors import sla_badges as badges_for
 
-    return {"badges": badges_for(ticket, with_time_left=bool(detailed)), "detailed": detailed}
+    detailed = mode == "detailed"
+    return {"badges": badges_for(ticket, with_time_left=detailed), "detailed": detailed}
