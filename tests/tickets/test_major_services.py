@@ -98,7 +98,9 @@ def test_declaration_notifies_each_stakeholder_and_the_service_subscribers_exact
         email="mo@example.com", display_name="Mo", roles=[Role.SERVICE_DESK_MANAGER]
     )
     with webhook_receiver() as (url, received):
-        hook = WebhookSubscription.objects.create(name="Chat", url=f"{url}/payroll", service=payroll)
+        hook = WebhookSubscription.objects.create(
+            name="Chat", url=f"{url}/payroll", service=payroll
+        )
         WebhookSubscription.objects.create(
             name="Other service", url=f"{url}/other", service=ServiceFactory(name="Mail")
         )
@@ -159,7 +161,9 @@ def test_the_cadence_reminder_fires_once_per_missed_interval(p1, manager):
     assert [r.target for r in reminders] == [manager.email] * 2
 
     with time_machine.travel(START + dt.timedelta(minutes=70), tick=False):
-        major.major_incident_post_update(major=mi, actor=manager, body="Still on it", is_public=False)
+        major.major_incident_post_update(
+            major=mi, actor=manager, body="Still on it", is_public=False
+        )
     with time_machine.travel(START + dt.timedelta(minutes=95), tick=False):
         assert major.major_incident_reminders() == 0  # the update restarted the clock
     with time_machine.travel(START + dt.timedelta(minutes=101), tick=False):
@@ -270,9 +274,7 @@ def test_rules_propose_a_p1_on_a_critical_service_and_a_burst_but_not_noise(
         requester=requester, actor=agent, service=mail_service, impact=1, urgency=1
     )
     p1_crit = make_ticket(requester=requester, actor=agent, service=payroll, impact=1, urgency=1)
-    burst = [
-        make_ticket(requester=requester, actor=agent, service=mail_service) for _ in range(2)
-    ]
+    burst = [make_ticket(requester=requester, actor=agent, service=mail_service) for _ in range(2)]
     proposals = major.major_incident_candidates()
     by_ticket = {p.ticket.pk: p for p in proposals}
     assert p1_crit.pk in by_ticket and by_ticket[p1_crit.pk].rule.name == "P1 critical"
