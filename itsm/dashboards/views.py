@@ -55,8 +55,10 @@ def _filter_form(request: HttpRequest, scope) -> DashboardFilterForm:
     teams = Team.objects.order_by("name")
     if not scope.everything:
         teams = teams.filter(pk__in=scope.team_ids)
+    default = DashboardFilters.default()
     return DashboardFilterForm(
         request.GET or None,
+        initial={"date_from": default.date_from, "date_to": default.date_to},
         teams=list(teams.values_list("id", "name")),
         services=list(Service.objects.order_by("name").values_list("id", "name")),
     )
@@ -65,9 +67,6 @@ def _filter_form(request: HttpRequest, scope) -> DashboardFilterForm:
 def _page(request: HttpRequest, template: str, cards: list, scope) -> HttpResponse:
     form = _filter_form(request, scope)
     filters = form.filters() if form.is_bound and form.is_valid() else DashboardFilters.default()
-    if not form.is_bound:
-        form = _filter_form(request, scope)
-        form.initial = {"date_from": filters.date_from, "date_to": filters.date_to}
     return render(
         request,
         template,

@@ -1,0 +1,240 @@
+"""Dashboard pages and JSON/CSV endpoints: access matrix, query counts, CSV export."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+
+from itsm.dashboards.process_selectors import PROCESS_METRICS
+from itsm.dashboards.selectors import OVERVIEW_METRICS
+from tests.dashboards.conftest import PERIOD, add_clock, add_ticket, at
+from tickets.choices import TicketStatus
+from tickets.models import SatisfactionSurvey
+from tickets.sla import SlaMetric, SlaState
+
+PAGES = ["/dashboards/", "/dashboards/api/sla_compliance.json", "/dashboards/sla/tickets/"]
+PROCESS_PAGES = ["/dashboards/processes/", "/dashboards/api/changes.json"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("manager", 200),
+        ("admin_user", 200),
+        ("team_lead", 200),
+        ("agent", 200),
+        ("requester", 403),
+    ],
+)
+def test_access_matrix_for_the_overview(request, client_as, url, persona, status):
+    user = request.getfixturevalue(persona)
+    assert client_as(user).get(url).status_code == status
+
+
+@pytest.mark.parametrize("url", PAGES + PROCESS_PAGES)
+def test_anonymous_visitors_are_sent_to_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "/login" in response["Location"] or "next=" in response["Location"]
+
+
+@pytest.mark.parametrize("url", PROCESS_PAGES)
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("manager", 200),
+        ("admin_user", 200),
+        ("knowledge_editor", 200),
+        ("team_lead", 403),
+        ("agent", 403),
+        ("requester", 403),
+    ],
+)
+def test_access_matrix_for_the_process_views(request, client_as, url, persona, status):
+    user = request.getfixturevalue(persona)
+    assert client_as(user).get(url).status_code == status
+
+
+def test_an_agents_json_only_holds_their_own_figures(history, client_as, agent):
+    body = client_as(agent).get("/dashboards/api/workload_agent.json", PERIOD).json()
+    assert body["scope"] == "your own tickets"
+    assert [row[0] for row in body["rows"]] == ["Alice Agent"]
+
+
+def test_a_team_leads_json_only_holds_their_teams_figures(history, client_as, team_lead):
+    body = client_as(team_lead).get("/dashboards/api/workload_team.json", PERIOD).json()
+    assert body["scope"] == "Network"
+    assert body["rows"] == [["Network", 1, 1, 100.0]]
+
+
+def test_unknown_metric_is_404(client_as, manager):
+    assert client_as(manager).get("/dashboards/api/passwords.json").status_code == 404
+
+
+def test_bad_filters_get_400_with_field_errors(client_as, manager):
+    response = client_as(manager).get(
+        "/dashboards/api/csat.json", {"date_from": "2026-03-10", "date_to": "2026-03-01"}
+    )
+    assert response.status_code == 400
+    assert "__all__" in response.json()["errors"]
+    bad_team = client_as(manager).get("/dashboards/api/csat.json", {"team": "1 OR 1=1"})
+    assert bad_team.status_code == 400
+    assert "team" in bad_team.json()["errors"]
+
+
+def test_a_range_longer_than_a_year_is_refused(client_as, manager):
+    response = client_as(manager).get(
+        "/dashboards/api/created_resolved.json",
+        {"date_from": "2024-01-01", "date_to": "2026-03-01"},
+    )
+    assert response.status_code == 400
+
+
+def test_overview_page_has_a_card_per_figure_with_its_json_and_csv(history, client_as, manager):
+    response = client_as(manager).get("/dashboards/", PERIOD)
+    html = response.content.decode()
+    for metric in OVERVIEW_METRICS:
+        assert f'id="card-{metric}"' in html
+        assert f"/dashboards/api/{metric}.json?date_from=2026-03-02" in html
+    assert "vendor/chartjs/chart.umd.min.js" in html
+    assert "<details" in html
+
+
+# --- CSV ---
+
+
+def test_csv_export_holds_the_same_numbers_as_the_json(history, client_as, manager):
+    client = client_as(manager)
+    response = client.get("/dashboards/api/sla_compliance.json", {**PERIOD, "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="sla_compliance_2026-03-02_2026-03-15.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows == [
+        [
+            "Week",
+            "First response met (%)",
+            "Resolution met (%)",
+            "Responses measured",
+            "Resolutions measured",
+        ],
+        ["2026-03-02", "50.0", "100.0", "2", "2"],
+        ["2026-03-09", "100.0", "50.0", "2", "2"],
+    ]
+
+
+@pytest.mark.parametrize("metric", [*OVERVIEW_METRICS, *PROCESS_METRICS])
+def test_every_figure_exports_csv(history, client_as, manager, metric):
+    response = client_as(manager).get(f"/dashboards/api/{metric}.json", {**PERIOD, "format": "csv"})
+    assert response.status_code == 200
+    json_body = client_as(manager).get(f"/dashboards/api/{metric}.json", PERIOD).json()
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert len(rows) == len(json_body["rows"]) + 1
+
+
+def test_csv_cells_that_look_like_formulas_are_defused(history, client_as, manager, agent):
+    agent.display_name = "=HYPERLINK(evil)"
+    agent.save()
+    response = client_as(manager).get(
+        "/dashboards/api/workload_agent.json", {**PERIOD, "format": "csv"}
+    )
+    assert "'=HYPERLINK(evil)" in response.content.decode()
+
+
+# --- Query counts: fixed, whatever the number of rows ---
+
+
+def _more_history(requester, team, agent, policy, count):
+    for index in range(count):
+        created = at(3, 2 + index % 12, 9)
+        ticket = add_ticket(
+            f"T{100 + index}",
+            requester=requester,
+            team=team,
+            assignee=agent,
+            status=TicketStatus.RESOLVED if index % 2 else TicketStatus.IN_PROGRESS,
+            created=created,
+            resolved=created + timedelta(hours=5) if index % 2 else None,
+            fcr=index % 3 == 0,
+        )
+        add_clock(ticket, policy, SlaMetric.FIRST_RESPONSE, state=SlaState.MET, elapsed=20,
+                  stopped=created + timedelta(minutes=20))  # fmt: skip
+        if index % 2:
+            add_clock(ticket, policy, SlaMetric.RESOLUTION, state=SlaState.BREACHED,
+                      elapsed=500, stopped=created + timedelta(hours=5))  # fmt: skip
+            SatisfactionSurvey.objects.create(ticket=ticket, respondent=requester, rating=4)
+        else:
+            add_clock(ticket, policy, SlaMetric.RESOLUTION, state=SlaState.BREACHED,
+                      due=created + timedelta(hours=8))  # fmt: skip
+
+
+# Per request: session, user, the user's groups twice (staff check, then role names), the
+# targets, then the figure's own aggregate queries (1 to 3; a team lead adds one for teams).
+QUERY_BUDGET = {
+    "sla_compliance": 6,
+    "sla_now": 6,
+    "backlog_age": 6,
+    "created_resolved": 7,  # created per day, resolved per day
+    "response_times": 6,
+    "first_contact_resolution": 6,
+    "reassignment": 6,
+    "csat": 6,
+    "volume_category": 7,  # + the "other" total once there are more than 20 groups
+    "volume_service": 7,
+    "volume_channel": 6,
+    "workload_team": 7,  # open/resolved per team, SLA per team
+    "workload_agent": 7,
+    "changes": 7,
+    "problems": 6,
+    "knowledge": 8,
+    "major_incidents": 7,
+}
+
+
+@pytest.mark.parametrize("metric", [*OVERVIEW_METRICS, *PROCESS_METRICS])
+def test_query_count_of_each_endpoint_does_not_grow_with_the_data(
+    history, client_as, manager, requester, agent, service_desk_team,
+    django_assert_max_num_queries, metric,
+):  # fmt: skip
+    client = client_as(manager)
+    url = f"/dashboards/api/{metric}.json"
+    with django_assert_max_num_queries(QUERY_BUDGET[metric]):
+        assert client.get(url, PERIOD).status_code == 200
+    _more_history(requester, service_desk_team, agent, history.policy, 40)
+    with django_assert_max_num_queries(QUERY_BUDGET[metric]):
+        assert client.get(url, PERIOD).status_code == 200
+
+
+def test_the_overview_page_itself_runs_a_fixed_number_of_queries(
+    history, client_as, manager, requester, agent, service_desk_team, django_assert_num_queries
+):
+    client = client_as(manager)
+    client.get("/dashboards/", PERIOD)
+    # session, user, groups (staff check, role names), teams list, services list
+    with django_assert_num_queries(6):
+        client.get("/dashboards/", PERIOD)
+    _more_history(requester, service_desk_team, agent, history.policy, 40)
+    with django_assert_num_queries(6):
+        client.get("/dashboards/", PERIOD)
+
+
+# --- Drill-down ---
+
+
+def test_breach_count_drills_down_to_the_breached_tickets(history, client_as, manager):
+    body = client_as(manager).get("/dashboards/api/sla_now.json", PERIOD).json()
+    response = client_as(manager).get(body["row_links"][1])
+    html = response.content.decode()
+    breached = history.tickets["T6"]
+    assert f'href="/desk/tickets/{breached.number}/"' in html
+    assert history.tickets["T7"].number not in html
+
+
+def test_process_views_show_figures_or_an_empty_state(history, client_as, manager):
+    for metric in PROCESS_METRICS:
+        body = client_as(manager).get(f"/dashboards/api/{metric}.json", PERIOD).json()
+        assert body["unavailable"] or body["columns"], metric
