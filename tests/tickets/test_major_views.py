@@ -77,3 +77,14 @@ def test_resolve_and_review_through_the_page(client_as, manager, p1):
 
 def test_requesters_cannot_reach_the_desk_pages(client_as, requester):
     assert client_as(requester).get("/desk/major-incidents/").status_code == 403
+
+
+def test_the_list_shows_rule_proposals(client_as, manager, requester, agent):
+    from tests.factories.cmdb import ServiceFactory
+    from tickets.models import MajorIncidentRule
+
+    MajorIncidentRule.objects.create(name="P1 critical", kind="p1_critical_service")
+    critical = ServiceFactory(name="Payroll", criticality="critical")
+    ticket = make_ticket(requester=requester, actor=agent, service=critical, impact=1, urgency=1)
+    page = client_as(manager).get("/desk/major-incidents/")
+    assert b"Proposed by the rules" in page.content and ticket.number.encode() in page.content

@@ -25,7 +25,7 @@ from tickets.models_major import MajorIncidentStatus
 
 @desk_view
 def major_list(request: HttpRequest) -> HttpResponse:
-    """Active major incidents first, then the last 50 resolved ones."""
+    """Proposals from the rules, active major incidents, then the last 50 resolved ones."""
     majors = selectors.major_list()
     return render(
         request,
@@ -35,6 +35,8 @@ def major_list(request: HttpRequest) -> HttpResponse:
             "past": majors.filter(status=MajorIncidentStatus.RESOLVED).order_by("-resolved_at")[
                 :50
             ],
+            # Read-only proposals from the MajorIncidentRule table; a person declares.
+            "proposals": services.major_incident_candidates(),
         },
     )
 
