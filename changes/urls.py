@@ -4,4 +4,24 @@ from changes import views
 
 app_name = "changes"
 
-urlpatterns = [path("", views.changerequest_list, name="desk-change-list")]
+urlpatterns = [
+    path("", views.changerequest_list, name="desk-change-list"),
+    path("new/", views.changerequest_create, name="desk-change-create"),
+    path("agenda/", views.cab_agenda, name="desk-cab-agenda"),
+    path("calendar/", views.change_calendar, name="desk-change-calendar"),
+    path("calendar.ics", views.change_calendar_ics, name="desk-change-calendar-ics"),
+    path("<str:number>/", views.changerequest_detail, name="desk-change-detail"),
+    path("<str:number>/transition/", views.changerequest_transition, name="desk-change-transition"),
+    path("<str:number>/risk/", views.changerequest_risk, name="desk-change-risk"),
+    path(
+        "<str:number>/risk-override/",
+        views.changerequest_risk_override,
+        name="desk-change-risk-override",
+    ),
+    path("<str:number>/decide/", views.changerequest_decide, name="desk-change-decide"),
+    path(
+        "<str:number>/link-incident/",
+        views.changerequest_link_incident,
+        name="desk-change-link-incident",
+    ),
+]

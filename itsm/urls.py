@@ -11,6 +11,8 @@ api_v1 = [
     path("", include("knowledge.api.urls")),
     path("", include("tickets.api.urls")),
     path("", include("tickets.api.catalog_urls")),
+    path("", include("changes.api.urls")),
+    path("", include("releases.api.urls")),
     path("", include("tickets.api.major_urls")),
     path("", include("problems.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

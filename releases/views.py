@@ -1,20 +1,197 @@
-from itsm.core.pages import record_list_page
+"""Desk pages of release management: upcoming releases with support plans, release detail
+(deployment plan, staffing, hypercare incidents), create and edit."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from itsm.core.exceptions import DomainError
 from itsm.core.views import desk_view
-from releases.models import Release
+from releases import selectors, services, workflow
+from releases.forms import ReleaseForm, StaffingForm, StepForm, StepStatusForm, TransitionForm
+from releases.models import DeploymentStep
 
 
 @desk_view
-def release_list(request):
-    return record_list_page(
-        request,
-        queryset=Release.objects.select_related("service", "owner"),
-        title="Releases",
-        columns=[
-            ("Number", "number"),
-            ("Title", "title"),
-            ("Status", "get_status_display"),
-            ("Service", "service"),
-            ("Owner", "owner"),
-        ],
-        empty_text="No releases planned yet.",
+def release_list(request: HttpRequest) -> HttpResponse:
+    """Upcoming releases with their support plans (what the desk needs to know), then the
+    recently closed ones."""
+    upcoming = list(selectors.release_list_upcoming(user=request.user))
+    closed = list(
+        selectors.release_list_for_desk(user=request.user)
+        .filter(status="closed")
+        .order_by("-closed_at")[:20]
     )
+    return render(
+        request,
+        "releases/release_list.html",
+        {
+            "upcoming": upcoming,
+            "closed": closed,
+            "can_manage": request.user.has_perm("releases.change_release"),
+        },
+    )
+
+
+def _form_values(form: ReleaseForm) -> dict:
+    values = dict(form.cleaned_data)
+    values.pop("version", None)
+    return values
+
+
+@desk_view
+def release_create(request: HttpRequest) -> HttpResponse:
+    form = ReleaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            release = services.release_create(actor=request.user, **_form_values(form))
+        except DomainError as error:
+            if error.status_code == 403:
+                return render(request, "errors/403.html", {"reason": error.message}, status=403)
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{release.number} planned.")
+            return redirect(release.get_absolute_url())
+    return render(
+        request, "releases/release_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@desk_view
+def release_edit(request: HttpRequest, number: str) -> HttpResponse:
+    release = selectors.release_get_for_user(user=request.user, number=number)
+    initial = {
+        "version": release.version,
+        **{f: getattr(release, f) for f in services.EDITABLE_FIELDS if f != "owner"},
+        "changes": list(release.changes.all()),
+        "articles": list(release.articles.all()),
+    }
+    form = ReleaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.release_update(
+                release=release,
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+                **_form_values(form),
+            )
+        except DomainError as error:
+            if error.status_code == 403:
+                return render(request, "errors/403.html", {"reason": error.message}, status=403)
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Release updated.")
+            return redirect(release.get_absolute_url())
+    return render(
+        request,
+        "releases/release_form.html",
+        {"form": form, "release": release},
+        status=400 if form.errors else 200,
+    )
+
+
+@desk_view
+def release_detail(request: HttpRequest, number: str) -> HttpResponse:
+    release = selectors.release_get_for_user(user=request.user, number=number)
+    if release.status == "hypercare":
+        # Fresh tags on open, so the page never waits for the next beat run (idempotent).
+        services.release_tag_hypercare_incidents(release=release)
+    can_manage = request.user.has_perm("releases.change_release")
+    return render(
+        request,
+        "releases/release_detail.html",
+        {
+            "release": release,
+            "change_refusals": [
+                (c, services.change_refusal_for_release(c)) for c in release.changes.all()
+            ],
+            "hypercare": selectors.release_hypercare_incidents(release=release),
+            "transitions": workflow.allowed_transitions(release, can_manage=can_manage),
+            "transition_form": TransitionForm(initial={"version": release.version}),
+            "step_form": StepForm(),
+            "staffing_form": StaffingForm(),
+            "step_status_form": StepStatusForm(),
+            "can_manage": can_manage,
+        },
+    )
+
+
+def _done(request: HttpRequest, release, error: DomainError | None, ok: str) -> HttpResponse:
+    if error is not None:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, ok)
+    return redirect(release.get_absolute_url())
+
+
+@desk_view
+@require_POST
+def release_transition(request: HttpRequest, number: str) -> HttpResponse:
+    release = selectors.release_get_for_user(user=request.user, number=number)
+    form = TransitionForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.release_transition(
+                release=release,
+                actor=request.user,
+                to_status=form.cleaned_data["to_status"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            error = exc
+    else:
+        error = DomainError("Choose the next stage.")
+    return _done(request, release, error, "Release moved on.")
+
+
+@desk_view
+@require_POST
+def release_step_add(request: HttpRequest, number: str) -> HttpResponse:
+    release = selectors.release_get_for_user(user=request.user, number=number)
+    form = StepForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.release_step_add(release=release, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            error = exc
+    else:
+        error = DomainError("Give the step a title.")
+    return _done(request, release, error, "Step added.")
+
+
+@desk_view
+@require_POST
+def release_step_status(request: HttpRequest, number: str, step_id: int) -> HttpResponse:
+    release = selectors.release_get_for_user(user=request.user, number=number)
+    step = get_object_or_404(DeploymentStep, pk=step_id, release=release)
+    form = StepStatusForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.release_step_set_status(
+                step=step, actor=request.user, status=form.cleaned_data["status"]
+            )
+        except DomainError as exc:
+            error = exc
+    else:
+        error = DomainError("Choose a status.")
+    return _done(request, release, error, "Step updated.")
+
+
+@desk_view
+@require_POST
+def release_staffing_add(request: HttpRequest, number: str) -> HttpResponse:
+    release = selectors.release_get_for_user(user=request.user, number=number)
+    form = StaffingForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.release_staffing_add(release=release, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            error = exc
+    else:
+        error = DomainError("Give the shift's start and end.")
+    return _done(request, release, error, "Staffing added.")

@@ -1,0 +1,325 @@
+"""Reads of change management, each shaped for its page or endpoint.
+
+Planned windows are half-open [start, end): a change ending at 02:00 and one starting at
+02:00 do not conflict. Overlap queries use `tstzrange(start, end, '[)') && tstzrange(a, b)`,
+the exact expression the GiST indexes are built on, so they stay fast at 50k changes.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.postgres.fields import DateTimeRangeField
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from changes.choices import (
+    ACTIVE_STATUSES,
+    CALENDAR_STATUSES,
+    SUCCESS_OUTCOMES,
+    CabDecision,
+    ChangeRequestStatus,
+)
+from changes.models import (
+    BlackoutWindow,
+    CabApproval,
+    CabMember,
+    ChangeIncidentLink,
+    ChangeRequest,
+    window_range,
+)
+from itsm.accounts.models import User
+from itsm.accounts.roles import Role, user_is_staff_member
+
+LIST_RELATED = ("assignment_team", "implementer", "requested_by")
+NEAR_TICKET_HOURS = 72
+PORTAL_MAINTENANCE_DAYS = 7
+
+
+def _range(start: datetime, end: datetime) -> DateTimeTZRange:
+    return DateTimeTZRange(start, end, "[)")
+
+
+def overlapping(
+    qs: QuerySet, *, start: datetime, end: datetime, fields=("planned_start", "planned_end")
+) -> QuerySet:
+    """Rows of `qs` whose [start_field, end_field) window overlaps [start, end)."""
+    start_field, end_field = fields
+    expression = window_range(start_field, end_field)
+    expression.output_field = DateTimeRangeField()
+    return (
+        qs.filter(**{f"{start_field}__isnull": False, f"{end_field}__isnull": False})
+        .alias(_window=expression)
+        .filter(_window__overlap=_range(start, end))
+    )
+
+
+# --- Lists and detail ---
+
+
+def change_list_visible(*, user) -> QuerySet[ChangeRequest]:
+    """Changes the user may see: every desk staff member sees every change; nobody else any."""
+    if not user_is_staff_member(user):
+        return ChangeRequest.objects.none()
+    return ChangeRequest.objects.all()
+
+
+def change_list_for_desk(*, user) -> QuerySet[ChangeRequest]:
+    """The desk's change list and the API list: what a row shows, joined or prefetched."""
+    return (
+        change_list_visible(user=user)
+        .select_related(*LIST_RELATED)
+        .prefetch_related("services")
+        .annotate(caused_incident_count=Count("incident_links", distinct=True))
+    )
+
+
+def change_get_for_user(*, user, number: str) -> ChangeRequest:
+    """One change by number with everything its page shows, or 404."""
+    change = (
+        change_list_visible(user=user)
+        .select_related(*LIST_RELATED, "template", "problem")
+        .prefetch_related(
+            "services",
+            "cis",
+            Prefetch("approvals", queryset=CabApproval.objects.select_related("approver")),
+            Prefetch(
+                "incident_links",
+                queryset=ChangeIncidentLink.objects.select_related("incident", "linked_by"),
+            ),
+        )
+        .filter(number=number.upper())
+        .first()
+    )
+    if change is None:
+        raise Http404("No such change.")
+    return change
+
+
+# --- Conflicts ---
+
+
+@dataclass
+class Conflicts:
+    overlaps: list = field(default_factory=list)
+    blackouts: list = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.overlaps or self.blackouts)
+
+
+def blackout_list_overlapping(
+    *, start: datetime, end: datetime, service_ids: list[int] | None
+) -> list[BlackoutWindow]:
+    """Blackout windows overlapping [start, end) for any of the services (or for every service:
+    a blackout without services applies to all). `service_ids=None`: every blackout."""
+    qs = overlapping(
+        BlackoutWindow.objects.all(), start=start, end=end, fields=("starts_at", "ends_at")
+    )
+    if service_ids is not None:
+        qs = qs.filter(Q(services__isnull=True) | Q(services__in=service_ids))
+    return list(qs.distinct().order_by("starts_at"))
+
+
+def change_list_overlapping(
+    *, change: ChangeRequest, service_ids: list[int], ci_ids: list[int]
+) -> list[ChangeRequest]:
+    """Other live changes whose planned window overlaps this one on a shared service or CI."""
+    if not change.has_window or not (service_ids or ci_ids):
+        return []
+    qs = overlapping(
+        ChangeRequest.objects.filter(status__in=ACTIVE_STATUSES).exclude(pk=change.pk),
+        start=change.planned_start,
+        end=change.planned_end,
+    )
+    ids = (
+        set(qs.filter(services__in=service_ids).values_list("id", flat=True))
+        if service_ids
+        else set()
+    )
+    if ci_ids:
+        ids |= set(qs.filter(cis__in=ci_ids).values_list("id", flat=True))
+    return list(ChangeRequest.objects.filter(id__in=ids).order_by("planned_start", "id"))
+
+
+def change_conflicts(*, change: ChangeRequest) -> Conflicts:
+    """Overlapping changes on the same service/CI and blackout windows, shown as warnings."""
+    if not change.has_window:
+        return Conflicts()
+    service_ids = [s.pk for s in change.services.all()]
+    ci_ids = [c.pk for c in change.cis.all()]
+    return Conflicts(
+        overlaps=change_list_overlapping(change=change, service_ids=service_ids, ci_ids=ci_ids),
+        blackouts=blackout_list_overlapping(
+            start=change.planned_start, end=change.planned_end, service_ids=service_ids
+        ),
+    )
+
+
+# --- CAB ---
+
+
+def cab_approvers_for(*, change: ChangeRequest, service_ids: list[int]) -> list[User]:
+    """Who votes on the change: CAB members for its services (members without services sit
+    for every service); for an emergency change, the emergency CAB. Without any CabMember
+    rows: everyone holding the CAB member role."""
+    members = CabMember.objects.filter(user__is_active=True).select_related("user")
+    if members.exists():
+        if change.is_emergency:
+            members = members.filter(is_emergency=True)
+        else:
+            members = members.filter(Q(services__isnull=True) | Q(services__in=service_ids))
+        users = [m.user for m in members.distinct()]
+    else:
+        users = list(User.objects.filter(is_active=True, groups__name=Role.CAB_MEMBER).distinct())
+    return sorted(users, key=lambda u: u.pk)
+
+
+def cab_agenda(*, user) -> list[tuple[ChangeRequest, Conflicts]]:
+    """Changes awaiting a CAB decision, soonest window first, each with its conflicts.
+
+    The agenda is short (what the next meeting decides), so conflicts are looked up per change.
+    """
+    changes = list(
+        change_list_visible(user=user)
+        .filter(status=ChangeRequestStatus.CAB)
+        .filter(Q(cab_decision=CabDecision.PENDING) | Q(cab_decision=""))
+        .select_related(*LIST_RELATED)
+        .prefetch_related(
+            "services",
+            "cis",
+            Prefetch("approvals", queryset=CabApproval.objects.select_related("approver")),
+        )
+        .order_by("planned_start", "id")
+    )
+    return [(change, change_conflicts(change=change)) for change in changes]
+
+
+# --- Calendar ---
+
+
+def change_list_for_calendar(
+    *,
+    user,
+    start: datetime,
+    end: datetime,
+    service_id: int | None = None,
+    team_id: int | None = None,
+) -> tuple[list[ChangeRequest], list[BlackoutWindow]]:
+    """Changes with a window overlapping [start, end) (forward schedule of change) and the
+    blackout windows in it, for the month/week/list views and the iCal feed."""
+    qs = overlapping(
+        change_list_visible(user=user).filter(status__in=CALENDAR_STATUSES), start=start, end=end
+    )
+    if service_id:
+        qs = qs.filter(services=service_id)
+    if team_id:
+        qs = qs.filter(assignment_team=team_id)
+    changes = list(
+        qs.only(
+            "id",
+            "number",
+            "title",
+            "status",
+            "change_type",
+            "planned_start",
+            "planned_end",
+            "risk_assessed_level",
+            "risk_override_level",
+        ).order_by("planned_start", "id")
+    )
+    blackouts = blackout_list_overlapping(
+        start=start, end=end, service_ids=[service_id] if service_id else None
+    )
+    return changes, blackouts
+
+
+# --- Service desk views ---
+
+
+def changes_near_ticket(*, ticket, hours: int = NEAR_TICKET_HOURS) -> list[ChangeRequest]:
+    """Changes on the ticket's service or CI with a window within `hours` before or after now:
+    "was this caused by last night's change?"."""
+    if not ticket.service_id and not ticket.ci_id:
+        return []
+    now = timezone.now()
+    qs = overlapping(
+        ChangeRequest.objects.filter(status__in=CALENDAR_STATUSES),
+        start=now - timedelta(hours=hours),
+        end=now + timedelta(hours=hours),
+    )
+    match = Q()
+    if ticket.service_id:
+        match |= Q(services=ticket.service_id)
+    if ticket.ci_id:
+        match |= Q(cis=ticket.ci_id)
+    ids = qs.filter(match).values("id")
+    return list(
+        ChangeRequest.objects.filter(id__in=ids)
+        .annotate(is_linked=Count("incident_links", filter=Q(incident_links__incident=ticket.pk)))
+        .order_by("planned_start")
+    )
+
+
+def planned_maintenance_for_portal() -> list[dict]:
+    """Scheduled or implementing changes in the next 7 days, for the portal's planned
+    maintenance banner: [{"number", "title", "starts_at", "ends_at", "services": [names]}].
+
+    Only public-safe fields: the banner is shown to requesters.
+    """
+    now = timezone.now()
+    qs = (
+        overlapping(
+            ChangeRequest.objects.filter(
+                status__in=(ChangeRequestStatus.SCHEDULED, ChangeRequestStatus.IMPLEMENTING)
+            ),
+            start=now,
+            end=now + timedelta(days=PORTAL_MAINTENANCE_DAYS),
+        )
+        .prefetch_related("services")
+        .order_by("planned_start")
+    )
+    return [
+        {
+            "number": change.number,
+            "title": change.title,
+            "starts_at": change.planned_start,
+            "ends_at": change.planned_end,
+            "services": [s.name for s in change.services.all()],
+        }
+        for change in qs
+        if change.services.all()
+    ]
+
+
+def change_success_rate(*, since: datetime | None = None) -> dict:
+    """Closed changes, how many succeeded, and the rate. A change counts as successful when
+    its review outcome was successful (with or without issues) and it caused no incident."""
+    closed = ChangeRequest.objects.filter(status=ChangeRequestStatus.CLOSED)
+    if since is not None:
+        closed = closed.filter(closed_at__gte=since)
+    totals = closed.aggregate(
+        total=Count("id", distinct=True),
+        successful=Count(
+            "id",
+            distinct=True,
+            filter=Q(review_outcome__in=SUCCESS_OUTCOMES, incident_links__isnull=True),
+        ),
+    )
+    total, successful = totals["total"], totals["successful"]
+    return {
+        "total": total,
+        "successful": successful,
+        "rate": round(100 * successful / total, 1) if total else None,
+    }
+
+
+def change_list_due_notice(*, lead: timedelta) -> QuerySet[ChangeRequest]:
+    """Scheduled changes starting within `lead` whose "starting" notice was not sent yet."""
+    now = timezone.now()
+    return ChangeRequest.objects.filter(
+        status=ChangeRequestStatus.SCHEDULED,
+        planned_start__gt=now,
+        planned_start__lte=now + lead,
+    ).exclude(notices__kind="starting")

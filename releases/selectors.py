@@ -1,0 +1,74 @@
+"""Reads of release management, each shaped for its page or endpoint."""
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+
+from itsm.accounts.roles import user_is_staff_member
+from releases.choices import UPCOMING_STATUSES
+from releases.models import DeploymentStep, Release, ReleaseIncidentTag, SupportStaffing
+
+
+def release_list_visible(*, user) -> QuerySet[Release]:
+    """Every desk staff member sees every release; nobody else any."""
+    if not user_is_staff_member(user):
+        return Release.objects.none()
+    return Release.objects.all()
+
+
+def release_list_for_desk(*, user) -> QuerySet[Release]:
+    """The desk's release list and the API list."""
+    return (
+        release_list_visible(user=user)
+        .select_related("owner")
+        .prefetch_related("changes")
+        .annotate(tagged_incident_count=Count("incident_tags", distinct=True))
+    )
+
+
+def release_list_upcoming(*, user) -> QuerySet[Release]:
+    """Releases not yet closed, next deployment first, with their support plans: the desk's
+    "releases" page and the dashboard panel."""
+    return (
+        release_list_visible(user=user)
+        .filter(status__in=UPCOMING_STATUSES)
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch("staffing", queryset=SupportStaffing.objects.select_related("team", "agent")),
+            "articles",
+            "changes__services",
+        )
+        .annotate(tagged_incident_count=Count("incident_tags", distinct=True))
+        .order_by("planned_deploy_at", "id")
+    )
+
+
+def release_get_for_user(*, user, number: str) -> Release:
+    """One release by number with its plan, staffing, articles and changes, or 404."""
+    release = (
+        release_list_visible(user=user)
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch("steps", queryset=DeploymentStep.objects.select_related("owner")),
+            Prefetch("staffing", queryset=SupportStaffing.objects.select_related("team", "agent")),
+            "articles",
+            "changes__services",
+        )
+        .filter(number=number.upper())
+        .first()
+    )
+    if release is None:
+        raise Http404("No such release.")
+    return release
+
+
+def release_hypercare_incidents(*, release: Release) -> dict:
+    """Incidents tagged during hypercare and their counts by priority (P1…P5)."""
+    tags = list(
+        ReleaseIncidentTag.objects.filter(release=release)
+        .select_related("incident", "incident__service")
+        .order_by("-incident__created_at")
+    )
+    counts = {p: 0 for p in range(1, 6)}
+    for tag in tags:
+        counts[tag.incident.priority] = counts.get(tag.incident.priority, 0) + 1
+    return {"incidents": [t.incident for t in tags], "by_priority": counts, "total": len(tags)}
