@@ -84,7 +84,7 @@
       backgroundColor: spec.type === "doughnut" ? PALETTE : PALETTE[i % PALETTE.length],
       borderColor: spec.type === "doughnut" ? "#fff" : PALETTE[i % PALETTE.length],
       spanGaps: true,
-      tension: 0.2,
+      tension: 0,
     }));
     if (spec.type !== "doughnut") {
       figure.targets.filter((t) => !t.summary).forEach((target, i) => {
