@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.postgres.fields import DateTimeRangeField
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -254,11 +254,13 @@ def changes_near_ticket(*, ticket, hours: int = NEAR_TICKET_HOURS) -> list[Chang
         match |= Q(services=ticket.service_id)
     if ticket.ci_id:
         match |= Q(cis=ticket.ci_id)
-    ids = qs.filter(match).values("id")
+    linked = ChangeIncidentLink.objects.filter(change=OuterRef("pk"), incident=ticket.pk)
+    # One query: the M2M joins can repeat a change, hence distinct (the Exists is per row).
     return list(
-        ChangeRequest.objects.filter(id__in=ids)
-        .annotate(is_linked=Count("incident_links", filter=Q(incident_links__incident=ticket.pk)))
-        .order_by("planned_start")
+        qs.filter(match)
+        .annotate(is_linked=Exists(linked))
+        .distinct()
+        .order_by("planned_start", "id")
     )
 
 
