@@ -300,6 +300,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Tell the service desk about scheduled changes starting within the change policy's lead
+    # time (each change once) — every 5 minutes.
+    "changes-notify-upcoming": {
+        "task": "changes.tasks.change_notify_upcoming",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
+    # Tag incidents raised on a release's services during its hypercare window — every 10
+    # minutes.
+    "releases-tag-hypercare": {
+        "task": "releases.tasks.release_tag_hypercare_incidents",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 540},
+    },
     # Remind major-incident managers whose update cadence has passed (once per missed
     # cadence) — every minute.
     "major-incident-reminders": {

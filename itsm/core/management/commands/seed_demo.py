@@ -15,6 +15,8 @@ DEMO_MODULES = [
     "knowledge.demo",
     "problems.demo",
     "itsm.dashboards.demo",
+    "changes.demo",
+    "releases.demo",
 ]
 
 
