@@ -512,6 +512,26 @@ from tickets.models_major import (  # noqa: E402,F401
     MajorIncidentUpdate,
     ReminderFired,
 )
-
-
 from tickets.models_sla import SlaClock, SlaPolicy, SlaThresholdFired  # noqa: E402,F401
+
+
+class TicketArticleLink(models.Model):
+    """A knowledge article that helped with (or was written from) a ticket."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="article_links")
+    article = models.ForeignKey(
+        "knowledge.Article", on_delete=models.CASCADE, related_name="ticket_links"
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["linked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "article"], name="ticket_article_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} ↔ {self.article_id}"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
 from tickets.choices import OPEN_STATUSES, TicketStatus
-from tickets.models import Attachment, Comment, SlaClock, Ticket
+from tickets.models import Attachment, Comment, SlaClock, Ticket, TicketArticleLink
 from tickets.sla import (
     SLA_BADGE,
     WARNING_PCT,
@@ -174,6 +174,7 @@ def related_for(*, ticket: Ticket, user) -> dict:
     return {
         "children": list(visible.filter(parent=ticket)),
         "duplicates": list(visible.filter(duplicate_of=ticket)),
+        "articles": list(TicketArticleLink.objects.filter(ticket=ticket).select_related("article")),
         "requester_open": list(
             visible.filter(requester_id=ticket.requester_id, status__in=OPEN_STATUSES).exclude(
                 pk=ticket.pk

@@ -37,6 +37,7 @@ from tickets.models import (
     DeskPolicy,
     PriorityRule,
     Ticket,
+    TicketArticleLink,
     TicketAssignment,
 )
 
@@ -605,3 +606,70 @@ def tickets_bulk_transition(
         except (InvalidTicketInput, TransitionNotAllowed, PermissionRefused) as exc:
             errors.append(f"{ticket.number}: {exc.message}")
     return errors
+
+
+# --- Knowledge ---
+
+
+@transaction.atomic
+def ticket_link_article(*, ticket: Ticket, article: Any, actor: User) -> TicketArticleLink:
+    """Record that an article helped with this ticket (idempotent); audited on the ticket."""
+    if not user_is_staff_member(actor):
+        raise PermissionRefused("Only the service desk can link articles.")
+    link, created = TicketArticleLink.objects.get_or_create(
+        ticket=ticket, article=article, defaults={"linked_by": actor}
+    )
+    if created:
+        audit_record(
+            record=ticket,
+            actor=actor,
+            action="article_linked",
+            message=f"{article.number} {article.title}",
+        )
+    return link
+
+
+@transaction.atomic
+def ticket_unlink_article(*, ticket: Ticket, article: Any, actor: User) -> None:
+    if not user_is_staff_member(actor):
+        raise PermissionRefused("Only the service desk can unlink articles.")
+    deleted, _ = TicketArticleLink.objects.filter(ticket=ticket, article=article).delete()
+    if deleted:
+        audit_record(
+            record=ticket,
+            actor=actor,
+            action="article_unlinked",
+            message=f"{article.number} {article.title}",
+        )
+
+
+@transaction.atomic
+def article_draft_from_ticket(*, ticket: Ticket, actor: User) -> Any:
+    """Turn what the desk learnt on a ticket into an internal draft article, linked to it.
+
+    The draft carries the symptoms (short description and description) and the resolution;
+    an editor reviews it before anyone outside the desk can read it.
+    """
+    from knowledge.choices import ArticleAudience
+    from knowledge.services import article_create
+
+    if not ticket.resolution_notes.strip():
+        raise InvalidTicketInput(
+            "Resolve the ticket (with resolution notes) before writing an article from it.",
+            field="resolution_notes",
+        )
+    body = (
+        f"## Symptoms\n\n{ticket.short_description}\n\n{ticket.description}\n\n"
+        f"## Resolution\n\n{ticket.resolution_notes}\n\n"
+        f"_Written from {ticket.number}._\n"
+    )
+    article = article_create(
+        actor=actor,
+        title=ticket.short_description,
+        body=body,
+        summary=ticket.resolution_notes.strip().splitlines()[0][:300],
+        services=[ticket.service] if ticket.service_id else [],
+        audience=ArticleAudience.INTERNAL,
+    )
+    ticket_link_article(ticket=ticket, article=article, actor=actor)
+    return article

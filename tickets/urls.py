@@ -13,6 +13,11 @@ desk_urls = [
     path("<str:number>/", desk.ticket_detail, name="desk-ticket-detail"),
     path("<str:number>/reply/", desk.ticket_reply, name="desk-ticket-reply"),
     path("<str:number>/sla/", desk.ticket_sla, name="desk-ticket-sla"),
+    path("<str:number>/articles/", desk.ticket_article_search, name="desk-ticket-articles"),
+    path("<str:number>/articles/link/", desk.ticket_article_link, name="desk-ticket-article-link"),
+    path(
+        "<str:number>/articles/draft/", desk.ticket_article_draft, name="desk-ticket-article-draft"
+    ),
     path("<str:number>/transition/", desk.ticket_transition, name="desk-ticket-transition"),
     path("<str:number>/assign/", desk.ticket_assign, name="desk-ticket-assign"),
     path("<str:number>/priority/", desk.ticket_priority, name="desk-ticket-priority"),

@@ -35,3 +35,15 @@
     }
   });
 })();
+
+// "Insert link in reply": append an article's title and link to the reply box.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-insert]");
+  if (!button) return;
+  const box = document.querySelector("#reply-form textarea");
+  if (!box) return;
+  box.value = (box.value ? box.value.replace(/\s*$/, "\n\n") : "") + button.dataset.insert;
+  const publicChoice = document.querySelector("#reply-form input[value=public]");
+  if (publicChoice) publicChoice.checked = true;
+  box.focus();
+});

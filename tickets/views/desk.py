@@ -341,6 +341,52 @@ def ticket_watch(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @desk_view
+def ticket_article_search(request: HttpRequest, number: str) -> HttpResponse:
+    """Articles matching what the agent typed, to link or quote in a reply (htmx partial)."""
+    from knowledge.selectors import article_search
+
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    query = request.GET.get("q", "").strip()
+    articles = article_search(user=request.user, query=query, limit=5) if len(query) >= 3 else []
+    return render(
+        request,
+        "tickets/desk/_article_results.html",
+        {"ticket": ticket, "articles": articles, "query": query},
+    )
+
+
+@desk_view
+@require_POST
+def ticket_article_link(request: HttpRequest, number: str) -> HttpResponse:
+    from knowledge.models import Article
+
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    article = Article.objects.filter(number=request.POST.get("article", "")).first()
+    if article is None:
+        messages.error(request, "That article does not exist.")
+        return _render_detail(request, ticket, status=400)
+    if request.POST.get("unlink"):
+        services.ticket_unlink_article(ticket=ticket, article=article, actor=request.user)
+        return _after_write(request, number, f"Unlinked {article.number}.")
+    services.ticket_link_article(ticket=ticket, article=article, actor=request.user)
+    return _after_write(request, number, f"Linked {article.number}.")
+
+
+@desk_view
+@require_POST
+def ticket_article_draft(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    try:
+        article = services.article_draft_from_ticket(ticket=ticket, actor=request.user)
+    except DomainError as error:
+        return _refused(request, number, error)
+    messages.success(
+        request, f"Draft {article.number} written from this ticket; an editor will review it."
+    )
+    return redirect("knowledge:desk-article-edit", number=article.number)
+
+
+@desk_view
 def ticket_sla(request: HttpRequest, number: str) -> HttpResponse:
     """The ticket page's SLA badges, polled by htmx so the time left counts down."""
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
