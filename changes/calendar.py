@@ -14,6 +14,7 @@ class Day:
     in_period: bool
     changes: list = field(default_factory=list)
     blackouts: list = field(default_factory=list)
+    more: int = 0
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:
@@ -51,9 +52,13 @@ def lay_out(
     changes: list,
     blackouts: list,
     period_month: int | None = None,
+    max_per_day: int | None = None,
 ) -> list[list[Day]]:
     """Weeks (lists of 7 Days) from `start` to `end` (both Mondays), each day holding the
-    changes (`planned_start`/`planned_end`) and blackouts (`starts_at`/`ends_at`) it touches."""
+    changes (`planned_start`/`planned_end`) and blackouts (`starts_at`/`ends_at`) it touches.
+
+    With `max_per_day`, a day keeps its first changes and counts the rest in `more` (a month
+    cell cannot show thirty changes; the day's list view can)."""
     days = {}
     day = start
     while day < end:
@@ -62,7 +67,10 @@ def lay_out(
         day += timedelta(days=1)
     for change in changes:
         for d in _days_touched(change.planned_start, change.planned_end, tz, start, end):
-            days[d].changes.append(change)
+            if max_per_day is not None and len(days[d].changes) >= max_per_day:
+                days[d].more += 1
+            else:
+                days[d].changes.append(change)
     for blackout in blackouts:
         for d in _days_touched(blackout.starts_at, blackout.ends_at, tz, start, end):
             days[d].blackouts.append(blackout)

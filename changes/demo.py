@@ -26,7 +26,7 @@ def _move(change: ChangeRequest, actor: User, to_status: str, **fields) -> Chang
 
 
 def _raise(cm: User, title: str, start, hours: float, service_name: str, **fields):
-    change = services.change_create(
+    return services.change_create(
         actor=cm,
         title=f"{title} {MARKER}",
         services=[s for s in [_service(service_name)] if s],
@@ -39,7 +39,6 @@ def _raise(cm: User, title: str, start, hours: float, service_name: str, **field
         assignment_team=Team.objects.filter(name="Applications").first(),
         **fields,
     )
-    return change
 
 
 def _to_cab(change, cm):

@@ -7,12 +7,16 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from changes import calendar, ical, selectors, services, workflow
+from changes.choices import STATUS_BADGE, ChangeRequestStatus
 from changes.filtersets import ChangeRequestFilterSet
 from changes.forms import (
     ChangeCreateForm,
@@ -31,6 +35,7 @@ from itsm.core.views import desk_view
 
 PAGE_SIZE = 50
 LIST_VIEW_DAYS = 31
+MONTH_CELL_LIMIT = 6  # changes shown per day in the month grid; the rest as "+N more"
 FEED_PAST_DAYS = 30
 FEED_FUTURE_DAYS = 365
 
@@ -304,6 +309,31 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
+def _render_chips(weeks: list) -> None:
+    """Each day's change chips as one pre-escaped HTML string: a month at 50k changes shows
+    hundreds of chips, and rendering them node by node in the template cost most of the page
+    time (bench/bench_changes.py)."""
+    detail = reverse("changes:desk-change-detail", args=["NUMBER"])
+    labels = dict(ChangeRequestStatus.choices)
+    for week in weeks:
+        for day in week:
+            day.chips = format_html_join(
+                "",
+                '<a class="chip chip-{}" href="{}" title="{} ({})">{} {}</a>',
+                (
+                    (
+                        STATUS_BADGE.get(c.status, "neutral"),
+                        detail.replace("NUMBER", c.number),
+                        c.title,
+                        labels.get(c.status, c.status),
+                        c.number,
+                        Truncator(c.title).chars(24),
+                    )
+                    for c in day.changes
+                ),
+            )
+
+
 @desk_view
 def change_calendar(request: HttpRequest) -> HttpResponse:
     """Forward schedule of change: month (default), week or list, by service and team."""
@@ -340,7 +370,9 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
             changes=changes,
             blackouts=blackouts,
             period_month=day.month if view == "month" else None,
+            max_per_day=MONTH_CELL_LIMIT if view == "month" else None,
         )
+    _render_chips(weeks)
     filters = "".join(
         f"&{name}={value}" for name, value in (("service", service_id), ("team", team_id)) if value
     )
