@@ -58,6 +58,9 @@ class Command(BaseCommand):
             self.stderr.write("Run `manage.py seed_demo` first: people and teams are needed.")
             return
         statuses, weights = zip(*STATUS_WEIGHTS, strict=True)
+        # bulk_create runs pre_save, which would stamp every row "now" through auto_now_add;
+        # the generated history needs its own creation times.
+        Ticket._meta.get_field("created_at").auto_now_add = False
         now = timezone.now()
         with tqdm(total=tickets, unit="ticket") as bar:
             for start in range(0, tickets, BATCH):
