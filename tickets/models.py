@@ -234,6 +234,12 @@ class Ticket(NumberedModel, TimeStampedModel, VersionedModel):
                 name="ticket_resolved_at",
                 condition=Q(status=TicketStatus.RESOLVED),
             ),
+            # Dashboards: tickets resolved in a date range, whatever happened to them since.
+            models.Index(
+                fields=["resolved_at"],
+                name="ticket_resolved_any",
+                condition=Q(resolved_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
