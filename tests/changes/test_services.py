@@ -461,3 +461,66 @@ def test_risk_answers_unknown_are_a_400_not_a_crash(manager_cm, erp):
             expected_version=change.version,
             answers={**RISK_LOW, "impact": "galactic"},
         )
+
+
+# --- Problem it fixes ---
+
+
+def _close_successfully(change, actor):
+    change = move(change, actor, "scheduled")
+    with time_machine.travel(change.planned_start + timedelta(minutes=1), tick=False):
+        move(change, actor, "implementing")
+    move(change, actor, "review", review_outcome="successful")
+    return move(change, actor, "closed", review_notes="Fixed for good.")
+
+
+def _problem():
+    from problems.models import Problem
+
+    return Problem.objects.create(
+        number=Problem.next_number(),
+        statement="ERP locks up at month end",
+        status="fix_in_progress",
+        root_cause="Lock escalation in the batch job.",
+    )
+
+
+def test_closing_a_successful_fix_resolves_its_problem_through_problems_services(erp):
+    from itsm.accounts.roles import Role
+    from tests.factories.accounts import UserFactory
+
+    both = UserFactory(email="pat@example.com", roles=[Role.CHANGE_MANAGER, Role.PROBLEM_MANAGER])
+    problem = _problem()
+    template = ChangeTemplate.objects.create(name="Batch fix")
+    change = services.change_create(
+        actor=both,
+        title="Fix batch locking",
+        template=template,
+        services=[erp],
+        planned_start=T0,
+        planned_end=T0 + timedelta(hours=1),
+        problem=problem,
+    )
+    _close_successfully(change, both)
+    problem.refresh_from_db()
+    assert problem.status == "resolved"
+    assert change.number in problem.resolution_notes
+
+
+def test_a_problem_the_actor_may_not_move_is_left_with_a_note(manager_cm, erp):
+    problem = _problem()
+    template = ChangeTemplate.objects.create(name="Batch fix")
+    change = services.change_create(
+        actor=manager_cm,
+        title="Fix batch locking",
+        template=template,
+        services=[erp],
+        planned_start=T0,
+        planned_end=T0 + timedelta(hours=1),
+        problem=problem,
+    )
+    change = _close_successfully(change, manager_cm)
+    assert change.status == "closed"
+    problem.refresh_from_db()
+    assert problem.status == "fix_in_progress"
+    assert "problem_not_resolved" in actions(change)
