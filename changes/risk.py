@@ -16,6 +16,9 @@ LIKELIHOOD = {"low": 0, "medium": 1, "high": 2}
 BACKOUT = {"easy": 0, "moderate": 1, "hard": 2, "impossible": 3}
 CRITICALITY = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
+# The answers as (value, label) choices, for forms and the API schema.
+IMPACT_CHOICES = [(key, key.capitalize()) for key in IMPACT]
+
 QUESTIONS = {
     "impact": ("Impact on services while the change runs", IMPACT),
     "likelihood": ("Likelihood of failure", LIKELIHOOD),

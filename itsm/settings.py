@@ -229,6 +229,12 @@ SPECTACULAR_SETTINGS = {
         "ArticleStatusEnum": "knowledge.choices.ArticleStatus",
         "CiStatusEnum": "itsm.cmdb.choices.CiStatus",
         "ProblemStatusEnum": "problems.choices.ProblemStatus",
+        "ChangeStatusEnum": "changes.choices.ChangeRequestStatus",
+        "ChangeRiskLevelEnum": "changes.choices.RiskLevel",
+        "CabDecisionEnum": "changes.choices.CabDecision",
+        "ReleaseStatusEnum": "releases.choices.ReleaseStatus",
+        "DeploymentStepStatusEnum": "releases.choices.StepStatus",
+        "ChangeRiskImpactEnum": "changes.risk.IMPACT_CHOICES",
     },
 }
 

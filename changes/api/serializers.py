@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from changes.choices import ChangeRequestStatus, ChangeType, ReviewOutcome, RiskLevel
 from changes.models import CabApproval, ChangeRequest, ChangeTemplate
+from changes.risk import IMPACT_CHOICES
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import ConfigurationItem, Service
 from problems.models import Problem
@@ -126,7 +127,7 @@ class ChangeUpdateSerializer(_ChangeFields):
     version = serializers.IntegerField()
 
 
-class TransitionInputSerializer(serializers.Serializer):
+class ChangeTransitionInputSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=ChangeRequestStatus.choices)
     version = serializers.IntegerField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
@@ -142,13 +143,13 @@ class TransitionInputSerializer(serializers.Serializer):
     review_notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DecisionInputSerializer(serializers.Serializer):
+class ChangeDecisionInputSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RiskInputSerializer(serializers.Serializer):
+class ChangeRiskInputSerializer(serializers.Serializer):
     version = serializers.IntegerField()
-    impact = serializers.ChoiceField(choices=["none", "minor", "degraded", "outage"])
+    impact = serializers.ChoiceField(choices=IMPACT_CHOICES)
     likelihood = serializers.ChoiceField(choices=["low", "medium", "high"])
     backout = serializers.ChoiceField(choices=["easy", "moderate", "hard", "impossible"])
     criticality = serializers.ChoiceField(
@@ -156,11 +157,11 @@ class RiskInputSerializer(serializers.Serializer):
     )
 
 
-class RiskOverrideInputSerializer(serializers.Serializer):
+class ChangeRiskOverrideInputSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     level = serializers.ChoiceField(choices=RiskLevel.choices, allow_blank=True)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class LinkIncidentInputSerializer(serializers.Serializer):
+class ChangeLinkIncidentInputSerializer(serializers.Serializer):
     incident = serializers.CharField(max_length=20, help_text="Incident number, e.g. INC0001001.")

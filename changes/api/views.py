@@ -9,13 +9,13 @@ from rest_framework.response import Response
 from changes import selectors, services
 from changes.api.serializers import (
     ChangeCreateSerializer,
+    ChangeDecisionInputSerializer,
+    ChangeLinkIncidentInputSerializer,
     ChangeRequestSerializer,
+    ChangeRiskInputSerializer,
+    ChangeRiskOverrideInputSerializer,
+    ChangeTransitionInputSerializer,
     ChangeUpdateSerializer,
-    DecisionInputSerializer,
-    LinkIncidentInputSerializer,
-    RiskInputSerializer,
-    RiskOverrideInputSerializer,
-    TransitionInputSerializer,
 )
 from changes.filtersets import ChangeRequestFilterSet
 from changes.models import CabApproval
@@ -89,7 +89,7 @@ class ChangeRequestViewSet(
         return self.partial_update(request, *args, **kwargs)
 
     @extend_schema(
-        request=TransitionInputSerializer,
+        request=ChangeTransitionInputSerializer,
         responses={200: ChangeRequestSerializer},
         examples=[
             OpenApiExample(
@@ -106,7 +106,7 @@ class ChangeRequestViewSet(
     @action(detail=True, methods=["post"])
     def transition(self, request, number=None):
         change = self.get_object()
-        data = TransitionInputSerializer(data=request.data)
+        data = ChangeTransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         change = services.change_transition(
@@ -118,13 +118,13 @@ class ChangeRequestViewSet(
         )
         return self._out(change)
 
-    @extend_schema(request=DecisionInputSerializer, responses={200: ChangeRequestSerializer})
+    @extend_schema(request=ChangeDecisionInputSerializer, responses={200: ChangeRequestSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, number=None):
         """Approve as one of the change's CAB approvers (403 for anyone else)."""
         return self._decide(request, "approved")
 
-    @extend_schema(request=DecisionInputSerializer, responses={200: ChangeRequestSerializer})
+    @extend_schema(request=ChangeDecisionInputSerializer, responses={200: ChangeRequestSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, number=None):
         """Reject (a comment is required) as one of the change's CAB approvers."""
@@ -132,7 +132,7 @@ class ChangeRequestViewSet(
 
     def _decide(self, request, decision: str) -> Response:
         change = self.get_object()
-        data = DecisionInputSerializer(data=request.data)
+        data = ChangeDecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         change = services.change_decide(
             change=change,
@@ -142,12 +142,12 @@ class ChangeRequestViewSet(
         )
         return self._out(change)
 
-    @extend_schema(request=RiskInputSerializer, responses={200: ChangeRequestSerializer})
+    @extend_schema(request=ChangeRiskInputSerializer, responses={200: ChangeRequestSerializer})
     @action(detail=True, methods=["post"])
     def risk(self, request, number=None):
         """Answer the risk questionnaire; criticality and failed changes default from data."""
         change = self.get_object()
-        data = RiskInputSerializer(data=request.data)
+        data = ChangeRiskInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answers = dict(data.validated_data)
         change = services.change_assess_risk(
@@ -158,11 +158,13 @@ class ChangeRequestViewSet(
         )
         return self._out(change)
 
-    @extend_schema(request=RiskOverrideInputSerializer, responses={200: ChangeRequestSerializer})
+    @extend_schema(
+        request=ChangeRiskOverrideInputSerializer, responses={200: ChangeRequestSerializer}
+    )
     @action(detail=True, methods=["post"], url_path="risk-override")
     def risk_override(self, request, number=None):
         change = self.get_object()
-        data = RiskOverrideInputSerializer(data=request.data)
+        data = ChangeRiskOverrideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         change = services.change_override_risk(
             change=change,
@@ -173,14 +175,16 @@ class ChangeRequestViewSet(
         )
         return self._out(change)
 
-    @extend_schema(request=LinkIncidentInputSerializer, responses={200: ChangeRequestSerializer})
+    @extend_schema(
+        request=ChangeLinkIncidentInputSerializer, responses={200: ChangeRequestSerializer}
+    )
     @action(detail=True, methods=["post"], url_path="link-incident")
     def link_incident(self, request, number=None):
         """Record that an incident was caused by this change."""
         from tickets.selectors import ticket_get_for_user
 
         change = self.get_object()
-        data = LinkIncidentInputSerializer(data=request.data)
+        data = ChangeLinkIncidentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         incident = ticket_get_for_user(user=request.user, number=data.validated_data["incident"])
         services.change_link_incident(change=change, incident=incident, actor=request.user)

@@ -101,7 +101,7 @@ class ReleaseTransitionSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class StepInputSerializer(serializers.Serializer):
+class ReleaseStepInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     owner = serializers.SlugRelatedField(
         slug_field="email",
@@ -112,13 +112,13 @@ class StepInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class StepStatusSerializer(serializers.Serializer):
+class ReleaseStepStatusSerializer(serializers.Serializer):
     step = serializers.IntegerField(help_text="The step's order number.")
     status = serializers.ChoiceField(choices=StepStatus.choices)
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class StaffingInputSerializer(serializers.Serializer):
+class ReleaseStaffingInputSerializer(serializers.Serializer):
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.all(), required=False, allow_null=True
     )
@@ -133,7 +133,7 @@ class StaffingInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-class HypercareSerializer(serializers.Serializer):
+class ReleaseHypercareSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     by_priority = serializers.DictField(child=serializers.IntegerField())
     incidents = serializers.ListField(child=serializers.CharField())

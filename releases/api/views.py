@@ -9,14 +9,14 @@ from rest_framework.response import Response
 from releases import selectors, services
 from releases.api.serializers import (
     DeploymentStepSerializer,
-    HypercareSerializer,
     ReleaseCreateSerializer,
+    ReleaseHypercareSerializer,
     ReleaseSerializer,
+    ReleaseStaffingInputSerializer,
+    ReleaseStepInputSerializer,
+    ReleaseStepStatusSerializer,
     ReleaseTransitionSerializer,
     ReleaseUpdateSerializer,
-    StaffingInputSerializer,
-    StepInputSerializer,
-    StepStatusSerializer,
     SupportStaffingSerializer,
 )
 from releases.filtersets import ReleaseFilterSet
@@ -90,22 +90,22 @@ class ReleaseViewSet(
         )
         return self._out(release)
 
-    @extend_schema(request=StepInputSerializer, responses={201: DeploymentStepSerializer})
+    @extend_schema(request=ReleaseStepInputSerializer, responses={201: DeploymentStepSerializer})
     @action(detail=True, methods=["post"])
     def steps(self, request, number=None):
         """Append a step to the deployment plan."""
         release = self.get_object()
-        data = StepInputSerializer(data=request.data)
+        data = ReleaseStepInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         step = services.release_step_add(release=release, actor=request.user, **data.validated_data)
         return Response(DeploymentStepSerializer(step).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=StepStatusSerializer, responses={200: DeploymentStepSerializer})
+    @extend_schema(request=ReleaseStepStatusSerializer, responses={200: DeploymentStepSerializer})
     @action(detail=True, methods=["post"], url_path="step-status")
     def step_status(self, request, number=None):
         """Record progress on a deployment step (its owner or the release manager)."""
         release = self.get_object()
-        data = StepStatusSerializer(data=request.data)
+        data = ReleaseStepStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         step = release.steps.filter(order=data.validated_data["step"]).first()
         if step is None:
@@ -118,19 +118,21 @@ class ReleaseViewSet(
         )
         return Response(DeploymentStepSerializer(step).data)
 
-    @extend_schema(request=StaffingInputSerializer, responses={201: SupportStaffingSerializer})
+    @extend_schema(
+        request=ReleaseStaffingInputSerializer, responses={201: SupportStaffingSerializer}
+    )
     @action(detail=True, methods=["post"])
     def staffing(self, request, number=None):
         """Add a service-desk staffing entry to the support plan."""
         release = self.get_object()
-        data = StaffingInputSerializer(data=request.data)
+        data = ReleaseStaffingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.release_staffing_add(
             release=release, actor=request.user, **data.validated_data
         )
         return Response(SupportStaffingSerializer(entry).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: HypercareSerializer})
+    @extend_schema(responses={200: ReleaseHypercareSerializer})
     @action(detail=True, methods=["get"])
     def hypercare(self, request, number=None):
         """Incidents tagged during hypercare, with counts by priority."""
