@@ -21,7 +21,7 @@ from itsm.audit.services import audit_record
 from itsm.calendars.arithmetic import CalendarSpec
 from itsm.calendars.models import BusinessCalendar
 from itsm.calendars.selectors import calendar_spec
-from itsm.notifications.services import notification_create
+from itsm.notifications.services import NotificationRequest, notification_create_many
 from tickets import sla
 from tickets.choices import TicketStatus
 from tickets.models import SlaClock, SlaPolicy, SlaThresholdFired, Ticket
@@ -361,7 +361,9 @@ class _Managers:
         return self._users
 
 
-def _notify(clock: SlaClock, threshold: int, managers: _Managers) -> None:
+def _notification(clock: SlaClock, threshold: int, managers: _Managers) -> NotificationRequest:
+    """What to tell whom about `threshold` of `clock`; runs no query (the batch loaded the
+    ticket, its assignee and team lead, the policy and, once, the managers)."""
     ticket, policy = clock.ticket, clock.policy
     recipients: list[User] = []
     if policy.notify_assignee and ticket.assignee is not None:
@@ -381,7 +383,7 @@ def _notify(clock: SlaClock, threshold: int, managers: _Managers) -> None:
         title = f"{threshold}% of the {metric} time used on {ticket.number}"
         due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M") if clock.due_at else ""
         message = f"{ticket.short_description}\nPriority P{ticket.priority}. Due {due}."
-    notification_create(
+    return NotificationRequest(
         event=event,
         recipients=recipients,
         record=ticket,
@@ -447,8 +449,11 @@ def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
     FOR UPDATE SKIP LOCKED, so a second sweep takes the next rows instead of waiting or
     double-processing. The fired thresholds are inserted in one statement; only the
     clocks whose insert was new send notifications (the unique (clock, threshold) pair
-    makes "exactly once" hold across workers and retries). Each clock then moves to its next
-    threshold, or to `breached`; one bulk UPDATE saves the batch.
+    makes "exactly once" hold across workers and retries), all written to the outbox by one
+    `notification_create_many` call. Each clock then moves to its next threshold, or to
+    `breached`; one bulk UPDATE saves the batch. The query count does not grow with the
+    batch: the policies, the notified tickets (with assignee and team lead) and the managers
+    are each loaded once.
     """
     now = timezone.now()
     clocks = list(
@@ -478,15 +483,19 @@ def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
     )
     managers = _Managers()
     to_raise: list[Ticket] = []
+    requests: list[NotificationRequest] = []
     for clock in clocks:
         if clock.pk not in newly_fired:
             continue
         clock.ticket = tickets[clock.ticket_id]
         new = newly_fired[clock.pk]
         # Catching up on several thresholds at once tells people about the worst only.
-        _notify(clock, new[-1], managers)
+        requests.append(_notification(clock, new[-1], managers))
         if BREACH in new and clock.policy.raise_priority_at_breach:
             to_raise.append(clock.ticket)
+    # The whole batch's outbox rows in one call, in this transaction (written with the
+    # fired thresholds or not at all).
+    notification_create_many(items=requests)
     _save_swept(clocks)
     _raise_priority(list({t.pk: t for t in to_raise}.values()))
     return len(clocks)

@@ -98,6 +98,12 @@ class Notification(models.Model):
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    context = models.JSONField(
+        default=dict,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text="Template context (title, message, url) of an email rendered at delivery.",
+    )
     record_type = models.ForeignKey(
         "contenttypes.ContentType", null=True, blank=True, on_delete=models.SET_NULL
     )

@@ -4,6 +4,8 @@ Process services call `notification_create` inside their own transaction; the ro
 roll back with the change they report. Delivery happens after commit, in a worker, through
 `notification_deliver`, which claims a row before sending so that a duplicated task never
 sends twice. A Redis outage only delays delivery: the sweep re-enqueues overdue rows.
+Bulk writers (the SLA sweep) call `notification_create_many`, which writes many events in a
+constant number of queries and leaves the emails to be rendered at delivery.
 """
 
 import hashlib
@@ -16,7 +18,8 @@ import smtplib
 import threading
 import urllib.request
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -128,6 +131,92 @@ def notification_create(
     return created
 
 
+@dataclass(frozen=True)
+class NotificationRequest:
+    """One occurrence of an event for `notification_create_many`.
+
+    `context` must be JSON-serialisable (title, message and url strings): it is stored on the
+    email rows and rendered when they are delivered, not when they are written.
+    """
+
+    event: str
+    recipients: Sequence[User]
+    context: Mapping[str, Any]
+    record: models.Model | None = None
+    essential: bool = True
+    webhook_payload: dict | None = None
+
+
+def notification_create_many(*, items: Iterable[NotificationRequest]) -> int:
+    """Write the outbox rows of many events at once; return how many rows were written.
+
+    Same rows as `notification_create` per item (one email per eligible recipient, one
+    webhook call per matching subscription, one event_id per item), in a constant number of
+    queries however many items: one for the webhook subscriptions of all events in the
+    batch, one for the opt-outs when any item is non-essential, one INSERT. Emails are not
+    rendered here: the row keeps `context` and delivery renders the same templates. Call it
+    inside the caller's transaction; delivery is enqueued on commit over one connection.
+    """
+    items = list(items)
+    for item in items:
+        if not EVENT_NAME.match(item.event):
+            raise ValueError(f"Event names are lower_snake_case identifiers, not {item.event!r}.")
+    if not items:
+        return 0
+    opted_out = _opted_out_among(
+        user for item in items if not item.essential for user in item.recipients if user is not None
+    )
+    subscriptions = _subscriptions_for_events({item.event for item in items})
+    now = timezone.now()
+    rows: list[Notification] = []
+    for item in items:
+        event_id = uuid.uuid4()
+        reference = _record_reference(item.record)
+        context = dict(item.context)
+        recipients = _eligible_recipients(
+            item.recipients, essential=True, opted_out=set() if item.essential else opted_out
+        )
+        rows += [
+            Notification(
+                event_id=event_id,
+                event=item.event,
+                channel=NotificationChannel.EMAIL,
+                recipient=user,
+                target=user.email,
+                next_attempt_at=now,
+                context=context,
+                **reference,
+            )
+            for user in recipients
+        ]
+        rows += [
+            Notification(
+                event_id=event_id,
+                event=item.event,
+                channel=NotificationChannel.WEBHOOK,
+                target=subscription.url,
+                subscription=subscription,
+                payload=_webhook_payload(
+                    event=item.event,
+                    event_id=event_id,
+                    context=context,
+                    label=reference["record_label"],
+                    payload=item.webhook_payload,
+                ),
+                next_attempt_at=now,
+                **reference,
+            )
+            for subscription in _pick_subscriptions(
+                subscriptions, event=item.event, record=item.record
+            )
+        ]
+    if not rows:
+        return 0
+    created = Notification.objects.bulk_create(rows)
+    _enqueue_on_commit([row.pk for row in created])
+    return len(created)
+
+
 _pending = threading.local()
 
 
@@ -152,21 +241,33 @@ def _drain_pending() -> None:
         _enqueue(ids)
 
 
-def _eligible_recipients(recipients: Iterable[User], *, essential: bool) -> list[User]:
+def _eligible_recipients(
+    recipients: Iterable[User], *, essential: bool, opted_out: set[int] | None = None
+) -> list[User]:
+    """Active users with an address, one per address; for non-essential events minus those
+    who opted out (looked up here unless the caller passes `opted_out`)."""
     people = {}
     for user in recipients:
         if user is not None and user.is_active and user.email and user.pk not in people:
             people[user.pk] = user
     if not essential and people:
-        opted_out = set(
-            NotificationPreference.objects.filter(
-                user_id__in=people, receive_non_essential=False
-            ).values_list("user_id", flat=True)
-        )
+        opted_out = _opted_out_among(people.values())
+    if opted_out:
         people = {pk: user for pk, user in people.items() if pk not in opted_out}
     # One email per address: the idempotency key is (event_id, channel, target).
     by_address = {user.email.lower(): user for user in people.values()}
     return list(by_address.values())
+
+
+def _opted_out_among(users: Iterable[User]) -> set[int]:
+    ids = {user.pk for user in users if user.is_active and user.email}
+    if not ids:
+        return set()
+    return set(
+        NotificationPreference.objects.filter(
+            user_id__in=ids, receive_non_essential=False
+        ).values_list("user_id", flat=True)
+    )
 
 
 def _record_reference(record: models.Model | None) -> dict[str, Any]:
@@ -204,6 +305,29 @@ def _matching_subscriptions(
         Q(events=[]) | Q(events__contains=[event]), for_service, is_active=True
     ).order_by("pk")
     return list({s.url: s for s in subscriptions}.values())
+
+
+def _subscriptions_for_events(events: set[str]) -> list[WebhookSubscription]:
+    """Every active subscription that wants at least one of `events`, in one query."""
+    return list(
+        WebhookSubscription.objects.filter(
+            Q(events=[]) | Q(events__overlap=sorted(events)), is_active=True
+        ).order_by("pk")
+    )
+
+
+def _pick_subscriptions(
+    subscriptions: list[WebhookSubscription], *, event: str, record: models.Model | None
+) -> list[WebhookSubscription]:
+    """`_matching_subscriptions` applied in memory to rows already loaded for the batch."""
+    service_id = record.pk if isinstance(record, Service) else getattr(record, "service_id", None)
+    matching = [
+        s
+        for s in subscriptions
+        if (not s.events or event in s.events)
+        and (s.service_id is None or s.service_id == service_id)
+    ]
+    return list({s.url: s for s in matching}.values())
 
 
 def _webhook_payload(
@@ -279,7 +403,18 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
     ).update(status=NotificationStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if claimed != 1:
         return None
-    notification = Notification.objects.select_related("subscription").get(pk=notification_id)
+    notification = Notification.objects.select_related("subscription", "recipient").get(
+        pk=notification_id
+    )
+    rendered: dict[str, str] = {}
+    if notification.channel == NotificationChannel.EMAIL and not notification.body_text:
+        # Written by notification_create_many: render now, from the stored context.
+        rendered = _render_email(
+            event=notification.event,
+            context={**notification.context, "recipient": notification.recipient},
+        )
+        for field, value in rendered.items():
+            setattr(notification, field, value)
     try:
         if notification.channel == NotificationChannel.EMAIL:
             _send_email(notification)
@@ -287,8 +422,9 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
             _send_webhook(notification)
     except DELIVERY_ERRORS as exc:
         return _record_failure(notification=notification, error=exc)
+    # What was sent is kept on the row (the admin shows it), in the same UPDATE.
     Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""
+        status=NotificationStatus.SENT, sent_at=timezone.now(), last_error="", **rendered
     )
     notification.refresh_from_db()
     return notification

@@ -43,6 +43,17 @@ def webhook_receiver():
     server.server_close()
 
 
+@pytest.fixture(autouse=True)
+def _no_ids_left_from_earlier_tests():
+    # Non-transactional tests never run their on_commit callbacks, so the ids they wrote stay
+    # in the outbox's per-thread pending list and would be published with the next real commit
+    # (a worker test would then wait behind hundreds of stale deliveries).
+    from itsm.notifications import services
+
+    services._pending.ids = []
+    yield
+
+
 @pytest.fixture
 def make_subscription(db):
     def make(**fields) -> WebhookSubscription:

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.db import connection
 
-from itsm.notifications.models import Notification
+from itsm.notifications.models import Notification, WebhookSubscription
 from tests.factories.tickets import make_ticket
 from tests.tickets.sla_defaults import sla_defaults  # noqa: F401
 from tickets import services
@@ -21,6 +21,10 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 def resolution(ticket) -> SlaClock:
     return SlaClock.objects.get(ticket=ticket, metric=SlaMetric.RESOLUTION)
+
+
+def sla_rows():
+    return Notification.objects.filter(event__in=["sla_warning", "sla_breached"])
 
 
 def sla_mail(event: str):
@@ -108,32 +112,43 @@ def test_breach_with_raise_priority_raises_one_step_and_audits(requester, agent)
 
 
 @pytest.mark.django_db
-def test_a_sweep_batch_runs_a_constant_number_of_queries(requester, django_assert_max_num_queries):
-    with time_machine.travel(T0, tick=False):
-        for _ in range(3):
-            make_ticket(requester=requester)
-    # Unassigned tickets: no email recipients, but webhook subscriptions are still
-    # looked up once per notified threshold (inside notification_create).
+def test_a_sweep_batch_runs_a_constant_number_of_queries_including_the_outbox(
+    requester, agent, manager, django_assert_max_num_queries
+):
+    # Assigned tickets whose team lead is the desk manager, and a webhook subscriber: every
+    # breach writes two email rows (assignee; lead and manager are one person) and a webhook.
+    WebhookSubscription.objects.create(name="Chat", url="http://127.0.0.1:9/hook", events=[])
+    team = agent.teams.first()
+
+    def open_tickets(count):
+        with time_machine.travel(T0, tick=False):
+            for _ in range(count):
+                make_ticket(requester=requester, actor=agent, assignee=agent, assignment_team=team)
+
+    open_tickets(3)
     later = time_machine.travel(T0 + timedelta(days=30), tick=False)
-    with later, django_assert_max_num_queries(40) as small:
+    with later, django_assert_max_num_queries(20) as small:
         sla_sweep_batch(batch_size=500)
-    with time_machine.travel(T0, tick=False):
-        for _ in range(12):
-            make_ticket(requester=requester)
+    small_rows = sla_rows().count()
+    open_tickets(12)
     later = time_machine.travel(T0 + timedelta(days=30), tick=False)
-    with later, django_assert_max_num_queries(200) as large:
+    with later, django_assert_max_num_queries(20) as large:
         sla_sweep_batch(batch_size=500)
 
-    def sweep_own(ctx):
-        return [
-            q["sql"][:60]
-            for q in ctx.captured_queries
-            if "notifications_" not in q["sql"] and "contenttypes" not in q["sql"]
-        ]
+    def statements(ctx):
+        return [q["sql"][:60] for q in ctx.captured_queries]
 
-    # Claim, policies, calendar hours and closed dates, insert fired, tickets, update: the
-    # same statements for 6 clocks as for 24.
-    assert len(sweep_own(small)) == len(sweep_own(large)) <= 9, sweep_own(large)
+    # 6 notified clocks, then 24: the same statements, outbox included (claim, policies,
+    # calendar hours and closed dates, insert fired, tickets, managers, subscriptions,
+    # one outbox INSERT, update).
+    assert len(statements(small)) == len(statements(large)), statements(large)
+    assert sum("notifications_" in sql for sql in statements(large)) == 2
+    # 30 clocks caught up on 75, 90 and 100 %; each tells people about the breach only.
+    assert SlaThresholdFired.objects.count() == 90
+    # Each notified clock wrote its rows in the sweep's transaction: two people, one webhook.
+    assert small_rows == 6 * 3
+    assert sla_rows().count() == 30 * 3
+    assert sla_rows().filter(channel="webhook").count() == 30
 
 
 @pytest.mark.django_db(transaction=True)
