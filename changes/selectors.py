@@ -206,9 +206,13 @@ def change_list_for_calendar(
     end: datetime,
     service_id: int | None = None,
     team_id: int | None = None,
-) -> tuple[list[ChangeRequest], list[BlackoutWindow]]:
+    as_rows: bool = False,
+) -> tuple[list, list[BlackoutWindow]]:
     """Changes with a window overlapping [start, end) (forward schedule of change) and the
-    blackout windows in it, for the month/week/list views and the iCal feed."""
+    blackout windows in it, for the month/week/list views and the iCal feed.
+
+    `as_rows`: named tuples instead of model instances — the month grid shows hundreds of
+    changes and needs only a few columns; building models was a third of its time at 50k."""
     qs = overlapping(
         change_list_visible(user=user).filter(status__in=CALENDAR_STATUSES), start=start, end=end
     )
@@ -216,19 +220,19 @@ def change_list_for_calendar(
         qs = qs.filter(services=service_id)
     if team_id:
         qs = qs.filter(assignment_team=team_id)
-    changes = list(
-        qs.only(
-            "id",
-            "number",
-            "title",
-            "status",
-            "change_type",
-            "planned_start",
-            "planned_end",
-            "risk_assessed_level",
-            "risk_override_level",
-        ).order_by("planned_start", "id")
+    columns = (
+        "id",
+        "number",
+        "title",
+        "status",
+        "change_type",
+        "planned_start",
+        "planned_end",
+        "risk_assessed_level",
+        "risk_override_level",
     )
+    qs = qs.order_by("planned_start", "id")
+    changes = list(qs.values_list(*columns, named=True) if as_rows else qs.only(*columns))
     blackouts = blackout_list_overlapping(
         start=start, end=end, service_ids=[service_id] if service_id else None
     )

@@ -360,6 +360,7 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
         end=calendar.local_midnight(last, tz),
         service_id=service_id,
         team_id=team_id,
+        as_rows=view != "list",
     )
     weeks = []
     if view != "list":
