@@ -235,6 +235,9 @@ SPECTACULAR_SETTINGS = {
         "ReleaseStatusEnum": "releases.choices.ReleaseStatus",
         "DeploymentStepStatusEnum": "releases.choices.StepStatus",
         "ChangeRiskImpactEnum": "changes.risk.IMPACT_CHOICES",
+        "TicketImpactEnum": "tickets.choices.Impact",
+        "TicketUrgencyEnum": "tickets.choices.Urgency",
+        "TicketPriorityEnum": "tickets.choices.Priority",
     },
 }
 

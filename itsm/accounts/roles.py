@@ -56,7 +56,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_team",
         "cmdb.*",
     ],
-    Role.CHANGE_MANAGER: [*_AGENT, "changes.*", "dashboards.view_*"],
+    Role.CHANGE_MANAGER: [*_AGENT, "changes.*", "dashboards.view_*", "problems.change_problem"],
     Role.CAB_MEMBER: [*_DESK_READ, "changes.approve_changerequest"],
     Role.PROBLEM_MANAGER: [*_AGENT, "problems.*"],
     Role.RELEASE_MANAGER: [*_AGENT, "releases.*"],
