@@ -231,7 +231,7 @@ class SlaBadge:
     left: str  # business time left (detail page) or "" (queue rows: the countdown uses due_at)
 
 
-def _badge_state(clock) -> str:
+def sla_badge_state(clock) -> str:
     # From stored fields only (no calendar maths): the sweep fires 75 % before the clock
     # moves its next threshold past it, so a next threshold above 75 means "warning".
     if clock.state == SlaState.RUNNING:
@@ -247,7 +247,7 @@ def sla_badges(ticket: Ticket, *, with_time_left: bool = False) -> list[SlaBadge
     """
     badges = []
     for clock in ticket.sla_clocks.all():
-        state = _badge_state(clock)
+        state = sla_badge_state(clock)
         left = ""
         if with_time_left and clock.state in (SlaState.RUNNING, SlaState.PAUSED):
             left = format_business_time(_time_left(clock))

@@ -31,3 +31,12 @@ def linked_ticket_count(article) -> int:
     from tickets.models import TicketArticleLink
 
     return TicketArticleLink.objects.filter(article=article).count()
+
+
+@register.filter
+def sla_row_badge(clock) -> str:
+    """Colour of a queue row's SLA badge, from stored fields only (no query, no maths)."""
+    from tickets.selectors import sla_badge_state
+    from tickets.sla import SLA_BADGE
+
+    return SLA_BADGE.get(sla_badge_state(clock), "neutral")
