@@ -99,3 +99,14 @@ class DecisionForm(forms.Form):
 class LinkIncidentForm(forms.Form):
     incident = forms.CharField(max_length=20, label="Incident number")
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ChangeEditForm(ChangeCreateForm):
+    """Editing a draft or assessed change; its type and template are fixed once raised."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["change_type"]
+        del self.fields["template"]

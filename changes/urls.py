@@ -7,6 +7,7 @@ app_name = "changes"
 urlpatterns = [
     path("", views.changerequest_list, name="desk-change-list"),
     path("new/", views.changerequest_create, name="desk-change-create"),
+    path("<str:number>/edit/", views.changerequest_edit, name="desk-change-edit"),
     path("agenda/", views.cab_agenda, name="desk-cab-agenda"),
     path("calendar/", views.change_calendar, name="desk-change-calendar"),
     path("calendar.ics", views.change_calendar_ics, name="desk-change-calendar-ics"),

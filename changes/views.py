@@ -19,6 +19,7 @@ from changes import calendar, ical, selectors, services, workflow
 from changes.choices import STATUS_BADGE, ChangeRequestStatus
 from changes.filtersets import ChangeRequestFilterSet
 from changes.forms import (
+    ChangeEditForm,
     ChangeCreateForm,
     DecisionForm,
     LinkIncidentForm,
@@ -77,6 +78,53 @@ def changerequest_create(request: HttpRequest) -> HttpResponse:
             return redirect(change.get_absolute_url())
     return render(
         request, "changes/change_create.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+EDIT_FIELDS = (
+    "title",
+    "description",
+    "justification",
+    "planned_start",
+    "planned_end",
+    "implementation_plan",
+    "backout_plan",
+    "test_plan",
+    "assignment_team",
+    "implementer",
+)
+
+
+@desk_view
+def changerequest_edit(request: HttpRequest, number: str) -> HttpResponse:
+    """Edit a change while it is a draft or in assessment; a stale version keeps the input."""
+    change = selectors.change_get_for_user(user=request.user, number=number)
+    if not request.user.has_perm("changes.change_changerequest") and change.requested_by_id != (
+        request.user.pk
+    ):
+        return render(request, "errors/403.html", {"reason": "You cannot edit this change."}, 403)
+    initial = {name: getattr(change, name) for name in EDIT_FIELDS}
+    initial.update(
+        version=change.version, services=list(change.services.all()), cis=list(change.cis.all())
+    )
+    form = ChangeEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            change = services.change_update(
+                change=change, actor=request.user, expected_version=version, **data
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"{change.number} saved.")
+            return redirect(change.get_absolute_url())
+    return render(
+        request,
+        "changes/change_edit.html",
+        {"form": form, "change": change},
+        status=400 if form.errors else 200,
     )
 
 

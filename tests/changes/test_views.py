@@ -178,3 +178,30 @@ def test_link_redirect_refuses_other_hosts(client_as, agent, scheduled, erp):
         {"incident": incident.number, "next": "https://evil.example/"},
     )
     assert response["Location"] == f"/desk/changes/{scheduled.number}/"
+
+
+def test_change_manager_edits_a_draft_and_a_stale_edit_keeps_the_input(client_as, cm, erp):
+    change = make_change(actor=cm, services=[erp], title="Patch ERP")
+    client = client_as(cm)
+    page = client.get(f"/desk/changes/{change.number}/edit/").content.decode()
+    assert 'value="Patch ERP"' in page
+    response = client.post(
+        f"/desk/changes/{change.number}/edit/",
+        {
+            "version": change.version,
+            "title": "Patch ERP to 12.4",
+            "services": [erp.pk],
+            "backout_plan": "Restore the snapshot.",
+        },
+    )
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert (change.title, change.backout_plan) == ("Patch ERP to 12.4", "Restore the snapshot.")
+    stale = client.post(
+        f"/desk/changes/{change.number}/edit/",
+        {"version": 1, "title": "My careful new title", "services": [erp.pk]},
+    )
+    assert stale.status_code == 400
+    assert "My careful new title" in stale.content.decode()
+    change.refresh_from_db()
+    assert change.title == "Patch ERP to 12.4"
