@@ -19,8 +19,8 @@ from changes import calendar, ical, selectors, services, workflow
 from changes.choices import STATUS_BADGE, ChangeRequestStatus
 from changes.filtersets import ChangeRequestFilterSet
 from changes.forms import (
-    ChangeEditForm,
     ChangeCreateForm,
+    ChangeEditForm,
     DecisionForm,
     LinkIncidentForm,
     RiskForm,
