@@ -40,3 +40,11 @@ def sla_row_badge(clock) -> str:
     from tickets.sla import SLA_BADGE
 
     return SLA_BADGE.get(sla_badge_state(clock), "neutral")
+
+
+@register.simple_tag
+def queue_rows(page, detail_prefix: str):
+    """The queue's table rows, built in Python (see tickets.rows)."""
+    from tickets.rows import queue_rows as build
+
+    return build(page, detail_prefix=detail_prefix)
