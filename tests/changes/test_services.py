@@ -508,6 +508,16 @@ def test_closing_a_successful_fix_resolves_its_problem_through_problems_services
 
 
 def test_a_problem_the_actor_may_not_move_is_left_with_a_note(manager_cm, erp):
+    # Change managers may resolve problems by default; take that away for this one.
+    from django.contrib.auth.models import Group, Permission
+
+    from itsm.accounts.models import User
+    from itsm.accounts.roles import Role
+
+    Group.objects.get(name=Role.CHANGE_MANAGER).permissions.remove(
+        Permission.objects.get(content_type__app_label="problems", codename="change_problem")
+    )
+    manager_cm = User.objects.get(pk=manager_cm.pk)  # fresh permission cache
     problem = _problem()
     template = ChangeTemplate.objects.create(name="Batch fix")
     change = services.change_create(
