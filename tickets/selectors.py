@@ -274,3 +274,10 @@ def _time_left(clock) -> timedelta:
         elapsed=clock.elapsed, running_since=clock.running_since, now=timezone.now(), spec=spec
     )
     return timedelta(minutes=clock.target_minutes) - used
+
+
+def saved_filter_list(*, owner) -> QuerySet:
+    """The agent's own saved queue filters, for the queue navigation."""
+    from tickets.models import SavedFilter
+
+    return SavedFilter.objects.filter(owner=owner)

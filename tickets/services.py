@@ -36,6 +36,7 @@ from tickets.models import (
     Comment,
     DeskPolicy,
     PriorityRule,
+    SavedFilter,
     Ticket,
     TicketArticleLink,
     TicketAssignment,
@@ -606,6 +607,17 @@ def tickets_bulk_transition(
         except (InvalidTicketInput, TransitionNotAllowed, PermissionRefused) as exc:
             errors.append(f"{ticket.number}: {exc.message}")
     return errors
+
+
+# --- Saved queues ---
+
+
+def saved_filter_save(*, owner: User, name: str, query: str) -> SavedFilter:
+    """Save (or overwrite, by name) an agent's queue filter: the queue page's query string."""
+    saved, _ = SavedFilter.objects.update_or_create(
+        owner=owner, name=name.strip()[:80], defaults={"query": query[:1000]}
+    )
+    return saved
 
 
 # --- Knowledge ---

@@ -173,3 +173,21 @@ def test_requester_lookup_offers_matching_people(client_as, agent, requester, ot
     )
     assert f'value="{requester.email}"' in html
     assert other_requester.email not in html
+
+
+def test_agent_saves_a_queue_filter_and_finds_it_in_the_navigation(client_as, agent, manager):
+    client = client_as(agent)
+    response = client.post("/desk/tickets/filters/", {"name": "P1s", "query": "priority=1"})
+    assert response.status_code == 302
+    assert response["Location"] == "/desk/tickets/?priority=1"
+    assert '<a href="?priority=1">P1s</a>' in client.get("/desk/tickets/").content.decode()
+    client.post("/desk/tickets/filters/", {"name": "P1s", "query": "priority=2"})
+    assert '<a href="?priority=2">P1s</a>' in client.get("/desk/tickets/").content.decode()
+    assert "P1s" not in client_as(manager).get("/desk/tickets/").content.decode()
+
+
+def test_a_filter_without_a_name_is_refused_plainly(client_as, agent):
+    response = client_as(agent).post(
+        "/desk/tickets/filters/", {"name": " ", "query": "x=1"}, follow=True
+    )
+    assert "Give the filter a name to save it." in response.content.decode()

@@ -22,7 +22,7 @@ from tickets.forms import (
     TicketCreateForm,
     TransitionForm,
 )
-from tickets.models import SavedFilter, Ticket
+from tickets.models import Ticket
 
 SORTABLE = {
     "number",
@@ -85,7 +85,7 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "ticket-table":
         return render(request, "tickets/desk/_ticket_table.html", context)
     context["queues"] = selectors.queue_counts(user=request.user)
-    context["saved_filters"] = SavedFilter.objects.filter(owner=request.user)
+    context["saved_filters"] = selectors.saved_filter_list(owner=request.user)
     return render(request, "tickets/desk/queue.html", context)
 
 
@@ -97,11 +97,9 @@ def saved_filter_create(request: HttpRequest) -> HttpResponse:
     if not name:
         messages.error(request, "Give the filter a name to save it.")
     else:
-        SavedFilter.objects.update_or_create(
-            owner=request.user, name=name, defaults={"query": query}
-        )
+        services.saved_filter_save(owner=request.user, name=name, query=query)
         messages.success(request, f"Saved the filter “{name}”.")
-    return redirect(f"{request.path.rsplit('/filters/', 1)[0]}/?{query}")
+    return redirect(f"{reverse('tickets:desk-ticket-queue')}?{query}")
 
 
 @desk_view
