@@ -96,7 +96,8 @@ def test_nul_characters_and_very_long_queries_do_not_break_search(requester, cli
         "Printer setup"
     ]
     assert article_search(user=requester, query="printer " * 200)[0].title == "Printer setup"
+    # A NUL in the address is refused for every page and endpoint by the core middleware.
     portal = client_as(requester).get("/portal/knowledge/", {"q": "print\x00er"})
-    assert portal.status_code == 200 and b"Printer setup" in portal.content
+    assert portal.status_code == 400 and b"not allowed (NUL)" in portal.content
     api = client_as(requester).get("/api/v1/articles/", {"search": "a\x00b"})
-    assert api.status_code == 400 and "search" in api.json()
+    assert api.status_code == 400 and b"not allowed (NUL)" in api.content
