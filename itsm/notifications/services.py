@@ -26,7 +26,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db import models, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -135,6 +136,27 @@ def notification_create(
     return created
 
 
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """A person to notify, as plain values: bulk writers read users with `values_list`
+    instead of building `User` objects (the SLA sweep notifies thousands per run)."""
+
+    pk: int
+    email: str
+    is_active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    """The record an event is about, as plain values (see `Recipient`). `service_id` picks
+    the subscribers of a service, as a record's `service_id` field does."""
+
+    model: type[models.Model]
+    pk: int
+    label: str
+    service_id: int | None = None
+
+
 @dataclass(frozen=True)
 class NotificationRequest:
     """One occurrence of an event for `notification_create_many`.
@@ -144,9 +166,9 @@ class NotificationRequest:
     """
 
     event: str
-    recipients: Sequence[User]
+    recipients: Sequence[User | Recipient]
     context: Mapping[str, Any]
-    record: models.Model | None = None
+    record: models.Model | RecordRef | None = None
     essential: bool = True
     webhook_payload: dict | None = None
 
@@ -157,9 +179,10 @@ def notification_create_many(*, items: Iterable[NotificationRequest]) -> int:
     Same rows as `notification_create` per item (one email per eligible recipient, one
     webhook call per matching subscription, one event_id per item), in a constant number of
     queries however many items: one for the webhook subscriptions of all events in the
-    batch, one for the opt-outs when any item is non-essential, one INSERT. Emails are not
-    rendered here: the row keeps `context` and delivery renders the same templates. Call it
-    inside the caller's transaction; delivery is enqueued on commit over one connection.
+    batch, one for the opt-outs when any item is non-essential, one INSERT … SELECT FROM
+    unnest(…) that builds no model objects. Emails are not rendered here: the row keeps
+    `context` and delivery renders the same templates. Call it inside the caller's
+    transaction; delivery is enqueued on commit, in chunks.
     """
     items = list(items)
     for item in items:
@@ -171,54 +194,124 @@ def notification_create_many(*, items: Iterable[NotificationRequest]) -> int:
         user for item in items if not item.essential for user in item.recipients if user is not None
     )
     subscriptions = _subscriptions_for_events({item.event for item in items})
-    now = timezone.now()
-    rows: list[Notification] = []
+    rows = _OutboxRows()
     for item in items:
         event_id = uuid.uuid4()
         reference = _record_reference(item.record)
-        context = dict(item.context)
+        context = _json(dict(item.context))
         recipients = _eligible_recipients(
             item.recipients, essential=True, opted_out=set() if item.essential else opted_out
         )
-        rows += [
-            Notification(
+        for user in recipients:
+            rows.add(
                 event_id=event_id,
                 event=item.event,
                 channel=NotificationChannel.EMAIL,
-                recipient=user,
+                recipient_id=user.pk,
                 target=user.email,
-                next_attempt_at=now,
                 context=context,
-                **reference,
+                reference=reference,
             )
-            for user in recipients
-        ]
-        rows += [
-            Notification(
+        for subscription in _pick_subscriptions(
+            subscriptions, event=item.event, record=item.record
+        ):
+            payload = _webhook_payload(
+                event=item.event,
+                event_id=event_id,
+                context=item.context,
+                label=reference["record_label"],
+                payload=item.webhook_payload,
+            )
+            rows.add(
                 event_id=event_id,
                 event=item.event,
                 channel=NotificationChannel.WEBHOOK,
                 target=subscription.url,
-                subscription=subscription,
-                payload=_webhook_payload(
-                    event=item.event,
-                    event_id=event_id,
-                    context=context,
-                    label=reference["record_label"],
-                    payload=item.webhook_payload,
-                ),
-                next_attempt_at=now,
-                **reference,
+                subscription_id=subscription.pk,
+                payload=_json(payload),
+                reference=reference,
             )
-            for subscription in _pick_subscriptions(
-                subscriptions, event=item.event, record=item.record
+    ids = rows.insert()
+    if ids:
+        _enqueue_on_commit(ids)
+    return len(ids)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, separators=(",", ":"))
+
+
+class _OutboxRows:
+    """Outbox rows as one array per column, written by a single INSERT … SELECT FROM unnest.
+
+    Django's bulk_create compiled a placeholder per field and row and built a model object
+    per row, which cost more than the rest of an SLA sweep batch. ON CONFLICT DO NOTHING on
+    the idempotency key (event_id, channel, target) makes a row that exists already a
+    no-op rather than an error that would roll back the caller's change.
+    """
+
+    COLUMNS = (
+        ("event_id", "uuid"),
+        ("event", "varchar"),
+        ("channel", "varchar"),
+        ("recipient_id", "bigint"),
+        ("target", "varchar"),
+        ("subscription_id", "bigint"),
+        ("payload", "jsonb"),
+        ("context", "jsonb"),
+        ("record_type_id", "int"),
+        ("record_id", "bigint"),
+        ("record_label", "varchar"),
+    )
+
+    def __init__(self) -> None:
+        self.columns: tuple[list, ...] = tuple([] for _ in self.COLUMNS)
+
+    def add(
+        self,
+        *,
+        event_id: uuid.UUID,
+        event: str,
+        channel: str,
+        target: str,
+        reference: dict[str, Any],
+        recipient_id: int | None = None,
+        subscription_id: int | None = None,
+        payload: str = "{}",
+        context: str = "{}",
+    ) -> None:
+        record_type = reference["record_type"]
+        values = (
+            str(event_id),
+            event,
+            str(channel),
+            recipient_id,
+            target,
+            subscription_id,
+            payload,
+            context,
+            record_type.pk if record_type is not None else None,
+            reference["record_id"],
+            reference["record_label"],
+        )
+        for column, value in zip(self.columns, values, strict=True):
+            column.append(value)
+
+    def insert(self) -> list[int]:
+        if not self.columns[0]:
+            return []
+        names = ", ".join(name for name, _ in self.COLUMNS)
+        arrays = ", ".join(f"%s::{kind}[]" for _, kind in self.COLUMNS)
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Notification._meta.db_table} ({names}, subject, body_text, "
+                "body_html, status, attempts, next_attempt_at, last_error, created_at) "
+                f"SELECT x.*, '', '', '', %s, 0, %s, '', %s FROM unnest({arrays}) AS x({names}) "
+                "ON CONFLICT (event_id, channel, target) DO NOTHING RETURNING id",
+                [str(NotificationStatus.PENDING), now, now, *self.columns],
             )
-        ]
-    if not rows:
-        return 0
-    created = Notification.objects.bulk_create(rows)
-    _enqueue_on_commit([row.pk for row in created])
-    return len(created)
+            return [row[0] for row in cursor.fetchall()]
 
 
 _pending = threading.local()
@@ -246,8 +339,8 @@ def _drain_pending() -> None:
 
 
 def _eligible_recipients(
-    recipients: Iterable[User], *, essential: bool, opted_out: set[int] | None = None
-) -> list[User]:
+    recipients: Iterable[User | Recipient], *, essential: bool, opted_out: set[int] | None = None
+) -> list[User | Recipient]:
     """Active users with an address, one per address; for non-essential events minus those
     who opted out (looked up here unless the caller passes `opted_out`)."""
     people = {}
@@ -263,7 +356,7 @@ def _eligible_recipients(
     return list(by_address.values())
 
 
-def _opted_out_among(users: Iterable[User]) -> set[int]:
+def _opted_out_among(users: Iterable[User | Recipient]) -> set[int]:
     ids = {user.pk for user in users if user.is_active and user.email}
     if not ids:
         return set()
@@ -274,9 +367,15 @@ def _opted_out_among(users: Iterable[User]) -> set[int]:
     )
 
 
-def _record_reference(record: models.Model | None) -> dict[str, Any]:
+def _record_reference(record: models.Model | RecordRef | None) -> dict[str, Any]:
     if record is None:
         return {"record_type": None, "record_id": None, "record_label": ""}
+    if isinstance(record, RecordRef):
+        return {
+            "record_type": ContentType.objects.get_for_model(record.model, for_concrete_model=True),
+            "record_id": record.pk,
+            "record_label": record.label[:100],
+        }
     return {
         "record_type": ContentType.objects.get_for_model(record, for_concrete_model=True),
         "record_id": record.pk,
@@ -321,10 +420,18 @@ def _subscriptions_for_events(events: set[str]) -> list[WebhookSubscription]:
 
 
 def _pick_subscriptions(
-    subscriptions: list[WebhookSubscription], *, event: str, record: models.Model | None
+    subscriptions: list[WebhookSubscription],
+    *,
+    event: str,
+    record: models.Model | RecordRef | None,
 ) -> list[WebhookSubscription]:
     """`_matching_subscriptions` applied in memory to rows already loaded for the batch."""
-    service_id = record.pk if isinstance(record, Service) else getattr(record, "service_id", None)
+    if isinstance(record, RecordRef):
+        service_id = record.pk if record.model is Service else record.service_id
+    else:
+        service_id = (
+            record.pk if isinstance(record, Service) else getattr(record, "service_id", None)
+        )
     matching = [
         s
         for s in subscriptions
