@@ -8,11 +8,13 @@ Bulk writers (the SLA sweep) call `notification_create_many`, which writes many 
 constant number of queries and leaves the emails to be rendered at delivery.
 """
 
+import contextlib
 import hashlib
 import hmac
 import http.client
 import json
 import logging
+import os
 import re
 import smtplib
 import threading
@@ -469,33 +471,71 @@ def _webhook_payload(
 # --- Enqueueing (after commit, never inside a request's wait) ---
 
 
+_broker = threading.local()
+
+
+def _broker_connection(*, fresh: bool = False) -> tuple[Any, bool]:
+    """This thread's broker connection for enqueueing and whether it was reused.
+
+    Opened on first use with a short timeout and kept: opening one (and declaring the queue
+    on it) per commit cost more than the publishes. Keyed by process and broker URL, so a
+    forked child or a changed URL never reuses a connection that is not its own.
+    """
+    from itsm.celery import app
+
+    key = (os.getpid(), app.conf.broker_url)
+    cached = getattr(_broker, "cached", None)
+    if cached is not None and (fresh or cached[0] != key):
+        _broker.cached = None
+        with contextlib.suppress(*BROKER_ERRORS):
+            cached[1].release()
+        cached = None
+    if cached is not None:
+        return cached[1], True
+    connection = app.connection_for_write(connect_timeout=BROKER_TIMEOUT_SECONDS)
+    _broker.cached = (key, connection)
+    return connection, False
+
+
 def _enqueue(notification_ids: list[int], *, countdown: float | None = None) -> int:
     """Publish delivery tasks for the ids, DELIVER_CHUNK ids per task; return how many ids
     were published.
 
     A dead broker is logged and swallowed: the rows stay pending and the sweep enqueues
-    them later. One short-timeout connection per call instead of Celery's pooled producer,
-    whose default retry policy could hold a request for seconds (DESIGN §9).
+    them later. A kept connection may have gone stale (Redis restarted), so its failure is
+    tried once more on a new connection; a new connection that fails is not retried, so a
+    dead broker costs one short connect timeout. No Celery producer pool: its default retry
+    policy could hold a request for seconds (DESIGN §9).
     """
-    from itsm.celery import app
     from itsm.notifications.tasks import notification_deliver_many
 
+    chunks = [
+        notification_ids[start : start + DELIVER_CHUNK]
+        for start in range(0, len(notification_ids), DELIVER_CHUNK)
+    ]
     published = 0
-    try:
-        with app.connection_for_write(connect_timeout=BROKER_TIMEOUT_SECONDS) as connection:
-            for start in range(0, len(notification_ids), DELIVER_CHUNK):
-                chunk = notification_ids[start : start + DELIVER_CHUNK]
+    fresh = False
+    while True:
+        connection, reused = None, False
+        try:
+            connection, reused = _broker_connection(fresh=fresh)
+            while chunks:
                 notification_deliver_many.apply_async(
-                    args=[chunk], countdown=countdown, connection=connection
+                    args=[chunks[0]], countdown=countdown, connection=connection
                 )
-                published += len(chunk)
-    except BROKER_ERRORS as exc:
-        logger.warning(
-            "Could not enqueue %d notification(s), the sweep will retry: %s",
-            len(notification_ids) - published,
-            exc,
-        )
-    return published
+                published += len(chunks.pop(0))
+            return published
+        except BROKER_ERRORS as exc:
+            if reused and not fresh:
+                fresh = True
+                continue
+            _broker.cached = None
+            logger.warning(
+                "Could not enqueue %d notification(s), the sweep will retry: %s",
+                len(notification_ids) - published,
+                exc,
+            )
+            return published
 
 
 # --- Delivery ---
