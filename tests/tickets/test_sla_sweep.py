@@ -190,3 +190,24 @@ def test_two_concurrent_sweeps_fire_each_threshold_exactly_once(requester, agent
         sla_mail("sla_breached").filter(target=agent.email).values_list("record_id", flat=True)
     )
     assert sorted(per_ticket) == sorted(t.pk for t in tickets)
+
+
+@pytest.mark.django_db
+def test_batches_of_different_sizes_run_the_same_statements(
+    requester, agent, django_assert_max_num_queries
+):
+    team = agent.teams.first()
+    with time_machine.travel(T0, tick=False):
+        for _ in range(10):  # 20 clocks
+            make_ticket(requester=requester, actor=agent, assignee=agent, assignment_team=team)
+    with time_machine.travel(T0 + timedelta(days=30), tick=False):
+        with django_assert_max_num_queries(12) as small:
+            assert sla_sweep_batch(batch_size=4) == 4
+        with django_assert_max_num_queries(12) as large:
+            assert sla_sweep_batch(batch_size=16) == 16
+
+    def statements(ctx):
+        return [q["sql"].split('"s')[0][:40] for q in ctx.captured_queries]  # savepoint ids
+
+    assert statements(small) == statements(large)
+    assert sla_rows().filter(channel="email").values("record_id").distinct().count() == 10
