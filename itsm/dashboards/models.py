@@ -1,11 +1,15 @@
-"""What the dashboards keep of their own: the targets managers measure against, and which
-weekly summaries went out.
+"""What the dashboards keep of their own: the targets managers measure against, which
+weekly summaries went out, and the rollup the overview's range figures are read from.
 
-Every figure is computed from the process apps' tables at request time; nothing here is a
-copy of ticket data.
+The rollup (`dashboards.rollup`) is a derived copy of ticket data, rebuilt from the process
+apps' tables at any time (`manage.py dashboard_rollup --rebuild`): one narrow fact row per
+ticket (`DashboardTicketFact`), and daily sums per filter dimension (`DashboardDaily`) with
+duration histograms (`DashboardDailyDuration`). Nothing else writes them.
 """
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class TargetKey(models.TextChoices):
@@ -61,3 +65,174 @@ class WeeklySummarySent(models.Model):
 
     def __str__(self) -> str:
         return f"Weekly summary of {self.week_start}"
+
+
+# --- The rollup (written only by itsm.dashboards.rollup, set-based in SQL) ---
+
+# The dimensions a daily row can be split by, in the order of Postgres' GROUPING(): a bit is
+# set for each dimension the row sums over (so 0 is the finest grain, all bits the desk).
+ROLLUP_DIMENSIONS = ("team", "assignee", "service", "priority", "channel", "category")
+
+
+def _dimension_fields():
+    return {
+        "team": models.ForeignKey(
+            "accounts.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+            related_name="+",
+        ),
+        "assignee": models.ForeignKey(
+            settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+            db_constraint=False, related_name="+",
+        ),
+        "service": models.ForeignKey(
+            "cmdb.Service", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+            related_name="+",
+        ),
+        "priority": models.PositiveSmallIntegerField(null=True),
+        "channel": models.CharField(max_length=10, null=True),
+        "category": models.ForeignKey(
+            "tickets.Category", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+            related_name="+",
+        ),
+    }  # fmt: skip
+
+
+class DashboardTicketFact(models.Model):
+    """What one ticket contributed to the rollup when it was last rolled up: its filter
+    dimensions and the local days of its events (raised, resolved, each SLA clock stopped).
+
+    The refresh compares these rows with the tickets as they are now; a difference names
+    the days to recompute (the old day and the new one, e.g. when a ticket is reopened).
+    """
+
+    ticket_id = models.BigIntegerField(primary_key=True)
+    team = _dimension_fields()["team"]
+    assignee = _dimension_fields()["assignee"]
+    service = _dimension_fields()["service"]
+    priority = models.PositiveSmallIntegerField()
+    channel = models.CharField(max_length=10)
+    category = _dimension_fields()["category"]
+    created_day = models.DateField()
+    resolved_day = models.DateField(null=True, help_text="Set while resolved or closed.")
+    first_contact = models.BooleanField()
+    reassigned = models.BooleanField()
+    rating = models.PositiveSmallIntegerField(null=True)
+    response_day = models.DateField(null=True)
+    response_met = models.BooleanField(null=True)
+    response_seconds = models.FloatField(null=True)
+    resolution_day = models.DateField(null=True)
+    resolution_met = models.BooleanField(null=True)
+    resolution_seconds = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_day"], name="dash_fact_created"),
+            models.Index(
+                fields=["resolved_day"], name="dash_fact_resolved",
+                condition=Q(resolved_day__isnull=False),
+            ),
+            models.Index(
+                fields=["response_day"], name="dash_fact_response",
+                condition=Q(response_day__isnull=False),
+            ),
+            models.Index(
+                fields=["resolution_day"], name="dash_fact_resolution",
+                condition=Q(resolution_day__isnull=False),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"Rollup facts of ticket {self.ticket_id}"
+
+
+class DashboardDaily(models.Model):
+    """Additive sums of one local day for one combination of dimensions (`grain` says which
+    dimensions the row is split by; the others are summed over and left empty).
+
+    Counts are by the day of the event they count: `created` by the day a ticket was raised;
+    `resolved`, `first_contact`, `reassigned` and `rating_*` by the day it was resolved (for
+    tickets resolved or closed now); `response_*` and `resolution_*` by the day the SLA
+    clock stopped, with the business seconds it ran for the means.
+    """
+
+    day = models.DateField()
+    grain = models.PositiveSmallIntegerField()
+    team = _dimension_fields()["team"]
+    assignee = _dimension_fields()["assignee"]
+    service = _dimension_fields()["service"]
+    priority = _dimension_fields()["priority"]
+    channel = _dimension_fields()["channel"]
+    category = _dimension_fields()["category"]
+    created = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    first_contact = models.IntegerField(default=0)
+    reassigned = models.IntegerField(default=0)
+    rating_1 = models.IntegerField(default=0)
+    rating_2 = models.IntegerField(default=0)
+    rating_3 = models.IntegerField(default=0)
+    rating_4 = models.IntegerField(default=0)
+    rating_5 = models.IntegerField(default=0)
+    response_met = models.IntegerField(default=0)
+    response_breached = models.IntegerField(default=0)
+    response_seconds = models.FloatField(default=0)
+    resolution_met = models.IntegerField(default=0)
+    resolution_breached = models.IntegerField(default=0)
+    resolution_seconds = models.FloatField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["grain", "day"], name="dash_daily_grain_day"),
+            models.Index(fields=["grain", "team", "day"], name="dash_daily_team"),
+            models.Index(fields=["grain", "assignee", "day"], name="dash_daily_assignee"),
+            models.Index(fields=["grain", "service", "day"], name="dash_daily_service"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dashboard sums of {self.day} (grain {self.grain})"
+
+
+class DashboardDailyDuration(models.Model):
+    """How many SLA clocks of one metric stopped on one local day after running (business
+    time) within one band of a histogram, with their sum, for the medians.
+
+    Bands are 5 % wide (band b > 0 holds 1.05^(b-1) to 1.05^b minutes; band 0 under one
+    minute), so a median read from them is within 5 % of the exact one.
+    """
+
+    day = models.DateField()
+    grain = models.PositiveSmallIntegerField()
+    team = _dimension_fields()["team"]
+    assignee = _dimension_fields()["assignee"]
+    service = _dimension_fields()["service"]
+    priority = _dimension_fields()["priority"]
+    channel = _dimension_fields()["channel"]
+    category = _dimension_fields()["category"]
+    metric = models.CharField(max_length=20)
+    band = models.PositiveSmallIntegerField()
+    clocks = models.IntegerField()
+    seconds = models.FloatField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["grain", "day"], name="dash_duration_grain_day"),
+            models.Index(fields=["grain", "team", "day"], name="dash_duration_team"),
+            models.Index(fields=["grain", "assignee", "day"], name="dash_duration_assignee"),
+            models.Index(fields=["grain", "service", "day"], name="dash_duration_service"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} durations of {self.day} (grain {self.grain}, band {self.band})"
+
+
+class DashboardRollupState(models.Model):
+    """The one row that says how far the rollup has been brought: its lock serialises
+    refreshes (two beats, or a beat and a rebuild, never interleave)."""
+
+    watermark = models.DateTimeField(null=True)
+    refreshed_at = models.DateTimeField(null=True)
+    reconciled_at = models.DateTimeField(null=True)
+    last_tickets = models.IntegerField(default=0)
+    last_days = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Dashboard rollup up to {self.watermark}"

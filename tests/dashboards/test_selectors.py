@@ -6,6 +6,7 @@ import time_machine
 from itsm.calendars.models import BusinessCalendar, WorkingInterval
 from itsm.dashboards import selectors
 from itsm.dashboards.models import DashboardTarget, TargetKey
+from itsm.dashboards.rollup import dashboard_rollup_refresh
 from itsm.dashboards.selectors import DashboardScope, dashboard_scope_for, dashboard_targets
 from tests.dashboards.conftest import at, period_filters
 from tests.factories.tickets import make_ticket
@@ -237,6 +238,7 @@ def test_time_to_resolve_is_business_time_not_wall_clock(requester, agent, servi
             resolution_notes="Fixed.",
         )  # fmt: skip
     with time_machine.travel(at(3, 18, 12), tick=False):
+        dashboard_rollup_refresh()
         times = figure("response_times")
         sla = figure("sla_compliance")
     # Friday 16:00–17:00 is 1 h; Monday 09:00–09:30 is 0.5 h, 09:00–12:00 is 3 h.

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from itsm.dashboards.process_selectors import PROCESS_METRICS
+from itsm.dashboards.rollup import dashboard_rollup_refresh
 from itsm.dashboards.selectors import OVERVIEW_METRICS
 from tests.dashboards.conftest import PERIOD, add_clock, add_ticket, at
 from tickets.choices import TicketStatus
@@ -170,6 +171,7 @@ def _more_history(requester, team, agent, policy, count):
         else:
             add_clock(ticket, policy, SlaMetric.RESOLUTION, state=SlaState.BREACHED,
                       due=created + timedelta(hours=8))  # fmt: skip
+    dashboard_rollup_refresh()
 
 
 # Per request: session, user, the user's groups twice (staff check, then role names), the
