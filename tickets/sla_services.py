@@ -8,7 +8,7 @@ and by the `sla_sweep` task. Never imports `tickets.services`. Rules and arithme
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -462,6 +462,7 @@ def _notification(
     policy: SlaPolicy,
     managers: _Managers,
     desk_url: Callable[[str], str],
+    tz: tzinfo,
 ) -> NotificationRequest:
     """What to tell whom about `threshold` of `clock`; runs no query (the batch loaded the
     tickets with their people, the policies and, once, the managers)."""
@@ -480,7 +481,7 @@ def _notification(
     else:
         event = "sla_warning"
         title = f"{threshold}% of the {metric} time used on {ticket.number}"
-        due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M") if clock.due_at else ""
+        due = clock.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if clock.due_at else ""
         message = f"{ticket.short_description}\nPriority P{ticket.priority}. Due {due}."
     return NotificationRequest(
         event=event,
@@ -587,6 +588,7 @@ def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
     tickets = _notified_tickets({clock.ticket_id for clock in clocks if clock.pk in newly_fired})
     managers = _Managers()
     desk_url = _desk_url_maker()
+    tz = timezone.get_current_timezone()
     to_raise: set[int] = set()
     requests: list[NotificationRequest] = []
     for clock in clocks:
@@ -603,6 +605,7 @@ def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
                 policy=policy,
                 managers=managers,
                 desk_url=desk_url,
+                tz=tz,
             )
         )
         if BREACH in new and policy.raise_priority_at_breach:

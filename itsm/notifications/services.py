@@ -283,21 +283,30 @@ class _OutboxRows:
         context: str = "{}",
     ) -> None:
         record_type = reference["record_type"]
-        values = (
-            str(event_id),
-            event,
-            str(channel),
-            recipient_id,
-            target,
-            subscription_id,
-            payload,
-            context,
-            record_type.pk if record_type is not None else None,
-            reference["record_id"],
-            reference["record_label"],
-        )
-        for column, value in zip(self.columns, values, strict=True):
-            column.append(value)
+        (
+            event_ids,
+            events,
+            channels,
+            recipient_ids,
+            targets,
+            subscription_ids,
+            payloads,
+            contexts,
+            record_types,
+            record_ids,
+            record_labels,
+        ) = self.columns
+        event_ids.append(str(event_id))
+        events.append(event)
+        channels.append(str(channel))
+        recipient_ids.append(recipient_id)
+        targets.append(target)
+        subscription_ids.append(subscription_id)
+        payloads.append(payload)
+        contexts.append(context)
+        record_types.append(record_type.pk if record_type is not None else None)
+        record_ids.append(reference["record_id"])
+        record_labels.append(reference["record_label"])
 
     def insert(self) -> list[int]:
         if not self.columns[0]:
