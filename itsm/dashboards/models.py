@@ -233,6 +233,36 @@ class DashboardRollupState(models.Model):
     reconciled_at = models.DateTimeField(null=True)
     last_tickets = models.IntegerField(default=0)
     last_days = models.IntegerField(default=0)
+    open_as_of = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"Dashboard rollup up to {self.watermark}"
+
+
+class DashboardOpenNow(models.Model):
+    """The open tickets as of the last rollup refresh, per grain and age band: how many,
+    and how many of their SLA clocks were breached or at risk then (the overview's "now"
+    figures; a live count over every open ticket is too slow at desk scale)."""
+
+    grain = models.PositiveSmallIntegerField()
+    team = _dimension_fields()["team"]
+    assignee = _dimension_fields()["assignee"]
+    service = _dimension_fields()["service"]
+    priority = _dimension_fields()["priority"]
+    channel = _dimension_fields()["channel"]
+    category = _dimension_fields()["category"]
+    age_band = models.PositiveSmallIntegerField()
+    tickets = models.IntegerField()
+    response_breached = models.IntegerField()
+    response_at_risk = models.IntegerField()
+    resolution_breached = models.IntegerField()
+    resolution_at_risk = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["grain", "team"], name="dash_open_team"),
+            models.Index(fields=["grain", "assignee"], name="dash_open_assignee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Open tickets (grain {self.grain}, age band {self.age_band})"

@@ -21,6 +21,11 @@ on `DashboardRollupState`. Once a day the same comparison runs over every ticket
 (`reconcile`), which catches writes that did not touch `updated_at` (a bulk `update()`,
 an edited survey answer). `dashboard_rollup_rebuild` starts from empty.
 
+Each refresh also replaces `DashboardOpenNow`, the open tickets as of the refresh (per
+grain and age band, with their breached and at-risk clocks): the "now" figures read it, as
+counting hundreds of thousands of open tickets live takes longer than the whole overview's
+budget. The drill-down list of breached tickets stays live.
+
 Days are local dates in `settings.TIME_ZONE`; after changing it, rebuild.
 """
 
@@ -38,10 +43,11 @@ from itsm.dashboards.models import (
     ROLLUP_DIMENSIONS,
     DashboardDaily,
     DashboardDailyDuration,
+    DashboardOpenNow,
     DashboardRollupState,
     DashboardTicketFact,
 )
-from tickets.choices import TicketStatus
+from tickets.choices import OPEN_STATUSES, TicketStatus
 from tickets.sla import SlaMetric, SlaState
 
 # How far before the watermark a refresh looks again: a ticket written by a transaction
@@ -317,6 +323,69 @@ def _params(**extra) -> dict:
     }
 
 
+OPEN_NOW = DashboardOpenNow._meta.db_table
+# Backlog age bands (days since raised, lower bound inclusive of older): under 1, 1–3, 3–7,
+# 7–30, over 30. The overview's AGE_BUCKETS labels them.
+AGE_BAND_DAYS = (1, 3, 7, 30)
+# A running clock with less than this share of its target left (wall clock) is "at risk":
+# the same 75 % line the desk's SLA badge turns amber at (tickets.sla.WARNING_PCT). Wall-clock
+# time left is at least the business time left, so this never flags a clock that still has
+# more business time than that; one comparison instead of calendar arithmetic per row.
+AT_RISK_SHARE_LEFT = 0.25
+
+
+def _open_now_sql() -> str:
+    grain, columns = _grain_sql(DAILY_GRAINS)
+    bands = " ".join(
+        f"WHEN t.created_at > %(now)s - interval '{days} days' THEN {index}"
+        for index, days in enumerate(AGE_BAND_DAYS)
+    )
+
+    def clock(alias: str, prefix: str) -> str:
+        return (
+            f"COALESCE({alias}.state = %(breached)s, false)::int AS {prefix}_breached, "
+            f"COALESCE({alias}.state = %(running)s AND {alias}.due_at > %(now)s AND "
+            f"{alias}.due_at - {alias}.target_minutes * interval '{AT_RISK_SHARE_LEFT} minutes'"
+            f" <= %(now)s, false)::int AS {prefix}_at_risk"
+        )
+
+    return f"""
+INSERT INTO {OPEN_NOW} (grain, {DIMS_SQL}, age_band, tickets, response_breached,
+                        response_at_risk, resolution_breached, resolution_at_risk)
+SELECT {grain}, {columns}, age_band, count(*), sum(response_breached),
+       sum(response_at_risk), sum(resolution_breached), sum(resolution_at_risk)
+FROM (
+  SELECT t.assignment_team_id AS team_id, t.assignee_id, t.service_id, t.priority,
+         t.channel, t.category_id,
+         CASE {bands} ELSE {len(AGE_BAND_DAYS)} END AS age_band,
+         {clock("fr", "response")}, {clock("rs", "resolution")}
+  FROM tickets_ticket t
+  LEFT JOIN tickets_slaclock fr ON fr.ticket_id = t.id AND fr.metric = %(response)s
+       AND fr.stopped_at IS NULL
+  LEFT JOIN tickets_slaclock rs ON rs.ticket_id = t.id AND rs.metric = %(resolution)s
+       AND rs.stopped_at IS NULL
+  WHERE t.status = ANY(%(open)s)
+) AS o
+GROUP BY age_band, GROUPING SETS ({_grouping_sets(DAILY_GRAINS)})
+"""
+
+
+def _snapshot_open(cursor, now: datetime) -> float:
+    """Replace the open-ticket snapshot with the state at `now`; returns seconds taken."""
+    start = time.perf_counter()
+    cursor.execute(f"DELETE FROM {OPEN_NOW}")
+    cursor.execute(
+        _open_now_sql(),
+        _params(
+            now=now,
+            open=[str(s) for s in OPEN_STATUSES],
+            breached=SlaState.BREACHED.value,
+            running=SlaState.RUNNING.value,
+        ),
+    )
+    return round(time.perf_counter() - start, 2)
+
+
 TEMP_TABLES = ("dash_candidates", "dash_current", "dash_changed", "dash_dirty")
 
 
@@ -400,6 +469,7 @@ def dashboard_rollup_refresh(*, reconcile: bool | None = None) -> RollupResult:
     since = None if reconcile or state.watermark is None else state.watermark - OVERLAP
     with connection.cursor() as cursor:
         result = _apply(cursor, since=since)
+        result.steps["open now"] = _snapshot_open(cursor, started)
         if result.full:
             cursor.execute(f"ANALYZE {FACT}")
             cursor.execute(f"ANALYZE {DAILY}")
@@ -409,6 +479,7 @@ def dashboard_rollup_refresh(*, reconcile: bool | None = None) -> RollupResult:
     if result.full:
         state.reconciled_at = started
     state.last_tickets, state.last_days = result.tickets, result.days
+    state.open_as_of = started
     state.save()
     return result
 
@@ -421,12 +492,14 @@ def dashboard_rollup_rebuild() -> RollupResult:
     state = _locked_state()
     started = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {FACT}, {DAILY}, {DURATION}")
+        cursor.execute(f"TRUNCATE {FACT}, {DAILY}, {DURATION}, {OPEN_NOW}")
         result = _apply(cursor, since=None)
-        for table in (FACT, DAILY, DURATION):
+        result.steps["open now"] = _snapshot_open(cursor, started)
+        for table in (FACT, DAILY, DURATION, OPEN_NOW):
             cursor.execute(f"ANALYZE {table}")
     state.watermark = state.reconciled_at = started
     state.refreshed_at = timezone.now()
     state.last_tickets, state.last_days = result.tickets, result.days
+    state.open_as_of = started
     state.save()
     return result

@@ -9,8 +9,10 @@ Two sources:
   filter dimension, kept up to date by a beat task every few minutes (`ROLLUP_FRESHNESS`),
   so a million tickets cost the same as a thousand. Each reads the smallest grain that
   still holds the dimensions its filters and scope need.
-- Figures about now (breaches and tickets at risk, backlog age, open workload) are live
-  aggregate queries over the open tickets and clocks (partial indexes).
+- Figures about now (breaches and tickets at risk, backlog age, open workload) read the
+  open-ticket snapshot the same refresh takes (`DashboardOpenNow`): counting several
+  hundred thousand open tickets live costs more than the whole overview's budget. The
+  drill-down list behind a breach count stays live.
 
 Business time: time to first response and time to resolve are read from the SLA clocks.
 A clock stores, when it stops, the business time it ran (`elapsed`, calendar-aware, paused
@@ -47,11 +49,13 @@ from itsm.dashboards.models import (
     DEFAULT_TARGETS,
     DashboardDaily,
     DashboardDailyDuration,
+    DashboardOpenNow,
     DashboardTarget,
     DashboardTicketFact,
     TargetKey,
 )
 from itsm.dashboards.rollup import (
+    AT_RISK_SHARE_LEFT,
     DAILY_GRAINS,
     DURATION_GRAINS,
     grain_of,
@@ -64,9 +68,6 @@ from tickets.sla import SlaMetric, SlaState
 RESOLVED_STATUSES = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 30
-# A running clock with less than this share of its target left (wall clock) is "at risk":
-# the same 75 % line the desk's SLA badge turns amber at (tickets.sla.WARNING_PCT).
-AT_RISK_SHARE_LEFT = 0.25
 WORKLOAD_ROWS = 50
 VOLUME_ROWS = 20
 DRILL_ROWS = 100
@@ -308,6 +309,20 @@ def _daily(
     )
 
 
+def _open_now(
+    scope: DashboardScope, filters: DashboardFilters, *group: str
+) -> QuerySet[DashboardOpenNow]:
+    """The open-ticket snapshot of the last refresh, at the smallest grain needed."""
+    grain = smallest_grain(DAILY_GRAINS, _needed_dimensions(scope, filters) | set(group))
+    return DashboardOpenNow.objects.filter(_dimension_q(scope, filters), grain=grain_of(grain))
+
+
+OPEN_NOW_FRESHNESS = (
+    " As of the last refresh of the dashboard summary (every 5 minutes); the list behind "
+    "a count is live."
+)
+
+
 def _week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -404,22 +419,31 @@ def dashboard_sla_now(
     """Open tickets whose SLA clock has breached, or is about to, right now."""
     from django.urls import reverse
 
-    counts = {
-        row["metric"]: row
-        for row in _open_clocks(scope, filters)
-        .values("metric")
-        .annotate(
-            breached=Count("id", filter=Q(state=SlaState.BREACHED)),
-            at_risk=Count("id", filter=_at_risk_q()),
-        )
-        .order_by()
-    }
+    sums = _open_now(scope, filters).aggregate(
+        **{
+            name: Sum(name)
+            for name in (
+                "response_breached",
+                "response_at_risk",
+                "resolution_breached",
+                "resolution_at_risk",
+            )
+        }
+    )
     base = reverse("dashboards:sla-tickets")
     query = filters.as_query()
     rows, links = [], []
-    for metric in (SlaMetric.FIRST_RESPONSE, SlaMetric.RESOLUTION):
-        row = counts.get(metric, {"breached": 0, "at_risk": 0})
-        rows.append([str(metric.label), row["breached"], row["at_risk"]])
+    for metric, prefix in (
+        (SlaMetric.FIRST_RESPONSE, "response"),
+        (SlaMetric.RESOLUTION, "resolution"),
+    ):
+        rows.append(
+            [
+                str(metric.label),
+                sums[f"{prefix}_breached"] or 0,
+                sums[f"{prefix}_at_risk"] or 0,
+            ]
+        )
         links.append(_link(base, {**query, "metric": metric.value, "which": "breached"}))
     return Figure(
         metric="sla_now",
@@ -427,7 +451,7 @@ def dashboard_sla_now(
         help="Open tickets whose first-response or resolution clock has passed its target "
         "(breached), or has less than a quarter of its target left (at risk). Paused clocks "
         "are not at risk. Team, service, priority and channel filters apply; the date range "
-        "does not (this is the state now).",
+        "does not (this is the state now)." + OPEN_NOW_FRESHNESS,
         columns=["Clock", "Breached", "At risk"],
         rows=rows,
         chart={"type": "bar", "x": 0, "series": [1, 2]},
@@ -460,16 +484,14 @@ def dashboard_backlog_age(
     """The open backlog now, by age since the ticket was raised."""
     from django.urls import reverse
 
-    now = timezone.now()
-    aggregates = {}
-    for index, (_label, low, high) in enumerate(AGE_BUCKETS):
-        q = Q(created_at__lte=now - timedelta(days=low))
-        if high is not None:
-            q &= Q(created_at__gt=now - timedelta(days=high))
-        aggregates[f"b{index}"] = Count("id", filter=q)
-    counts = Ticket.objects.filter(_in_scope(scope, filters), status__in=OPEN_STATUSES).aggregate(
-        **aggregates
-    )
+    counts = {
+        f"b{band}": n
+        for band, n in _open_now(scope, filters)
+        .values("age_band")
+        .annotate(n=Sum("tickets"))
+        .order_by()
+        .values_list("age_band", "n")
+    }
     base = reverse("tickets:desk-ticket-queue")
     desk_query = {"status": "open"}
     for key, value in (
@@ -482,7 +504,7 @@ def dashboard_backlog_age(
             desk_query[key] = str(value)
     rows, links = [], []
     for index, (label, low, _high) in enumerate(AGE_BUCKETS):
-        rows.append([label, counts[f"b{index}"]])
+        rows.append([label, counts.get(f"b{index}", 0)])
         # The desk's age filter knows 1, 3, 7 and 30 days: "older than" the bucket's floor.
         older = {"older_than_days": str(low)} if low else {}
         links.append(_link(base, {**desk_query, **older}))
@@ -491,7 +513,8 @@ def dashboard_backlog_age(
         title="Open backlog by age",
         help="Tickets that are new, in progress or on hold now, by time since they were "
         "raised (wall clock). The date range does not apply; team, service, priority and "
-        "channel do. Each row links to the desk list of tickets at least that old.",
+        "channel do. Each row links to the desk list of tickets at least that old."
+        + OPEN_NOW_FRESHNESS,
         columns=["Age", "Open tickets"],
         rows=rows,
         chart={"type": "bar", "x": 0, "series": [1]},
@@ -802,25 +825,21 @@ def dashboard_volume_channel(
     )
 
 
-WORKLOAD_GROUPS = {
-    # dimension: (ticket field, ticket label, rollup label)
-    "team": ("assignment_team_id", "assignment_team__name", "team__name"),
-    "assignee": ("assignee_id", "assignee__display_name", "assignee__display_name"),
-}
+WORKLOAD_GROUPS = {"team": "team__name", "assignee": "assignee__display_name"}
 
 
 def _workload(scope: DashboardScope, filters: DashboardFilters, group: str) -> list[list[Any]]:
-    """Open now (live, over the open tickets) and, from the rollup, resolved in the period
-    and the resolution clocks met; the busiest first."""
-    field_name, label, rollup_label = WORKLOAD_GROUPS[group]
+    """Open now (the snapshot), and resolved in the period with the resolution clocks met
+    (the daily sums); the busiest first."""
+    rollup_label = WORKLOAD_GROUPS[group]
     merged: dict[int | None, dict[str, Any]] = {}
     for row in (
-        Ticket.objects.filter(_in_scope(scope, filters), status__in=OPEN_STATUSES)
-        .values(field_name, label)
-        .annotate(n=Count("id"))
+        _open_now(scope, filters, group)
+        .values(f"{group}_id", rollup_label)
+        .annotate(n=Sum("tickets"))
         .order_by()
     ):
-        merged[row[field_name]] = {"label": row[label], "open": row["n"]}
+        merged[row[f"{group}_id"]] = {"label": row[rollup_label], "open": row["n"]}
     for row in (
         _daily(scope, filters, group)
         .values(f"{group}_id", rollup_label)
@@ -857,9 +876,9 @@ def dashboard_workload_team(
         metric="workload_team",
         title="Team workload",
         help="Per assignment team: tickets open now, tickets resolved in the period, and the "
-        "share of resolution clocks stopped in the period that met their target. Open now is "
-        "live; the other two columns are read from the dashboard summary, which the server "
-        "brings up to date every 5 minutes.",
+        "share of resolution clocks stopped in the period that met their target. All three are "
+        "read from the dashboard summary, which the server brings up to date every 5 "
+        "minutes.",
         columns=["Team", "Open now", "Resolved in period", "Resolution SLA met (%)"],
         rows=rows,
         chart={"type": "bar", "x": 0, "series": [1, 2]},
@@ -875,8 +894,8 @@ def dashboard_workload_agent(
         title="Agent workload",
         help="Per assigned agent (the 50 busiest): tickets open now, tickets resolved in the "
         "period, and the share of resolution clocks stopped in the period that met their "
-        "target. Open now is live; the other two columns are read from the dashboard "
-        "summary, which the server brings up to date every 5 minutes.",
+        "target. All three are read from the dashboard summary, which the server brings "
+        "up to date every 5 minutes.",
         columns=["Agent", "Open now", "Resolved in period", "Resolution SLA met (%)"],
         rows=rows,
         chart={"type": "bar", "x": 0, "series": [1, 2], "horizontal": True},
