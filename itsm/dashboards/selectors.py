@@ -30,6 +30,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Aggregate,
     Avg,
+    Case,
     Count,
     DateTimeField,
     DurationField,
@@ -40,6 +41,7 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    When,
 )
 from django.utils import timezone
 
@@ -84,7 +86,6 @@ class Median(Aggregate):
     function = "PERCENTILE_CONT"
     name = "Median"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    allow_filter = True
 
 
 # --- Who sees what ---
@@ -609,7 +610,10 @@ def _duration_stats(
         column = f"{prefix}_seconds"
         aggregates[f"{prefix}_n"] = Count("ticket_id", filter=in_period)
         aggregates[f"{prefix}_mean"] = Avg(column, filter=in_period)
-        aggregates[f"{prefix}_median"] = Median(column, filter=in_period, output_field=FloatField())
+        # percentile_cont skips NULLs: the CASE keeps the clocks in the period.
+        aggregates[f"{prefix}_median"] = Median(
+            Case(When(in_period, then=F(column))), output_field=FloatField()
+        )
     either = Q(response_day__gte=filters.date_from, response_day__lte=filters.date_to) | Q(
         resolution_day__gte=filters.date_from, resolution_day__lte=filters.date_to
     )
