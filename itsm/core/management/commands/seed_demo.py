@@ -27,6 +27,7 @@ class Command(BaseCommand):
         for module_name in DEMO_MODULES:
             with transaction.atomic():
                 import_module(module_name).seed(self.stdout)
+        import_module("itsm.dashboards.rollup").dashboard_rollup_rebuild()  # overview figures
         from itsm.accounts.demo import print_logins
 
         print_logins(self.stdout)
