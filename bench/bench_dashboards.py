@@ -2,7 +2,14 @@
 
 Usage (on your own database, after migrate + seed_demo + generate_data --tickets N):
     DATABASE_URL=... python bench/bench_dashboards.py --prepare   # once, after generate_data
+    DATABASE_URL=... python bench/bench_dashboards.py --rebuild   # time the rollup rebuild too
     DATABASE_URL=... python bench/bench_dashboards.py
+
+The overview reads the rollup (itsm/dashboards/rollup.py): `--prepare` rebuilds it at the
+end, `--rebuild` rebuilds and times it. Every run times two incremental refreshes, each
+inside a transaction that is rolled back (the tickets are left as they were): 1,000 of the
+newest open tickets resolved now (the everyday case: few dirty days), and 1,000 random
+tickets moved to another team (the worst case: their every day is dirty).
 
 `--prepare` makes the generated tickets look worked, set-based in SQL: creation times spread
 over a year (generate_data's bulk insert leaves `created_at` at the insert time, because
@@ -33,11 +40,13 @@ django.setup()
 from datetime import timedelta  # noqa: E402
 
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from itsm.accounts.models import User  # noqa: E402
+from itsm.dashboards.models import DashboardTicketFact  # noqa: E402
+from itsm.dashboards.rollup import dashboard_rollup_rebuild, dashboard_rollup_refresh  # noqa: E402
 from itsm.dashboards.selectors import OVERVIEW_METRICS  # noqa: E402
 from tickets.models import SlaClock, Ticket  # noqa: E402
 
@@ -106,12 +115,81 @@ PREPARE_SQL = [
 def prepare() -> None:
     if SlaClock.objects.filter(ticket__description=GENERATED).exists():
         print("already prepared")
-        return
-    with connection.cursor() as cursor:
-        for sql in PREPARE_SQL:
-            start = time.perf_counter()
-            cursor.execute(sql, {"mark": GENERATED})
-            print(f"{time.perf_counter() - start:6.1f} s  {' '.join(sql.split())[:70]}")
+    else:
+        with connection.cursor() as cursor:
+            for sql in PREPARE_SQL:
+                start = time.perf_counter()
+                cursor.execute(sql, {"mark": GENERATED})
+                print(f"{time.perf_counter() - start:6.1f} s  {' '.join(sql.split())[:70]}")
+    rebuild()
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def rebuild() -> None:
+    start = time.perf_counter()
+    result = dashboard_rollup_rebuild()
+    print(
+        f"rollup rebuild: {time.perf_counter() - start:.1f} s for {result.tickets:,} tickets, "
+        f"{result.days} days ({load()})\n  steps (s): {result.steps}"
+    )
+
+
+TOUCH = {
+    "1,000 newest open tickets resolved now": [
+        """CREATE TEMP TABLE bench_touched AS SELECT id FROM tickets_ticket
+           WHERE status IN ('new', 'in_progress') ORDER BY created_at DESC LIMIT 1000""",
+        """UPDATE tickets_ticket SET status = 'resolved', resolution_code = 'solved',
+                  resolved_at = now(), updated_at = now()
+           WHERE id IN (SELECT id FROM bench_touched)""",
+        """UPDATE tickets_slaclock SET stopped_at = now(), running_since = NULL,
+                  elapsed = now() - started_at,
+                  state = CASE WHEN due_at > now() THEN 'met' ELSE 'breached' END
+           WHERE metric = 'resolution' AND stopped_at IS NULL
+                 AND ticket_id IN (SELECT id FROM bench_touched)""",
+    ],
+    "1,000 random tickets moved to another team": [
+        """CREATE TEMP TABLE bench_touched AS SELECT id FROM tickets_ticket
+           ORDER BY random() LIMIT 1000""",
+        """UPDATE tickets_ticket SET updated_at = now(), assignee_id = NULL,
+                  assignment_team_id = (SELECT min(id) FROM accounts_team
+                                        WHERE id <> tickets_ticket.assignment_team_id)
+           WHERE id IN (SELECT id FROM bench_touched)""",
+    ],
+}
+
+
+class Rollback(Exception):
+    pass
+
+
+def incremental() -> None:
+    """Refresh timings: with nothing to do, then after each TOUCH (rolled back after)."""
+    start = time.perf_counter()
+    result = dashboard_rollup_refresh(reconcile=False)
+    print(
+        f"incremental refresh, nothing touched: {time.perf_counter() - start:.2f} s "
+        f"({load()})\n  steps (s): {result.steps}"
+    )
+    for label, statements in TOUCH.items():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    for sql in statements:
+                        cursor.execute(sql)
+                start = time.perf_counter()
+                result = dashboard_rollup_refresh(reconcile=False)
+                print(
+                    f"incremental refresh, {label}: {time.perf_counter() - start:.2f} s, "
+                    f"{result.tickets} tickets changed, {result.days} days rewritten "
+                    f"({load()})\n  steps (s): {result.steps}"
+                )
+                raise Rollback
+        except Rollback:
+            pass
 
 
 def measure(client: Client, label: str, params: dict[str, str]) -> None:
@@ -132,7 +210,8 @@ def measure(client: Client, label: str, params: dict[str, str]) -> None:
     sums.sort()
     print(
         f"\n{label}: whole overview ({len(urls)} endpoints) median {statistics.median(sums):.0f} ms,"
-        f" p90 {sums[int(len(sums) * 0.9) - 1]:.0f} ms, min {sums[0]:.0f} ms ({RUNS} runs)"
+        f" p90 {sums[int(len(sums) * 0.9) - 1]:.0f} ms, min {sums[0]:.0f} ms ({RUNS} runs; "
+        f"{load()})"
     )
     for metric, timings in sorted(per_metric.items(), key=lambda kv: -statistics.median(kv[1])):
         print(f"  {metric:<26} median {statistics.median(timings):7.1f} ms")
@@ -141,16 +220,19 @@ def measure(client: Client, label: str, params: dict[str, str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--prepare", action="store_true")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the rollup, timed")
     args = parser.parse_args()
     if args.prepare:
         prepare()
         return
+    if args.rebuild or not DashboardTicketFact.objects.exists():
+        rebuild()
+    incremental()
     settings.ALLOWED_HOSTS = ["*"]
     client = Client()
     client.force_login(User.objects.get(email="manager@example.com"))
     print(
-        f"tickets: {Ticket.objects.count():,}  SLA clocks: {SlaClock.objects.count():,}  "
-        f"load average: {os.getloadavg()[0]:.2f}"
+        f"tickets: {Ticket.objects.count():,}  SLA clocks: {SlaClock.objects.count():,}  {load()}"
     )
     today = timezone.localdate()
     measure(client, "last 30 days", {})

@@ -421,6 +421,10 @@ def _apply(cursor, *, since: datetime | None) -> RollupResult:
     days = 0
     if changed:
         run("dirty days", _dirty_days_sql())
+        # Temp tables have no statistics: without them a few dirty days are planned as if
+        # they were many (sequential scans of the facts instead of the day indexes).
+        cursor.execute("ANALYZE dash_dirty")
+        cursor.execute("ANALYZE dash_changed")
         cursor.execute("SELECT count(*) FROM dash_dirty")
         (days,) = cursor.fetchone()
         columns = ", ".join(FACT_COLUMNS)
