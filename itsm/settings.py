@@ -378,6 +378,8 @@ ITSM_ATTACHMENT_ALLOWED_TYPES = env.list(
     ],
 )
 ITSM_QUEUE_COUNT_CAP = env.int("ITSM_QUEUE_COUNT_CAP", default=999)
+# How long an agent's queue counts are kept (0: counted on every page load).
+ITSM_QUEUE_COUNT_SECONDS = env.int("ITSM_QUEUE_COUNT_SECONDS", default=30)
 # A notification that failed this many times is marked failed (retried with back-off before).
 ITSM_NOTIFICATION_MAX_ATTEMPTS = env.int("ITSM_NOTIFICATION_MAX_ATTEMPTS", default=6)
 # The team told at once when a major incident is declared (with the service desk managers).

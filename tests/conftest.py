@@ -1,6 +1,7 @@
 """Shared fixtures: personas, API clients, a real Celery worker, and Debian's chromium."""
 
 import os
+import uuid
 
 import pytest
 from kombu import Queue
@@ -203,4 +204,14 @@ def _plain_static_storage(settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_namespace(settings):
+    # Cached figures (queue counts, filter choices) are keyed by database ids; a prefix per
+    # test keeps them from leaking between tests and between workers sharing one Redis.
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"},
     }

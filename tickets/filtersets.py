@@ -22,6 +22,18 @@ AGE_CHOICES = [
 ]
 
 
+def use_cached_choices(form, names) -> None:
+    """Point the selects `names` of `form` at tickets.selectors.filter_choice_lists: the
+    widget draws from the list, the field's queryset still validates what is submitted."""
+    from tickets.selectors import filter_choice_lists
+
+    lists = filter_choice_lists()
+    for name in names:
+        field = form.fields[name]
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        field.widget.choices = [*empty, *lists[name]]
+
+
 class TicketFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
     kind = django_filters.ChoiceFilter(choices=TicketKind.choices, label="Type")

@@ -240,6 +240,8 @@ class Ticket(NumberedModel, TimeStampedModel, VersionedModel):
                 name="ticket_resolved_any",
                 condition=Q(resolved_at__isnull=False),
             ),
+            # The dashboard rollup's refresh: tickets touched since its last watermark.
+            models.Index(fields=["updated_at"], name="ticket_updated"),
         ]
         constraints = [
             models.CheckConstraint(

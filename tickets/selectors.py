@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
+from itsm.core.cache import cached, forget
 from tickets.choices import OPEN_STATUSES, TicketStatus
 from tickets.models import Attachment, Comment, SlaClock, Ticket, TicketArticleLink
 from tickets.sla import (
@@ -103,25 +104,100 @@ def ticket_list_for_queue(*, user, queue: str | None) -> QuerySet[Ticket]:
     return tickets
 
 
+# What a queue row shows (tickets.rows): only these columns are read, so a 50-row page moves
+# a few kilobytes instead of every column of five joined tables.
+DESK_ROW_RELATED = ("requester", "assignee", "assignment_team", "service")
+DESK_ROW_FIELDS = (
+    "number",
+    "kind",
+    "priority",
+    "short_description",
+    "status",
+    "created_at",
+    "requester__display_name",
+    "requester__email",
+    "assignee__display_name",
+    "assignee__email",
+    "assignment_team__name",
+    "service__name",
+)
+
+
 def ticket_list_for_desk_queue(*, user, queue: str | None) -> QuerySet[Ticket]:
-    """The desk's queue rows: the API list plus the SLA clocks for the badges (one query)."""
-    return ticket_list_for_queue(user=user, queue=queue).prefetch_related(CLOCKS_FOR_BADGES)
+    """The desk's queue rows: the columns the rows show, and the SLA clocks for the badges
+    (one more query)."""
+    tickets = Ticket.objects.visible_to(user)
+    if queue:
+        tickets = tickets.filter(_queue_filter(queue, user))
+    return (
+        tickets.select_related(*DESK_ROW_RELATED)
+        .only(*DESK_ROW_FIELDS)
+        .prefetch_related(CLOCKS_FOR_BADGES)
+    )
 
 
 def queue_counts(*, user) -> list[tuple[Queue, str]]:
     """Each queue's size for the navigation, capped ("999+") so a huge queue stays cheap.
 
-    One bounded query per queue (LIMIT cap+1 on an indexed filter), never a full count.
+    One bounded query per queue (LIMIT cap+1 on an indexed filter), never a full count; the
+    result is kept for ITSM_QUEUE_COUNT_SECONDS per agent (the desk drops it when the agent
+    changes a ticket, so their own moves show at once; others' within that time).
     """
+    counts = cached(
+        _queue_counts_key(user),
+        seconds=settings.ITSM_QUEUE_COUNT_SECONDS,
+        compute=lambda: _count_queues(user),
+    )
+    return [(queue, counts[queue.slug]) for queue in QUEUES]
+
+
+def queue_counts_forget(*, user) -> None:
+    forget(_queue_counts_key(user))
+
+
+def _queue_counts_key(user) -> str:
+    return f"tickets:queue-counts:{user.pk}"
+
+
+def _count_queues(user) -> dict[str, str]:
     cap = settings.ITSM_QUEUE_COUNT_CAP
     team_ids = list(user.teams.values_list("id", flat=True))
-    counts = []
+    counts = {}
     for queue in QUEUES:
         # COUNT over a LIMITed subquery: Postgres stops after cap+1 index entries.
         bounded = Ticket.objects.filter(_queue_filter(queue.slug, user, team_ids)).order_by()
         n = bounded.values("id")[: cap + 1].count()
-        counts.append((queue, f"{cap}+" if n > cap else str(n)))
+        counts[queue.slug] = f"{cap}+" if n > cap else str(n)
     return counts
+
+
+FILTER_CHOICES_KEY = "tickets:filter-choices"
+FILTER_CHOICES_SECONDS = 3600
+
+
+def filter_choice_lists() -> dict[str, list[tuple[int, str]]]:
+    """(id, label) choices of the queue's filter bar and bulk bar: teams, agents, services,
+    top-level categories. Small tables read on every queue load, so they are cached until one
+    of them changes (tickets.signals drops the cache)."""
+    return cached(FILTER_CHOICES_KEY, seconds=FILTER_CHOICES_SECONDS, compute=_filter_choices)
+
+
+def filter_choices_forget() -> None:
+    forget(FILTER_CHOICES_KEY)
+
+
+def _filter_choices() -> dict[str, list[tuple[int, str]]]:
+    from itsm.accounts.models import Team, User
+    from itsm.cmdb.models import Service
+    from tickets.models import Category
+
+    agents = User.objects.filter(teams__isnull=False).distinct().order_by("display_name", "email")
+    return {
+        "team": [(t.pk, str(t)) for t in Team.objects.order_by("name")],
+        "assignee": [(u.pk, str(u)) for u in agents.only("display_name", "email")],
+        "service": [(s.pk, str(s)) for s in Service.objects.order_by("name").only("name")],
+        "category": [(c.pk, str(c)) for c in Category.objects.filter(parent=None).order_by("name")],
+    }
 
 
 def ticket_get_for_user(*, user, number: str) -> Ticket:

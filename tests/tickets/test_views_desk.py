@@ -14,9 +14,14 @@ def test_queue_page_runs_a_fixed_number_of_queries(
     for _ in range(rows):
         make_ticket(requester=requester)
     client = client_as(agent)
-    # session, user, roles, rows, SLA clocks, 6 bounded queue counts, saved filters, the
-    # filter bar's choice lists: the same at 5 and 40 rows.
+    # First load: session, user, roles, rows, SLA clocks, the agent's teams and 6 bounded
+    # queue counts, saved filters, the filter bar's 4 choice lists.
     with django_assert_max_num_queries(18):
+        response = client.get("/desk/tickets/", {"queue": "open", "page_size": 50})
+    assert response.content.decode().count('data-href="/desk/tickets/INC') == rows
+    # Later loads read the counts and choice lists from the cache: session, user, roles,
+    # rows, SLA clocks, saved filters — the same at 5 and 40 rows.
+    with django_assert_max_num_queries(6):
         response = client.get("/desk/tickets/", {"queue": "open", "page_size": 50})
     assert response.content.decode().count('data-href="/desk/tickets/INC') == rows
 

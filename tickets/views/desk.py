@@ -12,7 +12,7 @@ from itsm.core.pages import SeekPage
 from itsm.core.views import desk_view
 from tickets import selectors, services, workflow
 from tickets.choices import PRIORITY_BADGE, STATUS_BADGE
-from tickets.filtersets import TicketFilterSet
+from tickets.filtersets import TicketFilterSet, use_cached_choices
 from tickets.forms import (
     AssignForm,
     BulkForm,
@@ -56,7 +56,15 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
     filterset = TicketFilterSet(
         request.GET, queryset=selectors.ticket_list_for_desk_queue(user=request.user, queue=queue)
     )
-    tickets = filterset.qs
+    # The selects draw from cached choice lists; the querysets still validate input.
+    use_cached_choices(filterset.form, ("team", "assignee", "service", "category"))
+    # A filter value that no longer exists (a deleted team, an edited address) is named, and
+    # the list stays empty rather than silently ignoring that filter.
+    filter_errors = [
+        f"{filterset.form.fields[name].label}: {' '.join(errors)}"
+        for name, errors in filterset.form.errors.items()
+    ]
+    tickets = filterset.qs.none() if filter_errors else filterset.qs
     ordering = _ordering(request)
     if ordering.lstrip("-") == "sla_due":
         tickets = tickets.annotate(sla_due=selectors.sla_due_annotation())
@@ -70,15 +78,18 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
     page = SeekPage(tickets, number=request.GET.get("page"), size=_page_size(request))
     query = request.GET.copy()
     query.pop("page", None)
+    bulk_form = BulkForm()
+    use_cached_choices(bulk_form, ("team",))
     context = {
         "filterset": filterset,
+        "filter_errors": filter_errors,
         "page": page,
         "queue": queue,
         "query": query.urlencode(),
         "sort": _ordering(request),
         "status_badge": STATUS_BADGE,
         "priority_badge": PRIORITY_BADGE,
-        "bulk_form": BulkForm(),
+        "bulk_form": bulk_form,
         # One reverse() for the page instead of one per row.
         "detail_prefix": reverse("tickets:desk-ticket-detail", args=["X"])[:-2],
     }
@@ -124,6 +135,7 @@ def ticket_bulk(request: HttpRequest) -> HttpResponse:
             on_hold_reason=data["on_hold_reason"],
         )
     done = len(tickets) - len(errors)
+    selectors.queue_counts_forget(user=request.user)
     if done:
         messages.success(request, f"Updated {done} ticket{'s' if done != 1 else ''}.")
     for error in errors:
@@ -174,6 +186,8 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 def _after_write(request: HttpRequest, number: str, message: str) -> HttpResponse:
     messages.success(request, message)
+    # The agent's own move shows in their queue counts at once (others' within the TTL).
+    selectors.queue_counts_forget(user=request.user)
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     if request.htmx:
         return _render_detail(request, ticket)
@@ -409,6 +423,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, f"{ticket.number} raised for {ticket.requester}.")
+            selectors.queue_counts_forget(user=request.user)
             return redirect(ticket.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "tickets/desk/ticket_create.html", {"form": form}, status=status)
