@@ -214,7 +214,12 @@ class DashboardDailyDuration(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["grain", "day"], name="dash_duration_grain_day"),
+            # Covering: the whole-desk median over a year sums ~90k rows from the index alone.
+            models.Index(
+                fields=["grain", "day"],
+                include=["metric", "band", "clocks", "seconds"],
+                name="dash_duration_grain_day",
+            ),
             models.Index(fields=["grain", "team", "day"], name="dash_duration_team"),
             models.Index(fields=["grain", "assignee", "day"], name="dash_duration_assignee"),
             models.Index(fields=["grain", "service", "day"], name="dash_duration_service"),
