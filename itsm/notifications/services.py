@@ -283,30 +283,21 @@ class _OutboxRows:
         context: str = "{}",
     ) -> None:
         record_type = reference["record_type"]
-        (
-            event_ids,
-            events,
-            channels,
-            recipient_ids,
-            targets,
-            subscription_ids,
-            payloads,
-            contexts,
-            record_types,
-            record_ids,
-            record_labels,
-        ) = self.columns
-        event_ids.append(str(event_id))
-        events.append(event)
-        channels.append(str(channel))
-        recipient_ids.append(recipient_id)
-        targets.append(target)
-        subscription_ids.append(subscription_id)
-        payloads.append(payload)
-        contexts.append(context)
-        record_types.append(record_type.pk if record_type is not None else None)
-        record_ids.append(reference["record_id"])
-        record_labels.append(reference["record_label"])
+        row = {
+            "event_id": str(event_id),
+            "event": event,
+            "channel": str(channel),
+            "recipient_id": recipient_id,
+            "target": target,
+            "subscription_id": subscription_id,
+            "payload": payload,
+            "context": context,
+            "record_type_id": record_type.pk if record_type is not None else None,
+            "record_id": reference["record_id"],
+            "record_label": reference["record_label"],
+        }
+        for (name, _kind), column in zip(self.COLUMNS, self.columns, strict=True):
+            column.append(row[name])
 
     def insert(self) -> list[int]:
         if not self.columns[0]:
