@@ -7,12 +7,19 @@
 Replaces every SLA clock in the database with synthetic ones (bulk insert, one resolution
 clock per ticket, P3 policy, 24x7), then times the sweep batch by batch (wall and CPU time) and counts the queries of each
 batch, split into the sweep's own queries and those of the notification outbox, and the
-delivery tasks published after each commit. Delivery
+delivery tasks published after each commit.
+
+With `--workers 2` (the default runs 1, then 2) it also times the sweep as the `sla_sweep`
+task runs it on a worker with two processes: one process sweeps, and when more clocks are
+due than one batch holds it first starts the helper, a second process that was idle until
+then (as a worker process waiting on the `sla` queue is); both sweep until a batch comes
+back short. Wall time runs from the backlog check until the last process finishes. Delivery
 tasks go to Redis database 15 (flushed at the end) unless CELERY_BROKER_URL is set, so no
 other worker picks them up. Never run it on a production database.
 """
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import sys
@@ -29,7 +36,7 @@ import django
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -116,12 +123,91 @@ def sweep_once(args) -> dict:
     return {"wall": wall, "cpu": cpu, "pg_cpu": pg, "batches": batches}
 
 
+def report_sequential(result: dict, args, enqueue: dict) -> None:
+    batches, total, pg_cpu = result["batches"], result["wall"], result["pg_cpu"]
+    print(
+        f"  sweep: {sum(b[0] for b in batches)} clocks in {len(batches)} batches of "
+        f"{args.batch}: {total:.2f} s wall, {result['cpu']:.2f} s CPU of this process"
+    )
+    if pg_cpu is not None:
+        print(
+            f"  CPU: Python {result['cpu']:.2f} s + Postgres backend {pg_cpu:.2f} s = "
+            f"{result['cpu'] + pg_cpu:.2f} s (wall minus this is waiting: I/O, other load)"
+        )
+    print(
+        f"  publishing {enqueue['ids']} delivery ids in {enqueue['publishes']} tasks after "
+        f"commit: {enqueue['seconds']:.2f} s; sweep + outbox writes: "
+        f"{total - enqueue['seconds']:.2f} s"
+    )
+    full = [b for b in batches if b[0]]
+    sweep_q = sorted({b[2] for b in full})
+    outbox_q = sorted({b[3] for b in full})
+    print(
+        f"  queries per non-empty batch: sweep {sweep_q}, outbox {outbox_q} (constant if one value)"
+    )
+    times = sorted(b[1] for b in full)
+    print(
+        f"  batch time: mean {total / len(batches):.3f} s, "
+        f"median {times[len(times) // 2]:.3f} s, slowest {times[-1]:.3f} s"
+    )
+
+
+def _helper_sweep(start, results, batch: int) -> None:
+    """A second worker process: idle until the first sweep finds a backlog, then sweeping."""
+    start.wait()
+    pg_start = backend_cpu_seconds()
+    cpu_start = time.process_time()
+    claimed = sla_services.sla_sweep(batch_size=batch)
+    pg_end = backend_cpu_seconds()
+    results.put((claimed, time.process_time() - cpu_start, (pg_end or 0) - (pg_start or 0)))
+
+
+def sweep_parallel(workers: int, batch: int) -> dict:
+    """The sweep with `workers` processes, started the way the `sla_sweep` task starts its
+    helpers: after the first batch came back full."""
+    context = multiprocessing.get_context("fork")
+    start, results = context.Event(), context.Queue()
+    connections.close_all()  # each process opens its own connection
+    helpers = [
+        context.Process(target=_helper_sweep, args=(start, results, batch))
+        for _ in range(workers - 1)
+    ]
+    for helper in helpers:
+        helper.start()
+    pg_start = backend_cpu_seconds()
+    wall_start, cpu_start = time.perf_counter(), time.process_time()
+    claimed = sla_services.sla_sweep(batch_size=batch, on_backlog=start.set)
+    start.set()  # no backlog: the helpers find nothing and stop
+    per_process = [(claimed, time.process_time() - cpu_start, backend_cpu_seconds() - pg_start)]
+    per_process += [results.get() for _ in helpers]
+    for helper in helpers:
+        helper.join()
+    return {"wall": time.perf_counter() - wall_start, "per_process": per_process}
+
+
+def report_parallel(result: dict, workers: int) -> None:
+    claimed = [p[0] for p in result["per_process"]]
+    cpu = sum(p[1] + p[2] for p in result["per_process"])
+    print(
+        f"  sweep with {workers} processes: {sum(claimed)} clocks "
+        f"({' + '.join(map(str, claimed))}) in {result['wall']:.2f} s wall; "
+        f"CPU of all processes and their Postgres backends {cpu:.2f} s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clocks", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=sla_services.SWEEP_BATCH_SIZE)
     parser.add_argument("--runs", type=int, default=1, help="Rebuild and sweep N times.")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="Worker processes sweeping at once; each count is run (default: 1 2).",
+    )
     parser.add_argument(
         "--no-outbox",
         action="store_true",
@@ -154,65 +240,48 @@ def main() -> None:
     # first batch does not pay the one-off import of every urls.py (about 0.5 s).
     reverse("tickets:desk-ticket-detail", args=["INC0000001"])
 
-    walls, cpus, pg_cpus = [], [], []
+    walls: dict[int, list[float]] = {workers: [] for workers in args.workers}
+    cpus, pg_cpus = [], []
     for run in range(1, args.runs + 1):
-        t = time.perf_counter()
-        build_clocks(args.clocks, args.due)
-        print(
-            f"run {run} setup: {args.clocks} running clocks, {args.due} past 75 % "
-            f"({time.perf_counter() - t:.1f} s); outbox {'off' if args.no_outbox else 'on'}"
-        )
-        notifications_before = Notification.objects.count()
-        enqueue.update(seconds=0.0, ids=0, publishes=0)
-        load_before = os.getloadavg()
-        result = sweep_once(args)
-        load_after = os.getloadavg()
-        batches, total = result["batches"], result["wall"]
-        walls.append(total)
-        cpus.append(result["cpu"])
-        pg_cpu = result["pg_cpu"]
-        if pg_cpu is not None:
-            pg_cpus.append(pg_cpu)
-
-        fired = SlaThresholdFired.objects.count()
-        sent = Notification.objects.count() - notifications_before
-        print(
-            f"  sweep: {sum(b[0] for b in batches)} clocks in {len(batches)} batches of "
-            f"{args.batch}: {total:.2f} s wall, {result['cpu']:.2f} s CPU of this process"
-        )
-        print(f"  load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
-        if pg_cpu is not None:
+        for workers in args.workers:
+            t = time.perf_counter()
+            build_clocks(args.clocks, args.due)
             print(
-                f"  CPU: Python {result['cpu']:.2f} s + Postgres backend {pg_cpu:.2f} s = "
-                f"{result['cpu'] + pg_cpu:.2f} s (wall minus this is waiting: I/O, other load)"
+                f"run {run}, {workers} process(es), setup: {args.clocks} running clocks, "
+                f"{args.due} past 75 % ({time.perf_counter() - t:.1f} s); "
+                f"outbox {'off' if args.no_outbox else 'on'}"
             )
-        print(f"  thresholds fired: {fired}; outbox rows written: {sent}")
+            notifications_before = Notification.objects.count()
+            enqueue.update(seconds=0.0, ids=0, publishes=0)
+            load_before = os.getloadavg()
+            if workers == 1:
+                result = sweep_once(args)
+                report_sequential(result, args, enqueue)
+                cpus.append(result["cpu"])
+                if result["pg_cpu"] is not None:
+                    pg_cpus.append(result["pg_cpu"])
+            else:
+                result = sweep_parallel(workers, args.batch)
+                report_parallel(result, workers)
+            walls[workers].append(result["wall"])
+            load_after = os.getloadavg()
+            print(f"  load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
+            fired = SlaThresholdFired.objects.count()
+            sent = Notification.objects.count() - notifications_before
+            print(f"  thresholds fired: {fired}; outbox rows written: {sent}")
+            still_due = SlaClock.objects.filter(
+                state=SlaState.RUNNING, next_due_at__lte=timezone.now()
+            ).count()
+            print(f"  clocks still due after the sweep: {still_due}")
+    for workers, times in walls.items():
+        cpu = ""
+        if workers == 1 and cpus:
+            pg = f" + {statistics.median(pg_cpus):.2f} s Postgres CPU" if pg_cpus else ""
+            cpu = f", {statistics.median(cpus):.2f} s Python CPU{pg}"
         print(
-            f"  publishing {enqueue['ids']} delivery ids in {enqueue['publishes']} tasks after "
-            f"commit: {enqueue['seconds']:.2f} s; sweep + outbox writes: "
-            f"{total - enqueue['seconds']:.2f} s"
-        )
-        full = [b for b in batches if b[0]]
-        sweep_q = sorted({b[2] for b in full})
-        outbox_q = sorted({b[3] for b in full})
-        print(
-            f"  queries per non-empty batch: sweep {sweep_q}, outbox {outbox_q} (constant if one value)"
-        )
-        times = sorted(b[1] for b in full)
-        print(
-            f"  batch time: mean {total / len(batches):.3f} s, median {times[len(times) // 2]:.3f} s, "
-            f"slowest {times[-1]:.3f} s"
-        )
-        still_due = SlaClock.objects.filter(
-            state=SlaState.RUNNING, next_due_at__lte=timezone.now()
-        ).count()
-        print(f"  clocks still due after the sweep: {still_due}")
-    if args.runs > 1:
-        pg = f" + {statistics.median(pg_cpus):.2f} s Postgres CPU" if pg_cpus else ""
-        print(
-            f"median of {args.runs} runs: {statistics.median(walls):.2f} s wall, "
-            f"{statistics.median(cpus):.2f} s Python CPU{pg} "
-            f"(walls: {', '.join(f'{w:.2f}' for w in walls)})"
+            f"{workers} process(es), median of {len(times)} run(s): "
+            f"{statistics.median(times):.2f} s wall{cpu} "
+            f"(walls: {', '.join(f'{w:.2f}' for w in times)})"
         )
 
     with transaction.atomic():

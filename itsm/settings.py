@@ -280,6 +280,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # How often beat starts the SLA sweep, in seconds.
 ITSM_SLA_SWEEP_SECONDS = env.int("ITSM_SLA_SWEEP_SECONDS", default=60)
+# How many sweep loops work through a backlog at once (the beat-started sweep plus helpers
+# it publishes when its first batch comes back full). Useful up to the number of worker
+# processes consuming the `sla` queue; 1 turns the helpers off.
+ITSM_SLA_SWEEP_WORKERS = env.int("ITSM_SLA_SWEEP_WORKERS", default=2)
 
 # Exactly one beat process runs these (Procfile / docker-compose). Every entry expires before
 # its next run so a backlog after an outage never piles up duplicates.

@@ -38,6 +38,7 @@ from redis.exceptions import RedisError
 
 from itsm.accounts.models import User
 from itsm.cmdb.models import Service
+from itsm.core.ids import time_ordered_uuid
 from itsm.notifications.choices import NotificationChannel, NotificationStatus
 from itsm.notifications.models import Notification, NotificationPreference, WebhookSubscription
 
@@ -92,7 +93,7 @@ def notification_create(
     """
     if not EVENT_NAME.match(event):
         raise ValueError(f"Event names are lower_snake_case identifiers, not {event!r}.")
-    event_id = uuid.uuid4()
+    event_id = time_ordered_uuid()
     now = timezone.now()
     reference = _record_reference(record)
     rows = [
@@ -198,9 +199,9 @@ def notification_create_many(*, items: Iterable[NotificationRequest]) -> int:
     subscriptions = _subscriptions_for_events({item.event for item in items})
     rows = _OutboxRows()
     for item in items:
-        event_id = uuid.uuid4()
+        event_id = time_ordered_uuid()
         reference = _record_reference(item.record)
-        context = _json(dict(item.context))
+        context = dict(item.context)
         recipients = _eligible_recipients(
             item.recipients, essential=True, opted_out=set() if item.essential else opted_out
         )
@@ -230,7 +231,7 @@ def notification_create_many(*, items: Iterable[NotificationRequest]) -> int:
                 channel=NotificationChannel.WEBHOOK,
                 target=subscription.url,
                 subscription_id=subscription.pk,
-                payload=_json(payload),
+                payload=payload,
                 reference=reference,
             )
     ids = rows.insert()
@@ -244,12 +245,14 @@ def _json(value: Any) -> str:
 
 
 class _OutboxRows:
-    """Outbox rows as one array per column, written by a single INSERT … SELECT FROM unnest.
+    """Outbox rows written by a single INSERT … SELECT FROM jsonb_to_recordset.
 
     Django's bulk_create compiled a placeholder per field and row and built a model object
-    per row, which cost more than the rest of an SLA sweep batch. ON CONFLICT DO NOTHING on
-    the idempotency key (event_id, channel, target) makes a row that exists already a
-    no-op rather than an error that would roll back the caller's change.
+    per row, which cost more than the rest of an SLA sweep batch. The rows travel as one
+    JSON document: Postgres parses it faster than eleven ARRAY[…] parameters of one
+    constant per row. ON CONFLICT DO NOTHING on the idempotency key (event_id, channel,
+    target) makes a row that exists already a no-op rather than an error that would roll
+    back the caller's change.
     """
 
     COLUMNS = (
@@ -267,7 +270,7 @@ class _OutboxRows:
     )
 
     def __init__(self) -> None:
-        self.columns: tuple[list, ...] = tuple([] for _ in self.COLUMNS)
+        self.rows: list[dict[str, Any]] = []
 
     def add(
         self,
@@ -279,39 +282,40 @@ class _OutboxRows:
         reference: dict[str, Any],
         recipient_id: int | None = None,
         subscription_id: int | None = None,
-        payload: str = "{}",
-        context: str = "{}",
+        payload: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
     ) -> None:
         record_type = reference["record_type"]
-        row = {
-            "event_id": str(event_id),
-            "event": event,
-            "channel": str(channel),
-            "recipient_id": recipient_id,
-            "target": target,
-            "subscription_id": subscription_id,
-            "payload": payload,
-            "context": context,
-            "record_type_id": record_type.pk if record_type is not None else None,
-            "record_id": reference["record_id"],
-            "record_label": reference["record_label"],
-        }
-        for (name, _kind), column in zip(self.COLUMNS, self.columns, strict=True):
-            column.append(row[name])
+        self.rows.append(
+            {
+                "event_id": str(event_id),
+                "event": event,
+                "channel": str(channel),
+                "recipient_id": recipient_id,
+                "target": target,
+                "subscription_id": subscription_id,
+                "payload": payload or {},
+                "context": context or {},
+                "record_type_id": record_type.pk if record_type is not None else None,
+                "record_id": reference["record_id"],
+                "record_label": reference["record_label"],
+            }
+        )
 
     def insert(self) -> list[int]:
-        if not self.columns[0]:
+        if not self.rows:
             return []
         names = ", ".join(name for name, _ in self.COLUMNS)
-        arrays = ", ".join(f"%s::{kind}[]" for _, kind in self.COLUMNS)
+        typed = ", ".join(f"{name} {kind}" for name, kind in self.COLUMNS)
         now = timezone.now()
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {Notification._meta.db_table} ({names}, subject, body_text, "
                 "body_html, status, attempts, next_attempt_at, last_error, created_at) "
-                f"SELECT x.*, '', '', '', %s, 0, %s, '', %s FROM unnest({arrays}) AS x({names}) "
+                f"SELECT {names}, '', '', '', %s, 0, %s, '', %s "
+                f"FROM jsonb_to_recordset(%s::jsonb) AS x({typed}) "
                 "ON CONFLICT (event_id, channel, target) DO NOTHING RETURNING id",
-                [str(NotificationStatus.PENDING), now, now, *self.columns],
+                [str(NotificationStatus.PENDING), now, now, _json(self.rows)],
             )
             return [row[0] for row in cursor.fetchall()]
 
@@ -497,6 +501,10 @@ def _broker_connection(*, fresh: bool = False) -> tuple[Any, bool]:
     return connection, False
 
 
+def _ids_repr(ids: list[int]) -> str:
+    return f"[{len(ids)} notification ids: {ids[0]}…{ids[-1]}]"
+
+
 def _enqueue(notification_ids: list[int], *, countdown: float | None = None) -> int:
     """Publish delivery tasks for the ids, DELIVER_CHUNK ids per task; return how many ids
     were published.
@@ -521,7 +529,11 @@ def _enqueue(notification_ids: list[int], *, countdown: float | None = None) -> 
             connection, reused = _broker_connection(fresh=fresh)
             while chunks:
                 notification_deliver_many.apply_async(
-                    args=[chunks[0]], countdown=countdown, connection=connection
+                    args=[chunks[0]],
+                    countdown=countdown,
+                    connection=connection,
+                    # Celery's own repr of 250 ids, for its logs, cost more than the publish.
+                    argsrepr=_ids_repr(chunks[0]),
                 )
                 published += len(chunks.pop(0))
             return published

@@ -103,15 +103,22 @@ def test_enqueueing_publishes_one_task_per_chunk(monkeypatch):
     monkeypatch.setattr(
         notification_deliver_many,
         "apply_async",
-        lambda args, countdown=None, connection=None: published.append(args[0]),
+        lambda args, countdown=None, connection=None, argsrepr=None: published.append(
+            (args[0], argsrepr)
+        ),
     )
     ids = list(range(1, 2 * services.DELIVER_CHUNK + 2))
 
     assert services._enqueue(ids) == len(ids)
 
-    assert [len(chunk) for chunk in published] == [
+    assert [len(chunk) for chunk, _ in published] == [
         services.DELIVER_CHUNK,
         services.DELIVER_CHUNK,
         1,
     ]
-    assert [i for chunk in published for i in chunk] == ids
+    assert [i for chunk, _ in published for i in chunk] == ids
+    # Worker logs name a chunk by its size and ends, not by 250 ids.
+    assert (
+        published[0][1]
+        == f"[{services.DELIVER_CHUNK} notification ids: 1…{services.DELIVER_CHUNK}]"
+    )

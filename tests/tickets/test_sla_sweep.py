@@ -10,7 +10,7 @@ from django.db import connection
 from itsm.notifications.models import Notification, WebhookSubscription
 from tests.factories.tickets import make_ticket
 from tests.tickets.sla_defaults import sla_defaults  # noqa: F401
-from tickets import services
+from tickets import services, sla_services
 from tickets.models import SlaClock, SlaThresholdFired
 from tickets.sla import SlaMetric, SlaState
 from tickets.sla_services import sla_sweep, sla_sweep_batch
@@ -211,3 +211,105 @@ def test_batches_of_different_sizes_run_the_same_statements(
 
     assert statements(small) == statements(large)
     assert sla_rows().filter(channel="email").values("record_id").distinct().count() == 10
+
+
+@pytest.mark.django_db
+def test_the_batch_update_keeps_due_times_to_the_microsecond(requester, agent):
+    with time_machine.travel(T0 + timedelta(microseconds=123_456), tick=False):
+        ticket = make_ticket(requester=requester, actor=agent, impact=1, urgency=1)
+    due_before = resolution(ticket).due_at
+    with time_machine.travel(T0 + timedelta(hours=3, minutes=1), tick=False):
+        sla_sweep()
+    clock = resolution(ticket)
+    assert clock.next_threshold == 90  # swept: the batch UPDATE wrote this row
+    assert due_before.microsecond == 123_456
+    assert clock.due_at == due_before
+
+
+# --- Fanning out: the beat-started sweep starts helpers when there is a backlog ---
+
+
+@pytest.fixture
+def published_helpers(monkeypatch, settings):
+    """Small batches, three sweep loops, and helper publishes recorded instead of sent."""
+    monkeypatch.setattr(sla_services, "SWEEP_BATCH_SIZE", 2)
+    settings.ITSM_SLA_SWEEP_WORKERS = 3
+    published = []
+    monkeypatch.setattr(sla_sweep_task, "apply_async", lambda **options: published.append(options))
+    return published
+
+
+def due_tickets(requester, agent, count):
+    """`count` P3 tickets whose clocks are all past a threshold at T0 + 30 days."""
+    team = agent.teams.first()
+    with time_machine.travel(T0, tick=False):
+        return [
+            make_ticket(requester=requester, actor=agent, assignee=agent, assignment_team=team)
+            for _ in range(count)
+        ]
+
+
+@pytest.mark.django_db
+def test_a_backlog_starts_helper_sweeps_that_start_no_more(
+    requester, agent, published_helpers, settings
+):
+    due_tickets(requester, agent, 3)  # 6 due clocks, batches of 2
+    with time_machine.travel(T0 + timedelta(days=30), tick=False):
+        assert sla_sweep_task.apply().get() == 6
+    assert (
+        published_helpers
+        == [{"kwargs": {"fan_out": False}, "expires": settings.ITSM_SLA_SWEEP_SECONDS}] * 2
+    )
+    # A helper never fans out again, however big the backlog it finds.
+    due_tickets(requester, agent, 3)
+    with time_machine.travel(T0 + timedelta(days=30), tick=False):
+        assert sla_sweep_task.apply(kwargs={"fan_out": False}).get() == 6
+    assert len(published_helpers) == 2
+
+
+@pytest.mark.django_db
+def test_one_batch_of_work_starts_no_helper(requester, agent, published_helpers):
+    due_tickets(requester, agent, 1)  # 2 due clocks: exactly one batch
+    with time_machine.travel(T0 + timedelta(days=30), tick=False):
+        assert sla_sweep_task.apply().get() == 2
+    assert published_helpers == []
+
+
+@pytest.mark.django_db
+def test_a_broker_failure_leaves_the_sweep_to_finish_alone(requester, agent, monkeypatch, caplog):
+    from kombu.exceptions import OperationalError
+
+    monkeypatch.setattr(sla_services, "SWEEP_BATCH_SIZE", 2)
+    attempts = []
+
+    def broker_down(**options):
+        attempts.append(options)
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(sla_sweep_task, "apply_async", broker_down)
+    due_tickets(requester, agent, 3)
+    with time_machine.travel(T0 + timedelta(days=30), tick=False):
+        assert sla_sweep_task.apply().get() == 6
+    assert len(attempts) == 1  # gave up on the helpers at the first failure
+    assert "sweeping alone" in caplog.text
+    assert not SlaClock.objects.filter(
+        state=SlaState.RUNNING, next_due_at__lte=T0 + timedelta(days=30)
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_helpers_run_eagerly_share_the_backlog_and_notify_once(
+    requester, agent, monkeypatch, eager_celery
+):
+    monkeypatch.setattr(sla_services, "SWEEP_BATCH_SIZE", 2)
+    tickets = due_tickets(requester, agent, 4)
+    with time_machine.travel(T0 + timedelta(days=30), tick=False):
+        # The helper runs inline before the first batch, takes everything, and the
+        # beat-started sweep then finds nothing left.
+        assert sla_sweep_task.apply().get() == 0
+    fired = SlaThresholdFired.objects.filter(clock__ticket__in=tickets)
+    assert fired.count() == 4 * 2 * 3  # two clocks each, past 75, 90 and 100 %
+    breaches = sla_mail("sla_breached").filter(target=agent.email)
+    assert sorted(breaches.values_list("record_id", flat=True)) == sorted(
+        t.pk for t in tickets for _ in range(2)
+    )

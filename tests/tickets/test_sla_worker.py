@@ -71,3 +71,41 @@ def test_a_swept_threshold_is_emailed_once_by_a_real_worker(
     assert len(warnings()) == rows.count()
     assert all(ticket.number in m.subject for m in warnings())
     assert set(rows.values_list("status", "attempts")) == {("sent", 1)}
+
+
+def test_a_backlog_sweep_on_the_worker_starts_a_helper_sweep_through_the_broker(
+    celery_worker, requester, agent, monkeypatch, settings
+):
+    from tickets import sla_services
+    from tickets.models import SlaThresholdFired
+    from tickets.tasks import sla_sweep as sla_sweep_task
+
+    monkeypatch.setattr(sla_services, "SWEEP_BATCH_SIZE", 2)
+    settings.ITSM_SLA_SWEEP_WORKERS = 2
+    team = agent.teams.first()
+    tickets = [
+        make_ticket(requester=requester, actor=agent, assignee=agent, assignment_team=team)
+        for _ in range(3)
+    ]
+    SlaClock.objects.filter(ticket__in=tickets).update(
+        next_due_at=timezone.now() - timedelta(seconds=1)
+    )  # six clocks at their 75 % mark: three batches of two
+    runs = []
+    real_sweep = sla_services.sla_sweep
+
+    def recorded_sweep(**kwargs):
+        claimed = real_sweep(**kwargs)
+        runs.append(("started by beat" if kwargs.get("on_backlog") else "helper", claimed))
+        return claimed
+
+    monkeypatch.setattr(sla_services, "sla_sweep", recorded_sweep)
+
+    sla_sweep_task.delay()  # what beat does every minute
+    deadline = time.monotonic() + 20
+    while len(runs) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    assert sorted(kind for kind, _ in runs) == ["helper", "started by beat"]
+    assert sum(claimed for _, claimed in runs) == 6
+    fired = SlaThresholdFired.objects.filter(clock__ticket__in=tickets)
+    assert sorted(fired.values_list("threshold", flat=True)) == [75] * 6
