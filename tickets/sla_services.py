@@ -57,7 +57,7 @@ CLOCK_TIME_FIELDS = [
 
 
 class _Specs:
-    """Calendar specs by calendar id, built once per service call or sweep batch."""
+    """Calendar specs by calendar id, built once per service call or sweep."""
 
     def __init__(self) -> None:
         self._by_id: dict[int, CalendarSpec] = {}
@@ -450,7 +450,7 @@ def _notified_tickets(ids: set[int]) -> dict[int, _NotifiedTicket]:
 
 
 class _Managers:
-    """Active service desk managers, read at most once per batch."""
+    """Active service desk managers, read at most once per sweep."""
 
     def __init__(self) -> None:
         self._people: list[Recipient] | None = None
@@ -559,8 +559,26 @@ def _save_swept(clocks: list[_SweptClock]) -> None:
         )
 
 
+class SweepReads:
+    """What every batch of one sweep reads alike: policies with their calendars' specs, the
+    desk managers, the desk URL and the timezone. Read once per sweep run (seconds long)
+    instead of once per batch; each batch of 500 clocks paid about 10 ms for them."""
+
+    def __init__(self) -> None:
+        self._policies: dict[int, SlaPolicy] = {}
+        self.specs = _Specs()
+        self.managers = _Managers()
+        self.desk_url = _desk_url_maker()
+        self.tz = timezone.get_current_timezone()
+
+    def policies(self, ids: set[int]) -> dict[int, SlaPolicy]:
+        if missing := ids - self._policies.keys():
+            self._policies |= SlaPolicy.objects.select_related("calendar").in_bulk(missing)
+        return self._policies
+
+
 @transaction.atomic
-def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
+def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE, reads: SweepReads | None = None) -> int:
     """Fire the due thresholds of up to `batch_size` running clocks; return how many clocks
     were claimed (fewer than `batch_size` means the sweep is done).
 
@@ -573,7 +591,10 @@ def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
     `breached`; one UPDATE … FROM jsonb_to_recordset saves the batch. The query count does not grow
     with the batch: the policies, the notified tickets (with assignee and team lead, as
     plain rows) and the managers are each read once, and no model object is built per clock.
+    A sweep passes the same `reads` to all its batches, so only its first batch reads the
+    policies, calendars and managers.
     """
+    reads = reads or SweepReads()
     now = timezone.now()
     clocks = [
         _SweptClock(*row)
@@ -586,16 +607,13 @@ def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
     ]
     if not clocks:
         return 0
-    policies = SlaPolicy.objects.select_related("calendar").in_bulk(
-        {clock.policy_id for clock in clocks}
-    )
-    specs = _Specs()
+    policies = reads.policies({clock.policy_id for clock in clocks})
     passed = {
         clock.pk: _advance(
             clock,
             policy := policies[clock.policy_id],
             now,
-            specs.get(policy.calendar),
+            reads.specs.get(policy.calendar),
         )
         for clock in clocks
     }
@@ -606,9 +624,6 @@ def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
         if (new := [t for t in passed[clock.pk] if (clock.pk, t) in inserted])
     }
     tickets = _notified_tickets({clock.ticket_id for clock in clocks if clock.pk in newly_fired})
-    managers = _Managers()
-    desk_url = _desk_url_maker()
-    tz = timezone.get_current_timezone()
     to_raise: set[int] = set()
     requests: list[NotificationRequest] = []
     for clock in clocks:
@@ -623,9 +638,9 @@ def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
                 new[-1],
                 ticket=tickets[clock.ticket_id],
                 policy=policy,
-                managers=managers,
-                desk_url=desk_url,
-                tz=tz,
+                managers=reads.managers,
+                desk_url=reads.desk_url,
+                tz=reads.tz,
             )
         )
         if BREACH in new and policy.raise_priority_at_breach:
@@ -656,9 +671,10 @@ def sla_sweep(
     batch_size = batch_size or SWEEP_BATCH_SIZE
     if on_backlog is not None and _more_due_than(batch_size):
         on_backlog()
+    reads = SweepReads()
     total = 0
     for _ in range(max_batches):
-        claimed = sla_sweep_batch(batch_size=batch_size)
+        claimed = sla_sweep_batch(batch_size=batch_size, reads=reads)
         total += claimed
         if claimed < batch_size:
             break
