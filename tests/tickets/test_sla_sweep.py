@@ -313,3 +313,36 @@ def test_helpers_run_eagerly_share_the_backlog_and_notify_once(
     assert sorted(breaches.values_list("record_id", flat=True)) == sorted(
         t.pk for t in tickets for _ in range(2)
     )
+
+
+@pytest.mark.django_db
+def test_a_sweep_reads_policies_calendars_and_managers_once_for_all_its_batches(
+    requester, agent, manager
+):
+    from django.test.utils import CaptureQueriesContext
+
+    team = agent.teams.first()
+    with time_machine.travel(T0, tick=False):
+        for _ in range(4):  # P1: its policy tells the desk managers about breaches
+            make_ticket(
+                requester=requester,
+                actor=agent,
+                impact=1,
+                urgency=1,
+                assignee=agent,
+                assignment_team=team,
+            )
+    # 8 due clocks: four batches of two, and an empty one.
+    with (
+        time_machine.travel(T0 + timedelta(days=30), tick=False),
+        CaptureQueriesContext(connection) as ctx,
+    ):
+        assert sla_sweep(batch_size=2) == 8
+
+    def count(table):
+        return sum(f'FROM "{table}"' in q["sql"] for q in ctx.captured_queries)
+
+    assert count("tickets_slapolicy") == 1
+    assert count("calendars_closeddate") == 1
+    assert count("accounts_user") == 1  # the desk managers, told about the breaches
+    assert count("tickets_ticket") == 4  # the notified tickets, one query per batch
