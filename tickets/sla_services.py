@@ -5,9 +5,8 @@ and by the `sla_sweep` task. Never imports `tickets.services`. Rules and arithme
 `tickets.sla` and `itsm.calendars`; this module loads rows, applies them and saves.
 """
 
-import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, ClassVar
@@ -15,7 +14,6 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from itsm.accounts.models import User
@@ -24,6 +22,7 @@ from itsm.audit.services import audit_record
 from itsm.calendars.arithmetic import CalendarSpec
 from itsm.calendars.models import BusinessCalendar
 from itsm.calendars.selectors import calendar_spec
+from itsm.core.sql import json_rows
 from itsm.notifications.services import (
     NotificationRequest,
     Recipient,
@@ -32,6 +31,7 @@ from itsm.notifications.services import (
 )
 from tickets import sla
 from tickets.choices import TicketStatus
+from tickets.links import desk_ticket_paths
 from tickets.models import SlaClock, SlaPolicy, SlaThresholdFired, Ticket
 from tickets.sla import BREACH, SlaMetric, SlaState
 
@@ -363,23 +363,9 @@ def _insert_fired(pairs: list[tuple[int, int]], now: datetime) -> set[tuple[int,
             f"INSERT INTO {table} (clock_id, threshold, fired_at) "
             "SELECT c, t, %s FROM jsonb_to_recordset(%s::jsonb) AS x(c bigint, t int) "
             "ON CONFLICT (clock_id, threshold) DO NOTHING RETURNING clock_id, threshold",
-            [now, _json_rows({"c": c, "t": t} for c, t in pairs)],
+            [now, json_rows({"c": c, "t": t} for c, t in pairs)],
         )
         return {(row[0], row[1]) for row in cursor.fetchall()}
-
-
-def _json_rows(rows: Iterable[dict[str, Any]]) -> str:
-    """Rows for `jsonb_to_recordset`: the batch statements pass their rows as one JSON
-    document, which Postgres parses faster than an ARRAY[…] parameter per column (one
-    constant per row each). Datetimes keep their microseconds (DjangoJSONEncoder would
-    round them to milliseconds)."""
-    return json.dumps(list(rows), default=_iso, separators=(",", ":"))
-
-
-def _iso(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not a JSON value")
 
 
 def _advance(clock: _SweptClock, policy: SlaPolicy, now: datetime, spec: CalendarSpec) -> list[int]:
@@ -403,12 +389,9 @@ def _advance(clock: _SweptClock, policy: SlaPolicy, now: datetime, spec: Calenda
 
 
 def _desk_url_maker() -> Callable[[str], str]:
-    """number → absolute desk URL of the ticket, with one `reverse()` per batch instead of
-    one per ticket (ticket numbers are plain letters and digits, so nothing is quoted)."""
-    marker = "--number--"
-    head, tail = reverse("tickets:desk-ticket-detail", args=[marker]).rsplit(marker, 1)
-    head = settings.SITE_URL + head
-    return lambda number: head + number + tail
+    """number → absolute desk URL of the ticket, for links in emails and webhooks."""
+    path = desk_ticket_paths()
+    return lambda number: settings.SITE_URL + path(number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -534,8 +517,8 @@ def _raise_priority(ticket_ids: set[int]) -> None:
 
 
 def _save_swept(clocks: list[_SweptClock]) -> None:
-    """One UPDATE … FROM jsonb_to_recordset(…) for the batch. Django's bulk_update builds a CASE per
-    field and row, which took seconds for 500 clocks; this is one small statement."""
+    """One UPDATE … FROM jsonb_to_recordset(…) for the batch. Django's bulk_update builds a
+    CASE per field and row, which took seconds for 500 clocks; this is one small statement."""
     table = SlaClock._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -545,7 +528,7 @@ def _save_swept(clocks: list[_SweptClock]) -> None:
             "next_threshold int, next_due_at timestamptz, due_at timestamptz) "
             "WHERE c.id = x.id",
             [
-                _json_rows(
+                json_rows(
                     {
                         "id": c.pk,
                         "state": str(c.state),
@@ -588,8 +571,8 @@ def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE, reads: SweepReads | N
     clocks whose insert was new send notifications (the unique (clock, threshold) pair
     makes "exactly once" hold across workers and retries), all written to the outbox by one
     `notification_create_many` call. Each clock then moves to its next threshold, or to
-    `breached`; one UPDATE … FROM jsonb_to_recordset saves the batch. The query count does not grow
-    with the batch: the policies, the notified tickets (with assignee and team lead, as
+    `breached`; one UPDATE … FROM jsonb_to_recordset saves the batch. The query count does
+    not grow with the batch: the policies, the notified tickets (with assignee and team lead, as
     plain rows) and the managers are each read once, and no model object is built per clock.
     A sweep passes the same `reads` to all its batches, so only its first batch reads the
     policies, calendars and managers.

@@ -28,7 +28,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
@@ -39,6 +38,7 @@ from redis.exceptions import RedisError
 from itsm.accounts.models import User
 from itsm.cmdb.models import Service
 from itsm.core.ids import time_ordered_uuid
+from itsm.core.sql import json_rows
 from itsm.notifications.choices import NotificationChannel, NotificationStatus
 from itsm.notifications.models import Notification, NotificationPreference, WebhookSubscription
 
@@ -240,17 +240,12 @@ def notification_create_many(*, items: Iterable[NotificationRequest]) -> int:
     return len(ids)
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, cls=DjangoJSONEncoder, separators=(",", ":"))
-
-
 class _OutboxRows:
     """Outbox rows written by a single INSERT … SELECT FROM jsonb_to_recordset.
 
     Django's bulk_create compiled a placeholder per field and row and built a model object
     per row, which cost more than the rest of an SLA sweep batch. The rows travel as one
-    JSON document: Postgres parses it faster than eleven ARRAY[…] parameters of one
-    constant per row. ON CONFLICT DO NOTHING on the idempotency key (event_id, channel,
+    JSON document (`json_rows`). ON CONFLICT DO NOTHING on the idempotency key (event_id, channel,
     target) makes a row that exists already a no-op rather than an error that would roll
     back the caller's change.
     """
@@ -315,7 +310,7 @@ class _OutboxRows:
                 f"SELECT {names}, '', '', '', %s, 0, %s, '', %s "
                 f"FROM jsonb_to_recordset(%s::jsonb) AS x({typed}) "
                 "ON CONFLICT (event_id, channel, target) DO NOTHING RETURNING id",
-                [str(NotificationStatus.PENDING), now, now, _json(self.rows)],
+                [str(NotificationStatus.PENDING), now, now, json_rows(self.rows)],
             )
             return [row[0] for row in cursor.fetchall()]
 

@@ -43,8 +43,9 @@ def sla_row_badge(clock) -> str:
 
 
 @register.simple_tag
-def queue_rows(page, detail_prefix: str):
+def queue_rows(page):
     """The queue's table rows, built in Python (see tickets.rows)."""
+    from tickets.links import desk_ticket_paths
     from tickets.rows import queue_rows as build
 
-    return build(page, detail_prefix=detail_prefix)
+    return build(page, ticket_path=desk_ticket_paths())

@@ -90,8 +90,6 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
         "status_badge": STATUS_BADGE,
         "priority_badge": PRIORITY_BADGE,
         "bulk_form": bulk_form,
-        # One reverse() for the page instead of one per row.
-        "detail_prefix": reverse("tickets:desk-ticket-detail", args=["X"])[:-2],
     }
     if request.htmx and request.htmx.target == "ticket-table":
         return render(request, "tickets/desk/_ticket_table.html", context)
