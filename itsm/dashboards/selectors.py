@@ -52,6 +52,7 @@ from itsm.dashboards.models import (
     DashboardDaily,
     DashboardDailyDuration,
     DashboardOpenNow,
+    DashboardRollupState,
     DashboardTarget,
     DashboardTicketFact,
     TargetKey,
@@ -202,6 +203,11 @@ def _in_scope(scope: DashboardScope, filters: DashboardFilters, prefix: str = ""
 
 
 # --- Targets ---
+
+
+def dashboard_figures_as_of() -> datetime | None:
+    """When the rollup behind the overview was last brought up to date (None: never yet)."""
+    return DashboardRollupState.objects.filter(pk=1).values_list("open_as_of", flat=True).first()
 
 
 def dashboard_targets() -> dict[str, float]:

@@ -18,6 +18,7 @@ from itsm.dashboards.process_selectors import PROCESS_METRICS
 from itsm.dashboards.selectors import (
     OVERVIEW_METRICS,
     DashboardFilters,
+    dashboard_figures_as_of,
     dashboard_process_access,
     dashboard_scope_for,
     dashboard_sla_ticket_list,
@@ -64,7 +65,7 @@ def _filter_form(request: HttpRequest, scope) -> DashboardFilterForm:
     )
 
 
-def _page(request: HttpRequest, template: str, cards: list, scope) -> HttpResponse:
+def _page(request: HttpRequest, template: str, cards: list, scope, **extra) -> HttpResponse:
     form = _filter_form(request, scope)
     filters = form.filters() if form.is_bound and form.is_valid() else DashboardFilters.default()
     return render(
@@ -78,15 +79,21 @@ def _page(request: HttpRequest, template: str, cards: list, scope) -> HttpRespon
             "scope": scope,
             "show_team_filter": scope.everything or bool(scope.team_ids),
             "process_access": dashboard_process_access(request.user),
+            **extra,
         },
     )
 
 
 @desk_view
 def overview(request: HttpRequest) -> HttpResponse:
-    """The service desk overview: SLA, backlog, flow, speed, quality and workload."""
+    """The service desk overview: SLA, backlog, flow, speed, quality and workload. Its
+    figures come from the rollup, so the page says how fresh they are."""
     return _page(
-        request, "dashboards/overview.html", OVERVIEW_CARDS, dashboard_scope_for(request.user)
+        request,
+        "dashboards/overview.html",
+        OVERVIEW_CARDS,
+        dashboard_scope_for(request.user),
+        as_of=dashboard_figures_as_of(),
     )
 
 

@@ -2,7 +2,8 @@
 
 import csv
 import io
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -216,12 +217,27 @@ def test_the_overview_page_itself_runs_a_fixed_number_of_queries(
 ):
     client = client_as(manager)
     client.get("/dashboards/", PERIOD)
-    # session, user, groups (staff check, role names), teams list, services list
-    with django_assert_num_queries(6):
+    # session, user, groups (staff check, role names), teams list, services list, as-of time
+    with django_assert_num_queries(7):
         client.get("/dashboards/", PERIOD)
     _more_history(requester, service_desk_team, agent, history.policy, 40)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get("/dashboards/", PERIOD)
+
+
+def test_the_overview_says_how_fresh_its_figures_are(history, client_as, manager):
+    from itsm.dashboards.models import DashboardRollupState
+
+    as_of = DashboardRollupState.objects.get(pk=1).open_as_of
+    html = client_as(manager).get("/dashboards/", PERIOD).content.decode()
+    shown = re.search(r'Figures as of <time datetime="([^"]+)">[^<]*(\d\d:\d\d)</time>', html)
+    assert shown, html
+    assert datetime.fromisoformat(shown[1]) == as_of  # the same instant, in the user's zone
+    assert shown[2] == datetime.fromisoformat(shown[1]).strftime("%H:%M")
+
+    DashboardRollupState.objects.all().delete()  # a new install before the first refresh
+    html = client_as(manager).get("/dashboards/", PERIOD).content.decode()
+    assert "The figures are being computed for the first time" in html
 
 
 # --- Drill-down ---
