@@ -47,3 +47,14 @@ document.addEventListener("click", (event) => {
   if (publicChoice) publicChoice.checked = true;
   box.focus();
 });
+
+// "Save this view": the filter bar swaps only the table (htmx) and pushes its filters into
+// the address bar, so the view to save is read from there when the form is sent, not from
+// the value the page was first rendered with.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form.save-filter");
+  if (!form) return;
+  const params = new URLSearchParams(location.search);
+  params.delete("page");
+  form.querySelector("input[name=query]").value = params.toString();
+});
