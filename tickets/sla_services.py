@@ -406,30 +406,31 @@ class _NotifiedTicket:
     assignee: Recipient | None
     lead: Recipient | None
 
-
-def _notified_tickets(ids: set[int]) -> dict[int, _NotifiedTicket]:
-    """The tickets of the notified clocks with assignee and team lead, in one query."""
-    rows = Ticket.objects.filter(pk__in=ids).values_list(
-        "pk",
-        "number",
-        "short_description",
-        "priority",
-        "service_id",
-        "assignee_id",
-        "assignee__email",
-        "assignee__is_active",
-        "assignment_team__lead_id",
-        "assignment_team__lead__email",
-        "assignment_team__lead__is_active",
-    )
-    return {
-        row[0]: _NotifiedTicket(
-            *row[:5],
-            assignee=Recipient(row[5], row[6], row[7]) if row[5] is not None else None,
-            lead=Recipient(row[8], row[9], row[10]) if row[8] is not None else None,
+    # What the claim reads of each clock's ticket, through the clock's `ticket` relation.
+    CLAIM_FIELDS: ClassVar[tuple[str, ...]] = tuple(
+        f"ticket__{name}"
+        for name in (
+            "number",
+            "short_description",
+            "priority",
+            "service_id",
+            "assignee_id",
+            "assignee__email",
+            "assignee__is_active",
+            "assignment_team__lead_id",
+            "assignment_team__lead__email",
+            "assignment_team__lead__is_active",
         )
-        for row in rows
-    }
+    )
+
+    @classmethod
+    def from_claim(cls, pk: int, row: tuple) -> "_NotifiedTicket":
+        return cls(
+            pk,
+            *row[:4],
+            assignee=Recipient(row[4], row[5], row[6]) if row[4] is not None else None,
+            lead=Recipient(row[7], row[8], row[9]) if row[7] is not None else None,
+        )
 
 
 class _Managers:
@@ -542,6 +543,26 @@ def _save_swept(clocks: list[_SweptClock]) -> None:
         )
 
 
+def _claim(now: datetime, batch_size: int) -> tuple[list[_SweptClock], dict[int, _NotifiedTicket]]:
+    """Lock up to `batch_size` due clocks, oldest first, skipping those another sweep holds;
+    read each with what a notification needs of its ticket and people in the same query.
+    Only the clock rows are locked (FOR UPDATE OF): tickets stay free for agents while the
+    batch runs."""
+    rows = (
+        SlaClock.objects.filter(state=SlaState.RUNNING, next_due_at__lte=now)
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("next_due_at")
+        .values_list(*_SweptClock.FIELDS, *_NotifiedTicket.CLAIM_FIELDS)[:batch_size]
+    )
+    width = len(_SweptClock.FIELDS)
+    clocks = [_SweptClock(*row[:width]) for row in rows]
+    tickets = {
+        clock.ticket_id: _NotifiedTicket.from_claim(clock.ticket_id, row[width:])
+        for clock, row in zip(clocks, rows, strict=True)
+    }
+    return clocks, tickets
+
+
 class SweepReads:
     """What every batch of one sweep reads alike: policies with their calendars' specs, the
     desk managers, the desk URL and the timezone. Read once per sweep run (seconds long)
@@ -567,27 +588,19 @@ def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE, reads: SweepReads | N
 
     One indexed query claims the clocks (`next_due_at <= now`, oldest first) with
     FOR UPDATE SKIP LOCKED, so a second sweep takes the next rows instead of waiting or
-    double-processing. The fired thresholds are inserted in one statement; only the
-    clocks whose insert was new send notifications (the unique (clock, threshold) pair
-    makes "exactly once" hold across workers and retries), all written to the outbox by one
-    `notification_create_many` call. Each clock then moves to its next threshold, or to
-    `breached`; one UPDATE … FROM jsonb_to_recordset saves the batch. The query count does
-    not grow with the batch: the policies, the notified tickets (with assignee and team lead, as
-    plain rows) and the managers are each read once, and no model object is built per clock.
-    A sweep passes the same `reads` to all its batches, so only its first batch reads the
-    policies, calendars and managers.
+    double-processing; it reads each clock's ticket, assignee and team lead alongside. The
+    fired thresholds are inserted in one statement; only the clocks whose insert was new
+    send notifications (the unique (clock, threshold) pair makes "exactly once" hold across
+    workers and retries), all written to the outbox by one `notification_create_many` call.
+    Each clock then moves to its next threshold, or to `breached`; one UPDATE … FROM
+    jsonb_to_recordset saves the batch. The query count does not grow with the batch: rows
+    are read as plain values and no model object is built per clock. A sweep passes the
+    same `reads` to all its batches, so only its first batch reads the policies, calendars
+    and managers.
     """
     reads = reads or SweepReads()
     now = timezone.now()
-    clocks = [
-        _SweptClock(*row)
-        for row in SlaClock.objects.filter(state=SlaState.RUNNING, next_due_at__lte=now)
-        # Lock the clock rows only, and join nothing: tickets stay free for agents while
-        # the batch runs.
-        .select_for_update(skip_locked=True)
-        .order_by("next_due_at")
-        .values_list(*_SweptClock.FIELDS)[:batch_size]
-    ]
+    clocks, tickets = _claim(now, batch_size)
     if not clocks:
         return 0
     policies = reads.policies({clock.policy_id for clock in clocks})
@@ -606,7 +619,6 @@ def sla_sweep_batch(*, batch_size: int = SWEEP_BATCH_SIZE, reads: SweepReads | N
         for clock in clocks
         if (new := [t for t in passed[clock.pk] if (clock.pk, t) in inserted])
     }
-    tickets = _notified_tickets({clock.ticket_id for clock in clocks if clock.pk in newly_fired})
     to_raise: set[int] = set()
     requests: list[NotificationRequest] = []
     for clock in clocks:
