@@ -390,8 +390,8 @@ def _advance(clock: _SweptClock, policy: SlaPolicy, now: datetime, spec: Calenda
 
 def _desk_url_maker() -> Callable[[str], str]:
     """number → absolute desk URL of the ticket, for links in emails and webhooks."""
-    path = desk_ticket_paths()
-    return lambda number: settings.SITE_URL + path(number)
+    site, path = settings.SITE_URL, desk_ticket_paths()  # settings is lazy: read it once
+    return lambda number: site + path(number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,7 +480,8 @@ def _notification(
     else:
         event = "sla_warning"
         title = f"{threshold}% of the {metric} time used on {ticket.number}"
-        due = clock.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if clock.due_at else ""
+        # "2026-03-02 13:00": isoformat, cut to the minute, costs half what strftime does.
+        due = clock.due_at.astimezone(tz).isoformat(" ", "minutes")[:16] if clock.due_at else ""
         message = f"{ticket.short_description}\nPriority P{ticket.priority}. Due {due}."
     return NotificationRequest(
         event=event,

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.utils import timezone
 
 from itsm.notifications.models import Notification, WebhookSubscription
 from tests.factories.tickets import make_ticket
@@ -56,6 +57,11 @@ def test_each_threshold_fires_once_even_when_the_sweep_runs_twice(assigned_p1, a
     # The response clock breached long ago (30 min) and the resolution clock warned at 75 %.
     assert {n.target for n in warnings} == {agent.email, manager.email}
     assert resolution(assigned_p1).next_threshold == 90
+    # The warning names the due time, to the minute, in the desk's timezone.
+    due = timezone.localtime(resolution(assigned_p1).due_at)
+    assert {n.context["message"].splitlines()[-1] for n in warnings} == {
+        f"Priority P1. Due {due:%Y-%m-%d %H:%M}."
+    }
 
 
 @pytest.mark.django_db
