@@ -1,12 +1,10 @@
 """The rollup behind the overview: incremental refresh, idempotence, the beat task, the
 rebuild command, and the figures it serves against the hand-built history (conftest.py)."""
 
-import threading
 from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from itsm.dashboards import selectors
 from itsm.dashboards.models import (
@@ -24,6 +22,7 @@ from itsm.dashboards.rollup import (
     smallest_grain,
 )
 from itsm.dashboards.selectors import DashboardFilters, DashboardScope, dashboard_targets
+from tests.concurrency import run_at_once
 from tests.dashboards.conftest import NOW
 from tickets import services as ticket_services
 from tickets.choices import TicketStatus
@@ -176,25 +175,9 @@ def test_two_refreshes_at_once_take_turns_and_agree_with_a_rebuild(history):
         ticket=t6, to_status=TicketStatus.RESOLVED, actor=t6.assignee,
         expected_version=t6.version, resolution_code="solved", resolution_notes="Done.",
     )  # fmt: skip
-    barrier = threading.Barrier(2)
-    results, errors = [], []
+    results = run_at_once(dashboard_rollup_refresh, dashboard_rollup_refresh)
 
-    def refresh():
-        try:
-            barrier.wait()
-            results.append(dashboard_rollup_refresh())
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=refresh) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    assert not [r for r in results if isinstance(r, Exception)], results
     # One took the state row's lock and rolled the resolve up; the other waited for it and
     # then found nothing left to do (no deadlock, no double-counted day).
     assert sorted(result.tickets for result in results) == [0, 1]

@@ -1,6 +1,5 @@
 """The SLA sweep: thresholds fire once, across repeated runs, retries and concurrent workers."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from itsm.notifications.models import Notification, WebhookSubscription
+from tests.concurrency import run_at_once
 from tests.factories.tickets import make_ticket
 from tests.tickets.sla_defaults import sla_defaults  # noqa: F401
 from tickets import services, sla_services
@@ -169,25 +169,14 @@ def test_two_concurrent_sweeps_fire_each_threshold_exactly_once(requester, agent
             )
             for _ in range(20)
         ]
-    barrier = threading.Barrier(2)
-    errors = []
 
-    def run():
-        try:
-            with time_machine.travel(T0 + timedelta(days=2), tick=False):
-                barrier.wait()
-                sla_sweep(batch_size=7)
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def sweep():
+        with time_machine.travel(T0 + timedelta(days=2), tick=False):
+            return sla_sweep(batch_size=7)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    swept = run_at_once(sweep, sweep)
+    assert all(isinstance(count, int) for count in swept), swept
+    assert sum(swept) == 20  # each due response clock claimed by exactly one of the two
     # P5: response (24 h) breached; resolution (5 days) at 2 days is below 75 %.
     fired = SlaThresholdFired.objects.filter(clock__ticket__in=tickets)
     assert fired.count() == 20 * 3
