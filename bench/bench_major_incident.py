@@ -26,7 +26,7 @@ from tests.conftest import (  # noqa: F401 (pytest fixtures used by name)
 from tests.factories.cmdb import ServiceFactory
 from tests.factories.tickets import make_ticket
 from tests.tickets.webhook_receiver import webhook_receiver
-from tickets.major import major_incident_declare
+from tickets.major.services import major_incident_declare
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 RUNS = 20

@@ -268,6 +268,17 @@ def changes_near_ticket(*, ticket, hours: int = NEAR_TICKET_HOURS) -> list[Chang
     )
 
 
+def change_panel_for_ticket(*, ticket, user) -> dict[str, object] | None:
+    """The ticket page's "changes near this ticket" panel, for staff only (two queries)."""
+    if not user_is_staff_member(user):
+        return None
+    return {
+        "changes": changes_near_ticket(ticket=ticket),
+        "hours": NEAR_TICKET_HOURS,
+        "is_incident": ticket.kind == "incident",
+    }
+
+
 def planned_maintenance_for_portal() -> list[dict]:
     """Scheduled or implementing changes in the next 7 days, for the portal's planned
     maintenance banner: [{"number", "title", "starts_at", "ends_at", "services": [names]}].

@@ -12,6 +12,8 @@ app = Celery("itsm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = [Queue(name) for name in ("default", "sla", "notifications")]
 app.autodiscover_tasks()
+# The tickets app keeps the tasks of its sub-domains in their own packages.
+app.autodiscover_tasks(["tickets.sla", "tickets.major"])
 
 
 @celeryd_init.connect

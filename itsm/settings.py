@@ -273,7 +273,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("default", "sla", "notifications")
 CELERY_TASK_ROUTES = {
     "itsm.notifications.tasks.*": {"queue": "notifications"},
-    "tickets.tasks.sla_*": {"queue": "sla"},
+    "tickets.sla.tasks.*": {"queue": "sla"},
 }
 CELERY_WORKER_QUEUES = env.list("CELERY_WORKER_QUEUES", default=list(CELERY_TASK_QUEUES_NAMES))
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -300,10 +300,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 600},
     },
-    # Fire SLA warnings and breaches whose time has come (tickets.sla_services) — every
+    # Fire SLA warnings and breaches whose time has come (tickets.sla.services) — every
     # minute by default; ITSM_SLA_SWEEP_SECONDS changes the interval.
     "sla-sweep": {
-        "task": "tickets.tasks.sla_sweep",
+        "task": "tickets.sla.tasks.sla_sweep",
         "schedule": float(ITSM_SLA_SWEEP_SECONDS),
         "options": {"expires": max(ITSM_SLA_SWEEP_SECONDS - 10, 5)},
     },
@@ -331,7 +331,7 @@ CELERY_BEAT_SCHEDULE = {
     # Remind major-incident managers whose update cadence has passed (once per missed
     # cadence) — every minute.
     "major-incident-reminders": {
-        "task": "tickets.tasks.major_incident_reminders",
+        "task": "tickets.major.tasks.major_incident_reminders",
         "schedule": 60.0,
         "options": {"expires": 50},
     },

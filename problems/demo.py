@@ -7,7 +7,7 @@ from itsm.accounts.models import User
 from itsm.cmdb.models import ConfigurationItem, Service
 from problems import services
 from problems.models import Problem, ProblemDetectionRule
-from tickets import major
+from tickets.major import services as major
 from tickets.models import MajorIncident, MajorIncidentRule
 from tickets.services import ticket_create
 

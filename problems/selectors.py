@@ -64,6 +64,14 @@ def problems_for_ticket(*, ticket: Ticket) -> list[Problem]:
     return list(Problem.objects.filter(incident_links__incident_id=ticket.pk).order_by("number"))
 
 
+def problem_panel_for_ticket(*, ticket: Ticket, user: object) -> dict[str, object]:
+    """The ticket page's problems panel: linked problems and matching known errors."""
+    return {
+        "known_errors": known_errors_for_ticket(ticket=ticket),
+        "linked_problems": problems_for_ticket(ticket=ticket),
+    }
+
+
 def problem_candidates_open() -> list[ProblemCandidate]:
     """The candidates queue with the incidents behind each (two queries in all)."""
     candidates = list(

@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from tickets.choices import PRIORITY_BADGE, STATUS_BADGE
-from tickets.sla import SLA_BADGE, SlaState
+from tickets.sla.rules import SLA_BADGE, SlaState
 
 
 def age(created_at: datetime, now: datetime) -> str:

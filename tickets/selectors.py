@@ -16,7 +16,7 @@ from itsm.audit.selectors import audit_list_for_record
 from itsm.core.cache import cached, forget
 from tickets.choices import OPEN_STATUSES, TicketStatus
 from tickets.models import Attachment, Comment, SlaClock, Ticket, TicketArticleLink
-from tickets.sla import (
+from tickets.sla.rules import (
     SLA_BADGE,
     WARNING_PCT,
     SlaMetric,

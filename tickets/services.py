@@ -18,7 +18,7 @@ from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.services import audit_record, field_changes
 from itsm.core.exceptions import PermissionRefused, TransitionNotAllowed
 from itsm.core.locking import lock_for_update
-from tickets import notify, sla_services, workflow
+from tickets import notify, workflow
 from tickets.attachments import check_upload, stored_name_for
 from tickets.choices import (
     DEFAULT_PRIORITY_MATRIX,
@@ -41,6 +41,7 @@ from tickets.models import (
     TicketArticleLink,
     TicketAssignment,
 )
+from tickets.sla import services as sla_services
 
 EDITABLE_FIELDS = (
     "short_description",

@@ -26,7 +26,7 @@ from tickets.models import (
     SlaPolicy,
     Ticket,
 )
-from tickets.sla import SlaMetric, SlaState
+from tickets.sla.rules import SlaMetric, SlaState
 
 DEMO_MARK = "Demo history for the dashboards."
 DAYS = 120

@@ -48,7 +48,7 @@ from itsm.dashboards.models import (
     DashboardTicketFact,
 )
 from tickets.choices import OPEN_STATUSES, TicketStatus
-from tickets.sla import SlaMetric, SlaState
+from tickets.sla.rules import SlaMetric, SlaState
 
 # How far before the watermark a refresh looks again: a ticket written by a transaction
 # that started before the last refresh but committed after it is still picked up (the

@@ -66,7 +66,7 @@ from itsm.dashboards.rollup import (
 )
 from tickets.choices import OPEN_STATUSES, Channel, Priority, TicketStatus
 from tickets.models import SlaClock, Ticket
-from tickets.sla import SlaMetric, SlaState
+from tickets.sla.rules import SlaMetric, SlaState
 
 RESOLVED_STATUSES = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 MAX_RANGE_DAYS = 366

@@ -24,7 +24,7 @@ from itsm.dashboards.selectors import (
     dashboard_sla_ticket_list,
     dashboard_targets,
 )
-from tickets.sla import SlaMetric
+from tickets.sla.rules import SlaMetric
 
 # (metric, title, card width): the order the overview shows its cards in.
 OVERVIEW_CARDS = [

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from knowledge.choices import ArticleStatus
 from knowledge.models import Article
 from knowledge.selectors import article_list_for_user, article_search
-from tickets.catalog_selectors import catalog_item_list_for_browse
+from tickets.catalog.selectors import catalog_item_list_for_browse
 from tickets.choices import OPEN_STATUSES
 from tickets.models import CatalogCategory, CatalogItem, Ticket
 

@@ -30,7 +30,7 @@ from itsm.dashboards.rollup import dashboard_rollup_refresh
 from itsm.dashboards.selectors import DashboardFilters
 from tickets.choices import Channel, TicketStatus
 from tickets.models import SatisfactionSurvey, SlaClock, SlaPolicy, Ticket
-from tickets.sla import SlaMetric, SlaState
+from tickets.sla.rules import SlaMetric, SlaState
 
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
 PERIOD = {"date_from": "2026-03-02", "date_to": "2026-03-15"}

@@ -13,7 +13,7 @@ from itsm.dashboards.selectors import OVERVIEW_METRICS
 from tests.dashboards.conftest import PERIOD, add_clock, add_ticket, at
 from tickets.choices import TicketStatus
 from tickets.models import SatisfactionSurvey
-from tickets.sla import SlaMetric, SlaState
+from tickets.sla.rules import SlaMetric, SlaState
 
 PAGES = ["/dashboards/", "/dashboards/api/sla_compliance.json", "/dashboards/sla/tickets/"]
 PROCESS_PAGES = ["/dashboards/processes/", "/dashboards/api/changes.json"]

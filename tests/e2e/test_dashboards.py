@@ -14,7 +14,7 @@ from tests.dashboards.conftest import add_clock, add_ticket
 from tests.e2e.test_sign_in import sign_in
 from tickets.choices import Channel, TicketStatus
 from tickets.models import SlaPolicy
-from tickets.sla import SlaMetric, SlaState
+from tickets.sla.rules import SlaMetric, SlaState
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from itsm.core.exceptions import PermissionRefused, TransitionNotAllowed
 from tests.factories.tickets import make_ticket
 from tickets.exceptions import InvalidTicketInput
 from tickets.models import SatisfactionSurvey
-from tickets.survey import survey_submit
+from tickets.survey.services import survey_submit
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import pytest
 from itsm.accounts.roles import Role
 from tests.factories.accounts import UserFactory
 from tests.factories.catalog import make_catalog_item
-from tickets import catalog
+from tickets.catalog import services as catalog
 from tickets.choices import TaskStatus, TicketStatus
 from tickets.models import Ticket
 

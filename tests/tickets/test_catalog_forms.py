@@ -4,8 +4,8 @@ import pytest
 
 from tests.factories.catalog import make_catalog_item
 from tests.factories.cmdb import ConfigurationItemFactory
-from tickets import catalog
-from tickets.catalog_forms import order_form_class, render_answers
+from tickets.catalog import services as catalog
+from tickets.catalog.forms import order_form_class, render_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from itsm.core.exceptions import PermissionRefused, StaleVersion, TransitionNotA
 from itsm.notifications.models import Notification
 from tests.factories.accounts import TeamFactory, UserFactory
 from tests.factories.catalog import make_catalog_item
-from tickets import catalog
+from tickets.catalog import services as catalog
 from tickets.choices import ApprovalState, TaskStatus, TicketStatus
 from tickets.models import FulfilmentTask
 

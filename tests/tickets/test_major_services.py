@@ -16,7 +16,7 @@ from tests.factories.accounts import TeamFactory, UserFactory
 from tests.factories.cmdb import ServiceFactory
 from tests.factories.tickets import make_ticket
 from tests.tickets.webhook_receiver import webhook_receiver
-from tickets import major
+from tickets.major import services as major
 from tickets.models import MajorIncidentRule, ReminderFired, Ticket
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.factories.tickets import make_ticket
-from tickets import major
+from tickets.major import services as major
 from tickets.models import MajorIncident
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from tests.factories.tickets import make_ticket
 from tests.tickets.sla_defaults import sla_defaults  # noqa: F401
 from tickets import services
 from tickets.models import SlaClock, SlaPolicy
-from tickets.sla import SlaMetric, SlaState
+from tickets.sla.rules import SlaMetric, SlaState
 
 pytestmark = pytest.mark.django_db
 

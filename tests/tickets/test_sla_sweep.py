@@ -11,11 +11,12 @@ from itsm.notifications.models import Notification, WebhookSubscription
 from tests.concurrency import run_at_once
 from tests.factories.tickets import make_ticket
 from tests.tickets.sla_defaults import sla_defaults  # noqa: F401
-from tickets import services, sla_services
+from tickets import services
 from tickets.models import SlaClock, SlaThresholdFired
-from tickets.sla import SlaMetric, SlaState
-from tickets.sla_services import sla_sweep, sla_sweep_batch
-from tickets.tasks import sla_sweep as sla_sweep_task
+from tickets.sla import services as sla_services
+from tickets.sla.rules import SlaMetric, SlaState
+from tickets.sla.services import sla_sweep, sla_sweep_batch
+from tickets.sla.tasks import sla_sweep as sla_sweep_task
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.factories.tickets import make_ticket
 from tests.tickets.sla_defaults import sla_defaults  # noqa: F401
-from tickets.sla_services import sla_sweep
+from tickets.sla.services import sla_sweep
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from itsm.notifications.models import Notification
 from tests.factories.tickets import make_ticket
 from tests.tickets.sla_defaults import sla_defaults  # noqa: F401
 from tickets.models import SlaClock
-from tickets.sla_services import sla_sweep
+from tickets.sla.services import sla_sweep
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -76,9 +76,9 @@ def test_a_swept_threshold_is_emailed_once_by_a_real_worker(
 def test_a_backlog_sweep_on_the_worker_starts_a_helper_sweep_through_the_broker(
     celery_worker, requester, agent, monkeypatch, settings
 ):
-    from tickets import sla_services
     from tickets.models import SlaThresholdFired
-    from tickets.tasks import sla_sweep as sla_sweep_task
+    from tickets.sla import services as sla_services
+    from tickets.sla.tasks import sla_sweep as sla_sweep_task
 
     monkeypatch.setattr(sla_services, "SWEEP_BATCH_SIZE", 2)
     settings.ITSM_SLA_SWEEP_WORKERS = 2

@@ -6,7 +6,7 @@ import django.contrib.postgres.fields
 import django.db.models.deletion
 from django.db import migrations, models
 
-import tickets.models_sla
+import tickets.sla.models
 
 # Default service levels by priority (business minutes), all on the 24x7 calendar: a desk
 # starts with sensible promises and tunes them in the admin.
@@ -118,7 +118,7 @@ class Migration(migrations.Migration):
                             max_length=30,
                         ),
                         blank=True,
-                        default=tickets.models_sla.default_pause_reasons,
+                        default=tickets.sla.models.default_pause_reasons,
                         help_text="On-hold reasons that stop the clocks until work resumes.",
                     ),
                 ),
@@ -127,7 +127,7 @@ class Migration(migrations.Migration):
                     django.contrib.postgres.fields.ArrayField(
                         base_field=models.PositiveSmallIntegerField(),
                         blank=True,
-                        default=tickets.models_sla.default_warning_thresholds,
+                        default=tickets.sla.models.default_warning_thresholds,
                         help_text="Percentages of the target at which to warn, e.g. 75, 90.",
                     ),
                 ),

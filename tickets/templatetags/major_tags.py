@@ -2,7 +2,7 @@
 
 from django import template
 
-from tickets.major_selectors import major_banner_list
+from tickets.major.selectors import major_banner_list
 
 register = template.Library()
 
@@ -23,7 +23,7 @@ def major_incident_banner(context) -> dict:
 @register.simple_tag
 def declare_major_form(ticket, user):
     """The declare form for the ticket page, the current user preselected as manager."""
-    from tickets.forms_major import DeclareMajorForm
+    from tickets.major.forms import DeclareMajorForm
 
     pk = getattr(user, "pk", None)
     return DeclareMajorForm(

@@ -37,7 +37,7 @@ def linked_ticket_count(article) -> int:
 def sla_row_badge(clock) -> str:
     """Colour of a queue row's SLA badge, from stored fields only (no query, no maths)."""
     from tickets.selectors import sla_badge_state
-    from tickets.sla import SLA_BADGE
+    from tickets.sla.rules import SLA_BADGE
 
     return SLA_BADGE.get(sla_badge_state(clock), "neutral")
 

@@ -23,6 +23,7 @@ from tickets.forms import (
     TransitionForm,
 )
 from tickets.models import Ticket
+from tickets.panels import ticket_panels_for
 
 SORTABLE = {
     "number",
@@ -164,6 +165,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
             initial={"version": ticket.version, "priority": ticket.priority}
         ),
         "link_form": LinkForm(),
+        "panels": ticket_panels_for(ticket=ticket, user=request.user),
         "is_watching": ticket.watchers.filter(pk=request.user.pk).exists(),
         **extra,
     }

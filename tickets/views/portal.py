@@ -18,7 +18,7 @@ from tickets import selectors, services
 from tickets.choices import OPEN_STATUSES, STATUS_BADGE, Channel, TicketStatus
 from tickets.forms import PortalIncidentForm, ReplyForm
 from tickets.models import SatisfactionSurvey, Ticket
-from tickets.survey import RATING_MAX, RATING_MIN, SURVEY_STATUSES, survey_submit
+from tickets.survey.services import RATING_MAX, RATING_MIN, SURVEY_STATUSES, survey_submit
 
 
 @login_required

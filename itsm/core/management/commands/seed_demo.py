@@ -11,7 +11,7 @@ DEMO_MODULES = [
     "itsm.accounts.demo",
     "itsm.calendars.demo",
     "itsm.cmdb.demo",
-    "tickets.demo_catalog",
+    "tickets.catalog.demo",
     "knowledge.demo",
     "problems.demo",
     "itsm.dashboards.demo",

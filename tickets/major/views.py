@@ -10,17 +10,16 @@ from django.views.decorators.http import require_POST
 
 from itsm.core.exceptions import DomainError
 from itsm.core.views import desk_view
-from tickets import major as services
-from tickets import major_selectors as selectors
 from tickets import selectors as ticket_selectors
-from tickets.forms_major import (
+from tickets.major import selectors, services
+from tickets.major.forms import (
     DeclareMajorForm,
     JoinMajorForm,
     MajorResolveForm,
     MajorReviewForm,
     MajorUpdateForm,
 )
-from tickets.models_major import MajorIncidentStatus
+from tickets.major.models import MajorIncidentStatus
 
 
 @desk_view

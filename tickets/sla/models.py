@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from tickets.choices import OnHoldReason, Priority, TicketKind
-from tickets.sla import BREACH, SlaMetric, SlaState
+from tickets.sla.rules import BREACH, SlaMetric, SlaState
 
 
 def default_pause_reasons() -> list[str]:

@@ -23,8 +23,7 @@ from itsm.core.exceptions import PermissionRefused, TransitionNotAllowed
 from itsm.core.locking import lock_for_update
 from tickets.choices import OPEN_STATUSES, ResolutionCode, TicketKind, TicketStatus
 from tickets.exceptions import InvalidTicketInput
-from tickets.models import Ticket
-from tickets.models_major import (
+from tickets.major.models import (
     MajorIncident,
     MajorIncidentReview,
     MajorIncidentRule,
@@ -33,6 +32,7 @@ from tickets.models_major import (
     MajorIncidentUpdate,
     ReminderFired,
 )
+from tickets.models import Ticket
 
 CRITICALITY_RANK = {
     Criticality.LOW: 1,

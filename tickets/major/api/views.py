@@ -1,76 +1,22 @@
 """/api/v1/major-incidents/ and POST /api/v1/incidents/{number}/declare-major/."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from itsm.accounts.models import User
 from itsm.core.permissions import IsDeskUser
-from tickets import major as services
-from tickets import major_selectors as selectors
 from tickets import selectors as ticket_selectors
-from tickets.models_major import MajorIncident, MajorIncidentStatus, MajorIncidentUpdate
-
-
-class MajorIncidentUpdateSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="email", read_only=True)
-
-    class Meta:
-        model = MajorIncidentUpdate
-        fields = ["id", "body", "is_public", "author", "created_at"]
-
-
-class MajorIncidentSerializer(serializers.ModelSerializer):
-    number = serializers.CharField(source="ticket.number", read_only=True)
-    short_description = serializers.CharField(source="ticket.short_description", read_only=True)
-    service = serializers.CharField(source="ticket.service", read_only=True, allow_null=True)
-    ci = serializers.CharField(source="ticket.ci", read_only=True, allow_null=True)
-    declared_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    manager = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    communications_owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    child_count = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = MajorIncident
-        fields = [
-            "id",
-            "number",
-            "short_description",
-            "service",
-            "ci",
-            "status",
-            "reason",
-            "declared_by",
-            "declared_at",
-            "manager",
-            "communications_owner",
-            "cadence_minutes",
-            "last_update_at",
-            "resolved_at",
-            "resolution_note",
-            "child_count",
-        ]
-
-
-class DeclareMajorInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
-    manager = serializers.SlugRelatedField(slug_field="email", queryset=User.objects.all())
-    communications_owner = serializers.SlugRelatedField(
-        slug_field="email", queryset=User.objects.all()
-    )
-    cadence_minutes = serializers.IntegerField(min_value=1, max_value=1440, default=30)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
-
-
-class UpdateInputSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=5000)
-    is_public = serializers.BooleanField(default=False)
-
-
-class ResolveInputSerializer(serializers.Serializer):
-    public_note = serializers.CharField(max_length=5000)
+from tickets.major import selectors, services
+from tickets.major.api.serializers import (
+    DeclareMajorInputSerializer,
+    MajorIncidentSerializer,
+    MajorIncidentUpdateSerializer,
+    ResolveInputSerializer,
+    UpdateInputSerializer,
+)
+from tickets.major.models import MajorIncident, MajorIncidentStatus
 
 
 class MajorIncidentViewSet(

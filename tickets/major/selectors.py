@@ -5,8 +5,8 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from itsm.audit.models import AuditEvent
+from tickets.major.models import MajorIncident, MajorIncidentStatus, MajorIncidentUpdate
 from tickets.models import Ticket
-from tickets.models_major import MajorIncident, MajorIncidentStatus, MajorIncidentUpdate
 
 
 def major_list() -> QuerySet[MajorIncident]:

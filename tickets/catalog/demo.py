@@ -3,7 +3,7 @@ and one order waiting for the demo manager's approval. Safe to run again."""
 
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import Service
-from tickets.catalog import request_order
+from tickets.catalog.services import request_order
 from tickets.choices import ApprovalMode, TicketKind
 from tickets.models import (
     CatalogCategory,

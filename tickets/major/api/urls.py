@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from tickets.api.major import DeclareMajorView, MajorIncidentViewSet
+from tickets.major.api.views import DeclareMajorView, MajorIncidentViewSet
 
 router = SimpleRouter()
 router.register("major-incidents", MajorIncidentViewSet, basename="major-incident")

@@ -19,7 +19,7 @@ from itsm.accounts.roles import Role, user_has_role, user_is_staff_member
 from itsm.audit.services import audit_record, field_changes
 from itsm.core.exceptions import DomainError, PermissionRefused, TransitionNotAllowed
 from itsm.core.locking import lock_for_update
-from tickets.catalog_forms import order_form_class, render_answers
+from tickets.catalog.forms import order_form_class, render_answers
 from tickets.choices import (
     ApprovalMode,
     ApprovalState,

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 from itsm.accounts.roles import user_is_staff_member
 from itsm.core.exceptions import DomainError
 from itsm.core.views import desk_view
-from tickets import catalog, catalog_selectors
-from tickets.catalog_forms import order_form_class, raw_answers
+from tickets.catalog import selectors as catalog_selectors
+from tickets.catalog import services as catalog
+from tickets.catalog.forms import order_form_class, raw_answers
 from tickets.choices import STATUS_BADGE, Channel, TaskStatus
 from tickets.models import Approval, FulfilmentTask
 

@@ -2,7 +2,7 @@
 
 Called only by `tickets.services` (inside the ticket's transaction, with the ticket locked)
 and by the `sla_sweep` task. Never imports `tickets.services`. Rules and arithmetic live in
-`tickets.sla` and `itsm.calendars`; this module loads rows, applies them and saves.
+`tickets.sla.rules` and `itsm.calendars`; this module loads rows, applies them and saves.
 """
 
 import logging
@@ -29,11 +29,11 @@ from itsm.notifications.services import (
     RecordRef,
     notification_create_many,
 )
-from tickets import sla
 from tickets.choices import TicketStatus
 from tickets.links import desk_ticket_paths
 from tickets.models import SlaClock, SlaPolicy, SlaThresholdFired, Ticket
-from tickets.sla import BREACH, SlaMetric, SlaState
+from tickets.sla import rules as sla
+from tickets.sla.rules import BREACH, SlaMetric, SlaState
 
 logger = logging.getLogger(__name__)
 

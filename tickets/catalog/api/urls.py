@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from tickets.api.catalog import ApprovalViewSet, CatalogItemViewSet, TaskViewSet
+from tickets.catalog.api.views import ApprovalViewSet, CatalogItemViewSet, TaskViewSet
 
 router = SimpleRouter()
 router.register("catalog-items", CatalogItemViewSet, basename="catalog-item")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.views import major
+from tickets.major import views as major
 
 app_name = "major"
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from tickets import views_catalog as views
+from tickets.catalog import views
 
 app_name = "catalog"
 
