@@ -3,7 +3,7 @@
 import pytest
 
 from itsm.calendars.models import BusinessCalendar
-from tests.tickets.sla_defaults import sla_defaults  # noqa: F401  (default calendars back)
+from tests.tickets.sla.defaults import sla_defaults  # noqa: F401  (default calendars back)
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.test_sign_in import sign_in
 from tests.factories.tickets import make_ticket
-from tests.tickets.sla_defaults import sla_defaults  # noqa: F401
+from tests.tickets.sla.defaults import sla_defaults  # noqa: F401
 from tickets.sla.services import sla_sweep
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

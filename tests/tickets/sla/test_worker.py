@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from itsm.notifications.models import Notification
 from tests.factories.tickets import make_ticket
-from tests.tickets.sla_defaults import sla_defaults  # noqa: F401
+from tests.tickets.sla.defaults import sla_defaults  # noqa: F401
 from tickets.models import SlaClock
 from tickets.sla.services import sla_sweep
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from itsm.notifications.models import Notification, WebhookSubscription
 from tests.concurrency import run_at_once
 from tests.factories.tickets import make_ticket
-from tests.tickets.sla_defaults import sla_defaults  # noqa: F401
+from tests.tickets.sla.defaults import sla_defaults  # noqa: F401
 from tickets import services
 from tickets.models import SlaClock, SlaThresholdFired
 from tickets.sla import services as sla_services

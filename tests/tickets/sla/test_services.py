@@ -9,7 +9,7 @@ from itsm.audit.models import AuditEvent
 from itsm.calendars.models import BusinessCalendar, WorkingInterval
 from itsm.calendars.selectors import calendar_get_default
 from tests.factories.tickets import make_ticket
-from tests.tickets.sla_defaults import sla_defaults  # noqa: F401
+from tests.tickets.sla.defaults import sla_defaults  # noqa: F401
 from tickets import services
 from tickets.models import SlaClock, SlaPolicy
 from tickets.sla.rules import SlaMetric, SlaState

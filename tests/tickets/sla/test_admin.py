@@ -1,6 +1,6 @@
 import pytest
 
-from tests.tickets.sla_defaults import sla_defaults  # noqa: F401
+from tests.tickets.sla.defaults import sla_defaults  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from tests.factories.tickets import make_ticket
-from tests.tickets.sla_defaults import sla_defaults  # noqa: F401
+from tests.tickets.sla.defaults import sla_defaults  # noqa: F401
 from tickets.sla.services import sla_sweep
 
 pytestmark = pytest.mark.django_db
