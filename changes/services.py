@@ -486,6 +486,37 @@ def _can_stand_in(actor: User, change: ChangeRequest) -> bool:
     return change.is_emergency and user_has_role(actor, Role.CHANGE_MANAGER)
 
 
+def _vote_refusal(
+    change: ChangeRequest, actor: User, vote: CabApproval | None
+) -> DomainError | None:
+    """The CAB vote rule: why `actor` (whose vote row is `vote`, if asked) may not vote on
+    `change` now, or None when they may.
+
+    A change takes votes while it awaits the CAB, or while an emergency change implemented
+    first awaits its after-the-fact review. The approvers asked (CAB members) vote once each;
+    on the emergency path the change manager may vote as well.
+    """
+    open_for_votes = change.status == S.CAB or (
+        change.is_emergency and change.status in (S.IMPLEMENTING, S.REVIEW)
+    )
+    if not open_for_votes or change.cab_decision != CabDecision.PENDING:
+        return TransitionNotAllowed("This change is not waiting for a CAB decision.")
+    is_member = vote is not None and actor.has_perm("changes.approve_changerequest")
+    if not is_member and not _can_stand_in(actor, change):
+        return PermissionRefused("Only the CAB members asked to decide this change can vote.")
+    if vote is not None and vote.decision != CabDecision.PENDING:
+        return TransitionNotAllowed("You already decided on this change.")
+    return None
+
+
+def change_can_vote(*, change: ChangeRequest, actor: User) -> bool:
+    """Whether the change page and the CAB agenda offer `actor` the approve/reject buttons:
+    the rule `change_decide` applies. Reads the votes from `change.approvals.all()`, so the
+    page's selector prefetches them; writes nothing."""
+    vote = next((a for a in change.approvals.all() if a.approver_id == actor.pk), None)
+    return _vote_refusal(change, actor, vote) is None
+
+
 @transaction.atomic
 def change_decide(
     *, change: ChangeRequest, actor: User, decision: str, comment: str = ""
@@ -501,21 +532,11 @@ def change_decide(
         raise InvalidChangeInput("Approve or reject.", field="decision")
     if decision == CabDecision.REJECTED and not comment.strip():
         raise InvalidChangeInput("Say why you reject the change.", field="comment")
-    open_for_votes = change.status == S.CAB or (
-        change.is_emergency
-        and change.status in (S.IMPLEMENTING, S.REVIEW)
-        and change.cab_decision == CabDecision.PENDING
-    )
-    if not open_for_votes or change.cab_decision != CabDecision.PENDING:
-        raise TransitionNotAllowed("This change is not waiting for a CAB decision.")
     vote = CabApproval.objects.filter(change=change, approver=actor).first()
-    is_member = actor.has_perm("changes.approve_changerequest") and vote is not None
-    if not is_member and not _can_stand_in(actor, change):
-        raise PermissionRefused("Only the CAB members asked to decide this change can vote.")
+    if refused := _vote_refusal(change, actor, vote):
+        raise refused
     if vote is None:
         vote = CabApproval(change=change, approver=actor)
-    elif vote.decision != CabDecision.PENDING:
-        raise TransitionNotAllowed("You already decided on this change.")
     vote.decision = decision
     vote.comment = comment.strip()
     vote.decided_at = timezone.now()

@@ -130,26 +130,13 @@ def changerequest_edit(request: HttpRequest, number: str) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, change, **forms) -> dict:
     roles = services.change_roles(actor=request.user, change=change)
-    my_vote = next((a for a in change.approvals.all() if a.approver_id == request.user.pk), None)
-    can_vote = change.cab_decision == "pending" and (
-        (
-            my_vote is not None
-            and my_vote.decision == "pending"
-            and request.user.has_perm("changes.approve_changerequest")
-        )
-        or (
-            my_vote is None
-            and change.is_emergency
-            and user_has_role(request.user, Role.CHANGE_MANAGER)
-        )
-    )
     return {
         "change": change,
         "conflicts": selectors.change_conflicts(change=change),
         "transitions": workflow.allowed_transitions(change, roles=roles),
         "can_manage": workflow.MANAGE in roles,
         "is_change_manager": user_has_role(request.user, Role.CHANGE_MANAGER),
-        "can_vote": can_vote,
+        "can_vote": services.change_can_vote(change=change, actor=request.user),
         "timeline": audit_list_for_record(record=change),
         "transition_form": forms.get("transition_form")
         or TransitionForm(initial={"version": change.version}),
@@ -322,19 +309,14 @@ def changerequest_link_incident(request: HttpRequest, number: str) -> HttpRespon
 def cab_agenda(request: HttpRequest) -> HttpResponse:
     """Changes awaiting a CAB decision with their risk, conflicts and votes so far."""
     agenda = selectors.cab_agenda(user=request.user)
-    rows = []
-    for change, conflicts in agenda:
-        mine = next((a for a in change.approvals.all() if a.approver_id == request.user.pk), None)
-        can_vote = (
-            mine is not None
-            and mine.decision == "pending"
-            and request.user.has_perm("changes.approve_changerequest")
-        ) or (
-            mine is None
-            and change.is_emergency
-            and user_has_role(request.user, Role.CHANGE_MANAGER)
-        )
-        rows.append({"change": change, "conflicts": conflicts, "can_vote": can_vote})
+    rows = [
+        {
+            "change": change,
+            "conflicts": conflicts,
+            "can_vote": services.change_can_vote(change=change, actor=request.user),
+        }
+        for change, conflicts in agenda
+    ]
     return render(
         request, "changes/cab_agenda.html", {"rows": rows, "decision_form": DecisionForm()}
     )

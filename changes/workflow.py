@@ -1,9 +1,9 @@
 """The change life cycle as a table: which moves exist, what they need, which guards apply.
 
-Pure: no ORM writes. `changes.services.change_transition` is the only caller that applies a
-move. Guards get the change and a `context` dict the service fills in: the fields the actor
-gave (reasons, review outcome) plus facts the service looked up (`now`, `blackouts`: names of
-blackout windows the planned window falls into).
+Pure: no ORM writes; the walk is `itsm.core.workflow`'s. `changes.services.change_transition`
+is the only caller that applies a move. Guards get the change and a `context` dict the service
+fills in: the fields the actor gave (reasons, review outcome) plus facts the service looked up
+(`now`, `blackouts`: names of blackout windows the planned window falls into).
 
 ITIL paths:
 - normal: draft → assessment → cab → scheduled → implementing → review → closed;
@@ -11,15 +11,19 @@ ITIL paths:
 - emergency: straight to the emergency CAB, implemented from there without being scheduled,
   or implemented at once with a reason and reviewed by the emergency CAB afterwards (it cannot
   close until the emergency CAB has decided).
+
+A change only ever sees its own type's path: the moves of another type's path are `only_if`
+guarded by the change type, so they are neither offered on its page nor allowed.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping
+from typing import Any
 
 from changes.choices import CabDecision, ChangeRequestStatus, ChangeType
+from itsm.core.workflow import Lifecycle, Messages, Transition
 
 S = ChangeRequestStatus
-Guard = Callable[[object, dict], str | None]
+Context = Mapping[str, Any]
 
 MANAGE = "manage"  # change manager / anyone with changes.change_changerequest
 REQUESTER = "requester"  # the person who raised it may also submit or cancel their draft
@@ -28,43 +32,43 @@ REQUESTER = "requester"  # the person who raised it may also submit or cancel th
 # --- Guards ---
 
 
-def _has_window(change, _context: dict) -> str | None:
+def _has_window(change: Any, _context: Context) -> str | None:
     if change.planned_start is None or change.planned_end is None:
         return "Give the planned start and end first."
     return None
 
 
-def _has_scope(change, context: dict) -> str | None:
+def _has_scope(change: Any, context: Context) -> str | None:
     if not context.get("has_scope"):
         return "Choose at least one affected service or configuration item."
     return None
 
 
-def _standard_only(change, _context: dict) -> str | None:
+def _standard_only(change: Any, _context: Context) -> str | None:
     if change.change_type != ChangeType.STANDARD:
         return "Only a standard change (from a pre-approved template) skips the CAB."
     return None
 
 
-def _not_standard(change, _context: dict) -> str | None:
+def _not_standard(change: Any, _context: Context) -> str | None:
     if change.change_type == ChangeType.STANDARD:
         return "A standard change is pre-approved: schedule it instead."
     return None
 
 
-def _emergency_only(change, _context: dict) -> str | None:
+def _emergency_only(change: Any, _context: Context) -> str | None:
     if change.change_type != ChangeType.EMERGENCY:
         return "Only an emergency change takes this path."
     return None
 
 
-def _risk_assessed(change, _context: dict) -> str | None:
+def _risk_assessed(change: Any, _context: Context) -> str | None:
     if not (change.risk_override_level or change.risk_assessed_level):
         return "Assess the risk before the CAB sees the change."
     return None
 
 
-def _cab_approved_unless_standard(change, _context: dict) -> str | None:
+def _cab_approved_unless_standard(change: Any, _context: Context) -> str | None:
     if change.change_type == ChangeType.STANDARD:
         return None
     if change.cab_decision != CabDecision.APPROVED:
@@ -72,13 +76,13 @@ def _cab_approved_unless_standard(change, _context: dict) -> str | None:
     return None
 
 
-def _cab_approved(change, _context: dict) -> str | None:
+def _cab_approved(change: Any, _context: Context) -> str | None:
     if change.cab_decision != CabDecision.APPROVED:
         return "The emergency CAB has not approved this change yet."
     return None
 
 
-def _blackout_needs_override(_change, context: dict) -> str | None:
+def _blackout_needs_override(_change: Any, context: Context) -> str | None:
     blackouts = context.get("blackouts") or []
     if blackouts and not str(context.get("blackout_override_reason") or "").strip():
         return (
@@ -89,7 +93,7 @@ def _blackout_needs_override(_change, context: dict) -> str | None:
     return None
 
 
-def _inside_window_or_override(change, context: dict) -> str | None:
+def _inside_window_or_override(change: Any, context: Context) -> str | None:
     now = context["now"]
     inside = (
         change.planned_start is not None
@@ -103,7 +107,7 @@ def _inside_window_or_override(change, context: dict) -> str | None:
     return None
 
 
-def _emergency_decided(change, _context: dict) -> str | None:
+def _emergency_decided(change: Any, _context: Context) -> str | None:
     if change.change_type == ChangeType.EMERGENCY and change.cab_decision in (
         "",
         CabDecision.PENDING,
@@ -112,13 +116,16 @@ def _emergency_decided(change, _context: dict) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    requires: tuple[str, ...] = ()
-    guards: tuple[Guard, ...] = ()
-    who: tuple[str, ...] = (MANAGE,)
+# --- The table ---
+
+# Which type's path a move belongs to (`only_if`: other types never see it).
+_STANDARD_PATH = (_standard_only,)
+_EMERGENCY_PATH = (_emergency_only,)
+_NOT_STANDARD = (_not_standard,)
+
+
+def _manage(name: str, label: str, **options: Any) -> Transition:
+    return Transition(name, label, who=(MANAGE,), **options)
 
 
 _CANCEL = Transition("cancel", "Cancel", requires=("reason",), who=(MANAGE, REQUESTER))
@@ -128,95 +135,88 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (S.DRAFT, S.ASSESSMENT): Transition(
         "submit", "Submit for assessment", guards=(_has_window, _has_scope), who=(MANAGE, REQUESTER)
     ),
-    (S.DRAFT, S.SCHEDULED): Transition(
-        "schedule", "Schedule (standard change)", guards=(_standard_only, *_SCHEDULE_GUARDS)
+    (S.DRAFT, S.SCHEDULED): _manage(
+        "schedule",
+        "Schedule (standard change)",
+        only_if=_STANDARD_PATH,
+        guards=_SCHEDULE_GUARDS,
     ),
-    (S.DRAFT, S.CAB): Transition(
+    (S.DRAFT, S.CAB): _manage(
         "emergency_cab",
         "Send to the emergency CAB",
-        guards=(_emergency_only, _has_window, _has_scope),
+        only_if=_EMERGENCY_PATH,
+        guards=(_has_window, _has_scope),
     ),
-    (S.DRAFT, S.IMPLEMENTING): Transition(
+    (S.DRAFT, S.IMPLEMENTING): _manage(
         "implement_emergency",
         "Implement now (emergency, CAB reviews after)",
+        only_if=_EMERGENCY_PATH,
         requires=("reason",),
-        guards=(_emergency_only, _has_scope, _inside_window_or_override),
+        guards=(_has_scope, _inside_window_or_override),
     ),
     (S.DRAFT, S.CANCELLED): _CANCEL,
-    (S.ASSESSMENT, S.CAB): Transition(
-        "send_to_cab", "Send to CAB", guards=(_not_standard, _risk_assessed)
+    (S.ASSESSMENT, S.CAB): _manage(
+        "send_to_cab", "Send to CAB", only_if=_NOT_STANDARD, guards=(_risk_assessed,)
     ),
-    (S.ASSESSMENT, S.SCHEDULED): Transition("schedule", "Schedule", guards=_SCHEDULE_GUARDS),
-    (S.ASSESSMENT, S.IMPLEMENTING): Transition(
+    (S.ASSESSMENT, S.SCHEDULED): _manage(
+        "schedule", "Schedule", only_if=_STANDARD_PATH, guards=_SCHEDULE_GUARDS
+    ),
+    (S.ASSESSMENT, S.IMPLEMENTING): _manage(
         "implement_emergency",
         "Implement now (emergency, CAB reviews after)",
+        only_if=_EMERGENCY_PATH,
         requires=("reason",),
-        guards=(_emergency_only, _inside_window_or_override),
+        guards=(_inside_window_or_override,),
     ),
     (S.ASSESSMENT, S.CANCELLED): _CANCEL,
-    (S.CAB, S.SCHEDULED): Transition("schedule", "Schedule", guards=_SCHEDULE_GUARDS),
-    (S.CAB, S.IMPLEMENTING): Transition(
+    (S.CAB, S.SCHEDULED): _manage(
+        "schedule", "Schedule", only_if=_NOT_STANDARD, guards=_SCHEDULE_GUARDS
+    ),
+    (S.CAB, S.IMPLEMENTING): _manage(
         "implement",
         "Implement (emergency)",
-        guards=(_emergency_only, _cab_approved, _inside_window_or_override),
+        only_if=_EMERGENCY_PATH,
+        guards=(_cab_approved, _inside_window_or_override),
     ),
-    (S.CAB, S.REJECTED): Transition("reject", "Reject", requires=("reason",)),
+    (S.CAB, S.REJECTED): _manage("reject", "Reject", requires=("reason",)),
     (S.CAB, S.CANCELLED): _CANCEL,
-    (S.SCHEDULED, S.IMPLEMENTING): Transition(
+    (S.SCHEDULED, S.IMPLEMENTING): _manage(
         "start", "Start implementing", guards=(_inside_window_or_override,)
     ),
     (S.SCHEDULED, S.CANCELLED): _CANCEL,
-    (S.IMPLEMENTING, S.REVIEW): Transition(
+    (S.IMPLEMENTING, S.REVIEW): _manage(
         "complete", "Implementation finished", requires=("review_outcome",)
     ),
-    (S.REVIEW, S.CLOSED): Transition(
+    (S.REVIEW, S.CLOSED): _manage(
         "close", "Close after review", requires=("review_notes",), guards=(_emergency_decided,)
     ),
 }
 
-FIELD_LABELS = {
-    "reason": "a reason",
-    "review_outcome": "the outcome of the implementation",
-    "review_notes": "review notes",
-}
+LIFECYCLE = Lifecycle(
+    noun="change",
+    statuses=ChangeRequestStatus,
+    transitions=TRANSITIONS,
+    field_labels={
+        "reason": "a reason",
+        "review_outcome": "the outcome of the implementation",
+        "review_notes": "review notes",
+    },
+    messages=Messages(actor="Only the change manager can make this move."),
+)
+transition_for = LIFECYCLE.transition_for
 
 
-def transition_for(from_status: str, to_status: str) -> Transition | None:
-    return TRANSITIONS.get((from_status, to_status))
-
-
-def _label(status: str) -> str:
-    return S(status).label.lower()
-
-
-def refusal(change, to_status: str, *, roles: set[str], context: dict) -> str | None:
+def refusal(change: Any, to_status: str, *, roles: set[str], context: Context) -> str | None:
     """Why `change` may not move to `to_status`, or None when it may.
 
     `roles`: MANAGE and/or REQUESTER, what the actor is for this change.
     """
-    if change.status == to_status:
-        return f"The change is already {_label(to_status)}."
-    move = transition_for(change.status, to_status)
-    if move is None:
-        return f"A change cannot go from {_label(change.status)} to {_label(to_status)}."
-    if not roles.intersection(move.who):
-        return "Only the change manager can make this move."
-    missing = [name for name in move.requires if not str(context.get(name) or "").strip()]
-    if missing:
-        return "Please give " + " and ".join(FIELD_LABELS[name] for name in missing) + "."
-    for guard in move.guards:
-        if message := guard(change, context):
-            return message
-    return None
+    return LIFECYCLE.refusal(change, to_status, may=roles.__contains__, context=context)
 
 
-def allowed_transitions(change, *, roles: set[str]) -> list[tuple[str, Transition]]:
-    """(to_status, transition) pairs offered from the change's status to this actor."""
-    return [
-        (to_status, move)
-        for (from_status, to_status), move in TRANSITIONS.items()
-        if from_status == change.status and roles.intersection(move.who)
-    ]
+def allowed_transitions(change: Any, *, roles: set[str]) -> list[tuple[str, Transition]]:
+    """(to_status, transition) pairs offered to this actor: only the change's own path."""
+    return LIFECYCLE.allowed(change, may=roles.__contains__)
 
 
 # --- CAB quorum ---

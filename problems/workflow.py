@@ -1,38 +1,31 @@
 """The problem life cycle as a table (DESIGN §4): new → assessed → root_cause_known →
 fix_in_progress → resolved → closed, with guards. Pure: no ORM writes.
 
-`problems.services.problem_transition` is the only caller that applies a move.
+The walk is `itsm.core.workflow`'s. `problems.services.problem_transition` is the only
+caller that applies a move; it has already checked that the actor may move problems at all.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping
+from typing import Any
 
+from itsm.core.workflow import Lifecycle, Transition
 from problems.choices import ProblemStatus
 
 S = ProblemStatus
-Guard = Callable[[object, dict], str | None]
 
 
-def _has_root_cause(problem, fields: dict) -> str | None:
+def _has_root_cause(problem: Any, fields: Mapping[str, Any]) -> str | None:
     if not str(fields.get("root_cause") or getattr(problem, "root_cause", "") or "").strip():
         return "Record the root cause before marking it known."
     return None
 
 
-def _has_linked_incident_or_description(problem, fields: dict) -> str | None:
+def _has_linked_incident_or_description(problem: Any, fields: Mapping[str, Any]) -> str | None:
     if not str(getattr(problem, "description", "") or "").strip() and not fields.get(
         "incident_count"
     ):
         return "Describe the problem or link at least one incident before assessing it."
     return None
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    requires: tuple[str, ...] = ()
-    guards: tuple[Guard, ...] = ()
 
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
@@ -52,42 +45,28 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         "resolve", "Resolve", requires=("resolution_notes",), guards=(_has_root_cause,)
     ),
     (S.FIX_IN_PROGRESS, S.ROOT_CAUSE_KNOWN): Transition(
-        "fix_abandoned", "Back to root cause known", requires=("reason",)
+        "fix_abandoned", "Back to root cause known", requires=("reason",), backward=True
     ),
     (S.RESOLVED, S.FIX_IN_PROGRESS): Transition(
-        "reopen", "Reopen (the fix did not hold)", requires=("reason",)
+        "reopen", "Reopen (the fix did not hold)", requires=("reason",), backward=True
     ),
     (S.RESOLVED, S.CLOSED): Transition("close", "Close"),
 }
 
-FIELD_LABELS = {"reason": "a reason", "resolution_notes": "resolution notes"}
+LIFECYCLE = Lifecycle(
+    noun="problem",
+    statuses=ProblemStatus,
+    transitions=TRANSITIONS,
+    field_labels={"reason": "a reason", "resolution_notes": "resolution notes"},
+)
+transition_for = LIFECYCLE.transition_for
 
 
-def refusal(problem, to_status: str, *, fields: dict) -> str | None:
+def refusal(problem: Any, to_status: str, *, fields: Mapping[str, Any]) -> str | None:
     """Why `problem` may not move to `to_status` with `fields`, or None when it may."""
-    if to_status not in S.values:
-        return f"“{to_status}” is not a problem status."
-    if problem.status == to_status:
-        return f"The problem is already {S(to_status).label.lower()}."
-    move = TRANSITIONS.get((problem.status, to_status))
-    if move is None:
-        return (
-            f"A problem cannot go from {S(problem.status).label.lower()} to "
-            f"{S(to_status).label.lower()}."
-        )
-    missing = [name for name in move.requires if not str(fields.get(name) or "").strip()]
-    if missing:
-        return "Please give " + " and ".join(FIELD_LABELS[name] for name in missing) + "."
-    for guard in move.guards:
-        if message := guard(problem, fields):
-            return message
-    return None
+    return LIFECYCLE.refusal(problem, to_status, context=fields)
 
 
-def allowed_transitions(problem) -> list[tuple[str, Transition]]:
+def allowed_transitions(problem: Any) -> list[tuple[str, Transition]]:
     """(to_status, transition) pairs offered from the problem's current status."""
-    return [
-        (to_status, move)
-        for (from_status, to_status), move in TRANSITIONS.items()
-        if from_status == problem.status
-    ]
+    return LIFECYCLE.allowed(problem)

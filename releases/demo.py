@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from changes import services as change_services
 from changes.models import ChangeRequest
 from itsm.accounts.models import Team, User
 from knowledge.models import Article
@@ -17,6 +18,25 @@ def _move(release, actor, to_status):
     return services.release_transition(
         release=release, actor=actor, to_status=to_status, expected_version=release.version
     )
+
+
+def _implement(change: ChangeRequest) -> None:
+    """Deploying the release implements its change: hypercare waits for that (its window is
+    tomorrow in the demo data, hence the override)."""
+    cm = User.objects.get(email="change.manager@example.com")
+    for from_status, to_status, fields in (
+        ("scheduled", "implementing", {"window_override_reason": "Deployed with the release."}),
+        ("implementing", "review", {"review_outcome": "successful"}),
+    ):
+        change.refresh_from_db()
+        if change.status == from_status:
+            change_services.change_transition(
+                change=change,
+                actor=cm,
+                to_status=to_status,
+                expected_version=change.version,
+                **fields,
+            )
 
 
 def seed(stdout) -> None:
@@ -60,6 +80,7 @@ def seed(stdout) -> None:
             release = _move(release, rm, status)
         for s in (step, check):
             services.release_step_set_status(step=s, actor=rm, status="done")
+        _implement(ready)
         release = _move(release, rm, "hypercare")
         erp = ready.services.first()
         if erp is not None:

@@ -40,6 +40,8 @@ READY_CHANGE_STATUSES = (
     ChangeRequestStatus.REVIEW,
     ChangeRequestStatus.CLOSED,
 )
+# Implementation finished: the change is in its post-implementation review, or closed.
+IMPLEMENTED_CHANGE_STATUSES = (ChangeRequestStatus.REVIEW, ChangeRequestStatus.CLOSED)
 
 
 class InvalidReleaseInput(DomainError):
@@ -71,6 +73,14 @@ def change_refusal_for_release(change: Any) -> str | None:
         return f"{change.number} is {change.get_status_display().lower()}"
     if change.change_type != ChangeType.STANDARD and change.cab_decision != CabDecision.APPROVED:
         return f"{change.number} has no approved CAB decision"
+    return None
+
+
+def change_refusal_for_hypercare(change: Any) -> str | None:
+    """Why an included change keeps the release from entering hypercare: its implementation
+    has not finished (review or closed)."""
+    if change.status not in IMPLEMENTED_CHANGE_STATUSES:
+        return f"{change.number} is {change.get_status_display().lower()}"
     return None
 
 
@@ -151,13 +161,17 @@ def release_transition(
     *, release: Release, actor: User, to_status: str, expected_version: int | None
 ) -> Release:
     """The one code path that moves a release (table in `releases.workflow`). Entering
-    hypercare stamps the deployment time and the end of the hypercare window."""
+    hypercare needs every change implemented and the planned deployment time reached; it
+    stamps the deployment time and the end of the hypercare window."""
     release = _lock(release, expected_version)
     changes = list(release.changes.all())
     steps = list(release.steps.all())
+    now = timezone.now()
     context = {
+        "now": now,
         "change_count": len(changes),
         "change_refusals": [r for c in changes if (r := change_refusal_for_release(c))],
+        "changes_not_implemented": [r for c in changes if (r := change_refusal_for_hypercare(c))],
         "step_count": len(steps),
         "open_steps": [s.title for s in steps if s.status not in FINISHED_STEP_STATUSES],
     }
@@ -175,7 +189,6 @@ def release_transition(
         "hypercare_ends_at": release.hypercare_ends_at,
     }
     release.status = to_status
-    now = timezone.now()
     if to_status == ReleaseStatus.HYPERCARE:
         release.deployed_at = now
         release.hypercare_ends_at = now + timedelta(days=release.hypercare_days)

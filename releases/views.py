@@ -98,6 +98,7 @@ def release_detail(request: HttpRequest, number: str) -> HttpResponse:
         # Fresh tags on open, so the page never waits for the next beat run (idempotent).
         services.release_tag_hypercare_incidents(release=release)
     can_manage = request.user.has_perm("releases.change_release")
+    transitions = workflow.allowed_transitions(release, can_manage=can_manage)
     return render(
         request,
         "releases/release_detail.html",
@@ -107,7 +108,8 @@ def release_detail(request: HttpRequest, number: str) -> HttpResponse:
                 (c, services.change_refusal_for_release(c)) for c in release.changes.all()
             ],
             "hypercare": selectors.release_hypercare_incidents(release=release),
-            "transitions": workflow.allowed_transitions(release, can_manage=can_manage),
+            "transitions": transitions,
+            "default_move": workflow.default_transition(transitions),
             "transition_form": TransitionForm(initial={"version": release.version}),
             "step_form": StepForm(),
             "staffing_form": StaffingForm(),

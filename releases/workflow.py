@@ -1,87 +1,121 @@
 """The release life cycle as a table: planning → build → test → deploy → hypercare → closed.
 
-Pure: no ORM writes. `releases.services.release_transition` applies moves. The context the
-service passes in holds facts it looked up: `change_refusals` (why each included change is
-not ready) and `open_steps` (deployment steps not yet done or skipped).
+Pure: no ORM writes; the walk is `itsm.core.workflow`'s. `releases.services.release_transition`
+applies moves, and is the only path into hypercare (desk page, API and demo all call it). The
+context the service passes in holds facts it looked up: `now`, `change_refusals` (why each
+included change is not ready to deploy), `changes_not_implemented` (why each is not done yet)
+and `open_steps` (deployment steps not yet done or skipped).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping
+from typing import Any
 
+from django.utils import timezone
+
+from itsm.core.workflow import Lifecycle, Messages, Transition
 from releases.choices import ReleaseStatus
 
 S = ReleaseStatus
-Guard = Callable[[object, dict], str | None]
+MANAGE = "manage"  # the release manager (releases.change_release)
+Context = Mapping[str, Any]
 
 
-def _has_changes(_release, context: dict) -> str | None:
+# --- Guards ---
+
+
+def _has_changes(_release: Any, context: Context) -> str | None:
     if not context.get("change_count"):
         return "Add the changes this release delivers first."
     return None
 
 
-def _changes_ready(_release, context: dict) -> str | None:
+def _changes_ready(_release: Any, context: Context) -> str | None:
     refusals = context.get("change_refusals") or []
     if refusals:
         return "Not every change is scheduled and approved: " + "; ".join(refusals) + "."
     return None
 
 
-def _steps_finished(_release, context: dict) -> str | None:
+def _changes_implemented(_release: Any, context: Context) -> str | None:
+    refusals = context.get("changes_not_implemented") or []
+    if refusals:
+        return "Not every change is implemented yet: " + "; ".join(refusals) + "."
+    return None
+
+
+def _deploy_date_reached(release: Any, context: Context) -> str | None:
+    # Hypercare stamps `deployed_at` and tags incidents from then on: starting it before the
+    # planned deployment would tag the incidents of the old version.
+    planned = release.planned_deploy_at
+    if planned is not None and context["now"] < planned:
+        return (
+            f"The deployment is planned for {timezone.localtime(planned):%d %b %Y %H:%M}; "
+            "hypercare cannot start before then."
+        )
+    return None
+
+
+def _steps_finished(_release: Any, context: Context) -> str | None:
     open_steps = context.get("open_steps") or []
     if open_steps:
         return "Finish or skip the deployment steps first: " + ", ".join(open_steps) + "."
     return None
 
 
-def _has_plan(_release, context: dict) -> str | None:
+def _has_plan(_release: Any, context: Context) -> str | None:
     if not context.get("step_count"):
         return "Write the deployment plan (at least one step) first."
     return None
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    guards: tuple[Guard, ...] = ()
+# --- The table (the natural next step first: it is what the page preselects) ---
+
+
+def _manage(name: str, label: str, **options: Any) -> Transition:
+    return Transition(name, label, who=(MANAGE,), **options)
 
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (S.PLANNING, S.BUILD): Transition("build", "Start build", guards=(_has_changes,)),
-    (S.BUILD, S.TEST): Transition("test", "Start testing"),
-    (S.TEST, S.BUILD): Transition("rebuild", "Back to build"),
-    (S.TEST, S.DEPLOY): Transition(
+    (S.PLANNING, S.BUILD): _manage("build", "Start build", guards=(_has_changes,)),
+    (S.BUILD, S.TEST): _manage("test", "Start testing"),
+    (S.TEST, S.DEPLOY): _manage(
         "deploy", "Start deployment", guards=(_has_changes, _changes_ready, _has_plan)
     ),
-    (S.DEPLOY, S.HYPERCARE): Transition(
-        "hypercare", "Deployed: start hypercare", guards=(_steps_finished,)
+    (S.TEST, S.BUILD): _manage("rebuild", "Back to build", backward=True),
+    (S.DEPLOY, S.HYPERCARE): _manage(
+        "hypercare",
+        "Deployed: start hypercare",
+        guards=(_changes_implemented, _deploy_date_reached, _steps_finished),
     ),
-    (S.HYPERCARE, S.CLOSED): Transition("close", "Close"),
+    (S.HYPERCARE, S.CLOSED): _manage("close", "Close"),
 }
 
+LIFECYCLE = Lifecycle(
+    noun="release",
+    statuses=ReleaseStatus,
+    transitions=TRANSITIONS,
+    messages=Messages(
+        same="The release is already in {to}.",
+        actor="Only the release manager can move a release.",
+    ),
+)
+transition_for = LIFECYCLE.transition_for
 
-def refusal(release, to_status: str, *, can_manage: bool, context: dict) -> str | None:
+
+def _may(*, can_manage: bool) -> Any:
+    return {MANAGE}.__contains__ if can_manage else set().__contains__
+
+
+def refusal(release: Any, to_status: str, *, can_manage: bool, context: Context) -> str | None:
     """Why `release` may not move to `to_status`, or None when it may."""
-    label = S(to_status).label.lower() if to_status in S.values else to_status
-    if release.status == to_status:
-        return f"The release is already in {label}."
-    move = TRANSITIONS.get((release.status, to_status))
-    if move is None:
-        return f"A release cannot go from {S(release.status).label.lower()} to {label}."
-    if not can_manage:
-        return "Only the release manager can move a release."
-    for guard in move.guards:
-        if message := guard(release, context):
-            return message
-    return None
+    return LIFECYCLE.refusal(release, to_status, may=_may(can_manage=can_manage), context=context)
 
 
-def allowed_transitions(release, *, can_manage: bool) -> list[tuple[str, Transition]]:
-    if not can_manage:
-        return []
-    return [
-        (to_status, move)
-        for (from_status, to_status), move in TRANSITIONS.items()
-        if from_status == release.status
-    ]
+def allowed_transitions(release: Any, *, can_manage: bool) -> list[tuple[str, Transition]]:
+    """(to_status, transition) pairs the page offers; nothing to someone who cannot manage."""
+    return LIFECYCLE.allowed(release, may=_may(can_manage=can_manage))
+
+
+def default_transition(moves: list[tuple[str, Transition]]) -> str | None:
+    """The move the page preselects: the natural next step, never a step back."""
+    return LIFECYCLE.default_move(moves)

@@ -550,8 +550,10 @@ AUTO_CLOSE_BATCH = 500
 def tickets_auto_close() -> int:
     """Close resolved tickets whose reopen window has passed; returns how many were closed.
 
-    Batches are claimed with SKIP LOCKED so an agent reopening one at the same moment, or a
-    second beat run, never collides with this sweep.
+    Each close is a move by the system through `ticket_transition`, so it is audited, stops
+    the clocks and tells the requester exactly like a manual close. Batches are claimed with
+    SKIP LOCKED so an agent reopening one at the same moment, or a second beat run, never
+    collides with this sweep.
     """
     cutoff = timezone.now() - timedelta(days=desk_policy().reopen_window_days)
     closed = 0
@@ -563,15 +565,13 @@ def tickets_auto_close() -> int:
                 .order_by("resolved_at")[:AUTO_CLOSE_BATCH]
             )
             for ticket in batch:
-                before = _snapshot(ticket, ("status",))
-                ticket.status = TicketStatus.CLOSED
-                ticket.closed_at = timezone.now()
-                _save(
-                    ticket,
+                # Already locked by this transaction: the transition's own lock is a no-op.
+                ticket_transition(
+                    ticket=ticket,
+                    to_status=TicketStatus.CLOSED,
                     actor=None,
-                    action="status_changed",
-                    before=before,
-                    message="Closed automatically after the reopen window.",
+                    expected_version=None,
+                    reason="Closed automatically after the reopen window.",
                 )
         closed += len(batch)
         if len(batch) < AUTO_CLOSE_BATCH:

@@ -5,12 +5,25 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.utils import timezone
 
 from changes import selectors, services
-from changes.models import CabApproval, CabMember, ChangeNotice, ChangePolicy, ChangeTemplate
+from changes.models import (
+    CabApproval,
+    CabMember,
+    ChangeNotice,
+    ChangePolicy,
+    ChangeRequest,
+    ChangeTemplate,
+)
 from itsm.audit.models import AuditEvent
-from itsm.core.exceptions import PermissionRefused, StaleVersion, TransitionNotAllowed
+from itsm.core.exceptions import (
+    DomainError,
+    PermissionRefused,
+    StaleVersion,
+    TransitionNotAllowed,
+)
 from itsm.notifications.models import Notification
 from tests.changes.factories import (
     RISK_LOW,
@@ -101,6 +114,65 @@ def test_a_member_votes_once(manager_cm, erp):
     services.change_decide(change=change, actor=members[0], decision="approved")
     with pytest.raises(TransitionNotAllowed, match="already decided"):
         services.change_decide(change=change, actor=members[0], decision="approved")
+
+
+class _Undo(Exception):
+    pass
+
+
+def _vote_accepted(change, actor) -> bool:
+    """Whether change_decide takes this actor's approval (rolled back either way)."""
+    try:
+        with transaction.atomic():
+            services.change_decide(
+                change=ChangeRequest.objects.get(pk=change.pk), actor=actor, decision="approved"
+            )
+            raise _Undo
+    except _Undo:
+        return True
+    except DomainError:
+        return False
+
+
+def _offered(change, actor) -> bool:
+    fresh = ChangeRequest.objects.prefetch_related("approvals").get(pk=change.pk)
+    return services.change_can_vote(change=fresh, actor=actor)
+
+
+def test_the_vote_buttons_follow_the_rule_change_decide_applies(manager_cm, erp, agent):
+    members = cab(2)
+    change = to_cab(make_change(actor=manager_cm, start=T0, services=[erp]), manager_cm)
+    for actor, may in ((members[0], True), (members[1], True), (agent, False), (manager_cm, False)):
+        assert _offered(change, actor) is may
+        assert _vote_accepted(change, actor) is may
+    services.change_decide(change=change, actor=members[0], decision="approved")
+    assert _offered(change, members[0]) is False
+    assert _vote_accepted(change, members[0]) is False
+
+
+def test_no_one_is_offered_a_vote_on_a_change_not_awaiting_the_cab(manager_cm, erp):
+    members = cab(1)
+    draft = make_change(actor=manager_cm, start=T0, services=[erp])
+    assert _offered(draft, members[0]) is False
+    decided = approve_all(
+        to_cab(make_change(actor=manager_cm, start=T0, services=[erp]), manager_cm), members
+    )
+    assert decided.cab_decision == "approved"
+    assert _offered(decided, members[0]) is False
+
+
+def test_the_change_manager_is_offered_the_vote_on_the_emergency_path(manager_cm, erp, agent):
+    """GIVEN an emergency change implemented first, awaiting the emergency CAB's review, and a
+    change manager who is on the emergency CAB list without being a CAB member
+    THEN the page offers the vote to the change manager (stand-in) as change_decide accepts it."""
+    cab(1)
+    CabMember.objects.create(user=manager_cm, is_emergency=True)
+    change = make_change(actor=manager_cm, start=T0, services=[erp], change_type="emergency")
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        change = move(change, manager_cm, "implementing", reason="Payroll is down.")
+    assert CabApproval.objects.filter(change=change, approver=manager_cm).exists()
+    assert (_offered(change, manager_cm), _vote_accepted(change, manager_cm)) == (True, True)
+    assert (_offered(change, agent), _vote_accepted(change, agent)) == (False, False)
 
 
 def test_cab_members_for_the_affected_services_are_the_approvers(manager_cm, erp):

@@ -205,3 +205,15 @@ def test_change_manager_edits_a_draft_and_a_stale_edit_keeps_the_input(client_as
     assert "My careful new title" in stale.content.decode()
     change.refresh_from_db()
     assert change.title == "Patch ERP to 12.4"
+
+
+def test_a_normal_drafts_page_offers_only_the_normal_path(client_as, cm, erp):
+    change = make_change(actor=cm, start=timezone.now() + timedelta(days=2), services=[erp])
+    page = client_as(cm).get(f"/desk/changes/{change.number}/").content.decode()
+    assert "Submit for assessment" in page
+    for other_path in (
+        "Schedule (standard change)",
+        "Send to the emergency CAB",
+        "Implement now (emergency, CAB reviews after)",
+    ):
+        assert other_path not in page

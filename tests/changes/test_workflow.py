@@ -216,6 +216,53 @@ def test_sending_to_cab_needs_an_assessed_risk():
     )
 
 
+# --- Each type sees only its own path ---
+
+PATHS = {
+    "standard": {
+        S.DRAFT: [S.ASSESSMENT, S.SCHEDULED, S.CANCELLED],
+        S.ASSESSMENT: [S.SCHEDULED, S.CANCELLED],
+        S.CAB: [S.REJECTED, S.CANCELLED],
+    },
+    "normal": {
+        S.DRAFT: [S.ASSESSMENT, S.CANCELLED],
+        S.ASSESSMENT: [S.CAB, S.CANCELLED],
+        S.CAB: [S.SCHEDULED, S.REJECTED, S.CANCELLED],
+    },
+    "emergency": {
+        S.DRAFT: [S.ASSESSMENT, S.CAB, S.IMPLEMENTING, S.CANCELLED],
+        S.ASSESSMENT: [S.CAB, S.IMPLEMENTING, S.CANCELLED],
+        S.CAB: [S.SCHEDULED, S.IMPLEMENTING, S.REJECTED, S.CANCELLED],
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("change_type", "status", "offered"),
+    [(t, status, moves) for t, by_status in PATHS.items() for status, moves in by_status.items()],
+)
+def test_a_change_is_offered_only_its_own_types_path(change_type, status, offered):
+    subject = change(status=status, change_type=change_type)
+    moves = workflow.allowed_transitions(subject, roles={workflow.MANAGE})
+    assert [to for to, _ in moves] == offered
+
+
+@pytest.mark.parametrize(
+    ("status", "to_status", "message"),
+    [
+        (S.DRAFT, S.SCHEDULED, "Only a standard change"),
+        (S.DRAFT, S.CAB, "Only an emergency change"),
+        (S.DRAFT, S.IMPLEMENTING, "Only an emergency change"),
+        (S.ASSESSMENT, S.SCHEDULED, "Only a standard change"),
+        (S.ASSESSMENT, S.IMPLEMENTING, "Only an emergency change"),
+    ],
+)
+def test_a_normal_change_cannot_take_another_types_path(status, to_status, message):
+    subject = change(status=status, cab_decision="approved")
+    refusal = workflow.refusal(subject, to_status, roles={workflow.MANAGE}, context=CONTEXT)
+    assert message in refusal
+
+
 # --- Quorum ---
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from changes import services as change_services
-from changes.models import ChangeTemplate
+from changes.models import ChangeRequest, ChangeTemplate
 from itsm.accounts.roles import Role
 from releases.models import Release
 from tests.changes.factories import cab, change_manager
@@ -143,15 +143,38 @@ def test_release_manager_builds_release_with_support_plan_and_sees_hypercare(
     page.get_by_role("button", name="Add step").click()
     expect(page.locator("#deployment-plan")).to_contain_text("Deploy ERP 4.2")
 
-    for label in ("Start build", "Start testing", "Start deployment"):
+    for label in ("Start build", "Start testing"):
         page.get_by_label("Next stage").select_option(label=label)
         page.get_by_role("button", name="Move").click()
+    expect(page.locator("#release-status")).to_have_text("Test")
+    # The form preselects the step forward, not "Back to build" listed beside it.
+    expect(page.get_by_label("Next stage")).to_have_value("deploy")
+    page.get_by_role("button", name="Move").click()
     expect(page.locator("#release-status")).to_have_text("Deploy")
     page.get_by_label("Status of step 1").select_option("done")
     page.locator("#deployment-plan").get_by_role("button", name="Set").click()
-    page.get_by_label("Next stage").select_option(label="Deployed: start hypercare")
+    expect(page.get_by_label("Next stage")).to_have_value("hypercare")
+    page.get_by_role("button", name="Move").click()
+    # Its changes are still only scheduled: hypercare waits for their implementation.
+    expect(page.get_by_role("status")).to_contain_text("Not every change is implemented yet")
+    expect(page.locator("#release-status")).to_have_text("Deploy")
+    for change in ChangeRequest.objects.filter(number__in=numbers):
+        for to_status, fields in (
+            ("implementing", {"window_override_reason": "Deployed with the release."}),
+            ("review", {"review_outcome": "successful"}),
+        ):
+            change = change_services.change_transition(
+                change=change,
+                actor=cm,
+                to_status=to_status,
+                expected_version=change.version,
+                **fields,
+            )
+    page.reload()
     page.get_by_role("button", name="Move").click()
     expect(page.locator("#release-status")).to_have_text("Hypercare")
+    # Close is the only step left, so it is the one preselected.
+    expect(page.get_by_label("Next stage")).to_have_value("closed")
 
     release = Release.objects.get(number=release_number)
     with time_machine.travel(release.deployed_at + timedelta(minutes=5), tick=True):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from itsm.audit.models import AuditEvent
 from itsm.core.exceptions import PermissionRefused, StaleVersion, TransitionNotAllowed
+from itsm.notifications.models import Notification
 from tests.factories.tickets import make_ticket
 from tickets import services
 from tickets.choices import TicketKind, TicketStatus
@@ -156,6 +157,31 @@ def test_resolved_tickets_close_automatically_after_the_window(requester, agent)
     recent.refresh_from_db()
     assert (old.status, recent.status) == (TicketStatus.CLOSED, TicketStatus.RESOLVED)
     assert old.closed_at is not None
+
+
+def _closed_trail(ticket):
+    """What closing `ticket` left behind: the audit event and the requester's outbox row."""
+    event = AuditEvent.objects.get(
+        record_id=ticket.pk, action="status_changed", changes__status__to="closed"
+    )
+    rows = Notification.objects.filter(
+        record_id=ticket.pk, record_label=ticket.number, event="ticket_status_changed"
+    ).filter(subject__contains="is now closed")
+    return event.changes["status"], [(r.recipient_id, r.channel) for r in rows]
+
+
+def test_auto_close_audits_and_notifies_the_requester_like_a_manual_close(requester, agent):
+    manual = resolve(make_ticket(requester=requester), agent)
+    automatic = resolve(make_ticket(requester=requester), agent)
+    services.ticket_transition(
+        ticket=manual, to_status=TicketStatus.CLOSED, actor=agent, expected_version=None
+    )
+    with time_machine.travel(timezone.now() + timedelta(days=7, hours=1), tick=False):
+        assert services.tickets_auto_close() == 1
+    assert _closed_trail(automatic) == _closed_trail(manual)
+    assert _closed_trail(automatic)[1] == [(requester.pk, "email")]
+    event = AuditEvent.objects.get(record_id=automatic.pk, changes__status__to="closed")
+    assert (event.actor, event.message) == (None, "Closed automatically after the reopen window.")
 
 
 def test_reply_on_hold_awaiting_requester_resumes_work(requester, agent):
