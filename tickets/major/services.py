@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from itsm.accounts.models import Team, User
 from itsm.accounts.roles import Role, user_is_staff_member
-from itsm.audit.services import audit_record
+from itsm.audit.services import audit_record, field_changes
 from itsm.cmdb.choices import Criticality
 from itsm.core.exceptions import PermissionRefused, TransitionNotAllowed
 from itsm.core.locking import lock_for_update
-from tickets.choices import OPEN_STATUSES, ResolutionCode, TicketKind, TicketStatus
+from tickets.choices import OPEN_STATUSES, Priority, ResolutionCode, TicketKind, TicketStatus
 from tickets.exceptions import InvalidTicketInput
 from tickets.major.models import (
     MajorIncident,
@@ -33,6 +33,7 @@ from tickets.major.models import (
     ReminderFired,
 )
 from tickets.models import Ticket
+from tickets.sla import services as sla_services
 
 CRITICALITY_RANK = {
     Criticality.LOW: 1,
@@ -150,8 +151,9 @@ def major_incident_declare(
 ) -> MajorIncident:
     """Declare an open incident a major incident, naming its manager and communications owner.
 
-    Sets `ticket.is_major` under the ticket's row lock with a version bump (a stale
-    `expected_version` is a 409), writes a `major_declared` audit event, and writes the
+    Sets `ticket.is_major` and priority P1 (an override with its reason; the SLA clocks are
+    re-matched) under the ticket's row lock with a version bump (a stale `expected_version`
+    is a 409), writes a `major_declared` audit event with both changes, and writes the
     stakeholder emails and the service's webhook calls to the outbox in this transaction:
     they leave at once after commit, exactly once per person and channel.
     """
@@ -178,9 +180,21 @@ def major_incident_declare(
             f"{ticket.number} is a child of {ticket.parent.number}; declare the parent instead."
         )
     now = timezone.now()
+    before = {
+        "is_major": ticket.is_major,
+        "priority": ticket.priority,
+        "priority_override_reason": ticket.priority_override_reason,
+    }
     ticket.is_major = True
+    # A major incident is P1 whatever the matrix says; recorded as an override with its
+    # reason, so a later impact/urgency edit (ticket_update) does not re-derive it away.
+    ticket.priority = Priority.P1
+    if before["priority"] != Priority.P1:
+        ticket.priority_override_reason = "Declared a major incident."
     ticket.version += 1
-    ticket.save(update_fields=["is_major", "version", "updated_at"])
+    ticket.save(
+        update_fields=["is_major", "priority", "priority_override_reason", "version", "updated_at"]
+    )
     major = MajorIncident.objects.create(
         ticket=ticket,
         declared_by=actor,
@@ -196,11 +210,13 @@ def major_incident_declare(
         actor=actor,
         action="major_declared",
         changes={
-            "is_major": {"from": False, "to": True},
+            **field_changes(before, {name: getattr(ticket, name) for name in before}),
             "version": {"from": ticket.version - 1, "to": ticket.version},
         },
         message=f"{major.reason} — manager {manager}, communications {communications_owner}",
     )
+    if before["priority"] != ticket.priority:
+        sla_services.sla_reevaluate(ticket=ticket, actor=actor)
     _notify_declared(major)
     return major
 
