@@ -122,11 +122,22 @@ def approval_list_for_approver(*, user, pending_only: bool = True) -> QuerySet[A
 
 def task_list_for_teams(*, user, status: str | None = "open") -> QuerySet[FulfilmentTask]:
     """Fulfilment tasks of the teams `user` is in (or assigned to them), oldest first."""
-    tasks = FulfilmentTask.objects.filter(Q(team__members=user) | Q(assignee=user)).distinct()
+    tasks = FulfilmentTask.objects.filter(
+        pk__in=FulfilmentTask.objects.filter(Q(team__members=user) | Q(assignee=user)).values("pk")
+    )
     if status:
         tasks = tasks.filter(status=status)
-    return tasks.select_related("team", "assignee", "ticket", "ticket__requester").order_by(
-        "created_at", "id"
+    # `active_task_count` of the request: 1 means completing this task resolves it, so the
+    # page asks for the requester's resolution text there.
+    return (
+        tasks.select_related("team", "assignee", "ticket", "ticket__requester")
+        .annotate(
+            active_task_count=Count(
+                "ticket__tasks",
+                filter=Q(ticket__tasks__status__in=(TaskStatus.WAITING, TaskStatus.OPEN)),
+            )
+        )
+        .order_by("created_at", "id")
     )
 
 
