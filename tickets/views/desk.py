@@ -168,6 +168,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "link_form": LinkForm(),
         "panels": ticket_panels_for(ticket=ticket, user=request.user),
         "fulfilment": request_fulfilment_for_desk(ticket=ticket),
+        "report_attachments": selectors.attachment_list_for_report(ticket=ticket),
         "is_watching": ticket.watchers.filter(pk=request.user.pk).exists(),
         **extra,
     }
