@@ -129,7 +129,7 @@ def test_the_desk_request_page_shows_approvals_and_tasks_and_dates_count_working
     page.goto(base + f"/desk/tickets/{number}/")
     approvals = page.locator("#request-approvals")
     expect(approvals).to_contain_text(manager.display_name)
-    expect(approvals).to_contain_text("Pending")
+    expect(approvals).to_contain_text("Awaiting approval")
     approvals.get_by_role("link", name="Decide").click()
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_text("You approved")).to_be_visible()
