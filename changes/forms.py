@@ -17,6 +17,12 @@ def _choices(table: dict) -> list[tuple[str, str]]:
 
 class ChangeCreateForm(forms.Form):
     title = forms.CharField(max_length=200)
+    public_title = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Title requesters see",
+        help_text="On the portal's planned-maintenance banner; empty, it starts as the title.",
+    )
     change_type = forms.ChoiceField(
         choices=[(ChangeType.NORMAL, "Normal"), (ChangeType.EMERGENCY, "Emergency")],
         label="Type",

@@ -159,6 +159,12 @@ class ChangeRequest(NumberedModel, TimeStampedModel, VersionedModel):
         ChangeTemplate, null=True, blank=True, on_delete=models.PROTECT, related_name="changes"
     )
     title = models.CharField(max_length=200)
+    public_title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What requesters read on the portal's planned-maintenance banner; prefilled "
+        "from the title, which stays internal.",
+    )
     description = models.TextField(blank=True)
     justification = models.TextField(blank=True)
     status = models.CharField(

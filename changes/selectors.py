@@ -300,7 +300,8 @@ def planned_maintenance_for_portal() -> list[dict]:
     return [
         {
             "number": change.number,
-            "title": change.title,
+            # Never the internal title: requesters read the change's public wording.
+            "title": change.public_title or "Scheduled work",
             "starts_at": change.planned_start,
             "ends_at": change.planned_end,
             "services": [s.name for s in change.services.all()],

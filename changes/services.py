@@ -42,6 +42,7 @@ from itsm.core.locking import lock_for_update
 S = ChangeRequestStatus
 EDITABLE_FIELDS = (
     "title",
+    "public_title",
     "description",
     "justification",
     "planned_start",
@@ -173,6 +174,8 @@ def change_create(
         requested_by=actor,
         **values,
     )
+    # The requesters' wording (portal maintenance banner) starts as the title, editable.
+    change.public_title = (change.public_title.strip() or title.strip())[:200]
     if template is not None:
         if not template.is_active:
             raise InvalidChangeInput(f"The template “{template}” is retired.", field="template")

@@ -83,6 +83,7 @@ def changerequest_create(request: HttpRequest) -> HttpResponse:
 
 EDIT_FIELDS = (
     "title",
+    "public_title",
     "description",
     "justification",
     "planned_start",

@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "itsm.core.context_processors.platform",
+                "tickets.major.context_processors.desk_major_banner",
             ],
         },
     },

@@ -33,6 +33,14 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
+def attachment_help_text(max_bytes: int | None = None) -> str:
+    """The upload rules of tickets.attachments.check_upload, in words, under a file field."""
+    limit = max_bytes or settings.ITSM_ATTACHMENT_MAX_BYTES
+    return (
+        f"Up to {limit // 1_048_576} MB each; {', '.join(settings.ITSM_ATTACHMENT_ALLOWED_TYPES)}."
+    )
+
+
 class TicketCreateForm(forms.Form):
     """The desk's "new ticket on behalf of a caller" form."""
 
@@ -94,6 +102,11 @@ class PortalIncidentForm(forms.Form):
     urgency = forms.TypedChoiceField(
         choices=Urgency.choices, coerce=int, initial=Urgency.MEDIUM, label="How urgent is it?"
     )
+    attachments = MultipleFileField(required=False, label="Screenshots or files")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = attachment_help_text()
 
 
 class ReplyForm(forms.Form):
@@ -115,11 +128,7 @@ class ReplyForm(forms.Form):
 
     def __init__(self, *args, max_bytes: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        limit = max_bytes or settings.ITSM_ATTACHMENT_MAX_BYTES
-        self.fields["attachments"].help_text = (
-            f"Up to {limit // 1_048_576} MB each; "
-            f"{', '.join(settings.ITSM_ATTACHMENT_ALLOWED_TYPES)}."
-        )
+        self.fields["attachments"].help_text = attachment_help_text(max_bytes)
 
     @property
     def is_public(self) -> bool:

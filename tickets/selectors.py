@@ -269,6 +269,12 @@ def changes_since(*, ticket: Ticket, version: int) -> list:
     ]
 
 
+def attachment_list_for_report(*, ticket: Ticket) -> list[Attachment]:
+    """The files sent with the report itself (not with a reply): everyone who sees the
+    ticket sees them."""
+    return list(ticket.attachments.filter(comment__isnull=True).order_by("id"))
+
+
 def attachment_get_for_user(*, user, attachment_id: int) -> Attachment:
     """An attachment the user may download: on a ticket they see, and on a public comment
     unless they are staff. Anything else is 404."""

@@ -132,6 +132,25 @@ def _validate_assignment(team: Team | None, assignee: User | None) -> None:
             raise InvalidTicketInput(f"{assignee} is not a member of {team}.", field="assignee")
 
 
+def _store_attachments(
+    ticket: Ticket, files: Sequence[Any], *, uploader: User, comment: Comment | None = None
+) -> None:
+    """Store already-checked uploads on the ticket (on `comment`, or on the report itself)."""
+    for upload in files:
+        stored = stored_name_for(upload.name)
+        attachment = Attachment(
+            ticket=ticket,
+            comment=comment,
+            stored_name=stored,
+            original_name=upload.name[:255],
+            content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+            size=upload.size,
+            uploaded_by=uploader,
+        )
+        attachment.file.save(stored, upload, save=False)
+        attachment.save()
+
+
 # --- Create and edit ---
 
 
@@ -154,14 +173,18 @@ def ticket_create(
     assignee: User | None = None,
     catalog_item: Any = None,
     form_data: dict | None = None,
+    files: Sequence[Any] = (),
 ) -> Ticket:
     """Raise an incident or a service request; numbers come from the kind's sequence.
 
     Writes a `created` audit event, an assignment record when assigned at once, the
-    requester's acknowledgement and the assignment notification.
+    requester's acknowledgement and the assignment notification. `files` (a screenshot
+    with the report) pass the same checks as a reply's attachments before anything is saved.
     """
     if not short_description.strip():
         raise InvalidTicketInput("Describe the problem in a few words.", field="short_description")
+    for upload in files:
+        check_upload(upload)
     if not user_is_staff_member(actor) and requester != actor:
         raise PermissionRefused("You can only raise tickets for yourself.")
     _validate_classification(category=category, subcategory=subcategory, service=service, ci=ci)
@@ -191,6 +214,7 @@ def ticket_create(
     ticket.assign_number()
     ticket.full_clean(exclude=["number", "catalog_item"])
     ticket.save()
+    _store_attachments(ticket, files, uploader=actor)
     audit_record(
         record=ticket,
         actor=actor,
@@ -416,19 +440,7 @@ def comment_add(
     comment = Comment.objects.create(
         ticket=ticket, author=author, body=body.strip(), is_public=is_public
     )
-    for upload in files:
-        stored = stored_name_for(upload.name)
-        attachment = Attachment(
-            ticket=ticket,
-            comment=comment,
-            stored_name=stored,
-            original_name=upload.name[:255],
-            content_type=getattr(upload, "content_type", "") or "application/octet-stream",
-            size=upload.size,
-            uploaded_by=author,
-        )
-        attachment.file.save(stored, upload, save=False)
-        attachment.save()
+    _store_attachments(ticket, files, uploader=author, comment=comment)
     before = _snapshot(ticket, ("last_public_activity_at",))
     if is_public:
         ticket.last_public_activity_at = comment.created_at

@@ -32,6 +32,7 @@ portal_urls = [
     path("<str:number>/reply/", portal.ticket_reply, name="portal-ticket-reply"),
     path("<str:number>/withdraw/", portal.ticket_withdraw, name="portal-ticket-withdraw"),
     path("<str:number>/reopen/", portal.ticket_reopen, name="portal-ticket-reopen"),
+    path("<str:number>/accept/", portal.ticket_accept, name="portal-ticket-accept"),
     path("<str:number>/survey/", portal.ticket_survey, name="portal-ticket-survey"),
 ]
 

@@ -3,7 +3,7 @@
 Pure: no ORM writes; the walk is `itsm.core.workflow`'s. `tickets.services.ticket_transition`
 is the only caller that applies a move; pages and the API ask `allowed_transitions` for their
 buttons. Actors: the service desk (STAFF, which includes the system itself) or the ticket's
-requester (REQUESTER), who may only cancel or reopen.
+requester (REQUESTER), who may only cancel, reopen or accept the solution (close).
 """
 
 from collections.abc import Mapping
@@ -61,7 +61,8 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     ),
     (S.ON_HOLD, S.CANCELLED): _CANCEL,
     (S.RESOLVED, S.IN_PROGRESS): _desk_or_requester("reopen", "Reopen", backward=True),
-    (S.RESOLVED, S.CLOSED): _desk("close", "Close"),
+    # The requester closes it by accepting the solution (the portal's "Accept the solution").
+    (S.RESOLVED, S.CLOSED): _desk_or_requester("close", "Close"),
 }
 
 LIFECYCLE = Lifecycle(

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "CalendarSpec",
+    "add_business_days",
     "add_business_time",
     "business_time_between",
     "threshold_due_at",
@@ -288,6 +289,27 @@ def add_business_time(start: datetime, duration: timedelta, spec: CalendarSpec) 
                 return opens + remaining
             remaining -= available
         day += DAY
+
+
+def add_business_days(start: date, days: int, spec: CalendarSpec) -> date:
+    """The local date `days` working days after `start` ("we need five working days").
+
+    A working day is a date with working time that is not closed; `start` itself never
+    counts, so 0 returns `start` and 1 the next working day. Negative counts and calendars
+    with no working hours raise `ValueError`.
+    """
+    if days < 0:
+        raise ValueError("Working days to add must not be negative.")
+    if spec.always_open:
+        return start + days * DAY
+    if spec._week_total == ZERO:
+        raise ValueError("The calendar has no working hours, so no day is a working day.")
+    day = start
+    while days:
+        day += DAY
+        if spec._offsets[day.weekday()] and day not in spec.closed_dates:
+            days -= 1
+    return day
 
 
 def business_time_between(a: datetime, b: datetime, spec: CalendarSpec) -> timedelta:

@@ -1,10 +1,36 @@
 """Reads for the notification pages."""
 
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import QuerySet
+
 from itsm.accounts.models import User
-from itsm.notifications.models import NotificationPreference
+from itsm.notifications.models import Notification, NotificationPreference
+
+# A record's "who was told" panel lists at most this many rows.
+RECORD_NOTIFICATIONS_LIMIT = 200
 
 
 def notification_preference_get_for_user(*, user: User) -> NotificationPreference:
     """The user's preference, or an unsaved default (everything on) if they never chose."""
     preference = NotificationPreference.objects.filter(user=user).first()
     return preference or NotificationPreference(user=user)
+
+
+def notification_list_for_record(
+    *, record: models.Model, events: Iterable[str]
+) -> QuerySet[Notification]:
+    """The outbox rows written about `record` for `events`, oldest first, with their
+    recipient: who was told and whether it left (pending, sent, failed). Bounded, and read
+    through the (record_type, record_id) index."""
+    return (
+        Notification.objects.filter(
+            record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
+            record_id=record.pk,
+            event__in=list(events),
+        )
+        .select_related("recipient")
+        .order_by("created_at", "id")[:RECORD_NOTIFICATIONS_LIMIT]
+    )

@@ -4,13 +4,14 @@ Instants are written as ISO strings with their UTC offset, so every DST case is 
 Weekdays in late 2026: 2026-11-20 is a Friday, 2026-11-23 a Monday, 2026-12-24 a Thursday.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from itsm.calendars.arithmetic import (
     CalendarSpec,
+    add_business_days,
     add_business_time,
     business_time_between,
     threshold_due_at,
@@ -327,3 +328,26 @@ def test_a_year_of_business_time_takes_well_under_50_ms():
     end = add_business_time(start, 52 * 40 * H, spec)
     business_time_between(start, end, spec)
     assert clock.perf_counter() - began < 0.05
+
+
+@pytest.mark.parametrize(
+    ("calendar", "start", "days", "expected"),
+    [
+        ("office", date(2026, 12, 2), 0, date(2026, 12, 2)),
+        ("office", date(2026, 12, 2), 1, date(2026, 12, 3)),
+        # Wednesday + 5 working days: the weekend does not count.
+        ("office", date(2026, 12, 2), 5, date(2026, 12, 9)),
+        # From a Saturday, Monday is the first working day.
+        ("office", date(2026, 12, 5), 1, date(2026, 12, 7)),
+        # Christmas Day is closed: Friday 18th + 5 lands on Monday 28th.
+        ("office", date(2026, 12, 18), 5, date(2026, 12, 28)),
+        ("always_open", date(2026, 12, 2), 5, date(2026, 12, 7)),
+    ],
+)
+def test_adding_business_days_counts_only_working_days(calendar, start, days, expected):
+    assert add_business_days(start, days, SPECS[calendar]) == expected
+
+
+def test_adding_negative_business_days_is_refused():
+    with pytest.raises(ValueError, match="negative"):
+        add_business_days(date(2026, 12, 2), -1, SPECS["office"])

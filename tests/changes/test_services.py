@@ -606,3 +606,24 @@ def test_a_problem_the_actor_may_not_move_is_left_with_a_note(manager_cm, erp):
     problem.refresh_from_db()
     assert problem.status == "fix_in_progress"
     assert "problem_not_resolved" in actions(change)
+
+
+def test_the_portal_maintenance_banner_reads_the_public_title_not_the_internal_one(manager_cm, erp):
+    """GIVEN a scheduled change titled for the desk WHEN requesters see the maintenance banner
+    THEN they read its public wording; left empty, that wording starts as the title."""
+    template = ChangeTemplate.objects.create(name="Patch ERP", implementation_plan="Patch.")
+    template.services.set([erp])
+    start = timezone.now() + timedelta(days=1)
+    internal = services.change_create(
+        actor=manager_cm,
+        title="Patch ERP servers [demo]",
+        public_title="ERP security updates",
+        template=template,
+        planned_start=start,
+        planned_end=start + timedelta(hours=2),
+    )
+    move(internal, manager_cm, "scheduled")
+    plain = services.change_create(actor=manager_cm, title="Restart ERP pool")
+    assert plain.public_title == "Restart ERP pool"
+    banner = selectors.planned_maintenance_for_portal()
+    assert [b["title"] for b in banner] == ["ERP security updates"]

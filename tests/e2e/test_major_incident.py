@@ -61,6 +61,60 @@ def test_manager_declares_posts_a_public_update_and_a_requester_joins(
     assert child.requester == other_requester and child.description == "My payslip page is blank"
 
 
+def test_a_declared_major_incident_is_p1_lists_who_was_told_and_shows_on_every_desk_page(
+    live_server, page, manager, agent, requester, other_requester
+):
+    """GIVEN a low-priority incident with an internal-sounding title
+    WHEN the manager declares it, rewords it for requesters and posts an update
+    THEN it is P1, the stakeholders and their delivery show, desk pages carry the banner,
+    the portal shows only the public wording, and the declarer is not offered to join."""
+    ticket = make_ticket(
+        requester=requester,
+        actor=agent,
+        short_description="Caller: Outlook asks for the password again",
+    )
+    assert ticket.priority != 1
+    sign_in(page, live_server.url, manager.email)
+    page.goto(live_server.url + f"/desk/tickets/{ticket.number}/")
+    page.get_by_text("Declare major incident").click()
+    page.locator("#declare-major-form").get_by_label("Reason").fill("Mail is down for everyone")
+    page.get_by_role("button", name="Declare", exact=True).click()
+    expect(page.locator("#major-status")).to_have_text("Active")
+    expect(page.locator(".ticket-head")).to_contain_text("P1")
+    stakeholders = page.locator("#stakeholders")
+    expect(stakeholders).to_contain_text(manager.display_name)
+    expect(stakeholders).to_contain_text("Pending")
+
+    title = page.get_by_label("Title requesters see")
+    expect(title).to_have_value("Caller: Outlook asks for the password again")
+    title.fill("Email cannot be opened")
+    expect(page.locator(".public-preview")).to_contain_text(
+        "Requesters see: “Ongoing major incident: Email cannot be opened”"
+    )
+    page.get_by_role("button", name="Save wording").click()
+    page.get_by_label("Update").fill("Mail servers restarting, next update 10:30.")
+    page.get_by_role("button", name="Post update").click()
+
+    page.goto(live_server.url + "/desk/tickets/")
+    banner = page.locator(".desk-major-banner")
+    expect(banner).to_contain_text(ticket.number)
+    expect(banner).to_contain_text("Mail servers restarting")
+    banner.get_by_role("link", name="Open the major incident").click()
+    expect(page.locator("#major-status")).to_have_text("Active")
+
+    page.goto(live_server.url + "/portal/")
+    portal_banner = page.locator(".major-banner")
+    expect(portal_banner).to_contain_text("Email cannot be opened")
+    expect(portal_banner).not_to_contain_text("Caller:")
+    expect(portal_banner.get_by_role("button", name="I'm affected too")).to_have_count(0)
+
+    _switch_to(page, live_server.url, other_requester.email)
+    page.goto(live_server.url + "/portal/")
+    expect(
+        page.locator(".major-banner").get_by_role("button", name="I'm affected too")
+    ).to_be_visible()
+
+
 def test_problem_manager_accepts_a_candidate_records_the_cause_and_agents_see_the_known_error(
     live_server, page, agent, requester, service_desk_team
 ):

@@ -53,10 +53,15 @@ def test_a_requester_is_deflected_then_reports_gets_an_answer_and_rates_it(
     page.get_by_role("link", name="Report an incident").first.click()
     page.get_by_label("What is wrong?").fill("The printer on floor 3 is jammed")
     page.get_by_label("Details").fill("Paper stuck in tray 2 since this morning.")
+    page.get_by_label("Screenshots or files").set_input_files(
+        files=[{"name": "tray-2.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n"}]
+    )
     page.get_by_role("button", name="Send to the service desk").click()
     ticket = Ticket.objects.get()
     expect(page).to_have_url(f"{live_server.url}/portal/tickets/{ticket.number}/")
     expect(page.get_by_role("status")).to_contain_text(f"we received {ticket.number}")
+    expect(page.locator("#report-attachments")).to_contain_text("tray-2.png")
+    assert ticket.attachments.get().original_name == "tray-2.png"
 
     page.get_by_label("Message").fill("It is the big printer next to the kitchen.")
     page.get_by_role("button", name="Send reply").click()
@@ -79,7 +84,13 @@ def test_a_requester_is_deflected_then_reports_gets_an_answer_and_rates_it(
     page.reload()
     expect(page.locator("#ticket-status")).to_have_text("Resolved")
     expect(page.locator(".conversation")).to_contain_text("We cleared the jam in tray 2.")
-    expect(page.get_by_role("button", name="Reopen", exact=True)).to_be_visible()
+    # Exactly one way back in, and one way to agree it is fixed.
+    expect(page.get_by_role("button", name=re.compile("reopen", re.IGNORECASE))).to_have_count(1)
+    expect(page.get_by_role("button", name="This did not fix it — reopen")).to_be_visible()
+    page.get_by_role("button", name="Accept the solution").click()
+    expect(page.locator("#ticket-status")).to_have_text("Closed")
+    expect(page.get_by_role("status").first).to_contain_text("How did we do?")
+    expect(page.get_by_role("button", name=re.compile("reopen", re.IGNORECASE))).to_have_count(0)
     page.get_by_label("Comment (optional)").fill("Fast, thank you!")
     page.get_by_role("button", name="Rate 4 out of 5").click()
     expect(page.locator("#survey-answer")).to_contain_text("4 out of 5")

@@ -36,7 +36,10 @@ def test_inside_the_window_the_requester_sees_reopen_and_it_works(
     client = client_as(requester)
     with time_machine.travel(RESOLVED_AT + dt.timedelta(days=6, hours=23), tick=False):
         html = client.get(detail(resolved_in_march)).content.decode()
-        assert '<button type="submit" class="secondary">Reopen</button>' in html
+        assert (
+            '<button type="submit" class="secondary">This did not fix it — reopen</button>' in html
+        )
+        assert "Reply and reopen" not in html
         response = client.post(reopen(resolved_in_march), {"reason": "Drops again at noon."})
     assert response.status_code == 302
     ticket = Ticket.objects.get(pk=resolved_in_march.pk)
@@ -50,7 +53,10 @@ def test_after_the_window_there_is_no_button_and_a_post_is_refused(
 ):
     client = client_as(requester)
     with time_machine.travel(RESOLVED_AT + dt.timedelta(days=7, minutes=1), tick=False):
-        assert b">Reopen</button>" not in client.get(detail(resolved_in_march)).content
+        assert (
+            "This did not fix it — reopen".encode()
+            not in client.get(detail(resolved_in_march)).content
+        )
         response = client.post(reopen(resolved_in_march), follow=True)
     assert b"The time to reopen this ticket has passed" in response.content
     assert Ticket.objects.get(pk=resolved_in_march.pk).status == "resolved"
@@ -68,7 +74,7 @@ def test_the_window_comes_from_the_desk_policy(client_as, resolved_in_march, req
 def test_an_open_ticket_offers_no_reopen(client_as, requester):
     ticket = make_ticket(requester=requester)
     client = client_as(requester)
-    assert b">Reopen</button>" not in client.get(detail(ticket)).content
+    assert "This did not fix it — reopen".encode() not in client.get(detail(ticket)).content
     response = client.post(reopen(ticket), follow=True)
     assert b"Only a resolved ticket of yours can be reopened." in response.content
     assert Ticket.objects.get(pk=ticket.pk).status == "new"
@@ -80,7 +86,10 @@ def test_a_watcher_cannot_reopen_someone_elses_ticket(
     resolved_in_march.watchers.add(other_requester)
     client = client_as(other_requester)
     with time_machine.travel(RESOLVED_AT + dt.timedelta(days=1), tick=False):
-        assert b">Reopen</button>" not in client.get(detail(resolved_in_march)).content
+        assert (
+            "This did not fix it — reopen".encode()
+            not in client.get(detail(resolved_in_march)).content
+        )
         client.post(reopen(resolved_in_march))
     assert Ticket.objects.get(pk=resolved_in_march.pk).status == "resolved"
 

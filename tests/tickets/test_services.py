@@ -235,6 +235,27 @@ def test_attachments_get_safe_stored_names(requester, agent, settings, tmp_path)
     assert re.fullmatch(r"attachments/\d+/[0-9a-f]{32}\.txt", attachment.file.name)
 
 
+def test_a_report_carries_its_files_under_the_same_checks_as_replies(requester, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(AttachmentRefused, match="allowed types"):
+        services.ticket_create(
+            actor=requester,
+            requester=requester,
+            short_description="Printer jammed",
+            files=[SimpleUploadedFile("drawing.svg", b"<svg/>")],
+        )
+    assert Ticket.objects.count() == 0
+    ticket = services.ticket_create(
+        actor=requester,
+        requester=requester,
+        short_description="Printer jammed",
+        files=[SimpleUploadedFile("tray.png", b"png")],
+    )
+    attachment = ticket.attachments.get()
+    assert attachment.comment is None and attachment.uploaded_by == requester
+    assert re.fullmatch(r"attachments/\d+/[0-9a-f]{32}\.png", attachment.file.name)
+
+
 def test_unknown_category_or_foreign_subcategory_is_refused(requester, agent):
     network = Category.objects.create(name="Network")
     hardware = Category.objects.create(name="Hardware")

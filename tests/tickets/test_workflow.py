@@ -58,9 +58,10 @@ def test_required_fields_are_named_in_plain_words(to_status, fields, message):
     )
 
 
-def test_requesters_may_only_cancel_or_reopen():
+def test_requesters_may_only_cancel_reopen_or_accept_the_solution():
     assert workflow.refusal(ticket(S.NEW), S.CANCELLED, is_staff=False, fields=FULL_FIELDS) is None
     assert workflow.refusal(ticket(S.RESOLVED), S.IN_PROGRESS, is_staff=False, fields={}) is None
+    assert workflow.refusal(ticket(S.RESOLVED), S.CLOSED, is_staff=False, fields={}) is None
     assert (
         workflow.refusal(ticket(S.IN_PROGRESS), S.RESOLVED, is_staff=False, fields=FULL_FIELDS)
         == "Only the service desk can make this change."
@@ -84,4 +85,4 @@ def test_requests_with_open_tasks_cannot_resolve():
 
 def test_allowed_transitions_lists_the_buttons():
     moves = {to for to, _ in workflow.allowed_transitions(ticket(S.RESOLVED), is_staff=False)}
-    assert moves == {S.IN_PROGRESS}
+    assert moves == {S.IN_PROGRESS, S.CLOSED}

@@ -1,8 +1,15 @@
 """Demo service catalog: categories, six items with forms, approvals and task templates,
 and one order waiting for the demo manager's approval. Safe to run again."""
 
+from datetime import timedelta
+
+from itsm.accounts.demo import DEMO_PASSWORD
 from itsm.accounts.models import Team, User
+from itsm.accounts.roles import Role
+from itsm.accounts.services import team_ensure, user_ensure
+from itsm.calendars.models import BusinessCalendar
 from itsm.cmdb.models import Service
+from tickets.catalog.forms import earliest_date
 from tickets.catalog.services import request_order
 from tickets.choices import ApprovalMode, TicketKind
 from tickets.models import (
@@ -64,6 +71,7 @@ ITEMS = [
             ("Prepare and image the laptop", "Workplace", 1),
             ("Hand the laptop over", "Service Desk", 2),
         ],
+        "min_business_days": {"needed_by": 5},
     },
     {
         "name": "Software licence",
@@ -160,11 +168,33 @@ ITEMS = [
 ]
 
 
+# Fulfilment teams the people demo leaves empty get a demo agent here: a task for a team
+# with no members is never picked up, and the demo's first laptop order would stall.
+TASK_TEAM_STAFF = {
+    "Workplace": ("workplace.agent@example.com", "Wes Workplace"),
+}
+# The earliest "needed by" dates count the office's working days.
+DEMO_CALENDAR = "Germany office hours"
+
+
+def _staff_task_teams() -> None:
+    names = {team for spec in ITEMS for _, team, _ in spec["tasks"]}
+    for team in Team.objects.filter(name__in=names):
+        if team.members.filter(is_active=True).exists() or team.name not in TASK_TEAM_STAFF:
+            continue
+        email, display_name = TASK_TEAM_STAFF[team.name]
+        agent = user_ensure(
+            email=email, display_name=display_name, password=DEMO_PASSWORD, roles=[Role.AGENT]
+        )
+        team_ensure(name=team.name, members=[agent])
+
+
 def _team(name: str | None) -> Team | None:
     return Team.objects.filter(name=name).first() if name else None
 
 
 def seed(stdout) -> None:
+    _staff_task_teams()
     categories = {}
     for name, description, order in CATEGORIES:
         categories[name], _ = CatalogCategory.objects.get_or_create(
@@ -184,6 +214,7 @@ def seed(stdout) -> None:
             requires_manager_approval=spec["manager"],
             approval_team=_team(spec["approval_team"]),
             approval_mode=spec["mode"],
+            calendar=BusinessCalendar.objects.filter(name=DEMO_CALENDAR).first(),
         )
         for order, (name, label, kind, required, help_text, choices) in enumerate(spec["fields"]):
             CatalogField.objects.create(
@@ -194,6 +225,7 @@ def seed(stdout) -> None:
                 required=required,
                 help_text=help_text,
                 choices=choices,
+                min_business_days=spec.get("min_business_days", {}).get(name),
                 order=order,
             )
         for title, team_name, step in spec["tasks"]:
@@ -221,7 +253,9 @@ def _seed_order() -> None:
         actor=requester,
         form_data={
             "model": "13-inch standard",
-            "needed_by": "2026-12-15",
+            "needed_by": (
+                earliest_date(calendar=item.calendar, business_days=5) + timedelta(days=7)
+            ).isoformat(),
             "accessories": ["Dock", "Headset"],
             "reason": "My laptop is five years old.",
         },

@@ -6,14 +6,20 @@ Cleaned answers are plain JSON values (str, int/float, list, ISO date) ready for
 `Ticket.form_data`.
 """
 
-from collections.abc import Iterable, Mapping
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 
 from itsm.accounts.models import User
+from itsm.calendars.arithmetic import CalendarSpec, add_business_days
+from itsm.calendars.models import BusinessCalendar
+from itsm.calendars.selectors import calendar_spec
 from itsm.cmdb.models import ConfigurationItem
 from tickets.choices import CatalogFieldType
 from tickets.models import CatalogField
@@ -61,6 +67,41 @@ class CatalogNumberField(forms.DecimalField):
         return float(number)
 
 
+def earliest_date(*, calendar: BusinessCalendar | None, business_days: int) -> date:
+    """The first date `business_days` working days from today, in `calendar` (Monday to
+    Friday in the site's timezone without one)."""
+    if calendar is not None:
+        spec = calendar_spec(calendar)
+    else:
+        whole_day = ((time(0), time(0)),)
+        spec = CalendarSpec(
+            tz=ZoneInfo(settings.TIME_ZONE), weekly=dict.fromkeys(range(5), whole_day)
+        )
+    today = timezone.now().astimezone(spec.tz).date()
+    return add_business_days(today, business_days, spec)
+
+
+class EarliestDateField(forms.DateField):
+    """A date no earlier than `earliest()`, worked out when the answer is validated."""
+
+    def __init__(self, *, earliest: Callable[[], date], business_days: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.earliest = earliest
+        self.business_days = business_days
+
+    def validate(self, value: date | None) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        first = self.earliest()
+        if value < first:
+            raise forms.ValidationError(
+                f"Choose {first:%A} {first.day} {first:%B %Y} or later: we need "
+                f"{self.business_days} working days.",
+                code="too_early",
+            )
+
+
 def _field_for(definition: CatalogField) -> forms.Field:
     common = {
         "label": definition.label,
@@ -78,6 +119,15 @@ def _field_for(definition: CatalogField) -> forms.Field:
     if kind == FT.MULTI_CHOICE:
         return forms.MultipleChoiceField(
             choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if kind == FT.DATE and definition.min_business_days:
+        return EarliestDateField(
+            earliest=lambda: earliest_date(
+                calendar=definition.item.calendar, business_days=definition.min_business_days
+            ),
+            business_days=definition.min_business_days,
+            widget=forms.DateInput(attrs={"type": "date"}),
+            **common,
         )
     if kind == FT.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)

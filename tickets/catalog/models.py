@@ -53,6 +53,15 @@ class CatalogItem(TimeStampedModel):
     approval_mode = models.CharField(
         max_length=10, choices=ApprovalMode.choices, default=ApprovalMode.ALL
     )
+    calendar = models.ForeignKey(
+        "calendars.BusinessCalendar",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The fulfilment team's working days, for the earliest date a date field "
+        "accepts; empty means Monday to Friday.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -72,6 +81,12 @@ class CatalogField(models.Model):
     required = models.BooleanField(default=True)
     help_text = models.CharField(max_length=300, blank=True)
     choices = ArrayField(models.CharField(max_length=150), default=list, blank=True)
+    min_business_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Date fields: the earliest accepted date is this many working days after "
+        "today (in the item's calendar).",
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -1,9 +1,11 @@
 """Reads of the service catalog, approvals and fulfilment tasks, each shaped for its page."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from tickets.choices import ApprovalState, TicketKind
+from tickets.choices import ApprovalState, TaskStatus, TicketKind
 from tickets.models import Approval, CatalogCategory, CatalogItem, FulfilmentTask, Ticket
 
 
@@ -70,6 +72,44 @@ def request_get_progress_for_user(*, user, number: str) -> Ticket:
     return ticket
 
 
+@dataclass(frozen=True)
+class RequestFulfilment:
+    """What the desk page of a service request shows about its progress."""
+
+    approvals: list[Approval]
+    tasks: list[FulfilmentTask]
+
+    @property
+    def stuck_tasks(self) -> list[FulfilmentTask]:
+        """Active tasks nobody can pick up: no assignee and a team without active members."""
+        return [
+            task
+            for task in self.tasks
+            if task.status in (TaskStatus.WAITING, TaskStatus.OPEN)
+            and task.assignee_id is None
+            and not task.team_member_count
+        ]
+
+
+def request_fulfilment_for_desk(*, ticket: Ticket) -> RequestFulfilment | None:
+    """A request's approvals (with approver) and tasks (with team, assignee and the team's
+    active member count, for the "nobody can pick this up" warning). Two queries; None for
+    an incident."""
+    if ticket.kind != TicketKind.REQUEST:
+        return None
+    approvals = list(ticket.approvals.select_related("approver").order_by("id"))
+    tasks = list(
+        ticket.tasks.select_related("team", "assignee")
+        .annotate(
+            team_member_count=Count(
+                "team__members", filter=Q(team__members__is_active=True), distinct=True
+            )
+        )
+        .order_by("step", "id")
+    )
+    return RequestFulfilment(approvals=approvals, tasks=tasks)
+
+
 def approval_list_for_approver(*, user, pending_only: bool = True) -> QuerySet[Approval]:
     """The approvals asked of `user`, newest first, with the request and its requester."""
     approvals = Approval.objects.filter(approver=user).select_related(
@@ -82,11 +122,22 @@ def approval_list_for_approver(*, user, pending_only: bool = True) -> QuerySet[A
 
 def task_list_for_teams(*, user, status: str | None = "open") -> QuerySet[FulfilmentTask]:
     """Fulfilment tasks of the teams `user` is in (or assigned to them), oldest first."""
-    tasks = FulfilmentTask.objects.filter(Q(team__members=user) | Q(assignee=user)).distinct()
+    tasks = FulfilmentTask.objects.filter(
+        pk__in=FulfilmentTask.objects.filter(Q(team__members=user) | Q(assignee=user)).values("pk")
+    )
     if status:
         tasks = tasks.filter(status=status)
-    return tasks.select_related("team", "assignee", "ticket", "ticket__requester").order_by(
-        "created_at", "id"
+    # `active_task_count` of the request: 1 means completing this task resolves it, so the
+    # page asks for the requester's resolution text there.
+    return (
+        tasks.select_related("team", "assignee", "ticket", "ticket__requester")
+        .annotate(
+            active_task_count=Count(
+                "ticket__tasks",
+                filter=Q(ticket__tasks__status__in=(TaskStatus.WAITING, TaskStatus.OPEN)),
+            )
+        )
+        .order_by("created_at", "id")
     )
 
 

@@ -387,8 +387,15 @@ def _save_task(
     audit_record(record=task, actor=actor, action=action, changes=changes, message=message)
 
 
-def _advance(ticket: Ticket, *, actor: User) -> None:
-    """After a task ends: open the next step when this one is finished, or resolve."""
+def request_resolution_default(ticket: Ticket) -> str:
+    """The requester's resolution text a fulfilled request starts from (the agent edits it
+    on the last task). Task notes are the teams' internal notes and never appear in it."""
+    return f"Your request “{ticket.short_description}” is fulfilled."
+
+
+def _advance(ticket: Ticket, *, actor: User, resolution_notes: str = "") -> None:
+    """After a task ends: open the next step when this one is finished, or resolve with
+    `resolution_notes` (the requester's wording) or the default text."""
     tasks = list(
         ticket.tasks.select_for_update(of=("self",)).select_related("team", "assignee", "ticket")
     )
@@ -408,10 +415,7 @@ def _advance(ticket: Ticket, *, actor: User) -> None:
         return
     ticket = _lock_ticket(ticket)
     if ticket.is_open:
-        done = [task for task in tasks if task.status == TaskStatus.DONE]
-        notes = "All fulfilment tasks are done:\n" + "\n".join(
-            f"- {task.title}" + (f": {task.notes}" if task.notes else "") for task in done
-        )
+        notes = resolution_notes.strip() or request_resolution_default(ticket)
         # Resolved by the system once the work is done; the task events name who did it.
         ticket_transition(
             ticket=ticket,
@@ -432,12 +436,19 @@ def _check_request_open(task: FulfilmentTask) -> None:
 
 @transaction.atomic
 def task_complete(
-    *, task: FulfilmentTask, actor: User, expected_version: int | None, notes: str = ""
+    *,
+    task: FulfilmentTask,
+    actor: User,
+    expected_version: int | None,
+    notes: str = "",
+    resolution_notes: str = "",
 ) -> FulfilmentTask:
     """Mark an open task done (team members, its assignee, or the desk manager).
 
     When it was the last open task of its step, the next step's tasks open; when no task
-    is left open or waiting, the request resolves as fulfilled.
+    is left open or waiting, the request resolves as fulfilled with `resolution_notes`, the
+    text the requester reads (default: `request_resolution_default`). `notes` stay on the
+    task, internal.
     """
     task = _lock_task(task, actor, expected_version)
     _check_request_open(task)
@@ -450,7 +461,7 @@ def task_complete(
     if task.assignee_id is None:
         task.assignee = actor
     _save_task(task, actor=actor, action="status_changed", before=before, message=notes.strip())
-    _advance(task.ticket, actor=actor)
+    _advance(task.ticket, actor=actor, resolution_notes=resolution_notes)
     task.refresh_from_db()
     return task
 

@@ -25,6 +25,8 @@ class DecisionForm(forms.Form):
 class TaskCompleteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     notes = forms.CharField(required=False, max_length=5000)
+    # Only on the request's last active task: what the requester reads as the resolution.
+    resolution_notes = forms.CharField(required=False, max_length=5000)
 
 
 # --- Portal ---
@@ -148,9 +150,15 @@ def task_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("status", TaskStatus.OPEN)
     if show not in (*TaskStatus.values, "all"):
         raise Http404("No such task status.")
-    tasks = catalog_selectors.task_list_for_teams(
-        user=request.user, status=None if show == "all" else show
-    )[:200]
+    tasks = list(
+        catalog_selectors.task_list_for_teams(
+            user=request.user, status=None if show == "all" else show
+        )[:200]
+    )
+    for task in tasks:
+        # The last active task resolves its request: prefill what the requester will read.
+        if task.active_task_count == 1:
+            task.resolution_default = catalog.request_resolution_default(task.ticket)
     return render(
         request,
         "tickets/desk/tasks.html",
@@ -176,6 +184,7 @@ def task_complete(request: HttpRequest, number: str) -> HttpResponse:
             actor=request.user,
             expected_version=form.cleaned_data["version"],
             notes=form.cleaned_data["notes"],
+            resolution_notes=form.cleaned_data["resolution_notes"],
         )
     except DomainError as error:
         messages.error(request, f"{task.number}: {error.message}")

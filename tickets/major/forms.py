@@ -35,6 +35,15 @@ class MajorUpdateForm(forms.Form):
     )
 
 
+class MajorPublicTitleForm(forms.Form):
+    public_title = forms.CharField(
+        label="Title requesters see",
+        max_length=200,
+        help_text="On the portal banner and in requesters' updates; the incident's own short "
+        "description stays internal.",
+    )
+
+
 class MajorResolveForm(forms.Form):
     public_note = forms.CharField(
         label="Resolution note (sent to every affected requester)",

@@ -37,6 +37,12 @@ class MajorIncident(models.Model):
     )
     declared_at = models.DateTimeField()
     reason = models.TextField()
+    public_title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What requesters read on the portal banner and in their updates; prefilled "
+        "from the incident's short description, which stays internal.",
+    )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_major_incidents"
     )

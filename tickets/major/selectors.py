@@ -1,12 +1,26 @@
-"""Reads for the major-incident pages, the API and the portal banner."""
+"""Reads for the major-incident pages, the API, the portal banner and the desk banner."""
+
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from itsm.audit.models import AuditEvent
+from itsm.notifications.models import Notification
+from itsm.notifications.selectors import notification_list_for_record
 from tickets.major.models import MajorIncident, MajorIncidentStatus, MajorIncidentUpdate
 from tickets.models import Ticket
+
+# The events that tell the stakeholders (not the requesters) about a major incident.
+STAKEHOLDER_EVENTS = ("major_incident_declared", "major_incident_resolved")
+# Banners name at most this many open major incidents (a bounded query on every page).
+BANNER_LIMIT = 5
+DESK_BANNER_CACHE_KEY = "major:desk-banner"
+# Brief: the services drop the entry on every change, the TTL only bounds a missed drop.
+DESK_BANNER_TTL_SECONDS = 30
 
 
 def major_list() -> QuerySet[MajorIncident]:
@@ -45,13 +59,50 @@ def major_children(*, major: MajorIncident) -> QuerySet[Ticket]:
     return major.ticket.children.select_related("requester").order_by("created_at")
 
 
+def major_notified_stakeholders(*, major: MajorIncident) -> list[Notification]:
+    """Who was told of the declaration and the resolution, and whether each message left
+    (the outbox rows' pending / sent / failed), for the desk major-incident page."""
+    return list(notification_list_for_record(record=major.ticket, events=STAKEHOLDER_EVENTS))
+
+
+def major_desk_banner() -> list[dict[str, Any]]:
+    """The open major incidents every desk page announces: number, title, service, latest
+    update (internal ones too: only staff see the desk) and the link. One bounded query,
+    cached briefly across users because it is the same for every agent."""
+    cached = cache.get(DESK_BANNER_CACHE_KEY)
+    if cached is not None:
+        return cached
+    latest = MajorIncidentUpdate.objects.filter(major=OuterRef("pk")).order_by("-created_at", "-id")
+    majors = (
+        MajorIncident.objects.filter(status=MajorIncidentStatus.ACTIVE)
+        .select_related("ticket__service")
+        .annotate(latest_update=Subquery(latest.values("body")[:1]))
+        .order_by("-declared_at")[:BANNER_LIMIT]
+    )
+    banner = [
+        {
+            "number": major.ticket.number,
+            "title": major.ticket.short_description,
+            "services": [major.ticket.service.name] if major.ticket.service_id else [],
+            "latest_update": major.latest_update or "",
+            "url": reverse("major:desk-major-detail", args=[major.pk]),
+        }
+        for major in majors
+    ]
+    cache.set(DESK_BANNER_CACHE_KEY, banner, DESK_BANNER_TTL_SECONDS)
+    return banner
+
+
 def major_banner_list(*, user) -> list[MajorIncident]:
     """Active major incidents for the portal banner, each with its latest public update
-    (`latest_public`) and whether `user` already joined (`has_joined`). Two queries."""
+    (`latest_public`), whether `user` already joined (`has_joined`) and whether to offer
+    "I'm affected too" (`can_join`: not to the declarer, nor to a requester already on it,
+    through the incident itself or a child). Two queries."""
     latest = MajorIncidentUpdate.objects.filter(major=OuterRef("pk"), is_public=True).order_by(
         "-created_at", "-id"
     )
-    return list(
+    user_pk = getattr(user, "pk", None)
+    majors = list(
         MajorIncident.objects.filter(status=MajorIncidentStatus.ACTIVE)
         .select_related("ticket__service")
         .annotate(
@@ -59,8 +110,14 @@ def major_banner_list(*, user) -> list[MajorIncident]:
             latest_public_at=Subquery(latest.values("created_at")[:1]),
             has_joined=Count(
                 "ticket__children",
-                filter=Q(ticket__children__requester_id=getattr(user, "pk", None)),
+                filter=Q(ticket__children__requester_id=user_pk),
             ),
         )
-        .order_by("-declared_at")[:5]
+        .order_by("-declared_at")[:BANNER_LIMIT]
     )
+    for major in majors:
+        major.can_join = not major.has_joined and user_pk not in (
+            major.declared_by_id,
+            major.ticket.requester_id,
+        )
+    return majors

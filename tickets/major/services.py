@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min
 from django.urls import reverse
@@ -17,11 +18,11 @@ from django.utils import timezone
 
 from itsm.accounts.models import Team, User
 from itsm.accounts.roles import Role, user_is_staff_member
-from itsm.audit.services import audit_record
+from itsm.audit.services import audit_record, field_changes
 from itsm.cmdb.choices import Criticality
 from itsm.core.exceptions import PermissionRefused, TransitionNotAllowed
 from itsm.core.locking import lock_for_update
-from tickets.choices import OPEN_STATUSES, ResolutionCode, TicketKind, TicketStatus
+from tickets.choices import OPEN_STATUSES, Priority, ResolutionCode, TicketKind, TicketStatus
 from tickets.exceptions import InvalidTicketInput
 from tickets.major.models import (
     MajorIncident,
@@ -32,7 +33,9 @@ from tickets.major.models import (
     MajorIncidentUpdate,
     ReminderFired,
 )
+from tickets.major.selectors import DESK_BANNER_CACHE_KEY
 from tickets.models import Ticket
+from tickets.sla import services as sla_services
 
 CRITICALITY_RANK = {
     Criticality.LOW: 1,
@@ -43,6 +46,16 @@ CRITICALITY_RANK = {
 
 
 # --- Who hears about it ---
+
+
+def public_title_of(major: MajorIncident) -> str:
+    """What requesters read as the major incident's title (never the internal one)."""
+    return major.public_title or "Service disruption"
+
+
+def forget_desk_banner() -> None:
+    """Drop the cached desk banner so the next desk page shows the change at once."""
+    cache.delete(DESK_BANNER_CACHE_KEY)
 
 
 def _desk_url(major: MajorIncident) -> str:
@@ -147,11 +160,13 @@ def major_incident_declare(
     communications_owner: User,
     expected_version: int | None = None,
     cadence_minutes: int = 30,
+    public_title: str = "",
 ) -> MajorIncident:
     """Declare an open incident a major incident, naming its manager and communications owner.
 
-    Sets `ticket.is_major` under the ticket's row lock with a version bump (a stale
-    `expected_version` is a 409), writes a `major_declared` audit event, and writes the
+    Sets `ticket.is_major` and priority P1 (an override with its reason; the SLA clocks are
+    re-matched) under the ticket's row lock with a version bump (a stale `expected_version`
+    is a 409), writes a `major_declared` audit event with both changes, and writes the
     stakeholder emails and the service's webhook calls to the outbox in this transaction:
     they leave at once after commit, exactly once per person and channel.
     """
@@ -178,14 +193,28 @@ def major_incident_declare(
             f"{ticket.number} is a child of {ticket.parent.number}; declare the parent instead."
         )
     now = timezone.now()
+    before = {
+        "is_major": ticket.is_major,
+        "priority": ticket.priority,
+        "priority_override_reason": ticket.priority_override_reason,
+    }
     ticket.is_major = True
+    # A major incident is P1 whatever the matrix says; recorded as an override with its
+    # reason, so a later impact/urgency edit (ticket_update) does not re-derive it away.
+    ticket.priority = Priority.P1
+    if before["priority"] != Priority.P1:
+        ticket.priority_override_reason = "Declared a major incident."
     ticket.version += 1
-    ticket.save(update_fields=["is_major", "version", "updated_at"])
+    ticket.save(
+        update_fields=["is_major", "priority", "priority_override_reason", "version", "updated_at"]
+    )
     major = MajorIncident.objects.create(
         ticket=ticket,
         declared_by=actor,
         declared_at=now,
         reason=reason.strip(),
+        # The requesters' wording starts as the incident's own and is edited on the page.
+        public_title=(public_title.strip() or ticket.short_description)[:200],
         manager=manager,
         communications_owner=communications_owner,
         cadence_minutes=cadence_minutes,
@@ -196,12 +225,39 @@ def major_incident_declare(
         actor=actor,
         action="major_declared",
         changes={
-            "is_major": {"from": False, "to": True},
+            **field_changes(before, {name: getattr(ticket, name) for name in before}),
             "version": {"from": ticket.version - 1, "to": ticket.version},
         },
         message=f"{major.reason} — manager {manager}, communications {communications_owner}",
     )
+    if before["priority"] != ticket.priority:
+        sla_services.sla_reevaluate(ticket=ticket, actor=actor)
     _notify_declared(major)
+    transaction.on_commit(forget_desk_banner)
+    return major
+
+
+@transaction.atomic
+def major_incident_set_public_title(
+    *, major: MajorIncident, actor: User, public_title: str
+) -> MajorIncident:
+    """Reword what requesters read about the major incident (portal banner, their updates,
+    their "affected by" tickets); the incident's own short description stays internal."""
+    if not user_is_staff_member(actor):
+        raise PermissionRefused("Only the service desk can word the requesters' banner.")
+    if not public_title.strip():
+        raise InvalidTicketInput("Write the title requesters will read.", field="public_title")
+    major = lock_for_update(MajorIncident.objects.all(), pk=major.pk, expected_version=None)
+    before = {"public_title": major.public_title}
+    major.public_title = public_title.strip()[:200]
+    major.save(update_fields=["public_title"])
+    audit_record(
+        record=major.ticket,
+        actor=actor,
+        action="major_public_title_changed",
+        changes=field_changes(before, {"public_title": major.public_title}),
+    )
+    transaction.on_commit(forget_desk_banner)
     return major
 
 
@@ -240,6 +296,7 @@ def major_incident_post_update(
     )
     if is_public:
         _notify_public_update(major, update.body, headline="Major incident update")
+    transaction.on_commit(forget_desk_banner)
     return update
 
 
@@ -252,7 +309,7 @@ def _notify_public_update(major: MajorIncident, body: str, *, headline: str) -> 
         recipients=_affected_requesters(major),
         record=ticket,
         context={
-            "title": f"{headline}: {ticket.short_description}",
+            "title": f"{headline}: {public_title_of(major)}",
             "message": body,
             "url": _portal_url(),
         },
@@ -334,10 +391,13 @@ def major_incident_join(*, major: MajorIncident, requester: User, description: s
     existing = parent.children.filter(requester=requester, status__in=OPEN_STATUSES).first()
     if existing is not None:
         return existing
+    if requester.pk in (major.declared_by_id, parent.requester_id):
+        raise TransitionNotAllowed("You are already on this major incident.")
     child = ticket_create(
         actor=requester,
         requester=requester,
-        short_description=f"Affected by: {parent.short_description}"[:200],
+        # The requester's own ticket: the public wording, never the internal title.
+        short_description=f"Affected by: {public_title_of(major)}"[:200],
         description=description.strip(),
         service=parent.service,
         ci=parent.ci,
@@ -417,6 +477,7 @@ def major_incident_resolve(*, major: MajorIncident, actor: User, public_note: st
     audit_record(record=parent, actor=actor, action="major_resolved", message=note)
     # Requesters already heard through ticket_transition; the subscribers hear it here.
     _notify_resolved_to_subscribers(major, note)
+    transaction.on_commit(forget_desk_banner)
     return major
 
 

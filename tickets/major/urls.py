@@ -10,6 +10,11 @@ urlpatterns = [
     path(
         "desk/major-incidents/<int:pk>/update/", major.major_post_update, name="desk-major-update"
     ),
+    path(
+        "desk/major-incidents/<int:pk>/public-title/",
+        major.major_public_title,
+        name="desk-major-public-title",
+    ),
     path("desk/major-incidents/<int:pk>/resolve/", major.major_resolve, name="desk-major-resolve"),
     path("desk/major-incidents/<int:pk>/review/", major.major_review, name="desk-major-review"),
     path(

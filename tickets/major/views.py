@@ -15,6 +15,7 @@ from tickets.major import selectors, services
 from tickets.major.forms import (
     DeclareMajorForm,
     JoinMajorForm,
+    MajorPublicTitleForm,
     MajorResolveForm,
     MajorReviewForm,
     MajorUpdateForm,
@@ -50,6 +51,9 @@ def _detail(request: HttpRequest, pk: int, status: int = 200, **forms) -> HttpRe
         "children": selectors.major_children(major=major),
         "elapsed": end - major.declared_at,
         "review": getattr(major, "review", None),
+        "stakeholders": selectors.major_notified_stakeholders(major=major),
+        "public_title_form": forms.get("public_title_form")
+        or MajorPublicTitleForm(initial={"public_title": major.public_title}),
         "update_form": forms.get("update_form") or MajorUpdateForm(),
         "resolve_form": forms.get("resolve_form") or MajorResolveForm(),
         "review_form": forms.get("review_form"),
@@ -120,6 +124,24 @@ def major_post_update(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         return _detail(request, pk, status=400, update_form=form)
     messages.success(request, "Update posted.")
+    return redirect(major.get_absolute_url())
+
+
+@desk_view
+@require_POST
+def major_public_title(request: HttpRequest, pk: int) -> HttpResponse:
+    major = selectors.major_get(pk=pk)
+    form = MajorPublicTitleForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, pk, status=400, public_title_form=form)
+    try:
+        services.major_incident_set_public_title(
+            major=major, actor=request.user, public_title=form.cleaned_data["public_title"]
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _detail(request, pk, status=400, public_title_form=form)
+    messages.success(request, "The requesters' wording is saved.")
     return redirect(major.get_absolute_url())
 
 

@@ -11,6 +11,7 @@ from itsm.core.exceptions import DomainError, StaleVersion
 from itsm.core.pages import SeekPage
 from itsm.core.views import desk_view
 from tickets import selectors, services, workflow
+from tickets.catalog.selectors import request_fulfilment_for_desk
 from tickets.choices import PRIORITY_BADGE, STATUS_BADGE
 from tickets.filtersets import TicketFilterSet, use_cached_choices
 from tickets.forms import (
@@ -166,6 +167,8 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         ),
         "link_form": LinkForm(),
         "panels": ticket_panels_for(ticket=ticket, user=request.user),
+        "fulfilment": request_fulfilment_for_desk(ticket=ticket),
+        "report_attachments": selectors.attachment_list_for_report(ticket=ticket),
         "is_watching": ticket.watchers.filter(pk=request.user.pk).exists(),
         **extra,
     }

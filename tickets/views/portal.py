@@ -58,7 +58,7 @@ def report_incident(request: HttpRequest) -> HttpResponse:
         # form again, unvalidated and unsent, with the articles matching the subject.
         form = _with_suggestions(PortalIncidentForm(initial=request.POST.dict()))
     else:
-        form = _with_suggestions(PortalIncidentForm(request.POST or None))
+        form = _with_suggestions(PortalIncidentForm(request.POST or None, request.FILES or None))
     if request.method == "POST" and not looked_up and form.is_valid():
         data = form.cleaned_data
         try:
@@ -71,6 +71,7 @@ def report_incident(request: HttpRequest) -> HttpResponse:
                 service=data["service"],
                 urgency=data["urgency"],
                 impact=3,
+                files=data["attachments"],
             )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -126,6 +127,8 @@ def _portal_detail(request, ticket, *, reply_form=None, survey_error="", status=
             "status_badge": STATUS_BADGE,
             "can_withdraw": ticket.is_open and is_requester,
             "can_reopen": deadline is not None and timezone.now() <= deadline,
+            "can_accept": is_requester and ticket.status == TicketStatus.RESOLVED,
+            "report_attachments": selectors.attachment_list_for_report(ticket=ticket),
             "reopen_until": deadline,
             "can_rate": is_requester and ticket.status in SURVEY_STATUSES,
             "survey": _survey_of(ticket),
@@ -194,6 +197,30 @@ def ticket_reopen(request: HttpRequest, number: str) -> HttpResponse:
         else:
             messages.success(request, f"{ticket.number} was reopened. We will be in touch.")
     return redirect("tickets:portal-ticket-detail", number=ticket.number)
+
+
+@login_required
+@require_POST
+def ticket_accept(request: HttpRequest, number: str) -> HttpResponse:
+    """The requester accepts the solution: the ticket closes (the normal transition) and the
+    page asks for the satisfaction survey."""
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    if ticket.requester_id != request.user.pk or ticket.status != TicketStatus.RESOLVED:
+        messages.error(request, "Only a resolved ticket of yours can be accepted.")
+        return redirect("tickets:portal-ticket-detail", number=ticket.number)
+    try:
+        services.ticket_transition(
+            ticket=ticket,
+            to_status=TicketStatus.CLOSED,
+            actor=request.user,
+            expected_version=None,
+            reason="The requester accepted the solution.",
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("tickets:portal-ticket-detail", number=ticket.number)
+    messages.success(request, f"Thank you — {ticket.number} is closed. How did we do?")
+    return redirect(reverse("tickets:portal-ticket-detail", args=[ticket.number]) + "#survey")
 
 
 @login_required

@@ -138,3 +138,29 @@ def test_answers_render_as_readable_lines(item):
         {"summary": "Hi", "extras": ["Dock", "Mouse"], "needed_by": datetime.date(2026, 1, 2)},
     )
     assert text == "Summary: Hi\nExtras: Dock, Mouse\nNeeded by: 2026-01-02"
+
+
+def test_a_date_needing_working_days_refuses_tomorrow_with_the_earliest_date(db):
+    """GIVEN "Needed by" needs five working days and today is Wednesday 2 December 2026
+    WHEN tomorrow is asked for THEN it is refused naming Wednesday 9 December, which passes."""
+    import time_machine
+
+    from tickets.models import CatalogField
+
+    laptop = make_catalog_item(name="Working-day laptop")
+    CatalogField.objects.create(
+        item=laptop,
+        name="needed_by",
+        label="Needed by",
+        field_type="date",
+        required=True,
+        min_business_days=5,
+    )
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 10, 0, tzinfo=datetime.UTC)):
+        errors = errors_for(laptop, {"needed_by": "2026-12-03"})
+        assert errors["needed_by"] == [
+            "Choose Wednesday 9 December 2026 or later: we need 5 working days."
+        ]
+        assert catalog.validate_order(item=laptop, form_data={"needed_by": "2026-12-09"}) == {
+            "needed_by": "2026-12-09"
+        }

@@ -269,7 +269,28 @@ def test_steps_run_in_sequence_and_the_request_resolves_when_all_are_done(
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.RESOLVED
     assert ticket.resolution_code == "fulfilled"
-    assert "Prepare laptop: Imaged" in ticket.resolution_notes
+    # The teams' task notes are internal: the requester reads the request's own wording.
+    assert "Imaged" not in ticket.resolution_notes
+    assert ticket.resolution_notes == catalog.request_resolution_default(ticket)
+
+
+def test_the_last_task_sets_the_resolution_text_the_requester_reads(
+    employee, agent, service_desk_team
+):
+    ticket = order(laptop(service_desk_team, requires_manager_approval=False), employee)
+    first, second = ticket.tasks.all()
+    complete(first, agent, notes="Imaged with build 7.3 from the staging share")
+    second.refresh_from_db()
+    catalog.task_complete(
+        task=second,
+        actor=agent,
+        expected_version=second.version,
+        notes="Left at reception, locker 12",
+        resolution_notes="Your laptop is ready for pick-up at reception.",
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.RESOLVED
+    assert ticket.resolution_notes == "Your laptop is ready for pick-up at reception."
 
 
 def test_tasks_of_one_step_run_in_parallel(

@@ -68,6 +68,19 @@ def test_declaring_flags_the_ticket_with_a_version_bump_and_an_audit_event(p1, m
     assert event.changes["is_major"] == {"from": False, "to": True}
 
 
+def test_a_declared_major_incident_takes_p1_as_an_audited_override(requester, agent, manager):
+    ticket = make_ticket(requester=requester, actor=agent, short_description="Mail is slow")
+    matrix_priority = ticket.priority
+    assert matrix_priority != 1
+    _declare(ticket, manager)
+    ticket.refresh_from_db()
+    assert ticket.priority == 1 and ticket.priority_override_reason
+    from itsm.audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(record_id=ticket.pk, action="major_declared")
+    assert event.changes["priority"] == {"from": matrix_priority, "to": 1}
+
+
 def test_declaring_with_a_stale_version_is_refused(p1, manager):
     with pytest.raises(StaleVersion):
         _declare(p1, manager, expected_version=p1.version - 1 if p1.version > 1 else 99)

@@ -88,3 +88,52 @@ def test_the_list_shows_rule_proposals(client_as, manager, requester, agent):
     ticket = make_ticket(requester=requester, actor=agent, service=critical, impact=1, urgency=1)
     page = client_as(manager).get("/desk/major-incidents/")
     assert b"Proposed by the rules" in page.content and ticket.number.encode() in page.content
+
+
+def test_every_desk_page_carries_the_banner_from_one_cached_query(
+    client_as, manager, agent, p1, django_capture_on_commit_callbacks
+):
+    """GIVEN an open major incident WHEN agents open desk pages THEN each shows the banner
+    (number, title, latest update, link); the banner's query runs once until an update
+    drops the cached copy, and then the new update shows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mi = major.major_incident_declare(
+        ticket=p1, actor=manager, reason="r", manager=manager, communications_owner=manager
+    )
+
+    def banner_queries(client, path):
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(path).content.decode()
+        return html, [q for q in captured if "tickets_majorincidentupdate" in q["sql"]]
+
+    client = client_as(agent)
+    html, queries = banner_queries(client, "/desk/")
+    assert 'class="banner banner-danger desk-major-banner"' in html
+    assert p1.number in html and mi.get_absolute_url() in html
+    assert len(queries) == 1
+    html, queries = banner_queries(client_as(manager), "/desk/tickets/")
+    assert p1.number in html and queries == []
+    with django_capture_on_commit_callbacks(execute=True):
+        major.major_incident_post_update(
+            major=mi, actor=manager, body="Failover under way", is_public=False
+        )
+    html, _ = banner_queries(client, "/desk/changes/")
+    assert "Latest update: Failover under way" in html
+
+
+def test_the_declarer_is_not_offered_to_join_his_own_major_incident(
+    client_as, manager, p1, other_requester
+):
+    mi = major.major_incident_declare(
+        ticket=p1, actor=manager, reason="r", manager=manager, communications_owner=manager
+    )
+    own = client_as(manager).get("/portal/").content.decode()
+    assert "You declared this major incident" in own and "I'm affected too" not in own
+    other = client_as(other_requester).get("/portal/").content.decode()
+    assert "I'm affected too" in other
+    from itsm.core.exceptions import TransitionNotAllowed
+
+    with pytest.raises(TransitionNotAllowed):
+        major.major_incident_join(major=mi, requester=manager, description="")
