@@ -92,16 +92,33 @@ def refusal_page(page: RefusalPage) -> Callable:
     return decorate
 
 
+class FormRefusal:
+    """What `errors_into` caught, for the view's status code (200 when nothing was refused)."""
+
+    error: Exception | None = None
+
+    @property
+    def status(self) -> int:
+        return refusal_status(self.error) if self.error is not None else 200
+
+    @property
+    def is_stale(self) -> bool:
+        return isinstance(self.error, StaleVersion)
+
+
 @contextmanager
-def errors_into(form: forms.Form) -> Iterator[None]:
+def errors_into(form: forms.Form) -> Iterator[FormRefusal]:
     """A refusal inside the block becomes the form's own error — on the field the service
     names, else on the form — and the block is left, so the view re-renders the form with
-    what was typed. For pages that are a single form (new ticket, order, edit article)."""
+    what was typed. For pages that are a single form (new ticket, edit problem, article)."""
+    refusal = FormRefusal()
     try:
-        yield
+        yield refusal
     except DomainError as error:
+        refusal.error = error
         form.add_error(error.field if error.field in form.fields else None, error.message)
     except ValidationError as error:
+        refusal.error = error
         if hasattr(error, "error_dict"):
             for field, errors in error.error_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
