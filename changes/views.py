@@ -32,6 +32,7 @@ from itsm.accounts.roles import Role, user_has_role, user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
 from itsm.cmdb.models import Service
 from itsm.core.exceptions import DomainError, StaleVersion
+from itsm.core.refusals import errors_into
 from itsm.core.views import desk_view
 
 PAGE_SIZE = 50
@@ -69,11 +70,8 @@ def changerequest_create(request: HttpRequest) -> HttpResponse:
     form = ChangeCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
+        with errors_into(form):
             change = services.change_create(actor=request.user, **data)
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
             messages.success(request, f"{change.number} raised as a draft.")
             return redirect(change.get_absolute_url())
     return render(
@@ -112,13 +110,10 @@ def changerequest_edit(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
+        with errors_into(form):
             change = services.change_update(
                 change=change, actor=request.user, expected_version=version, **data
             )
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
             messages.success(request, f"{change.number} saved.")
             return redirect(change.get_absolute_url())
     return render(
@@ -297,12 +292,8 @@ def changerequest_link_incident(request: HttpRequest, number: str) -> HttpRespon
         messages.error(request, "Give the incident number.")
         return redirect(back)
     incident = ticket_get_for_user(user=request.user, number=form.cleaned_data["incident"])
-    try:
-        services.change_link_incident(change=change, incident=incident, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{incident.number} linked as caused by {change.number}.")
+    services.change_link_incident(change=change, incident=incident, actor=request.user)
+    messages.success(request, f"{incident.number} linked as caused by {change.number}.")
     return redirect(back)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from itsm.core.exceptions import DomainError
+from itsm.core.refusals import errors_into
 from itsm.portal.selectors import article_list_suggested
 from tickets import selectors, services
 from tickets.choices import OPEN_STATUSES, STATUS_BADGE, Channel, TicketStatus
@@ -61,7 +62,7 @@ def report_incident(request: HttpRequest) -> HttpResponse:
         form = _with_suggestions(PortalIncidentForm(request.POST or None, request.FILES or None))
     if request.method == "POST" and not looked_up and form.is_valid():
         data = form.cleaned_data
-        try:
+        with errors_into(form):
             ticket = services.ticket_create(
                 actor=request.user,
                 requester=request.user,
@@ -73,9 +74,6 @@ def report_incident(request: HttpRequest) -> HttpResponse:
                 impact=3,
                 files=data["attachments"],
             )
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
             messages.success(request, f"Thank you — we received {ticket.number}.")
             return redirect("tickets:portal-ticket-detail", number=ticket.number)
     # Re-displayed with errors: the suggestions render server-side, so they work without JS.
@@ -151,7 +149,7 @@ def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with errors_into(form):
             # The portal only ever writes public replies, whatever the form says.
             services.comment_add(
                 ticket=ticket,
@@ -160,9 +158,6 @@ def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
                 is_public=True,
                 files=form.cleaned_data["attachments"],
             )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
             messages.success(request, "Your reply was added.")
             return redirect("tickets:portal-ticket-detail", number=ticket.number)
     return _portal_detail(request, ticket, reply_form=form, status=400)
@@ -184,18 +179,14 @@ def ticket_reopen(request: HttpRequest, number: str) -> HttpResponse:
         )
     else:
         reason = (request.POST.get("reason") or "").strip()[:1000]
-        try:
-            services.ticket_transition(
-                ticket=ticket,
-                to_status=TicketStatus.IN_PROGRESS,
-                actor=request.user,
-                expected_version=None,
-                reason=reason or "Reopened by the requester: the problem is not solved.",
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"{ticket.number} was reopened. We will be in touch.")
+        services.ticket_transition(
+            ticket=ticket,
+            to_status=TicketStatus.IN_PROGRESS,
+            actor=request.user,
+            expected_version=None,
+            reason=reason or "Reopened by the requester: the problem is not solved.",
+        )
+        messages.success(request, f"{ticket.number} was reopened. We will be in touch.")
     return redirect("tickets:portal-ticket-detail", number=ticket.number)
 
 
@@ -246,18 +237,14 @@ def ticket_survey(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def ticket_withdraw(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
-    try:
-        services.ticket_transition(
-            ticket=ticket,
-            to_status=TicketStatus.CANCELLED,
-            actor=request.user,
-            expected_version=None,
-            reason=request.POST.get("reason") or "Withdrawn by the requester.",
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{ticket.number} was withdrawn.")
+    services.ticket_transition(
+        ticket=ticket,
+        to_status=TicketStatus.CANCELLED,
+        actor=request.user,
+        expected_version=None,
+        reason=request.POST.get("reason") or "Withdrawn by the requester.",
+    )
+    messages.success(request, f"{ticket.number} was withdrawn.")
     return redirect("tickets:portal-ticket-detail", number=ticket.number)
 
 
