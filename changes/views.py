@@ -3,6 +3,7 @@ change calendar (month/week/list) and its iCalendar feed."""
 
 from datetime import date, timedelta
 
+from django.forms import Form
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -32,7 +33,7 @@ from itsm.accounts.roles import Role, user_has_role, user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
 from itsm.cmdb.models import Service
 from itsm.core.exceptions import DomainError, StaleVersion
-from itsm.core.refusals import errors_into
+from itsm.core.refusals import errors_into, refusal_page
 from itsm.core.views import desk_view
 
 PAGE_SIZE = 50
@@ -178,33 +179,40 @@ def _refused(request: HttpRequest, number: str, error: DomainError, **forms) -> 
     )
 
 
+def _refused_on_change_page(form_name: str, form_class: type[Form]):
+    """`_refused` for a service's refusal, with the sent form bound to what was typed."""
+
+    def page(request: HttpRequest, error: DomainError, number: str) -> HttpResponse:
+        return _refused(request, number, error, **{form_name: form_class(request.POST)})
+
+    return refusal_page(page)
+
+
 @desk_view
 @require_POST
+@_refused_on_change_page("transition_form", TransitionForm)
 def changerequest_transition(request: HttpRequest, number: str) -> HttpResponse:
     change = selectors.change_get_for_user(user=request.user, number=number)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the new status.")
         return _refused(
             request, number, DomainError("Choose the new status."), transition_form=form
         )
     data = dict(form.cleaned_data)
-    try:
-        services.change_transition(
-            change=change,
-            actor=request.user,
-            expected_version=data.pop("version"),
-            to_status=data.pop("to_status"),
-            **data,
-        )
-    except DomainError as error:
-        return _refused(request, number, error, transition_form=form)
+    services.change_transition(
+        change=change,
+        actor=request.user,
+        expected_version=data.pop("version"),
+        to_status=data.pop("to_status"),
+        **data,
+    )
     messages.success(request, "Status updated.")
     return redirect(change.get_absolute_url())
 
 
 @desk_view
 @require_POST
+@_refused_on_change_page("risk_form", RiskForm)
 def changerequest_risk(request: HttpRequest, number: str) -> HttpResponse:
     change = selectors.change_get_for_user(user=request.user, number=number)
     form = RiskForm(request.POST)
@@ -212,33 +220,28 @@ def changerequest_risk(request: HttpRequest, number: str) -> HttpResponse:
         return _refused(request, number, DomainError("Answer every question."), risk_form=form)
     answers = dict(form.cleaned_data)
     version = answers.pop("version")
-    try:
-        services.change_assess_risk(
-            change=change, actor=request.user, expected_version=version, answers=answers
-        )
-    except DomainError as error:
-        return _refused(request, number, error, risk_form=form)
+    services.change_assess_risk(
+        change=change, actor=request.user, expected_version=version, answers=answers
+    )
     messages.success(request, "Risk assessed.")
     return redirect(change.get_absolute_url())
 
 
 @desk_view
 @require_POST
+@_refused_on_change_page("override_form", RiskOverrideForm)
 def changerequest_risk_override(request: HttpRequest, number: str) -> HttpResponse:
     change = selectors.change_get_for_user(user=request.user, number=number)
     form = RiskOverrideForm(request.POST)
     if not form.is_valid():
         return _refused(request, number, DomainError("Check the override."), override_form=form)
-    try:
-        services.change_override_risk(
-            change=change,
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-            level=form.cleaned_data["level"],
-            reason=form.cleaned_data["reason"],
-        )
-    except DomainError as error:
-        return _refused(request, number, error, override_form=form)
+    services.change_override_risk(
+        change=change,
+        actor=request.user,
+        expected_version=form.cleaned_data["version"],
+        level=form.cleaned_data["level"],
+        reason=form.cleaned_data["reason"],
+    )
     messages.success(
         request,
         "Risk level overridden." if form.cleaned_data["level"] else "Risk override removed.",

@@ -1,14 +1,21 @@
 """Desk pages for problem management: list, detail (RCA, incidents, timeline), create/edit,
 the candidates queue, and linking from an incident's page."""
 
+from django.forms import Form
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from itsm.core.exceptions import DomainError
+from itsm.core.exceptions import StaleVersion
 from itsm.core.pages import SeekPage
-from itsm.core.refusals import FormRefusal, errors_into
+from itsm.core.refusals import (
+    FormRefusal,
+    errors_into,
+    refusal_message,
+    refusal_page,
+    refusal_status,
+)
 from itsm.core.views import desk_view
 from problems import selectors, services, workflow
 from problems.choices import PROBLEM_STATUS_BADGE
@@ -132,21 +139,34 @@ def problem_edit(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _act(request: HttpRequest, problem: Problem, form_name: str, form, call) -> HttpResponse:
-    """Run one service from a detail-page form; errors re-render the page with the input."""
+    """Run one service from a detail-page form; invalid input re-renders the page with it (a
+    refused service does too, through `_refused_on_problem_page`)."""
     if not form.is_valid():
         return _detail(request, problem, status=400, **{form_name: form})
-    try:
-        message = call(form.cleaned_data)
-    except DomainError as error:
-        messages.error(request, error.message)
-        fresh = selectors.problem_get(number=problem.number)
-        return _detail(request, fresh, status=error.status_code, **{form_name: form})
-    messages.success(request, message)
+    messages.success(request, call(form.cleaned_data))
     return redirect(problem.get_absolute_url())
+
+
+def _refused_on_problem_page(form_name: str, form_class: type[Form]):
+    """The problem page again, freshly read, with the refused form bound to what was typed
+    (carrying the current version after a stale one, so sending it again works)."""
+
+    def page(request: HttpRequest, error: Exception, number: str) -> HttpResponse:
+        problem = selectors.problem_get(number=number)
+        data = request.POST.copy()
+        if isinstance(error, StaleVersion):
+            data["version"] = str(problem.version)
+        messages.error(request, refusal_message(error))
+        return _detail(
+            request, problem, status=refusal_status(error), **{form_name: form_class(data)}
+        )
+
+    return refusal_page(page)
 
 
 @desk_view
 @require_POST
+@_refused_on_problem_page("transition_form", ProblemTransitionForm)
 def problem_transition(request: HttpRequest, number: str) -> HttpResponse:
     problem = selectors.problem_get(number=number)
 
@@ -167,6 +187,7 @@ def problem_transition(request: HttpRequest, number: str) -> HttpResponse:
 
 @desk_view
 @require_POST
+@_refused_on_problem_page("rca_form", RcaForm)
 def problem_rca(request: HttpRequest, number: str) -> HttpResponse:
     problem = selectors.problem_get(number=number)
 
@@ -188,6 +209,7 @@ def problem_rca(request: HttpRequest, number: str) -> HttpResponse:
 
 @desk_view
 @require_POST
+@_refused_on_problem_page("known_error_form", KnownErrorForm)
 def problem_publish_known_error(request: HttpRequest, number: str) -> HttpResponse:
     problem = selectors.problem_get(number=number)
 
@@ -208,6 +230,7 @@ def problem_publish_known_error(request: HttpRequest, number: str) -> HttpRespon
 
 @desk_view
 @require_POST
+@_refused_on_problem_page("link_form", LinkIncidentsForm)
 def problem_link_incidents(request: HttpRequest, number: str) -> HttpResponse:
     problem = selectors.problem_get(number=number)
 
