@@ -3,9 +3,9 @@ change calendar (month/week/list) and its iCalendar feed."""
 
 from datetime import date, timedelta
 
-from django.forms import Form
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse

@@ -1,8 +1,8 @@
 """Desk pages for problem management: list, detail (RCA, incidents, timeline), create/edit,
 the candidates queue, and linking from an incident's page."""
 
-from django.forms import Form
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
