@@ -30,6 +30,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from itsm.audit.selectors import audit_list_since_version
 from itsm.core.exceptions import DomainError, StaleVersion
 
 REFUSALS = (DomainError, ValidationError)
@@ -57,8 +58,6 @@ def refusal_status(error: Exception) -> int:
 def refusal_context(error: Exception, *, form_id: str = "") -> dict[str, Any]:
     """What `components/_refusal.html` shows: the message and, for a stale version, the
     audit events past the version the person had (who changed what, from → to)."""
-    from itsm.audit.selectors import audit_list_since_version
-
     changes = []
     if (
         isinstance(error, StaleVersion)
@@ -160,12 +159,14 @@ def _fragment(request: HttpRequest, error: Exception) -> HttpResponse:
 
 def _back(request: HttpRequest, error: Exception) -> HttpResponse:
     referer = request.headers.get("referer", "")
-    if url_has_allowed_host_and_scheme(
+    # Only a sent form goes back: a page that is refused when merely opened would send the
+    # browser round in circles.
+    if request.method == "POST" and url_has_allowed_host_and_scheme(
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         messages.error(request, refusal_message(error))
         return redirect(referer)
-    # No page to go back to (a browser that sends no Referer): say it on a page of its own.
+    # No page to go back to (no Referer, or another site's): say it on a page of its own.
     return render(
         request,
         "components/refused.html",

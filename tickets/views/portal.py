@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from itsm.core.exceptions import DomainError
-from itsm.core.refusals import errors_into
+from itsm.core.refusals import errors_into, refusal_message, refusal_page, refusal_status
 from itsm.portal.selectors import article_list_suggested
 from tickets import selectors, services
 from tickets.choices import OPEN_STATUSES, STATUS_BADGE, Channel, TicketStatus
@@ -190,6 +189,14 @@ def ticket_reopen(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("tickets:portal-ticket-detail", number=ticket.number)
 
 
+def _survey_refused(request: HttpRequest, error: Exception, number: str) -> HttpResponse:
+    """The ticket page again with the survey's refusal shown in the survey box."""
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    return _portal_detail(
+        request, ticket, survey_error=refusal_message(error), status=refusal_status(error)
+    )
+
+
 @login_required
 @require_POST
 def ticket_accept(request: HttpRequest, number: str) -> HttpResponse:
@@ -199,36 +206,30 @@ def ticket_accept(request: HttpRequest, number: str) -> HttpResponse:
     if ticket.requester_id != request.user.pk or ticket.status != TicketStatus.RESOLVED:
         messages.error(request, "Only a resolved ticket of yours can be accepted.")
         return redirect("tickets:portal-ticket-detail", number=ticket.number)
-    try:
-        services.ticket_transition(
-            ticket=ticket,
-            to_status=TicketStatus.CLOSED,
-            actor=request.user,
-            expected_version=None,
-            reason="The requester accepted the solution.",
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("tickets:portal-ticket-detail", number=ticket.number)
+    services.ticket_transition(
+        ticket=ticket,
+        to_status=TicketStatus.CLOSED,
+        actor=request.user,
+        expected_version=None,
+        reason="The requester accepted the solution.",
+    )
     messages.success(request, f"Thank you — {ticket.number} is closed. How did we do?")
     return redirect(reverse("tickets:portal-ticket-detail", args=[ticket.number]) + "#survey")
 
 
 @login_required
 @require_POST
+@refusal_page(_survey_refused)
 def ticket_survey(request: HttpRequest, number: str) -> HttpResponse:
     """One click on a rating (1–5), with an optional comment. Another person's ticket is 404
     (through the selector); anything the survey refuses is shown on the page with a 400."""
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
-    try:
-        survey_submit(
-            ticket=ticket,
-            respondent=request.user,
-            rating=request.POST.get("rating"),
-            comment=request.POST.get("comment", ""),
-        )
-    except DomainError as error:
-        return _portal_detail(request, ticket, survey_error=error.message, status=400)
+    survey_submit(
+        ticket=ticket,
+        respondent=request.user,
+        rating=request.POST.get("rating"),
+        comment=request.POST.get("comment", ""),
+    )
     messages.success(request, "Thank you for rating our service.")
     return redirect(reverse("tickets:portal-ticket-detail", args=[ticket.number]) + "#survey")
 
