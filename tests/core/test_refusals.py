@@ -3,16 +3,18 @@ The ticket page's own refusals (htmx fragments, re-rendered page, stale reply) a
 tests/tickets/test_views_desk.py."""
 
 import pytest
+from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from itsm.core.exceptions import GuardFailed, StaleVersion
+from itsm.core.refusals import errors_into
 from tests.factories.tickets import make_ticket
 from tickets import services
 
-pytestmark = pytest.mark.django_db
-
 
 @pytest.fixture
-def withdrawn(requester):
+def withdrawn(db, requester):
     ticket = make_ticket(requester=requester)
     services.ticket_transition(
         ticket=ticket, to_status="cancelled", actor=requester, expected_version=None, reason="x"
@@ -70,3 +72,46 @@ def test_an_unsafe_trigger_id_is_not_put_into_a_selector(client_as, requester, w
         withdraw_url(withdrawn), headers={"HX-Request": "true", "HX-Trigger": "x, body"}
     )
     assert response["HX-Retarget"] == "#main"
+
+
+class _NoteForm(forms.Form):
+    title = forms.CharField()
+    body = forms.CharField()
+
+
+def _bound_note_form() -> _NoteForm:
+    form = _NoteForm({"title": "Mine", "body": "Typed"})
+    assert form.is_valid()
+    return form
+
+
+def test_errors_into_puts_a_domain_error_on_the_field_it_names():
+    form = _bound_note_form()
+    with errors_into(form) as refusal:
+        raise GuardFailed("Say more.", field="body")
+    assert form.errors == {"body": ["Say more."]}
+    assert refusal.status == 400
+
+
+def test_errors_into_puts_a_stale_version_on_the_form_with_its_409():
+    form = _bound_note_form()
+    with errors_into(form) as refusal:
+        raise StaleVersion("Changed by someone else.", current_version=3)
+    assert form.non_field_errors() == ["Changed by someone else."]
+    assert (refusal.status, refusal.is_stale) == (409, True)
+
+
+def test_errors_into_spreads_a_validation_error_over_the_fields_and_keeps_unknown_ones():
+    form = _bound_note_form()
+    with errors_into(form) as refusal:
+        raise ValidationError({"title": "Too short.", "planned_end": "After the start."})
+    assert form.errors["title"] == ["Too short."]
+    assert form.non_field_errors() == ["After the start."]
+    assert refusal.status == 400
+
+
+def test_errors_into_is_silent_when_nothing_is_refused():
+    form = _bound_note_form()
+    with errors_into(form) as refusal:
+        pass
+    assert (refusal.status, refusal.error, form.errors) == (200, None, {})
