@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +33,7 @@ from itsm.accounts.roles import Role, user_has_role, user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
 from itsm.cmdb.models import Service
 from itsm.core.exceptions import DomainError, StaleVersion
+from itsm.core.refusals import errors_into, refusal_page
 from itsm.core.views import desk_view
 
 PAGE_SIZE = 50
@@ -69,11 +71,8 @@ def changerequest_create(request: HttpRequest) -> HttpResponse:
     form = ChangeCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
+        with errors_into(form):
             change = services.change_create(actor=request.user, **data)
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
             messages.success(request, f"{change.number} raised as a draft.")
             return redirect(change.get_absolute_url())
     return render(
@@ -112,13 +111,10 @@ def changerequest_edit(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
+        with errors_into(form):
             change = services.change_update(
                 change=change, actor=request.user, expected_version=version, **data
             )
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
             messages.success(request, f"{change.number} saved.")
             return redirect(change.get_absolute_url())
     return render(
@@ -183,33 +179,40 @@ def _refused(request: HttpRequest, number: str, error: DomainError, **forms) -> 
     )
 
 
+def _refused_on_change_page(form_name: str, form_class: type[Form]):
+    """`_refused` for a service's refusal, with the sent form bound to what was typed."""
+
+    def page(request: HttpRequest, error: DomainError, number: str) -> HttpResponse:
+        return _refused(request, number, error, **{form_name: form_class(request.POST)})
+
+    return refusal_page(page)
+
+
 @desk_view
 @require_POST
+@_refused_on_change_page("transition_form", TransitionForm)
 def changerequest_transition(request: HttpRequest, number: str) -> HttpResponse:
     change = selectors.change_get_for_user(user=request.user, number=number)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the new status.")
         return _refused(
             request, number, DomainError("Choose the new status."), transition_form=form
         )
     data = dict(form.cleaned_data)
-    try:
-        services.change_transition(
-            change=change,
-            actor=request.user,
-            expected_version=data.pop("version"),
-            to_status=data.pop("to_status"),
-            **data,
-        )
-    except DomainError as error:
-        return _refused(request, number, error, transition_form=form)
+    services.change_transition(
+        change=change,
+        actor=request.user,
+        expected_version=data.pop("version"),
+        to_status=data.pop("to_status"),
+        **data,
+    )
     messages.success(request, "Status updated.")
     return redirect(change.get_absolute_url())
 
 
 @desk_view
 @require_POST
+@_refused_on_change_page("risk_form", RiskForm)
 def changerequest_risk(request: HttpRequest, number: str) -> HttpResponse:
     change = selectors.change_get_for_user(user=request.user, number=number)
     form = RiskForm(request.POST)
@@ -217,33 +220,28 @@ def changerequest_risk(request: HttpRequest, number: str) -> HttpResponse:
         return _refused(request, number, DomainError("Answer every question."), risk_form=form)
     answers = dict(form.cleaned_data)
     version = answers.pop("version")
-    try:
-        services.change_assess_risk(
-            change=change, actor=request.user, expected_version=version, answers=answers
-        )
-    except DomainError as error:
-        return _refused(request, number, error, risk_form=form)
+    services.change_assess_risk(
+        change=change, actor=request.user, expected_version=version, answers=answers
+    )
     messages.success(request, "Risk assessed.")
     return redirect(change.get_absolute_url())
 
 
 @desk_view
 @require_POST
+@_refused_on_change_page("override_form", RiskOverrideForm)
 def changerequest_risk_override(request: HttpRequest, number: str) -> HttpResponse:
     change = selectors.change_get_for_user(user=request.user, number=number)
     form = RiskOverrideForm(request.POST)
     if not form.is_valid():
         return _refused(request, number, DomainError("Check the override."), override_form=form)
-    try:
-        services.change_override_risk(
-            change=change,
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-            level=form.cleaned_data["level"],
-            reason=form.cleaned_data["reason"],
-        )
-    except DomainError as error:
-        return _refused(request, number, error, override_form=form)
+    services.change_override_risk(
+        change=change,
+        actor=request.user,
+        expected_version=form.cleaned_data["version"],
+        level=form.cleaned_data["level"],
+        reason=form.cleaned_data["reason"],
+    )
     messages.success(
         request,
         "Risk level overridden." if form.cleaned_data["level"] else "Risk override removed.",
@@ -297,12 +295,8 @@ def changerequest_link_incident(request: HttpRequest, number: str) -> HttpRespon
         messages.error(request, "Give the incident number.")
         return redirect(back)
     incident = ticket_get_for_user(user=request.user, number=form.cleaned_data["incident"])
-    try:
-        services.change_link_incident(change=change, incident=incident, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{incident.number} linked as caused by {change.number}.")
+    services.change_link_incident(change=change, incident=incident, actor=request.user)
+    messages.success(request, f"{incident.number} linked as caused by {change.number}.")
     return redirect(back)
 
 

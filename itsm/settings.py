@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so its process_exception sees a view's refusal first: itsm/core/refusals.py.
+    "itsm.core.refusals.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "itsm.urls"

@@ -2,12 +2,20 @@
 the candidates queue, and linking from an incident's page."""
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from itsm.core.exceptions import DomainError
+from itsm.core.exceptions import StaleVersion
 from itsm.core.pages import SeekPage
+from itsm.core.refusals import (
+    FormRefusal,
+    errors_into,
+    refusal_message,
+    refusal_page,
+    refusal_status,
+)
 from itsm.core.views import desk_view
 from problems import selectors, services, workflow
 from problems.choices import PROBLEM_STATUS_BADGE
@@ -90,11 +98,8 @@ def _problem_form_values(form: ProblemForm) -> dict:
 def problem_create(request: HttpRequest) -> HttpResponse:
     form = ProblemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_into(form):
             problem = services.problem_create(actor=request.user, **_problem_form_values(form))
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
             messages.success(request, f"{problem.number} raised.")
             return redirect(problem.get_absolute_url())
     return render(request, "problems/problem_form.html", {"form": form, "problem": None})
@@ -114,42 +119,54 @@ def problem_edit(request: HttpRequest, number: str) -> HttpResponse:
         "assignee": problem.assignee_id,
     }
     form = ProblemForm(request.POST or None, initial=initial)
-    status = 200
+    refusal = FormRefusal()
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_into(form) as refusal:
             services.problem_update(
                 problem=problem,
                 actor=request.user,
                 expected_version=form.cleaned_data["version"],
                 **_problem_form_values(form),
             )
-        except DomainError as error:
-            status = error.status_code
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
             messages.success(request, "Problem saved.")
             return redirect(problem.get_absolute_url())
     return render(
-        request, "problems/problem_form.html", {"form": form, "problem": problem}, status=status
+        request,
+        "problems/problem_form.html",
+        {"form": form, "problem": problem},
+        status=refusal.status,
     )
 
 
 def _act(request: HttpRequest, problem: Problem, form_name: str, form, call) -> HttpResponse:
-    """Run one service from a detail-page form; errors re-render the page with the input."""
+    """Run one service from a detail-page form; invalid input re-renders the page with it (a
+    refused service does too, through `_refused_on_problem_page`)."""
     if not form.is_valid():
         return _detail(request, problem, status=400, **{form_name: form})
-    try:
-        message = call(form.cleaned_data)
-    except DomainError as error:
-        messages.error(request, error.message)
-        fresh = selectors.problem_get(number=problem.number)
-        return _detail(request, fresh, status=error.status_code, **{form_name: form})
-    messages.success(request, message)
+    messages.success(request, call(form.cleaned_data))
     return redirect(problem.get_absolute_url())
+
+
+def _refused_on_problem_page(form_name: str, form_class: type[Form]):
+    """The problem page again, freshly read, with the refused form bound to what was typed
+    (carrying the current version after a stale one, so sending it again works)."""
+
+    def page(request: HttpRequest, error: Exception, number: str) -> HttpResponse:
+        problem = selectors.problem_get(number=number)
+        data = request.POST.copy()
+        if isinstance(error, StaleVersion):
+            data["version"] = str(problem.version)
+        messages.error(request, refusal_message(error))
+        return _detail(
+            request, problem, status=refusal_status(error), **{form_name: form_class(data)}
+        )
+
+    return refusal_page(page)
 
 
 @desk_view
 @require_POST
+@_refused_on_problem_page("transition_form", ProblemTransitionForm)
 def problem_transition(request: HttpRequest, number: str) -> HttpResponse:
     problem = selectors.problem_get(number=number)
 
@@ -170,6 +187,7 @@ def problem_transition(request: HttpRequest, number: str) -> HttpResponse:
 
 @desk_view
 @require_POST
+@_refused_on_problem_page("rca_form", RcaForm)
 def problem_rca(request: HttpRequest, number: str) -> HttpResponse:
     problem = selectors.problem_get(number=number)
 
@@ -191,6 +209,7 @@ def problem_rca(request: HttpRequest, number: str) -> HttpResponse:
 
 @desk_view
 @require_POST
+@_refused_on_problem_page("known_error_form", KnownErrorForm)
 def problem_publish_known_error(request: HttpRequest, number: str) -> HttpResponse:
     problem = selectors.problem_get(number=number)
 
@@ -211,6 +230,7 @@ def problem_publish_known_error(request: HttpRequest, number: str) -> HttpRespon
 
 @desk_view
 @require_POST
+@_refused_on_problem_page("link_form", LinkIncidentsForm)
 def problem_link_incidents(request: HttpRequest, number: str) -> HttpResponse:
     problem = selectors.problem_get(number=number)
 
@@ -243,12 +263,8 @@ def incident_link_problem(request: HttpRequest, ticket_number: str) -> HttpRespo
     if problem is None:
         messages.error(request, f"There is no problem {form.cleaned_data['problem']}.")
         return redirect(ticket.get_absolute_url())
-    try:
-        services.problem_link_incidents(problem=problem, actor=request.user, incidents=[ticket])
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{ticket.number} is linked to {problem.number}.")
+    services.problem_link_incidents(problem=problem, actor=request.user, incidents=[ticket])
+    messages.success(request, f"{ticket.number} is linked to {problem.number}.")
     return redirect(ticket.get_absolute_url())
 
 
@@ -257,11 +273,7 @@ def incident_link_problem(request: HttpRequest, ticket_number: str) -> HttpRespo
 def problem_from_major_incident(request: HttpRequest, major_id: int) -> HttpResponse:
     """The post-incident review's "open a problem" button."""
     major = get_object_or_404(MajorIncident.objects.select_related("ticket"), pk=major_id)
-    try:
-        problem = services.problem_create_from_major_incident(major=major, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect(major.get_absolute_url())
+    problem = services.problem_create_from_major_incident(major=major, actor=request.user)
     messages.success(request, f"{problem.number} opened from the review.")
     return redirect(problem.get_absolute_url())
 
@@ -282,15 +294,11 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def candidate_accept(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(ProblemCandidate, pk=pk)
-    try:
-        problem = services.problem_candidate_accept(
-            candidate=candidate,
-            actor=request.user,
-            statement=request.POST.get("statement", "")[:200],
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("problems:desk-candidate-list")
+    problem = services.problem_candidate_accept(
+        candidate=candidate,
+        actor=request.user,
+        statement=request.POST.get("statement", "")[:200],
+    )
     messages.success(
         request, f"{problem.number} raised with {len(candidate.incident_ids)} incidents."
     )
@@ -301,12 +309,8 @@ def candidate_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def candidate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(ProblemCandidate, pk=pk)
-    try:
-        services.problem_candidate_dismiss(
-            candidate=candidate, actor=request.user, note=request.POST.get("note", "")
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Dismissed; this group will not be proposed again.")
+    services.problem_candidate_dismiss(
+        candidate=candidate, actor=request.user, note=request.POST.get("note", "")
+    )
+    messages.success(request, "Dismissed; this group will not be proposed again.")
     return redirect("problems:desk-candidate-list")

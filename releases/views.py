@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from itsm.core.exceptions import DomainError
+from itsm.core.refusals import FormRefusal, errors_into
 from itsm.core.views import desk_view
 from releases import selectors, services, workflow
 from releases.forms import ReleaseForm, StaffingForm, StepForm, StepStatusForm, TransitionForm
@@ -43,19 +43,14 @@ def _form_values(form: ReleaseForm) -> dict:
 @desk_view
 def release_create(request: HttpRequest) -> HttpResponse:
     form = ReleaseForm(request.POST or None)
+    refusal = FormRefusal()
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_into(form) as refusal:
             release = services.release_create(actor=request.user, **_form_values(form))
-        except DomainError as error:
-            if error.status_code == 403:
-                return render(request, "errors/403.html", {"reason": error.message}, status=403)
-            form.add_error(None, error.message)
-        else:
             messages.success(request, f"{release.number} planned.")
             return redirect(release.get_absolute_url())
-    return render(
-        request, "releases/release_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+    status = refusal.status if refusal.error else (400 if form.errors else 200)
+    return render(request, "releases/release_form.html", {"form": form}, status=status)
 
 
 @desk_view
@@ -68,26 +63,20 @@ def release_edit(request: HttpRequest, number: str) -> HttpResponse:
         "articles": list(release.articles.all()),
     }
     form = ReleaseForm(request.POST or None, initial=initial)
+    refusal = FormRefusal()
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_into(form) as refusal:
             services.release_update(
                 release=release,
                 actor=request.user,
                 expected_version=form.cleaned_data["version"],
                 **_form_values(form),
             )
-        except DomainError as error:
-            if error.status_code == 403:
-                return render(request, "errors/403.html", {"reason": error.message}, status=403)
-            form.add_error(None, error.message)
-        else:
             messages.success(request, "Release updated.")
             return redirect(release.get_absolute_url())
+    status = refusal.status if refusal.error else (400 if form.errors else 200)
     return render(
-        request,
-        "releases/release_form.html",
-        {"form": form, "release": release},
-        status=400 if form.errors else 200,
+        request, "releases/release_form.html", {"form": form, "release": release}, status=status
     )
 
 
@@ -119,11 +108,13 @@ def release_detail(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-def _done(request: HttpRequest, release, error: DomainError | None, ok: str) -> HttpResponse:
-    if error is not None:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, ok)
+def _done(request: HttpRequest, release, ok: str) -> HttpResponse:
+    messages.success(request, ok)
+    return redirect(release.get_absolute_url())
+
+
+def _incomplete(request: HttpRequest, release, message: str) -> HttpResponse:
+    messages.error(request, message)
     return redirect(release.get_absolute_url())
 
 
@@ -132,20 +123,15 @@ def _done(request: HttpRequest, release, error: DomainError | None, ok: str) -> 
 def release_transition(request: HttpRequest, number: str) -> HttpResponse:
     release = selectors.release_get_for_user(user=request.user, number=number)
     form = TransitionForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            services.release_transition(
-                release=release,
-                actor=request.user,
-                to_status=form.cleaned_data["to_status"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except DomainError as exc:
-            error = exc
-    else:
-        error = DomainError("Choose the next stage.")
-    return _done(request, release, error, "Release moved on.")
+    if not form.is_valid():
+        return _incomplete(request, release, "Choose the next stage.")
+    services.release_transition(
+        release=release,
+        actor=request.user,
+        to_status=form.cleaned_data["to_status"],
+        expected_version=form.cleaned_data["version"],
+    )
+    return _done(request, release, "Release moved on.")
 
 
 @desk_view
@@ -153,15 +139,10 @@ def release_transition(request: HttpRequest, number: str) -> HttpResponse:
 def release_step_add(request: HttpRequest, number: str) -> HttpResponse:
     release = selectors.release_get_for_user(user=request.user, number=number)
     form = StepForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            services.release_step_add(release=release, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            error = exc
-    else:
-        error = DomainError("Give the step a title.")
-    return _done(request, release, error, "Step added.")
+    if not form.is_valid():
+        return _incomplete(request, release, "Give the step a title.")
+    services.release_step_add(release=release, actor=request.user, **form.cleaned_data)
+    return _done(request, release, "Step added.")
 
 
 @desk_view
@@ -170,17 +151,12 @@ def release_step_status(request: HttpRequest, number: str, step_id: int) -> Http
     release = selectors.release_get_for_user(user=request.user, number=number)
     step = get_object_or_404(DeploymentStep, pk=step_id, release=release)
     form = StepStatusForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            services.release_step_set_status(
-                step=step, actor=request.user, status=form.cleaned_data["status"]
-            )
-        except DomainError as exc:
-            error = exc
-    else:
-        error = DomainError("Choose a status.")
-    return _done(request, release, error, "Step updated.")
+    if not form.is_valid():
+        return _incomplete(request, release, "Choose a status.")
+    services.release_step_set_status(
+        step=step, actor=request.user, status=form.cleaned_data["status"]
+    )
+    return _done(request, release, "Step updated.")
 
 
 @desk_view
@@ -188,12 +164,7 @@ def release_step_status(request: HttpRequest, number: str, step_id: int) -> Http
 def release_staffing_add(request: HttpRequest, number: str) -> HttpResponse:
     release = selectors.release_get_for_user(user=request.user, number=number)
     form = StaffingForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            services.release_staffing_add(release=release, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            error = exc
-    else:
-        error = DomainError("Give the shift's start and end.")
-    return _done(request, release, error, "Staffing added.")
+    if not form.is_valid():
+        return _incomplete(request, release, "Give the shift's start and end.")
+    services.release_staffing_add(release=release, actor=request.user, **form.cleaned_data)
+    return _done(request, release, "Staffing added.")

@@ -110,6 +110,8 @@ class PortalIncidentForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
+    # The desk sends the version the agent read; the portal sends none (no check).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         label="Message",

@@ -259,16 +259,6 @@ def related_for(*, ticket: Ticket, user) -> dict:
     }
 
 
-def changes_since(*, ticket: Ticket, version: int) -> list:
-    """Audit events that moved the ticket past `version`: "here is what changed"."""
-    return [
-        e
-        for e in audit_list_for_record(record=ticket)
-        if isinstance(e.changes.get("version"), dict)
-        and (e.changes["version"].get("to") or 0) > version
-    ]
-
-
 def attachment_list_for_report(*, ticket: Ticket) -> list[Attachment]:
     """The files sent with the report itself (not with a reply): everyone who sees the
     ticket sees them."""

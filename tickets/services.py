@@ -413,11 +413,15 @@ def comment_add(
     body: str,
     is_public: bool,
     files: Sequence[Any] = (),
+    expected_version: int | None = None,
 ) -> Comment:
     """Add a public reply or a work note, with attachments checked before anything is saved.
 
     A requester's reply reopens a resolved ticket within the reopen window, and resumes a
-    ticket on hold awaiting the requester. Requesters can only write public replies.
+    ticket on hold awaiting the requester. Requesters can only write public replies. The desk
+    sends the version the agent read (a stale one is a 409: someone else acted first, and the
+    agent should see that before the requester hears from two people); channels without one
+    (portal, email) pass None.
     """
     is_staff = user_is_staff_member(author)
     if (
@@ -432,7 +436,7 @@ def comment_add(
         raise InvalidTicketInput("Write something before sending.", field="body")
     for upload in files:
         check_upload(upload)
-    ticket = _lock(ticket, None)
+    ticket = _lock(ticket, expected_version)
     if ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
         raise TransitionNotAllowed(
             "This ticket is closed. Raise a new one and mention its number.", field="body"

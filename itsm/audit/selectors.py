@@ -10,3 +10,14 @@ def audit_list_for_record(*, record: models.Model) -> models.QuerySet[AuditEvent
         record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
         record_id=record.pk,
     ).select_related("actor")
+
+
+def audit_list_since_version(*, record: models.Model, version: int) -> list[AuditEvent]:
+    """Events that moved a versioned record past `version`: "here is what changed since you
+    opened it". Services record each version step in the event's changes."""
+    return [
+        event
+        for event in audit_list_for_record(record=record)
+        if isinstance(event.changes.get("version"), dict)
+        and (event.changes["version"].get("to") or 0) > version
+    ]

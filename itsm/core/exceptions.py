@@ -1,5 +1,7 @@
 """Domain errors raised by services; interfaces turn them into messages or HTTP answers."""
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A refused use case. `message` is written for the person who tried it."""
@@ -22,15 +24,26 @@ class GuardFailed(DomainError):
 
 
 class StaleVersion(DomainError):
-    """Someone else changed the record since the caller read it."""
+    """Someone else changed the record since the caller read it.
+
+    `record` and `expected_version` let an interface show what changed in between (the
+    record's audit events past the version the caller had)."""
 
     status_code = 409
     code = "stale_version"
 
-    def __init__(self, message: str, *, current_version: int, changes: list | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        current_version: int,
+        record: Any = None,
+        expected_version: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.current_version = current_version
-        self.changes = changes or []
+        self.record = record
+        self.expected_version = expected_version
 
 
 class PermissionRefused(DomainError):

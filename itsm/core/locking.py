@@ -16,8 +16,11 @@ def lock_for_update[M: models.Model](
     record = queryset.select_for_update().get(pk=pk)
     if expected_version is not None and record.version != expected_version:
         raise StaleVersion(
-            f"{record} was changed by someone else (you had version {expected_version}, "
-            f"it is now {record.version}). Reload to see what changed; your input was kept.",
+            f"{record} was changed by someone else since you opened it (you had version "
+            f"{expected_version}, it is now {record.version}). Check what changed, then send "
+            "again.",
             current_version=record.version,
+            record=record,
+            expected_version=expected_version,
         )
     return record

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from itsm.core.exceptions import DomainError, StaleVersion
+from itsm.core.refusals import FormRefusal, errors_into
 from itsm.core.views import desk_view
 from knowledge import selectors, services, workflow
 from knowledge.filtersets import ArticleFilterSet
@@ -76,11 +76,8 @@ def article_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version", None)
-        try:
+        with errors_into(form):
             article = services.article_create(actor=request.user, **data)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
             messages.success(request, f"{article.number} saved as a draft.")
             return redirect(article)
     return render(request, "knowledge/desk/article_form.html", {"form": form, "article": None})
@@ -92,30 +89,24 @@ def article_edit(request, number: str):
         raise PermissionDenied("You may not edit articles.")
     article = _get(request, number)
     form = ArticleForm(request.POST or None, initial=_form_initial(article))
-    stale = False
+    refusal = FormRefusal()
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
+        # A stale edit keeps what was typed; the message says how to merge by hand.
+        with errors_into(form) as refusal:
             article = services.article_update(
                 article=article,
                 actor=request.user,
                 expected_version=data.pop("version"),
                 **data,
             )
-        except StaleVersion as exc:
-            # Keep what was typed; the message says how to merge by hand.
-            stale = True
-            form.add_error(None, exc.message)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
             messages.success(request, f"{article.number} saved.")
             return redirect(article)
     return render(
         request,
         "knowledge/desk/article_form.html",
-        {"form": form, "article": article, "stale": stale},
-        status=409 if stale else 200,
+        {"form": form, "article": article, "stale": refusal.is_stale},
+        status=refusal.status,
     )
 
 
@@ -127,17 +118,13 @@ def article_transition(request, number: str):
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = None
-    try:
-        article = services.article_transition(
-            article=article,
-            actor=request.user,
-            to_status=request.POST.get("to_status", ""),
-            expected_version=version,
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{article.number} is now {article.get_status_display()}.")
+    article = services.article_transition(
+        article=article,
+        actor=request.user,
+        to_status=request.POST.get("to_status", ""),
+        expected_version=version,
+    )
+    messages.success(request, f"{article.number} is now {article.get_status_display()}.")
     return redirect(article)
 
 
@@ -150,17 +137,13 @@ def article_restore(request, number: str, version_number: int):
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = None
-    try:
-        article = services.article_restore_version(
-            article=article,
-            actor=request.user,
-            version_number=version_number,
-            expected_version=version,
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Version {version_number} restored as a new draft.")
+    article = services.article_restore_version(
+        article=article,
+        actor=request.user,
+        version_number=version_number,
+        expected_version=version,
+    )
+    messages.success(request, f"Version {version_number} restored as a new draft.")
     return redirect(article)
 
 

@@ -85,3 +85,23 @@ def test_the_candidates_queue_accepts_and_dismisses(client_as, problem_manager, 
     client.post(f"/desk/problems/candidates/{mail.pk}/dismiss/", {"note": "noise"})
     page = client.get("/desk/problems/candidates/")
     assert b"Service: VPN" not in page.content and b"Service: Mail" not in page.content
+
+
+def test_a_stale_analysis_re_renders_the_page_with_the_typed_text_and_the_new_version(
+    client_as, problem_manager
+):
+    problem = services.problem_create(actor=problem_manager, statement="VPN drops")
+    services.problem_update(
+        problem=problem, actor=problem_manager, expected_version=1, symptoms="Drops hourly"
+    )
+    response = client_as(problem_manager).post(
+        f"/desk/problems/{problem.number}/rca/",
+        {"version": 1, "root_cause": "My careful root cause", "rca_method": ""},
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "changed by someone else" in html
+    assert "My careful root cause" in html
+    assert 'name="version" value="2"' in html
+    problem.refresh_from_db()
+    assert problem.root_cause == ""

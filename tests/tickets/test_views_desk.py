@@ -80,10 +80,11 @@ def test_stale_transition_shows_what_changed_and_keeps_the_typed_text(
     )
     html = response.content.decode()
     assert response.status_code == 409
-    assert "Someone else changed this ticket" in html
-    assert "What changed since you opened the ticket" in html
-    assert "impact: 3 → 1" in html
+    assert "was changed by someone else since you opened it" in html
+    assert "What changed since you opened it" in html
+    assert "Impact: 3 → 1" in html
     assert "My carefully typed resolution" in html
+    assert 'name="version" value="2"' in html
     assert Ticket.objects.get(pk=ticket.pk).status == "new"
 
 
@@ -196,3 +197,119 @@ def test_a_filter_without_a_name_is_refused_plainly(client_as, agent):
         "/desk/tickets/filters/", {"name": " ", "query": "x=1"}, follow=True
     )
     assert "Give the filter a name to save it." in response.content.decode()
+
+
+# --- Refusals: the server's message where the agent acted ---------------------------------
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_assigning_another_teams_ticket_to_me_answers_htmx_with_a_fragment_for_that_form(
+    client_as, agent, requester, other_team
+):
+    ticket = make_ticket(requester=requester, assignment_team=other_team)
+    response = client_as(agent).post(
+        f"/desk/tickets/{ticket.number}/assign/",
+        {"version": 1, "to_me": "1"},
+        headers={**HTMX, "HX-Trigger": "assign-to-me-form"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert response["HX-Retarget"] == "#assign-to-me-form .refusal"
+    assert response["HX-Reswap"] == "innerHTML"
+    assert f"{agent} is not a member of {other_team}." in html
+    assert "ticket-grid" not in html
+    assert Ticket.objects.get(pk=ticket.pk).assignee is None
+
+
+def test_resolving_without_a_code_through_htmx_names_what_is_missing_in_the_status_form(
+    client_as, agent, requester
+):
+    ticket = make_ticket(requester=requester)
+    response = client_as(agent).post(
+        f"/desk/tickets/{ticket.number}/transition/",
+        {"to_status": "resolved", "version": 1, "resolution_notes": "Typed notes"},
+        headers={**HTMX, "HX-Trigger": "transition-form"},
+    )
+    assert response.status_code == 400
+    assert response["HX-Retarget"] == "#transition-form .refusal"
+    assert "Please give a resolution code" in response.content.decode()
+    assert Ticket.objects.get(pk=ticket.pk).status == "new"
+
+
+def test_a_refusal_from_a_control_without_a_form_id_goes_on_top_of_the_page(
+    client_as, agent, requester
+):
+    ticket = make_ticket(requester=requester)
+    response = client_as(agent).post(
+        f"/desk/tickets/{ticket.number}/transition/",
+        {"to_status": "resolved", "version": 1},
+        headers=HTMX,
+    )
+    assert response.status_code == 400
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#main", "afterbegin")
+    assert "Please give a resolution code" in response.content.decode()
+
+
+def test_a_full_page_refusal_re_renders_the_ticket_with_the_message_in_the_sent_form(
+    client_as, agent, requester, other_team
+):
+    ticket = make_ticket(requester=requester, assignment_team=other_team)
+    response = client_as(agent).post(
+        f"/desk/tickets/{ticket.number}/assign/", {"version": 1, "to_me": "1"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<html" in html
+    slot = html.split('id="assign-to-me-form"', 1)[1].split("</form>", 1)[0]
+    assert f"{agent} is not a member of {other_team}." in slot
+
+
+def test_a_stale_reply_through_htmx_re_renders_the_ticket_with_the_reply_kept(
+    client_as, agent, requester, manager
+):
+    ticket = make_ticket(requester=requester)
+    services.ticket_update(ticket=ticket, actor=manager, expected_version=1, impact=1)
+    client = client_as(agent)
+    response = client.post(
+        f"/desk/tickets/{ticket.number}/reply/",
+        {"body": "My long careful answer", "visibility": "public", "version": 1},
+        headers={**HTMX, "HX-Trigger": "reply-form"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "HX-Retarget" not in response
+    assert "<html" not in html
+    reply_form = html.split('id="reply-form"', 1)[1].split("</form>", 1)[0]
+    assert "My long careful answer</textarea>" in reply_form
+    assert 'name="version" value="2"' in reply_form
+    assert "What changed since you opened it" in reply_form
+    assert f"<strong>{manager}</strong> Updated" in reply_form
+    assert "Impact: 3 → 1" in reply_form
+    assert not ticket.comments.exists()
+    again = client.post(
+        f"/desk/tickets/{ticket.number}/reply/",
+        {"body": "My long careful answer", "visibility": "public", "version": 2},
+        headers={**HTMX, "HX-Trigger": "reply-form"},
+    )
+    assert again.status_code == 200
+    assert ticket.comments.get().body == "My long careful answer"
+
+
+def test_every_form_htmx_sends_has_an_id_and_a_refusal_slot():
+    """GIVEN the templates WHEN a form is sent by htmx THEN a refusal has a place to go."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    forms = []
+    for template in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        text = template.read_text()
+        for chunk in text.split("<form")[1:]:
+            tag, _, rest = chunk.partition(">")
+            if "hx-post" in tag:
+                forms.append((template.name, tag, rest.split("</form>", 1)[0]))
+    assert forms
+    for name, tag, body in forms:
+        assert ' id="' in tag, f"{name}: a form sent by htmx has no id: <form{tag}>"
+        assert "components/_refusal_slot.html" in body, f"{name}: no refusal slot in <form{tag}>"

@@ -4,12 +4,14 @@ my approvals and the fulfilment task queue (desk)."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from itsm.accounts.roles import user_is_staff_member
 from itsm.core.exceptions import DomainError
+from itsm.core.refusals import errors_into
 from itsm.core.views import desk_view
 from tickets.catalog import selectors as catalog_selectors
 from tickets.catalog import services as catalog
@@ -46,21 +48,18 @@ def catalog_order(request: HttpRequest, slug: str) -> HttpResponse:
     form_class = order_form_class(definitions)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            ticket = catalog.request_order(
-                item=item,
-                requester=request.user,
-                actor=request.user,
-                form_data=raw_answers(definitions, request.POST),
-                channel=Channel.PORTAL,
-            )
-        except catalog.CatalogFormInvalid as invalid:
-            for name, errors in invalid.errors.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
+        with errors_into(form):
+            try:
+                ticket = catalog.request_order(
+                    item=item,
+                    requester=request.user,
+                    actor=request.user,
+                    form_data=raw_answers(definitions, request.POST),
+                    channel=Channel.PORTAL,
+                )
+            except catalog.CatalogFormInvalid as invalid:
+                # Every answer that failed, each on its field, not only the first.
+                raise ValidationError(invalid.errors) from invalid
             messages.success(request, f"Thank you — we received {ticket.number}.")
             return redirect("catalog:portal-request-detail", number=ticket.number)
     status = 400 if request.method == "POST" else 200

@@ -3,12 +3,13 @@ the review; and the portal's "I'm affected too"."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from itsm.core.exceptions import DomainError
+from itsm.core.refusals import refusal_message, refusal_page, refusal_status
 from itsm.core.views import desk_view
 from tickets import selectors as ticket_selectors
 from tickets.major import selectors, services
@@ -86,18 +87,14 @@ def major_declare(request: HttpRequest, number: str) -> HttpResponse:
             messages.error(request, f"{field.replace('_', ' ').capitalize()}: {errors[0]}")
         return redirect(ticket.get_absolute_url())
     data = form.cleaned_data
-    try:
-        major = services.major_incident_declare(
-            ticket=ticket,
-            actor=request.user,
-            reason=data["reason"],
-            manager=data["manager"],
-            communications_owner=data["communications_owner"],
-            expected_version=data["version"],
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect(ticket.get_absolute_url())
+    major = services.major_incident_declare(
+        ticket=ticket,
+        actor=request.user,
+        reason=data["reason"],
+        manager=data["manager"],
+        communications_owner=data["communications_owner"],
+        expected_version=data["version"],
+    )
     messages.success(request, f"{ticket.number} is now a major incident; stakeholders are told.")
     response = redirect(major.get_absolute_url())
     if request.htmx:
@@ -106,75 +103,75 @@ def major_declare(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
+def _refused_on_major_page(form_name: str, form_class: type[Form]):
+    """The major-incident page again when a form on it is refused, with what was typed."""
+
+    def page(request: HttpRequest, error: Exception, pk: int) -> HttpResponse:
+        messages.error(request, refusal_message(error))
+        return _detail(
+            request, pk, status=refusal_status(error), **{form_name: form_class(request.POST)}
+        )
+
+    return refusal_page(page)
+
+
 @desk_view
 @require_POST
+@_refused_on_major_page("update_form", MajorUpdateForm)
 def major_post_update(request: HttpRequest, pk: int) -> HttpResponse:
     major = selectors.major_get(pk=pk)
     form = MajorUpdateForm(request.POST)
     if not form.is_valid():
         return _detail(request, pk, status=400, update_form=form)
-    try:
-        services.major_incident_post_update(
-            major=major,
-            actor=request.user,
-            body=form.cleaned_data["body"],
-            is_public=form.cleaned_data["is_public"],
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return _detail(request, pk, status=400, update_form=form)
+    services.major_incident_post_update(
+        major=major,
+        actor=request.user,
+        body=form.cleaned_data["body"],
+        is_public=form.cleaned_data["is_public"],
+    )
     messages.success(request, "Update posted.")
     return redirect(major.get_absolute_url())
 
 
 @desk_view
 @require_POST
+@_refused_on_major_page("public_title_form", MajorPublicTitleForm)
 def major_public_title(request: HttpRequest, pk: int) -> HttpResponse:
     major = selectors.major_get(pk=pk)
     form = MajorPublicTitleForm(request.POST)
     if not form.is_valid():
         return _detail(request, pk, status=400, public_title_form=form)
-    try:
-        services.major_incident_set_public_title(
-            major=major, actor=request.user, public_title=form.cleaned_data["public_title"]
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return _detail(request, pk, status=400, public_title_form=form)
+    services.major_incident_set_public_title(
+        major=major, actor=request.user, public_title=form.cleaned_data["public_title"]
+    )
     messages.success(request, "The requesters' wording is saved.")
     return redirect(major.get_absolute_url())
 
 
 @desk_view
 @require_POST
+@_refused_on_major_page("resolve_form", MajorResolveForm)
 def major_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     major = selectors.major_get(pk=pk)
     form = MajorResolveForm(request.POST)
     if not form.is_valid():
         return _detail(request, pk, status=400, resolve_form=form)
-    try:
-        services.major_incident_resolve(
-            major=major, actor=request.user, public_note=form.cleaned_data["public_note"]
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return _detail(request, pk, status=400, resolve_form=form)
+    services.major_incident_resolve(
+        major=major, actor=request.user, public_note=form.cleaned_data["public_note"]
+    )
     messages.success(request, "Major incident resolved, with every affected incident.")
     return redirect(major.get_absolute_url())
 
 
 @desk_view
 @require_POST
+@_refused_on_major_page("review_form", MajorReviewForm)
 def major_review(request: HttpRequest, pk: int) -> HttpResponse:
     major = selectors.major_get(pk=pk)
     form = MajorReviewForm(request.POST)
     if not form.is_valid():
         return _detail(request, pk, status=400, review_form=form)
-    try:
-        services.major_incident_review_record(major=major, actor=request.user, **form.cleaned_data)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return _detail(request, pk, status=400, review_form=form)
+    services.major_incident_review_record(major=major, actor=request.user, **form.cleaned_data)
     messages.success(request, "Review saved.")
     return redirect(major.get_absolute_url())
 
@@ -187,13 +184,9 @@ def major_join(request: HttpRequest, pk: int) -> HttpResponse:
     major = selectors.major_get(pk=pk)
     form = JoinMajorForm(request.POST)
     description = form.cleaned_data["description"] if form.is_valid() else ""
-    try:
-        child = services.major_incident_join(
-            major=major, requester=request.user, description=description
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("portal:home")
+    child = services.major_incident_join(
+        major=major, requester=request.user, description=description
+    )
     messages.success(
         request,
         f"Thank you — you are on the list as {child.number}; we will tell you when it is fixed.",

@@ -1,5 +1,6 @@
 """The agent workspace: queues, the ticket page and its actions, new tickets for callers."""
 
+from django import forms
 from django.contrib import messages
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
@@ -7,8 +8,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from itsm.core.exceptions import DomainError, StaleVersion
+from itsm.core.exceptions import StaleVersion
 from itsm.core.pages import SeekPage
+from itsm.core.refusals import (
+    errors_into,
+    refusal_context,
+    refusal_page,
+    refusal_status,
+    sent_form_id,
+)
 from itsm.core.views import desk_view
 from tickets import selectors, services, workflow
 from tickets.catalog.selectors import request_fulfilment_for_desk
@@ -151,7 +159,8 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "transitions": workflow.allowed_transitions(ticket, is_staff=True),
         "status_badge": STATUS_BADGE,
         "priority_badge": PRIORITY_BADGE,
-        "reply_form": extra.pop("reply_form", None) or ReplyForm(),
+        "reply_form": extra.pop("reply_form", None)
+        or ReplyForm(initial={"version": ticket.version}),
         "transition_form": extra.pop("transition_form", None)
         or TransitionForm(initial={"version": ticket.version}),
         "assign_form": extra.pop("assign_form", None)
@@ -197,56 +206,57 @@ def _after_write(request: HttpRequest, number: str, message: str) -> HttpRespons
     return redirect(ticket.get_absolute_url())
 
 
-def _refused(request: HttpRequest, number: str, error: DomainError, **forms) -> HttpResponse:
-    """Re-render the page with the error and the typed input kept; stale → what changed."""
-    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
-    stale_changes = []
-    if isinstance(error, StaleVersion):
-        submitted = int(request.POST.get("version") or 0)
-        stale_changes = selectors.changes_since(ticket=ticket, version=submitted)
-        messages.warning(
+def _refused_on_ticket_page(
+    form_id: str, form_name: str = "", form_class: type[forms.Form] | None = None
+):
+    """The ticket page again when an action is refused (a full-page POST, or a stale
+    version): the form that was sent bound to what was typed — carrying the current version
+    after a stale one — and the refusal, with what changed, shown in that form's slot."""
+
+    def page(request: HttpRequest, error: Exception, number: str) -> HttpResponse:
+        ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+        sent = sent_form_id(request) or form_id
+        bound = {}
+        if request.POST.get("to_me"):
+            sent = "assign-to-me-form"
+        elif form_class is not None:
+            data = request.POST.copy()
+            if isinstance(error, StaleVersion):
+                data["version"] = str(ticket.version)
+            bound[form_name] = form_class(data)
+        return _render_detail(
             request,
-            "Someone else changed this ticket while you were working on "
-            "it. Here is what changed; your input is kept below — check it and "
-            "send again.",
+            ticket,
+            status=refusal_status(error),
+            refusal=refusal_context(error, form_id=sent),
+            **bound,
         )
-        for form in forms.values():
-            if form is not None and hasattr(form, "data"):
-                form.data = form.data.copy()
-                form.data["version"] = ticket.version
-    else:
-        messages.error(request, error.message)
-    return _render_detail(
-        request,
-        ticket,
-        status=409 if isinstance(error, StaleVersion) else 400,
-        stale_changes=stale_changes,
-        **forms,
-    )
+
+    return refusal_page(page)
 
 
 @desk_view
 @require_POST
+@_refused_on_ticket_page("reply-form", "reply_form", ReplyForm)
 def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_detail(request, ticket, status=400, reply_form=form)
-    try:
-        services.comment_add(
-            ticket=ticket,
-            author=request.user,
-            body=form.cleaned_data["body"],
-            is_public=form.is_public,
-            files=form.cleaned_data["attachments"],
-        )
-    except DomainError as error:
-        return _refused(request, number, error, reply_form=form)
+    services.comment_add(
+        ticket=ticket,
+        author=request.user,
+        body=form.cleaned_data["body"],
+        is_public=form.is_public,
+        files=form.cleaned_data["attachments"],
+        expected_version=form.cleaned_data["version"],
+    )
     return _after_write(request, number, "Reply sent." if form.is_public else "Work note added.")
 
 
 @desk_view
 @require_POST
+@_refused_on_ticket_page("transition-form", "transition_form", TransitionForm)
 def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     form = TransitionForm(request.POST)
@@ -254,24 +264,22 @@ def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, "Choose the new status.")
         return _render_detail(request, ticket, status=400, transition_form=form)
     data = form.cleaned_data
-    try:
-        services.ticket_transition(
-            ticket=ticket,
-            to_status=data["to_status"],
-            actor=request.user,
-            expected_version=data["version"],
-            on_hold_reason=data["on_hold_reason"],
-            resolution_code=data["resolution_code"],
-            resolution_notes=data["resolution_notes"],
-            reason=data["reason"],
-        )
-    except DomainError as error:
-        return _refused(request, number, error, transition_form=form)
+    services.ticket_transition(
+        ticket=ticket,
+        to_status=data["to_status"],
+        actor=request.user,
+        expected_version=data["version"],
+        on_hold_reason=data["on_hold_reason"],
+        resolution_code=data["resolution_code"],
+        resolution_notes=data["resolution_notes"],
+        reason=data["reason"],
+    )
     return _after_write(request, number, "Status updated.")
 
 
 @desk_view
 @require_POST
+@_refused_on_ticket_page("assign-form", "assign_form", AssignForm)
 def ticket_assign(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     form = AssignForm(request.POST)
@@ -287,42 +295,38 @@ def ticket_assign(request: HttpRequest, number: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose a team and, optionally, an agent of that team.")
         return _render_detail(request, ticket, status=400, assign_form=form)
-    try:
-        services.ticket_assign(
-            ticket=ticket,
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-            team=form.cleaned_data["team"],
-            assignee=form.cleaned_data["assignee"],
-        )
-    except DomainError as error:
-        return _refused(request, number, error, assign_form=form)
+    services.ticket_assign(
+        ticket=ticket,
+        actor=request.user,
+        expected_version=form.cleaned_data["version"],
+        team=form.cleaned_data["team"],
+        assignee=form.cleaned_data["assignee"],
+    )
     return _after_write(request, number, "Assignment updated.")
 
 
 @desk_view
 @require_POST
+@_refused_on_ticket_page("priority-form")
 def ticket_priority(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     form = PriorityForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a priority and say why it differs from the matrix.")
         return _render_detail(request, ticket, status=400)
-    try:
-        services.ticket_set_priority(
-            ticket=ticket,
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-            priority=form.cleaned_data["priority"],
-            reason=form.cleaned_data["reason"],
-        )
-    except DomainError as error:
-        return _refused(request, number, error)
+    services.ticket_set_priority(
+        ticket=ticket,
+        actor=request.user,
+        expected_version=form.cleaned_data["version"],
+        priority=form.cleaned_data["priority"],
+        reason=form.cleaned_data["reason"],
+    )
     return _after_write(request, number, "Priority changed.")
 
 
 @desk_view
 @require_POST
+@_refused_on_ticket_page("link-form")
 def ticket_link(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     form = LinkForm(request.POST)
@@ -334,13 +338,10 @@ def ticket_link(request: HttpRequest, number: str) -> HttpResponse:
     except Exception:
         messages.error(request, f"There is no ticket {form.cleaned_data['number']}.")
         return _render_detail(request, ticket, status=400)
-    try:
-        if form.cleaned_data["relation"] == "parent":
-            services.ticket_link_parent(ticket=ticket, parent=other, actor=request.user)
-        else:
-            services.ticket_mark_duplicate(ticket=ticket, duplicate_of=other, actor=request.user)
-    except DomainError as error:
-        return _refused(request, number, error)
+    if form.cleaned_data["relation"] == "parent":
+        services.ticket_link_parent(ticket=ticket, parent=other, actor=request.user)
+    else:
+        services.ticket_mark_duplicate(ticket=ticket, duplicate_of=other, actor=request.user)
     return _after_write(request, number, f"Linked to {other.number}.")
 
 
@@ -389,12 +390,10 @@ def ticket_article_link(request: HttpRequest, number: str) -> HttpResponse:
 
 @desk_view
 @require_POST
+@_refused_on_ticket_page("article-draft-form")
 def ticket_article_draft(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
-    try:
-        article = services.article_draft_from_ticket(ticket=ticket, actor=request.user)
-    except DomainError as error:
-        return _refused(request, number, error)
+    article = services.article_draft_from_ticket(ticket=ticket, actor=request.user)
     messages.success(
         request, f"Draft {article.number} written from this ticket; an editor will review it."
     )
@@ -420,11 +419,8 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
     """Raise a ticket on behalf of a caller (phone channel by default)."""
     form = TicketCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_into(form):
             ticket = services.ticket_create(actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
             messages.success(request, f"{ticket.number} raised for {ticket.requester}.")
             selectors.queue_counts_forget(user=request.user)
             return redirect(ticket.get_absolute_url())

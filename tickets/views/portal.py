@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from itsm.core.exceptions import DomainError
+from itsm.core.refusals import errors_into, refusal_message, refusal_page, refusal_status
 from itsm.portal.selectors import article_list_suggested
 from tickets import selectors, services
 from tickets.choices import OPEN_STATUSES, STATUS_BADGE, Channel, TicketStatus
@@ -61,7 +61,7 @@ def report_incident(request: HttpRequest) -> HttpResponse:
         form = _with_suggestions(PortalIncidentForm(request.POST or None, request.FILES or None))
     if request.method == "POST" and not looked_up and form.is_valid():
         data = form.cleaned_data
-        try:
+        with errors_into(form):
             ticket = services.ticket_create(
                 actor=request.user,
                 requester=request.user,
@@ -73,9 +73,6 @@ def report_incident(request: HttpRequest) -> HttpResponse:
                 impact=3,
                 files=data["attachments"],
             )
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
             messages.success(request, f"Thank you — we received {ticket.number}.")
             return redirect("tickets:portal-ticket-detail", number=ticket.number)
     # Re-displayed with errors: the suggestions render server-side, so they work without JS.
@@ -151,7 +148,7 @@ def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with errors_into(form):
             # The portal only ever writes public replies, whatever the form says.
             services.comment_add(
                 ticket=ticket,
@@ -160,9 +157,6 @@ def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
                 is_public=True,
                 files=form.cleaned_data["attachments"],
             )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
             messages.success(request, "Your reply was added.")
             return redirect("tickets:portal-ticket-detail", number=ticket.number)
     return _portal_detail(request, ticket, reply_form=form, status=400)
@@ -184,19 +178,23 @@ def ticket_reopen(request: HttpRequest, number: str) -> HttpResponse:
         )
     else:
         reason = (request.POST.get("reason") or "").strip()[:1000]
-        try:
-            services.ticket_transition(
-                ticket=ticket,
-                to_status=TicketStatus.IN_PROGRESS,
-                actor=request.user,
-                expected_version=None,
-                reason=reason or "Reopened by the requester: the problem is not solved.",
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"{ticket.number} was reopened. We will be in touch.")
+        services.ticket_transition(
+            ticket=ticket,
+            to_status=TicketStatus.IN_PROGRESS,
+            actor=request.user,
+            expected_version=None,
+            reason=reason or "Reopened by the requester: the problem is not solved.",
+        )
+        messages.success(request, f"{ticket.number} was reopened. We will be in touch.")
     return redirect("tickets:portal-ticket-detail", number=ticket.number)
+
+
+def _survey_refused(request: HttpRequest, error: Exception, number: str) -> HttpResponse:
+    """The ticket page again with the survey's refusal shown in the survey box."""
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    return _portal_detail(
+        request, ticket, survey_error=refusal_message(error), status=refusal_status(error)
+    )
 
 
 @login_required
@@ -208,36 +206,30 @@ def ticket_accept(request: HttpRequest, number: str) -> HttpResponse:
     if ticket.requester_id != request.user.pk or ticket.status != TicketStatus.RESOLVED:
         messages.error(request, "Only a resolved ticket of yours can be accepted.")
         return redirect("tickets:portal-ticket-detail", number=ticket.number)
-    try:
-        services.ticket_transition(
-            ticket=ticket,
-            to_status=TicketStatus.CLOSED,
-            actor=request.user,
-            expected_version=None,
-            reason="The requester accepted the solution.",
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("tickets:portal-ticket-detail", number=ticket.number)
+    services.ticket_transition(
+        ticket=ticket,
+        to_status=TicketStatus.CLOSED,
+        actor=request.user,
+        expected_version=None,
+        reason="The requester accepted the solution.",
+    )
     messages.success(request, f"Thank you — {ticket.number} is closed. How did we do?")
     return redirect(reverse("tickets:portal-ticket-detail", args=[ticket.number]) + "#survey")
 
 
 @login_required
 @require_POST
+@refusal_page(_survey_refused)
 def ticket_survey(request: HttpRequest, number: str) -> HttpResponse:
     """One click on a rating (1–5), with an optional comment. Another person's ticket is 404
     (through the selector); anything the survey refuses is shown on the page with a 400."""
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
-    try:
-        survey_submit(
-            ticket=ticket,
-            respondent=request.user,
-            rating=request.POST.get("rating"),
-            comment=request.POST.get("comment", ""),
-        )
-    except DomainError as error:
-        return _portal_detail(request, ticket, survey_error=error.message, status=400)
+    survey_submit(
+        ticket=ticket,
+        respondent=request.user,
+        rating=request.POST.get("rating"),
+        comment=request.POST.get("comment", ""),
+    )
     messages.success(request, "Thank you for rating our service.")
     return redirect(reverse("tickets:portal-ticket-detail", args=[ticket.number]) + "#survey")
 
@@ -246,18 +238,14 @@ def ticket_survey(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def ticket_withdraw(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
-    try:
-        services.ticket_transition(
-            ticket=ticket,
-            to_status=TicketStatus.CANCELLED,
-            actor=request.user,
-            expected_version=None,
-            reason=request.POST.get("reason") or "Withdrawn by the requester.",
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{ticket.number} was withdrawn.")
+    services.ticket_transition(
+        ticket=ticket,
+        to_status=TicketStatus.CANCELLED,
+        actor=request.user,
+        expected_version=None,
+        reason=request.POST.get("reason") or "Withdrawn by the requester.",
+    )
+    messages.success(request, f"{ticket.number} was withdrawn.")
     return redirect("tickets:portal-ticket-detail", number=ticket.number)
 
 
