@@ -44,8 +44,8 @@ from django.utils import timezone  # noqa: E402
 from itsm.notifications import tasks as notification_tasks  # noqa: E402
 from itsm.notifications.models import Notification  # noqa: E402
 from itsm.notifications.services import dispatch as notification_dispatch  # noqa: E402
-from tickets import sla_services  # noqa: E402
 from tickets.models import SlaClock, SlaPolicy, SlaThresholdFired, Ticket  # noqa: E402
+from tickets.sla import services as sla_services  # noqa: E402
 from tickets.sla.rules import SlaMetric, SlaState  # noqa: E402
 
 INSERT_BATCH = 10_000
