@@ -41,11 +41,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from itsm.notifications import services as notification_services  # noqa: E402
 from itsm.notifications import tasks as notification_tasks  # noqa: E402
 from itsm.notifications.models import Notification  # noqa: E402
-from tickets import sla_services  # noqa: E402
+from itsm.notifications.services import dispatch as notification_dispatch  # noqa: E402
 from tickets.models import SlaClock, SlaPolicy, SlaThresholdFired, Ticket  # noqa: E402
+from tickets.sla import services as sla_services  # noqa: E402
 from tickets.sla.rules import SlaMetric, SlaState  # noqa: E402
 
 INSERT_BATCH = 10_000
@@ -226,7 +226,7 @@ def main() -> None:
 
     # Time the after-commit publishing of delivery tasks apart, and count the publishes.
     enqueue = {"seconds": 0.0, "ids": 0, "publishes": 0}
-    real_enqueue = notification_services._enqueue
+    real_enqueue = notification_dispatch.enqueue
     real_publish = notification_tasks.notification_deliver_many.apply_async
 
     def timed_enqueue(ids, **kwargs):
@@ -241,7 +241,7 @@ def main() -> None:
         enqueue["publishes"] += 1
         return real_publish(*a, **kw)
 
-    notification_services._enqueue = timed_enqueue
+    notification_dispatch.enqueue = timed_enqueue
     notification_tasks.notification_deliver_many.apply_async = counted_publish
     # A worker process has its URLconf loaded long before a sweep; load it here too, so the
     # first batch does not pay the one-off import of every urls.py (about 0.5 s).

@@ -20,6 +20,7 @@ from changes.choices import (
     SUCCESS_OUTCOMES,
     CabDecision,
     ChangeRequestStatus,
+    ChangeType,
 )
 from changes.models import (
     BlackoutWindow,
@@ -279,35 +280,47 @@ def change_panel_for_ticket(*, ticket, user) -> dict[str, object] | None:
     }
 
 
-def planned_maintenance_for_portal() -> list[dict]:
-    """Scheduled or implementing changes in the next 7 days, for the portal's planned
-    maintenance banner: [{"number", "title", "starts_at", "ends_at", "services": [names]}].
+@dataclass(frozen=True)
+class MaintenanceWindow:
+    """A change's planned window as requesters may see it: public-safe fields only."""
 
-    Only public-safe fields: the banner is shown to requesters.
-    """
+    number: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    services: tuple[str, ...]
+
+
+def change_list_planned_maintenance(*, limit: int) -> list[MaintenanceWindow]:
+    """Scheduled or implementing changes that affect at least one service and whose window
+    overlaps the next PORTAL_MAINTENANCE_DAYS, soonest first, at most `limit` (the portal's
+    planned-maintenance banner). Two queries: the changes, then their services."""
     now = timezone.now()
-    qs = (
+    affects_a_service = Exists(
+        ChangeRequest.services.through.objects.filter(changerequest=OuterRef("pk"))
+    )
+    changes = (
         overlapping(
             ChangeRequest.objects.filter(
-                status__in=(ChangeRequestStatus.SCHEDULED, ChangeRequestStatus.IMPLEMENTING)
+                affects_a_service,
+                status__in=(ChangeRequestStatus.SCHEDULED, ChangeRequestStatus.IMPLEMENTING),
             ),
             start=now,
             end=now + timedelta(days=PORTAL_MAINTENANCE_DAYS),
         )
         .prefetch_related("services")
-        .order_by("planned_start")
+        .order_by("planned_start", "id")[:limit]
     )
     return [
-        {
-            "number": change.number,
+        MaintenanceWindow(
+            number=change.number,
             # Never the internal title: requesters read the change's public wording.
-            "title": change.public_title or "Scheduled work",
-            "starts_at": change.planned_start,
-            "ends_at": change.planned_end,
-            "services": [s.name for s in change.services.all()],
-        }
-        for change in qs
-        if change.services.all()
+            title=change.public_title or "Scheduled work",
+            starts_at=change.planned_start,
+            ends_at=change.planned_end,
+            services=tuple(s.name for s in change.services.all()),
+        )
+        for change in changes
     ]
 
 
@@ -341,3 +354,49 @@ def change_list_due_notice(*, lead: timedelta) -> QuerySet[ChangeRequest]:
         planned_start__gt=now,
         planned_start__lte=now + lead,
     ).exclude(notices__kind="starting")
+
+
+@dataclass(frozen=True)
+class ChangeFigures:
+    """Counts behind the change-management figure (see `change_get_figures_for_period`)."""
+
+    raised: int
+    emergency: int
+    reviewed: int
+    successful: int
+    causing_incidents: int
+    awaiting_cab: int
+    starting_soon: int
+
+
+def change_get_figures_for_period(
+    *, start: datetime, end: datetime, horizon: timedelta
+) -> ChangeFigures:
+    """Changes raised in [start, end) and how many were emergencies; changes whose review was
+    recorded in the period, how many succeeded (with or without issues) and how many an agent
+    linked an incident to; changes awaiting the CAB now and those planned to start within
+    `horizon`. Two queries."""
+    in_period = Q(created_at__gte=start, created_at__lt=end)
+    reviewed = Q(reviewed_at__gte=start, reviewed_at__lt=end) & ~Q(review_outcome="")
+    now = timezone.now()
+    figures = ChangeRequest.objects.aggregate(
+        raised=Count("id", filter=in_period),
+        emergency=Count("id", filter=in_period & Q(change_type=ChangeType.EMERGENCY)),
+        reviewed=Count("id", filter=reviewed),
+        successful=Count("id", filter=reviewed & Q(review_outcome__in=SUCCESS_OUTCOMES)),
+        awaiting_cab=Count("id", filter=Q(status=ChangeRequestStatus.CAB)),
+        starting_soon=Count(
+            "id",
+            filter=Q(
+                status__in=(ChangeRequestStatus.SCHEDULED, ChangeRequestStatus.CAB),
+                planned_start__gte=now,
+                planned_start__lt=now + horizon,
+            ),
+        ),
+    )
+    causing = (
+        ChangeRequest.objects.filter(reviewed)
+        .filter(Exists(ChangeIncidentLink.objects.filter(change=OuterRef("pk"))))
+        .count()
+    )
+    return ChangeFigures(causing_incidents=causing, **figures)

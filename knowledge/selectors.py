@@ -303,3 +303,9 @@ def article_list_for_editor_queue(*, today: datetime.date | None = None) -> dict
         "stale": list(stale[:100]),
         "poorly_rated": list(poorly_rated[:100]),
     }
+
+
+def article_count_due_review(*, today: datetime.date | None = None) -> int:
+    """Published articles past their review-by date (the editor queue's "stale" pile)."""
+    today = today or timezone.localdate()
+    return Article.objects.filter(status=ArticleStatus.PUBLISHED, review_by__lt=today).count()

@@ -1,10 +1,12 @@
 """Reads for problem pages, the API and the ticket page's known-error panel."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from itsm.audit.models import AuditEvent
-from problems.choices import CandidateStatus
+from problems.choices import CandidateStatus, ProblemStatus
 from problems.models import Problem, ProblemCandidate
 from tickets.models import Ticket
 
@@ -84,3 +86,40 @@ def problem_candidates_open() -> list[ProblemCandidate]:
     for candidate in candidates:
         candidate.incidents = [tickets[pk] for pk in candidate.incident_ids if pk in tickets]
     return candidates
+
+
+@dataclass(frozen=True)
+class ProblemStatusCount:
+    """Problems in one state now, the known errors among them and their linked incidents."""
+
+    status: ProblemStatus
+    problems: int
+    known_errors: int
+    incidents: int
+
+
+def problem_list_counts_by_status() -> list[ProblemStatusCount]:
+    """One row per problem state, in life-cycle order (states without problems count 0).
+    One query."""
+    counts = {
+        row["status"]: row
+        for row in Problem.objects.values("status")
+        .annotate(
+            n=Count("id", distinct=True),
+            known=Count("id", filter=Q(is_known_error=True), distinct=True),
+            incidents=Count("incident_links", distinct=True),
+        )
+        .order_by()
+    }
+    rows = []
+    for status in ProblemStatus:
+        row = counts.get(status.value, {"n": 0, "known": 0, "incidents": 0})
+        rows.append(
+            ProblemStatusCount(
+                status=status,
+                problems=row["n"],
+                known_errors=row["known"],
+                incidents=row["incidents"],
+            )
+        )
+    return rows

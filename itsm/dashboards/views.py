@@ -6,22 +6,35 @@ import csv
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from itsm.accounts.models import Team
 from itsm.cmdb.models import Service
 from itsm.core.views import desk_view
 from itsm.dashboards.forms import DashboardFilterForm
-from itsm.dashboards.process_selectors import PROCESS_METRICS
 from itsm.dashboards.selectors import (
+    DRILL_PAGE_SIZE,
     OVERVIEW_METRICS,
+    PROCESS_METRICS,
+    SLA_TICKET_COLUMNS,
     DashboardFilters,
+    DashboardScope,
+    DrillCursor,
     dashboard_figures_as_of,
+    dashboard_figures_label,
     dashboard_process_access,
     dashboard_scope_for,
-    dashboard_sla_ticket_list,
+    dashboard_sla_ticket_page,
+    dashboard_sla_ticket_rows,
     dashboard_targets,
 )
 from tickets.sla.rules import SlaMetric
@@ -65,9 +78,23 @@ def _filter_form(request: HttpRequest, scope) -> DashboardFilterForm:
     )
 
 
-def _page(request: HttpRequest, template: str, cards: list, scope, **extra) -> HttpResponse:
+def _form_and_filters(
+    request: HttpRequest, scope: DashboardScope
+) -> tuple[DashboardFilterForm, DashboardFilters]:
     form = _filter_form(request, scope)
     filters = form.filters() if form.is_bound and form.is_valid() else DashboardFilters.default()
+    return form, filters
+
+
+def _page(
+    request: HttpRequest,
+    template: str,
+    cards: list,
+    scope: DashboardScope,
+    form: DashboardFilterForm,
+    filters: DashboardFilters,
+    **extra,
+) -> HttpResponse:
     return render(
         request,
         template,
@@ -87,13 +114,19 @@ def _page(request: HttpRequest, template: str, cards: list, scope, **extra) -> H
 @desk_view
 def overview(request: HttpRequest) -> HttpResponse:
     """The service desk overview: SLA, backlog, flow, speed, quality and workload. Its
-    figures come from the rollup, so the page says how fresh they are."""
+    figures come from the rollup, so the page says how fresh they are, and its heading says
+    whose tickets they are of (the team filter's team, when one is chosen)."""
+    scope = dashboard_scope_for(request.user)
+    form, filters = _form_and_filters(request, scope)
     return _page(
         request,
         "dashboards/overview.html",
         OVERVIEW_CARDS,
-        dashboard_scope_for(request.user),
+        scope,
+        form,
+        filters,
         as_of=dashboard_figures_as_of(),
+        figures_label=dashboard_figures_label(scope=scope, filters=filters),
     )
 
 
@@ -103,7 +136,8 @@ def processes(request: HttpRequest) -> HttpResponse:
     scope = dashboard_scope_for(request.user)
     if not dashboard_process_access(request.user):
         raise PermissionDenied("Process dashboards are for managers and process owners.")
-    return _page(request, "dashboards/processes.html", PROCESS_CARDS, scope)
+    form, filters = _form_and_filters(request, scope)
+    return _page(request, "dashboards/processes.html", PROCESS_CARDS, scope, form, filters)
 
 
 @desk_view
@@ -145,9 +179,15 @@ def _csv(figure, filters: DashboardFilters) -> HttpResponse:
     return response
 
 
+def _drill_url(query: dict[str, str], **extra: str) -> str:
+    return f"{reverse('dashboards:sla-tickets')}?{urlencode({**query, **extra})}"
+
+
 @desk_view
 def sla_tickets(request: HttpRequest) -> HttpResponse:
-    """The open tickets behind a "breached" or "at risk" count, linking to each ticket."""
+    """The open tickets behind a "breached" or "at risk" count, linking to each ticket: a
+    page of DRILL_PAGE_SIZE at a time (`after` is the keyset cursor), or the whole list with
+    `format=csv`."""
     scope = dashboard_scope_for(request.user)
     form = DashboardFilterForm(request.GET)
     filters = form.filters() if form.is_valid() else DashboardFilters.default()
@@ -155,15 +195,46 @@ def sla_tickets(request: HttpRequest) -> HttpResponse:
     which = request.GET.get("which", "breached")
     if metric not in SlaMetric.values or which not in ("breached", "at_risk"):
         raise Http404("No such list.")
-    clocks = dashboard_sla_ticket_list(scope=scope, filters=filters, metric=metric, which=which)
+    wanted = {"scope": scope, "filters": filters, "metric": metric, "which": which}
+    if request.GET.get("format") == "csv":
+        return _sla_tickets_csv(dashboard_sla_ticket_rows(**wanted), metric=metric, which=which)
+    try:
+        after = DrillCursor.decode(request.GET["after"]) if request.GET.get("after") else None
+        number = int(request.GET.get("page", "1")) if after else 1
+    except ValueError:
+        return HttpResponseBadRequest("Not a page of this list.")
+    page = dashboard_sla_ticket_page(**wanted, after=after)
+    query = {**filters.as_query(), "metric": metric, "which": which}
+    first = (max(number, 1) - 1) * DRILL_PAGE_SIZE + 1
     return render(
         request,
         "dashboards/sla_tickets.html",
         {
-            "clocks": clocks,
+            "page": page,
+            "clocks": page.clocks,
+            "first_row": first,
+            "last_row": first + len(page.clocks) - 1,
+            "next_url": _drill_url(
+                query, after=page.next_cursor.encode(), page=str(max(number, 1) + 1)
+            )
+            if page.next_cursor
+            else "",
+            "first_url": _drill_url(query) if after else "",
+            "csv_url": _drill_url(query, format="csv"),
             "metric_label": SlaMetric(metric).label,
             "which": which,
-            "scope": scope,
+            "figures_label": dashboard_figures_label(scope=scope, filters=filters),
             "back": f"{reverse('dashboards:overview')}?{urlencode(filters.as_query())}",
         },
     )
+
+
+def _sla_tickets_csv(rows, *, metric: str, which: str) -> HttpResponse:
+    name = f"sla_{which}_{metric}_{timezone.localdate().isoformat()}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(SLA_TICKET_COLUMNS)
+    for row in rows:
+        writer.writerow([_csv_cell(cell) for cell in row])
+    return response

@@ -2,10 +2,13 @@
 through that app's own selectors (knowledge, catalog) and its access rules."""
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from itsm.portal.models import Deflection
 from knowledge.choices import ArticleStatus
 from knowledge.models import Article
 from knowledge.selectors import article_list_for_user, article_search
@@ -87,3 +90,39 @@ def article_list_suggested(*, user: Any, text: str) -> list[Article]:
     if len("".join(words)) < SUGGEST_MIN_LENGTH:
         return []
     return article_search(user=user, query=" or ".join(words), limit=SUGGESTIONS)
+
+
+# --- Deflections (read by the dashboards) ---
+
+
+@dataclass(frozen=True)
+class ArticleDeflections:
+    """A published article, the tickets it deflected in a period and its all-time views."""
+
+    number: str
+    title: str
+    deflections: int
+    views: int
+
+
+def deflection_count_for_period(*, start: datetime, end: datetime) -> int:
+    """Tickets requesters did not raise in [start, end) because an article solved it."""
+    return Deflection.objects.filter(created_at__gte=start, created_at__lt=end).count()
+
+
+def article_list_top_deflecting(
+    *, start: datetime, end: datetime, limit: int
+) -> list[ArticleDeflections]:
+    """The published articles that deflected most tickets in [start, end), then the most
+    read; one query (served by portal_deflection_article)."""
+    period = Q(deflections__created_at__gte=start, deflections__created_at__lt=end)
+    rows = (
+        Article.objects.filter(status=ArticleStatus.PUBLISHED)
+        .annotate(deflected=Count("deflections", filter=period))
+        .order_by("-deflected", "-view_count", "id")
+        .values_list("number", "title", "deflected", "view_count")[:limit]
+    )
+    return [
+        ArticleDeflections(number=number, title=title, deflections=deflected, views=views)
+        for number, title, deflected, views in rows
+    ]

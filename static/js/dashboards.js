@@ -3,6 +3,19 @@
 // textContent only (names of services, agents and categories are user data).
 (function () {
   const PALETTE = ["#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#5694ca", "#85994b", "#b58840"];
+  // A series with a tone (`chart.tones`, e.g. breached = danger) is drawn in the site's colour
+  // for that tone (app.css custom properties), so red always means the same thing.
+  const TONE_FALLBACK = { danger: "#b91c1c", warning: "#b45309" };
+
+  function toneColour(tone) {
+    const value = getComputedStyle(document.documentElement).getPropertyValue(`--itsm-${tone}`);
+    return value.trim() || TONE_FALLBACK[tone];
+  }
+
+  function seriesColour(spec, i) {
+    const tone = spec.tones && spec.tones[i];
+    return tone ? toneColour(tone) : PALETTE[i % PALETTE.length];
+  }
 
   function el(tag, text, className) {
     const node = document.createElement(tag);
@@ -81,8 +94,8 @@
     const datasets = spec.series.map((column, i) => ({
       label: figure.columns[column],
       data: figure.rows.map((row) => row[column]),
-      backgroundColor: spec.type === "doughnut" ? PALETTE : PALETTE[i % PALETTE.length],
-      borderColor: spec.type === "doughnut" ? "#fff" : PALETTE[i % PALETTE.length],
+      backgroundColor: spec.type === "doughnut" ? PALETTE : seriesColour(spec, i),
+      borderColor: spec.type === "doughnut" ? "#fff" : seriesColour(spec, i),
       spanGaps: true,
       tension: 0,
     }));
@@ -127,18 +140,11 @@
       const response = await fetch(card.dataset.src, { headers: { Accept: "application/json" } });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const figure = await response.json();
-      if (figure.unavailable) {
-        help.textContent = figure.unavailable;
-        help.classList.add("dash-unavailable");
-        card.querySelector(".dash-chart").hidden = true;
-        card.querySelector("[data-role=table-wrap]").hidden = true;
-      } else {
-        help.textContent = figure.help;
-        renderSummary(card.querySelector("[data-role=summary]"), figure);
-        renderTable(card.querySelector("[data-role=table]"), figure);
-        if (window.Chart && figure.rows.length) {
-          renderChart(card.querySelector("canvas"), figure);
-        }
+      help.textContent = figure.help;
+      renderSummary(card.querySelector("[data-role=summary]"), figure);
+      renderTable(card.querySelector("[data-role=table]"), figure);
+      if (window.Chart && figure.rows.length) {
+        renderChart(card.querySelector("canvas"), figure);
       }
       card.dataset.rendered = "true";
     } catch (error) {

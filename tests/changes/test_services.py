@@ -453,7 +453,7 @@ def test_linking_a_caused_incident_counts_against_the_success_rate(manager_cm, e
     assert selectors.change_success_rate() == {"total": 1, "successful": 0, "rate": 0.0}
 
 
-def test_planned_maintenance_for_portal_lists_next_seven_days(manager_cm, erp):
+def test_planned_maintenance_lists_the_next_seven_days(manager_cm, erp):
     template = ChangeTemplate.objects.create(name="Patch")
     now = timezone.now()
     soon = services.change_create(
@@ -474,8 +474,8 @@ def test_planned_maintenance_for_portal_lists_next_seven_days(manager_cm, erp):
         planned_end=now + timedelta(days=9, hours=1),
     )
     move(later, manager_cm, "scheduled")
-    banner = selectors.planned_maintenance_for_portal()
-    assert [(b["number"], b["services"]) for b in banner] == [(soon.number, ["ERP"])]
+    banner = selectors.change_list_planned_maintenance(limit=5)
+    assert [(b.number, b.services) for b in banner] == [(soon.number, ("ERP",))]
 
 
 # --- Notices ---
@@ -625,5 +625,5 @@ def test_the_portal_maintenance_banner_reads_the_public_title_not_the_internal_o
     move(internal, manager_cm, "scheduled")
     plain = services.change_create(actor=manager_cm, title="Restart ERP pool")
     assert plain.public_title == "Restart ERP pool"
-    banner = selectors.planned_maintenance_for_portal()
-    assert [b["title"] for b in banner] == ["ERP security updates"]
+    banner = selectors.change_list_planned_maintenance(limit=5)
+    assert [b.title for b in banner] == ["ERP security updates"]

@@ -14,8 +14,7 @@ Period 2026-03-02 to 2026-03-15 (conftest.py's); "now" 2026-03-18 12:00 UTC.
 """
 
 from changes.models import ChangeIncidentLink, ChangeRequest
-from itsm.dashboards.process_selectors import dashboard_changes
-from itsm.dashboards.selectors import DashboardScope, dashboard_targets
+from itsm.dashboards.selectors import DashboardScope, dashboard_changes, dashboard_targets
 from tests.dashboards.conftest import at, period_filters
 
 

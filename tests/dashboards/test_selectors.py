@@ -7,12 +7,19 @@ from itsm.calendars.models import BusinessCalendar, WorkingInterval
 from itsm.dashboards import selectors
 from itsm.dashboards.models import DashboardTarget, TargetKey
 from itsm.dashboards.rollup import dashboard_rollup_refresh
-from itsm.dashboards.selectors import DashboardScope, dashboard_scope_for, dashboard_targets
-from tests.dashboards.conftest import at, period_filters
+from itsm.dashboards.selectors import (
+    DashboardScope,
+    DrillCursor,
+    dashboard_scope_for,
+    dashboard_targets,
+    drilldown,
+)
+from tests.dashboards.conftest import add_clock, add_ticket, at, period_filters
 from tests.factories.tickets import make_ticket
 from tickets import services as ticket_services
 from tickets.choices import TicketStatus
 from tickets.models import SlaPolicy
+from tickets.sla.rules import SlaMetric, SlaState
 
 EVERYTHING = DashboardScope(everything=True)
 
@@ -49,15 +56,74 @@ def test_breaches_and_at_risk_now_count_open_tickets_whatever_the_period(history
     assert "metric=resolution" in fig.row_links[1]
 
 
+def drill(which, **extra):
+    return selectors.dashboard_sla_ticket_page(
+        scope=EVERYTHING, filters=period_filters(), metric="resolution", which=which, **extra
+    )
+
+
 def test_breach_drill_down_lists_the_breached_tickets(history):
-    clocks = selectors.dashboard_sla_ticket_list(
-        scope=EVERYTHING, filters=period_filters(), metric="resolution", which="breached"
+    page = drill("breached")
+    assert [c.ticket.number for c in page.clocks] == [history.tickets["T6"].number]
+    assert (page.total, page.total_is_capped, page.next_cursor) == (1, False, None)
+    at_risk = drill("at_risk")
+    assert [c.ticket.number for c in at_risk.clocks] == [history.tickets["T7"].number]
+
+
+def test_drill_down_pages_walk_every_breach_once_most_overdue_first(history, requester):
+    """GIVEN breached clocks due at the same instant, at different instants, and on hold
+    (no due time), besides T6 (due 03-18 10:00)
+    WHEN the list is read two at a time, each page after the previous page's cursor
+    THEN every clock comes exactly once: by due time, ties and on-hold ones by id, on hold last."""
+    added = {}
+    for name, due in (("T21", at(3, 18, 9)), ("T22", at(3, 18, 9)), ("T23", at(3, 18, 11)),
+                      ("T24", None), ("T25", None)):  # fmt: skip
+        ticket = add_ticket(name, requester=requester, team=None,
+                            status=TicketStatus.IN_PROGRESS, created=at(3, 17))  # fmt: skip
+        add_clock(ticket, history.policy, SlaMetric.RESOLUTION, state=SlaState.BREACHED, due=due)
+        added[name] = ticket.number
+    seen, after, pages = [], None, 0
+    while True:
+        page = drill("breached", after=after, size=2)
+        pages += 1
+        assert len(page.clocks) <= 2
+        assert page.total == 6
+        seen += [c.ticket.number for c in page.clocks]
+        if page.next_cursor is None:
+            break
+        after = DrillCursor.decode(page.next_cursor.encode())  # as it travels in the URL
+    expected = [added["T21"], added["T22"], history.tickets["T6"].number, added["T23"],
+                added["T24"], added["T25"]]  # fmt: skip
+    assert seen == expected
+    assert pages == 3
+
+
+def test_the_drill_down_count_is_capped(history, requester, monkeypatch):
+    monkeypatch.setattr(drilldown, "DRILL_COUNT_CAP", 1)
+    ticket = add_ticket("T31", requester=requester, team=None, status=TicketStatus.NEW,
+                        created=at(3, 17))  # fmt: skip
+    add_clock(ticket, history.policy, SlaMetric.RESOLUTION, state=SlaState.BREACHED,
+              due=at(3, 18, 8))  # fmt: skip
+    page = drill("breached")
+    assert (page.total, page.total_is_capped) == (1, True)
+    assert len(page.clocks) == 2
+
+
+def test_the_whole_drill_down_list_comes_as_plain_rows_in_page_order(history):
+    rows = list(
+        selectors.dashboard_sla_ticket_rows(
+            scope=EVERYTHING, filters=period_filters(), metric="resolution", which="breached"
+        )
     )
-    assert [c.ticket.number for c in clocks] == [history.tickets["T6"].number]
-    at_risk = selectors.dashboard_sla_ticket_list(
-        scope=EVERYTHING, filters=period_filters(), metric="resolution", which="at_risk"
-    )
-    assert [c.ticket.number for c in at_risk] == [history.tickets["T7"].number]
+    t6 = history.tickets["T6"]
+    assert rows == [(t6.number, t6.short_description, "P3", "Service Desk", "Alice Agent",
+                     "2026-03-18T10:00:00+00:00")]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["", "x", "none~x", "2026-03-18T10:00:00~1", "~~3"])
+def test_a_cursor_that_was_not_written_by_the_list_is_refused(text):
+    with pytest.raises(ValueError):
+        DrillCursor.decode(text)
 
 
 def test_backlog_ages_bucket_the_open_tickets_by_time_since_raised(history):

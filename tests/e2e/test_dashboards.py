@@ -75,6 +75,9 @@ def test_manager_filters_the_overview_drills_into_a_breach_and_downloads_csv(
     page.get_by_label("Team", exact=True).select_option(label="Service Desk")
     page.get_by_role("button", name="Apply filters").click()
     expect(page).to_have_url(re.compile(rf"date_from={week_ago}.*team={service_desk_team.pk}"))
+    # The heading names the filtered team, not the manager's whole scope.
+    expect(page.get_by_test_id("figures-for")).to_contain_text("Figures for Service Desk,")
+    expect(page.get_by_test_id("figures-for")).not_to_contain_text("whole service desk")
     for metric in ("sla_compliance", "created_resolved", "csat", "workload_team"):
         card = page.locator(f"#card-{metric}")
         expect(card).to_have_attribute("data-rendered", "true")
@@ -104,9 +107,48 @@ def test_manager_filters_the_overview_drills_into_a_breach_and_downloads_csv(
     # From the breach count to the ticket.
     sla_now = page.locator("#card-sla_now")
     expect(sla_now).to_have_attribute("data-rendered", "true")
+    # Breached is drawn in the danger colour (red), at risk in the warning colour (amber).
+    colours = sla_now.locator("canvas").evaluate(
+        "c => c._chart.data.datasets.map(d => [d.label, d.backgroundColor])"
+    )
+    assert colours == [["Breached", "#b91c1c"], ["At risk", "#b45309"]]
     sla_now.get_by_role("link", name="1").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Breached")
     number = recent_history["breached"].number
     page.get_by_role("link", name=number).click()
     expect(page).to_have_url(f"{live_server.url}/desk/tickets/{number}/")
     assert dialogs == []
+
+
+def test_manager_pages_through_a_long_breach_list_and_downloads_it_whole(
+    live_server, page, manager, requester, service_desk_team, sla_policy
+):
+    now = timezone.now()
+    for index in range(105):
+        ticket = add_ticket(
+            f"T{500 + index}", requester=requester, team=service_desk_team,
+            status=TicketStatus.IN_PROGRESS, created=now - timedelta(days=2),
+        )  # fmt: skip
+        add_clock(ticket, sla_policy, SlaMetric.RESOLUTION, state=SlaState.BREACHED,
+                  due=now - timedelta(hours=200 - index))  # fmt: skip
+    sign_in(page, live_server.url, manager.email)
+    page.goto(f"{live_server.url}/dashboards/sla/tickets/?metric=resolution&which=breached")
+    expect(page.get_by_test_id("drill-range")).to_have_text("Tickets 1–100 of 105")
+    expect(page.locator("tbody tr")).to_have_count(100)
+    expect(page.locator("tbody tr").first).to_contain_text("INC8000500")  # most overdue
+
+    page.get_by_role("link", name="Next page").click()
+    expect(page.get_by_test_id("drill-range")).to_have_text("Tickets 101–105 of 105")
+    expect(page.locator("tbody tr")).to_have_count(5)
+    expect(page.locator("tbody tr").last).to_contain_text("INC8000604")
+    expect(page.get_by_role("link", name="Next page")).to_have_count(0)
+
+    with page.expect_download() as download_info:
+        page.get_by_test_id("drill-csv").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("sla_breached_resolution_")
+    lines = Path(download.path()).read_text().splitlines()
+    assert lines[0] == "Ticket,Short description,Priority,Team,Assignee,Due"
+    assert len(lines) == 1 + 105  # every ticket, not one page
+    page.get_by_role("link", name="First page").click()
+    expect(page.get_by_test_id("drill-range")).to_have_text("Tickets 1–100 of 105")

@@ -48,9 +48,9 @@ def _no_ids_left_from_earlier_tests():
     # Non-transactional tests never run their on_commit callbacks, so the ids they wrote stay
     # in the outbox's per-thread pending list and would be published with the next real commit
     # (a worker test would then wait behind hundreds of stale deliveries).
-    from itsm.notifications import services
+    from itsm.notifications.services import dispatch
 
-    services._pending.ids = []
+    dispatch._pending.ids = []
     yield
 
 

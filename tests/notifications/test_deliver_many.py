@@ -3,10 +3,9 @@
 import pytest
 from django.core import mail
 
-from itsm.notifications import services
 from itsm.notifications.choices import NotificationStatus
 from itsm.notifications.models import Notification
-from itsm.notifications.services import notification_create
+from itsm.notifications.services import channels, dispatch, notification_create
 from itsm.notifications.tasks import notification_deliver, notification_deliver_many
 from tests.factories.accounts import UserFactory
 
@@ -46,17 +45,17 @@ def test_a_failing_row_gets_its_own_retry_and_the_rest_of_its_chunk_is_sent_once
 ):
     rows = _rows(3)
     bad = rows[1]
-    real_send = services._send_email
+    real_send = channels.send_email
 
     def send(notification):
         if notification.pk == bad.pk:
             raise ConnectionRefusedError("SMTP is down for this one")
         real_send(notification)
 
-    monkeypatch.setattr(services, "_send_email", send)
+    monkeypatch.setattr(channels, "send_email", send)
     enqueued = []
     monkeypatch.setattr(
-        services, "_enqueue", lambda ids, countdown=None: enqueued.append((ids, countdown))
+        dispatch, "enqueue", lambda ids, countdown=None: enqueued.append((ids, countdown))
     )
     with django_capture_on_commit_callbacks(execute=True):
         notification_deliver_many.apply(args=[_ids(rows)])
@@ -67,7 +66,7 @@ def test_a_failing_row_gets_its_own_retry_and_the_rest_of_its_chunk_is_sent_once
     # Only the failed row is enqueued again, alone and with its back-off (1 minute).
     assert enqueued == [([bad.pk], 60.0)]
 
-    monkeypatch.setattr(services, "_send_email", real_send)
+    monkeypatch.setattr(channels, "send_email", real_send)
     notification_deliver_many.apply(args=[_ids(rows)])  # the chunk comes round again
     notification_deliver_many.apply(args=[[bad.pk]])  # and the retry runs
     assert sorted(m.to[0] for m in mailoutbox) == sorted(r.target for r in rows)
@@ -75,14 +74,14 @@ def test_a_failing_row_gets_its_own_retry_and_the_rest_of_its_chunk_is_sent_once
 
 def test_a_bug_in_one_row_does_not_stop_the_others(monkeypatch, mailoutbox, caplog):
     rows = _rows(3)
-    real_send = services._send_email
+    real_send = channels.send_email
 
     def send(notification):
         if notification.pk == rows[0].pk:
             raise KeyError("a bug, not a delivery error")
         real_send(notification)
 
-    monkeypatch.setattr(services, "_send_email", send)
+    monkeypatch.setattr(channels, "send_email", send)
     notification_deliver_many.apply(args=[_ids(rows)])
 
     assert len(mailoutbox) == 2
@@ -107,18 +106,18 @@ def test_enqueueing_publishes_one_task_per_chunk(monkeypatch):
             (args[0], argsrepr)
         ),
     )
-    ids = list(range(1, 2 * services.DELIVER_CHUNK + 2))
+    ids = list(range(1, 2 * dispatch.DELIVER_CHUNK + 2))
 
-    assert services._enqueue(ids) == len(ids)
+    assert dispatch.enqueue(ids) == len(ids)
 
     assert [len(chunk) for chunk, _ in published] == [
-        services.DELIVER_CHUNK,
-        services.DELIVER_CHUNK,
+        dispatch.DELIVER_CHUNK,
+        dispatch.DELIVER_CHUNK,
         1,
     ]
     assert [i for chunk, _ in published for i in chunk] == ids
     # Worker logs name a chunk by its size and ends, not by 250 ids.
     assert (
         published[0][1]
-        == f"[{services.DELIVER_CHUNK} notification ids: 1…{services.DELIVER_CHUNK}]"
+        == f"[{dispatch.DELIVER_CHUNK} notification ids: 1…{dispatch.DELIVER_CHUNK}]"
     )

@@ -1,97 +1,98 @@
-"""The banner registry: providers resolved at call time, absent ones skipped."""
+"""Portal banners: an explicit list of providers, each reading its process app's selector."""
 
-import sys
-import types
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from changes.models import ChangeRequest
 from itsm.portal import banners
-from itsm.portal.banners import PortalBanner, banner_list_for_portal
+from itsm.portal.banners import (
+    BANNER_PROVIDERS,
+    PortalBanner,
+    banner_list_for_portal,
+    planned_maintenance_banners,
+)
+from tests.factories.cmdb import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def fake_provider(monkeypatch):
-    """A module `portal_test_banners` with a provider, registered as the only one."""
-    module = types.ModuleType("portal_test_banners")
-    sys.modules["portal_test_banners"] = module
-    monkeypatch.setattr(
-        banners, "BANNER_PROVIDERS", [("maintenance", "portal_test_banners.upcoming")]
+def add_change(n: int, *, status="scheduled", in_days=1, services=("VPN",)) -> ChangeRequest:
+    start = timezone.now() + timedelta(days=in_days)
+    change = ChangeRequest.objects.create(
+        number=f"CHG9{n:06d}",
+        title=f"Internal change {n}",
+        public_title=f"Maintenance {n}",
+        status=status,
+        planned_start=start,
+        planned_end=start + timedelta(hours=2),
     )
-    yield module
-    del sys.modules["portal_test_banners"]
+    change.services.set([ServiceFactory(name=name) for name in services])
+    return change
 
 
-def test_a_provider_whose_module_is_missing_is_skipped(monkeypatch, requester):
-    monkeypatch.setattr(
-        banners,
-        "BANNER_PROVIDERS",
-        [("maintenance", "no_such_app.selectors.planned"), ("x", "itsm.portal.selectors.nope")],
-    )
-    assert banner_list_for_portal(user=requester) == []
+def test_the_providers_are_an_explicit_list_of_functions():
+    assert (planned_maintenance_banners,) == BANNER_PROVIDERS
 
 
-def test_a_provider_that_fails_to_import_inside_its_module_is_not_hidden(monkeypatch, requester):
-    module = types.ModuleType("portal_test_broken")
-    sys.modules["portal_test_broken"] = module
-    monkeypatch.setattr(banners, "import_module", _raise_inner_import_error)
-    monkeypatch.setattr(banners, "BANNER_PROVIDERS", [("m", "portal_test_broken.banners")])
-    try:
-        with pytest.raises(ModuleNotFoundError):
-            banner_list_for_portal(user=requester)
-    finally:
-        del sys.modules["portal_test_broken"]
+def test_a_scheduled_change_affecting_a_service_becomes_a_maintenance_banner(requester):
+    change = add_change(1, services=("Wi-Fi", "VPN"))
+    add_change(2, status="draft")  # not scheduled yet
+    add_change(3, in_days=9)  # beyond the next seven days
+    add_change(4, services=())  # affects no service: nothing to warn requesters about
 
-
-def _raise_inner_import_error(name):
-    raise ModuleNotFoundError("No module named 'yaml'", name="yaml")
-
-
-def test_mappings_and_objects_become_banners(fake_provider, requester):
-    class Change:
-        title = "Mail server upgrade"
-        planned_start = None
-        planned_end = None
-        description = "Mail may be slow."
-
-        def get_portal_url(self):
-            return "/portal/x/"
-
-    fake_provider.upcoming = lambda: [
-        {"number": "CHG1", "title": "VPN patching", "services": ["VPN"]},
-        Change(),
-    ]
-    found = banner_list_for_portal(user=requester)
-    assert found == [
-        PortalBanner(kind="maintenance", title="VPN patching", services=("VPN",)),
+    assert banner_list_for_portal(user=requester) == [
         PortalBanner(
             kind="maintenance",
-            title="Mail server upgrade",
-            text="Mail may be slow.",
-            url="/portal/x/",
-        ),
+            title="Maintenance 1",
+            starts_at=change.planned_start,
+            ends_at=change.planned_end,
+            services=("VPN", "Wi-Fi"),
+        )
     ]
 
 
-def test_a_provider_taking_user_gets_it_and_at_most_five_banners_show(fake_provider, requester):
-    seen = []
-
-    def upcoming(*, user):
-        seen.append(user)
-        return ({"title": f"Window {n}"} for n in range(9))
-
-    fake_provider.upcoming = upcoming
-    assert len(banner_list_for_portal(user=requester)) == banners.MAX_BANNERS_PER_PROVIDER
-    assert seen == [requester]
+def test_at_most_five_banners_per_provider_show_soonest_first(requester):
+    for n in range(7):
+        add_change(n, in_days=1 + n / 10, services=(f"Service {n}",))
+    titles = [banner.title for banner in banner_list_for_portal(user=requester)]
+    assert titles == [f"Maintenance {n}" for n in range(banners.MAX_BANNERS_PER_PROVIDER)]
 
 
-def test_the_home_page_shows_planned_maintenance(client_as, fake_provider, requester):
-    fake_provider.upcoming = lambda: [
-        {"title": "Network switch replacement", "services": ["Wi-Fi", "VPN"]}
-    ]
+def test_every_provider_is_asked_with_the_requester_in_list_order(monkeypatch, requester):
+    asked = []
+
+    def first(*, user):
+        asked.append(("first", user))
+        return [PortalBanner(kind="notice", title="First")]
+
+    def second(*, user):
+        asked.append(("second", user))
+        return [PortalBanner(kind="notice", title="Second")]
+
+    monkeypatch.setattr(banners, "BANNER_PROVIDERS", (first, second))
+    assert [b.title for b in banner_list_for_portal(user=requester)] == ["First", "Second"]
+    assert asked == [("first", requester), ("second", requester)]
+
+
+def test_a_failing_provider_is_not_hidden(monkeypatch, requester):
+    def broken(*, user):
+        raise LookupError("a real bug in a provider")
+
+    monkeypatch.setattr(banners, "BANNER_PROVIDERS", (planned_maintenance_banners, broken))
+    with pytest.raises(LookupError):
+        banner_list_for_portal(user=requester)
+
+
+def test_the_home_page_shows_planned_maintenance(client_as, requester):
+    add_change(1, services=("Wi-Fi", "VPN"))
+    add_change(2, services=("Printing",))
+    add_change(2_000, status="draft")
     html = client_as(requester).get(reverse("portal:home")).content.decode()
     assert "Planned maintenance:" in html
-    assert "Network switch replacement" in html
-    assert "Affects Wi-Fi, VPN" in html
+    assert "Maintenance 1" in html
+    assert "Affects VPN, Wi-Fi" in html
+    assert "Affects Printing" in html
+    assert "Maintenance 2000" not in html

@@ -1,10 +1,12 @@
-"""Reads for the major-incident pages, the API, the portal banner and the desk banner."""
+"""Reads for the major-incident pages, the API, the portal and desk banners and the dashboards."""
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -121,3 +123,34 @@ def major_banner_list(*, user) -> list[MajorIncident]:
             major.ticket.requester_id,
         )
     return majors
+
+
+@dataclass(frozen=True)
+class MajorIncidentFigures:
+    """Major incidents declared in a period (see `major_get_figures_for_period`)."""
+
+    declared: int
+    resolved: int
+    mean_duration: timedelta | None
+    mean_time_to_first_update: timedelta | None
+
+
+def major_get_figures_for_period(*, start: datetime, end: datetime) -> MajorIncidentFigures:
+    """Of the major incidents declared in [start, end): how many, how many are resolved, the
+    mean declaration-to-resolution time of those (wall clock) and the mean time from
+    declaration to the first stakeholder update. Two queries."""
+    declared = MajorIncident.objects.filter(declared_at__gte=start, declared_at__lt=end)
+    figures = declared.aggregate(
+        n=Count("id"),
+        resolved=Count("id", filter=Q(resolved_at__isnull=False)),
+        duration=Avg(F("resolved_at") - F("declared_at")),
+    )
+    first_update = declared.annotate(first=Min("updates__created_at")).aggregate(
+        mean=Avg(F("first") - F("declared_at"))
+    )["mean"]
+    return MajorIncidentFigures(
+        declared=figures["n"],
+        resolved=figures["resolved"],
+        mean_duration=figures["duration"],
+        mean_time_to_first_update=first_update,
+    )

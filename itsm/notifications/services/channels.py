@@ -1,0 +1,122 @@
+"""The two delivery channels (DESIGN §6): what an email or a webhook call looks like, and how
+each is sent. Rendering and sending only: claiming, retries and the outbox rows are the
+callers' business (`outbox`, `delivery`).
+"""
+
+import hashlib
+import hmac
+import http.client
+import json
+import smtplib
+import urllib.request
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from itsm.notifications.models import Notification
+
+WEBHOOK_TIMEOUT_SECONDS = 5
+# What a failed delivery raises; anything else is a bug and is left to the sending timeout.
+DELIVERY_ERRORS = (
+    smtplib.SMTPException,
+    OSError,  # refused/reset connections, DNS, timeouts, urllib.error.URLError/HTTPError
+    http.client.HTTPException,
+    ValueError,  # a webhook URL urllib cannot open
+)
+
+
+# --- Email ---
+
+
+def render_email(*, event: str, context: dict[str, Any]) -> dict[str, str]:
+    """Subject and bodies from `notifications/email/{event}…`, else the `default…` templates."""
+
+    def pick(suffix: str) -> list[str]:
+        return [f"notifications/email/{event}{suffix}", f"notifications/email/default{suffix}"]
+
+    subject = render_to_string(pick("_subject.txt"), context)
+    return {
+        # A subject is one line: a stray newline from a template would break the header.
+        "subject": " ".join(subject.split())[:255],
+        "body_text": render_to_string(pick(".txt"), context).strip() + "\n",
+        "body_html": render_to_string(pick(".html"), context),
+    }
+
+
+def send_email(notification: Notification) -> None:
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.target],
+        headers={
+            "X-ITSM-Event": notification.event,
+            "X-ITSM-Event-Id": str(notification.event_id),
+            # RFC 3834: tells auto-responders not to answer, so no out-of-office loops.
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    message.send()
+
+
+# --- Webhook ---
+
+
+def webhook_payload(
+    *,
+    event: str,
+    event_id: uuid.UUID,
+    context: dict[str, Any],
+    label: str,
+    payload: dict | None,
+) -> dict[str, Any]:
+    title = str(context.get("title", ""))
+    url = str(context.get("url", ""))
+    # Slack and Teams incoming webhooks display a top-level "text" and ignore the rest.
+    text = "\n".join(part for part in (title, url) if part) or event
+    if payload is not None:
+        return {"text": text, **payload}
+    return {
+        "text": text,
+        "event": event,
+        "event_id": str(event_id),
+        "record": label,
+        "title": title,
+        "message": str(context.get("message", "")),
+        "url": url,
+    }
+
+
+def webhook_signature(*, secret: str, body: bytes) -> str:
+    """The X-ITSM-Signature header value: `sha256=` + hex HMAC-SHA256 of the raw body."""
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def send_webhook(notification: Notification) -> None:
+    subscription = notification.subscription
+    if subscription is None:
+        raise ValueError("The webhook subscription was deleted; nothing to sign with.")
+    body = json.dumps(notification.payload, separators=(",", ":"), sort_keys=True).encode()
+    if not notification.target.startswith(("http://", "https://")):
+        raise ValueError(f"Webhook URLs must be http(s), not {notification.target!r}.")
+    request = urllib.request.Request(
+        notification.target,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "ITSM-Webhooks/1",
+            "X-ITSM-Event": notification.event,
+            "X-ITSM-Delivery": str(notification.event_id),
+            "X-ITSM-Signature": webhook_signature(secret=subscription.secret, body=body),
+        },
+    )
+    # urlopen raises HTTPError (an OSError) for any non-2xx answer.
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
+        response.read(1024)
