@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from itsm.core.api import expected_version
 from itsm.core.permissions import IsDeskUser
 from problems import selectors, services
 from problems.api.serializers import (
@@ -82,7 +83,7 @@ class ProblemViewSet(
         data = ProblemWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        version = values.pop("version", None) or _if_match(request)
+        version = expected_version(request, values)
         problem = services.problem_update(
             problem=problem, actor=request.user, expected_version=version, **values
         )
@@ -146,8 +147,3 @@ class ProblemViewSet(
             **values,
         )
         return self._out(problem)
-
-
-def _if_match(request) -> int | None:
-    value = request.headers.get("If-Match", "").strip('"W/ ')
-    return int(value) if value.isdigit() else None

@@ -3,12 +3,13 @@ the review; and the portal's "I'm affected too"."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from itsm.core.exceptions import DomainError
+from itsm.core.exceptions import DomainError, PermissionRefused
 from itsm.core.views import desk_view
 from tickets import selectors as ticket_selectors
 from tickets.major import selectors, services
@@ -95,6 +96,8 @@ def major_declare(request: HttpRequest, number: str) -> HttpResponse:
             communications_owner=data["communications_owner"],
             expected_version=data["version"],
         )
+    except PermissionRefused as error:
+        raise PermissionDenied(error.message) from error
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(ticket.get_absolute_url())
@@ -122,7 +125,7 @@ def major_post_update(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         messages.error(request, error.message)
-        return _detail(request, pk, status=400, update_form=form)
+        return _detail(request, pk, status=error.status_code, update_form=form)
     messages.success(request, "Update posted.")
     return redirect(major.get_absolute_url())
 
@@ -158,7 +161,7 @@ def major_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         messages.error(request, error.message)
-        return _detail(request, pk, status=400, resolve_form=form)
+        return _detail(request, pk, status=error.status_code, resolve_form=form)
     messages.success(request, "Major incident resolved, with every affected incident.")
     return redirect(major.get_absolute_url())
 
@@ -174,7 +177,7 @@ def major_review(request: HttpRequest, pk: int) -> HttpResponse:
         services.major_incident_review_record(major=major, actor=request.user, **form.cleaned_data)
     except DomainError as error:
         messages.error(request, error.message)
-        return _detail(request, pk, status=400, review_form=form)
+        return _detail(request, pk, status=error.status_code, review_form=form)
     messages.success(request, "Review saved.")
     return redirect(major.get_absolute_url())
 

@@ -93,11 +93,12 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
         "priority_badge": PRIORITY_BADGE,
         "bulk_form": bulk_form,
     }
+    status = 400 if filter_errors else 200
     if request.htmx and request.htmx.target == "ticket-table":
-        return render(request, "tickets/desk/_ticket_table.html", context)
+        return render(request, "tickets/desk/_ticket_table.html", context, status=status)
     context["queues"] = selectors.queue_counts(user=request.user)
     context["saved_filters"] = selectors.saved_filter_list(owner=request.user)
-    return render(request, "tickets/desk/queue.html", context)
+    return render(request, "tickets/desk/queue.html", context, status=status)
 
 
 @desk_view
@@ -219,7 +220,7 @@ def _refused(request: HttpRequest, number: str, error: DomainError, **forms) -> 
     return _render_detail(
         request,
         ticket,
-        status=409 if isinstance(error, StaleVersion) else 400,
+        status=error.status_code,  # 400, 403 for a refused act, 409 for a stale version
         stale_changes=stale_changes,
         **forms,
     )
@@ -380,11 +381,13 @@ def ticket_article_link(request: HttpRequest, number: str) -> HttpResponse:
     if article is None:
         messages.error(request, "That article does not exist.")
         return _render_detail(request, ticket, status=400)
-    if request.POST.get("unlink"):
-        services.ticket_unlink_article(ticket=ticket, article=article, actor=request.user)
-        return _after_write(request, number, f"Unlinked {article.number}.")
-    services.ticket_link_article(ticket=ticket, article=article, actor=request.user)
-    return _after_write(request, number, f"Linked {article.number}.")
+    unlink = bool(request.POST.get("unlink"))
+    write = services.ticket_unlink_article if unlink else services.ticket_link_article
+    try:
+        write(ticket=ticket, article=article, actor=request.user)
+    except DomainError as error:
+        return _refused(request, number, error)
+    return _after_write(request, number, f"{'Unlinked' if unlink else 'Linked'} {article.number}.")
 
 
 @desk_view
