@@ -29,7 +29,7 @@ from tickets.models import MajorIncident, Ticket
 @desk_view
 def problem_list(request: HttpRequest) -> HttpResponse:
     """Filtered list; the rows alone when htmx asks for them."""
-    filterset = ProblemFilterSet(request.GET, queryset=selectors.problem_list())
+    filterset = ProblemFilterSet(request.GET, queryset=selectors.problem_list(user=request.user))
     page = SeekPage(
         filterset.qs.order_by("-created_at", "-id"), number=request.GET.get("page"), size=50
     )
@@ -77,7 +77,7 @@ def _detail(request: HttpRequest, problem: Problem, status: int = 200, **forms) 
 
 @desk_view
 def problem_detail(request: HttpRequest, number: str) -> HttpResponse:
-    return _detail(request, selectors.problem_get(number=number))
+    return _detail(request, selectors.problem_get(user=request.user, number=number))
 
 
 def _problem_form_values(form: ProblemForm) -> dict:
@@ -102,7 +102,7 @@ def problem_create(request: HttpRequest) -> HttpResponse:
 
 @desk_view
 def problem_edit(request: HttpRequest, number: str) -> HttpResponse:
-    problem = selectors.problem_get(number=number)
+    problem = selectors.problem_get(user=request.user, number=number)
     initial = {
         "version": problem.version,
         "statement": problem.statement,
@@ -142,7 +142,7 @@ def _act(request: HttpRequest, problem: Problem, form_name: str, form, call) -> 
         message = call(form.cleaned_data)
     except DomainError as error:
         messages.error(request, error.message)
-        fresh = selectors.problem_get(number=problem.number)
+        fresh = selectors.problem_get(user=request.user, number=problem.number)
         return _detail(request, fresh, status=error.status_code, **{form_name: form})
     messages.success(request, message)
     return redirect(problem.get_absolute_url())
@@ -151,7 +151,7 @@ def _act(request: HttpRequest, problem: Problem, form_name: str, form, call) -> 
 @desk_view
 @require_POST
 def problem_transition(request: HttpRequest, number: str) -> HttpResponse:
-    problem = selectors.problem_get(number=number)
+    problem = selectors.problem_get(user=request.user, number=number)
 
     def call(data: dict) -> str:
         moved = services.problem_transition(
@@ -171,7 +171,7 @@ def problem_transition(request: HttpRequest, number: str) -> HttpResponse:
 @desk_view
 @require_POST
 def problem_rca(request: HttpRequest, number: str) -> HttpResponse:
-    problem = selectors.problem_get(number=number)
+    problem = selectors.problem_get(user=request.user, number=number)
 
     def call(data: dict) -> str:
         steps = [line.strip() for line in data["whys"].splitlines() if line.strip()]
@@ -192,7 +192,7 @@ def problem_rca(request: HttpRequest, number: str) -> HttpResponse:
 @desk_view
 @require_POST
 def problem_publish_known_error(request: HttpRequest, number: str) -> HttpResponse:
-    problem = selectors.problem_get(number=number)
+    problem = selectors.problem_get(user=request.user, number=number)
 
     def call(data: dict) -> str:
         published = services.problem_publish_known_error(
@@ -212,7 +212,7 @@ def problem_publish_known_error(request: HttpRequest, number: str) -> HttpRespon
 @desk_view
 @require_POST
 def problem_link_incidents(request: HttpRequest, number: str) -> HttpResponse:
-    problem = selectors.problem_get(number=number)
+    problem = selectors.problem_get(user=request.user, number=number)
 
     def call(data: dict) -> str:
         numbers = data["numbers"]

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -139,6 +140,25 @@ def _require_own_or_desk(ticket: Ticket, actor: User, *, desk_permission: str) -
     return False
 
 
+def _check_length(text: str, *, limit: int, field: str, what: str) -> None:
+    """Refuse text longer than the configured limit, with a message the sender can act on."""
+    if len(text) > limit:
+        raise InvalidTicketInput(
+            f"The {what} is {len(text):,} characters long; the limit is {limit:,}. "
+            "Shorten it, or attach long logs as a file.",
+            field=field,
+        )
+
+
+def _check_description(description: str) -> None:
+    _check_length(
+        description,
+        limit=settings.ITSM_DESCRIPTION_MAX_CHARS,
+        field="description",
+        what="description",
+    )
+
+
 def _validate_assignment(team: Team | None, assignee: User | None) -> None:
     if assignee is not None:
         if team is None:
@@ -148,17 +168,23 @@ def _validate_assignment(team: Team | None, assignee: User | None) -> None:
 
 
 def _store_attachments(
-    ticket: Ticket, files: Sequence[Any], *, uploader: User, comment: Comment | None = None
+    ticket: Ticket,
+    files: Sequence[Any],
+    content_types: Sequence[str],
+    *,
+    uploader: User,
+    comment: Comment | None = None,
 ) -> None:
-    """Store already-checked uploads on the ticket (on `comment`, or on the report itself)."""
-    for upload in files:
+    """Store uploads checked by `check_upload` (which read their `content_types` from the
+    bytes, never the sender's claim) on the ticket (on `comment`, or on the report itself)."""
+    for upload, content_type in zip(files, content_types, strict=True):
         stored = stored_name_for(upload.name)
         attachment = Attachment(
             ticket=ticket,
             comment=comment,
             stored_name=stored,
             original_name=upload.name[:255],
-            content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+            content_type=content_type,
             size=upload.size,
             uploaded_by=uploader,
         )
@@ -198,14 +224,14 @@ def ticket_create(
     """
     if not short_description.strip():
         raise InvalidTicketInput("Describe the problem in a few words.", field="short_description")
+    _check_description(description)
     if requester != actor:
         require_permission(
             actor, may.RAISE_FOR_OTHERS, refusal="You can only raise tickets for yourself."
         )
     elif not actor_may(actor, may.RAISE_FOR_OTHERS):
         require_permission(actor, may.RAISE_OWN, refusal="You cannot raise tickets.")
-    for upload in files:
-        check_upload(upload)
+    content_types = [check_upload(upload) for upload in files]
     _validate_classification(category=category, subcategory=subcategory, service=service, ci=ci)
     _validate_assignment(assignment_team, assignee)
     if assignment_team is None and service is not None:
@@ -233,7 +259,7 @@ def ticket_create(
     ticket.assign_number()
     ticket.full_clean(exclude=["number", "catalog_item"])
     ticket.save()
-    _store_attachments(ticket, files, uploader=actor)
+    _store_attachments(ticket, files, content_types, uploader=actor)
     audit_record(
         record=ticket,
         actor=actor,
@@ -264,6 +290,8 @@ def ticket_update(
         )
     if not ticket.is_open:
         raise TransitionNotAllowed("A resolved, closed or cancelled ticket cannot be edited.")
+    if "description" in fields:
+        _check_description(fields["description"] or "")
     before = _snapshot(ticket, (*EDITABLE_FIELDS, "priority"))
     for name, value in fields.items():
         setattr(ticket, name, value)
@@ -446,8 +474,9 @@ def comment_add(
         require_permission(author, may.RAISE_OWN, refusal="You cannot comment on tickets.")
     if not body.strip():
         raise InvalidTicketInput("Write something before sending.", field="body")
-    for upload in files:
-        check_upload(upload)
+    _check_length(body.strip(), limit=settings.ITSM_COMMENT_MAX_CHARS, field="body", what="message")
+    # The content type as read from the bytes, never the sender's claim.
+    content_types = [check_upload(upload) for upload in files]
     ticket = _lock(ticket, None)
     if ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
         raise TransitionNotAllowed(
@@ -456,7 +485,7 @@ def comment_add(
     comment = Comment.objects.create(
         ticket=ticket, author=author, body=body.strip(), is_public=is_public
     )
-    _store_attachments(ticket, files, uploader=author, comment=comment)
+    _store_attachments(ticket, files, content_types, uploader=author, comment=comment)
     before = _snapshot(ticket, ("last_public_activity_at",))
     if is_public:
         ticket.last_public_activity_at = comment.created_at

@@ -49,14 +49,19 @@ class ProblemViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.problem_list().order_by("-created_at", "-id")
+        return selectors.problem_list(user=self.request.user).order_by("-created_at", "-id")
 
     def get_object(self):
-        return selectors.problem_get(number=self.kwargs["number"])
+        return selectors.problem_get(user=self.request.user, number=self.kwargs["number"])
+
+    def _serialized(self, problem) -> dict:
+        fresh = selectors.problem_get(user=self.request.user, number=problem.number)
+        return ProblemSerializer(fresh).data
 
     def _out(self, problem, code=status.HTTP_200_OK) -> Response:
         return Response(
-            ProblemSerializer(selectors.problem_get(number=problem.number)).data, status=code
+            self._serialized(problem),
+            status=code,
         )
 
     @extend_schema(request=ProblemWriteSerializer, responses={201: ProblemSerializer})
@@ -129,7 +134,9 @@ class ProblemViewSet(
         return Response(
             {
                 "linked": [t.number for t in linked],
-                "problem": ProblemSerializer(selectors.problem_get(number=problem.number)).data,
+                "problem": ProblemSerializer(
+                    selectors.problem_get(user=self.request.user, number=problem.number)
+                ).data,
             }
         )
 
