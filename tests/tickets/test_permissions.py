@@ -417,29 +417,24 @@ API_CREATES = {
 }
 
 
-@pytest.mark.parametrize(
-    ("channel", "act"),
-    [
-        pytest.param(channel, act, id=f"{channel}-{act.replace(' ', '_')}")
-        for channel, (_, acts) in CHANNELS.items()
-        for act in acts
-    ],
-)
-def test_every_role_may_or_may_not_perform_every_ticket_write(client, world, people, channel, act):
+@pytest.mark.parametrize("channel", list(CHANNELS))
+def test_every_role_may_or_may_not_perform_every_ticket_write(client, world, people, channel):
     """GIVEN someone else's ticket and one user per role
-    WHEN each role in turn performs the act (rolled back after each turn)
+    WHEN each role performs each act through the channel (rolled back after each turn)
     THEN the desk workers succeed and write; the others are refused and write nothing."""
-    if act in NEEDS:
-        getattr(world, NEEDS[act])
-    perform, _ = CHANNELS[channel]
-    outcomes = {}
-    for role, person in people.items():
-        with transaction.atomic():
-            before = footprint(world)
-            answer = perform(act, person, world, client)
-            outcomes[role] = (answer, footprint(world) != before)
-            transaction.set_rollback(True)
-    assert outcomes == {role: _expected(channel, act, role) for role in people}
+    perform, acts = CHANNELS[channel]
+    for name in set(NEEDS.values()):
+        getattr(world, name)  # made once, outside the rolled-back turns
+    outcomes, expected = {}, {}
+    for act in acts:
+        for role, person in people.items():
+            with transaction.atomic():
+                before = footprint(world)
+                answer = perform(act, person, world, client)
+                outcomes[act, role] = (answer, footprint(world) != before)
+                transaction.set_rollback(True)
+            expected[act, role] = _expected(channel, act, role)
+    assert {k: v for k, v in outcomes.items() if v != expected[k]} == {}
 
 
 # --- What everyone may do with their own tickets ---------------------------------------------
