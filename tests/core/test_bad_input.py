@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 # An offset Python and ISO 8601 accept and PostgreSQL does not (±15:59 at most).
 FAR_OFFSET = "2026-12-02T00:00:00-23:59"
 FAR_DATE = "9999-12-31T23:59:59-15:00"  # in range as written, out of range in UTC
+OUR_PACKAGES = {"itsm", "tickets", "problems", "changes", "releases", "knowledge"}
 
 
 def _all_filtersets() -> set[type]:
@@ -154,3 +155,43 @@ def test_the_version_may_come_as_if_match(api_as, records):
     )
     assert response.status_code == 200, response.content
     assert response.json()["name"] == "Mail 2.1"
+
+
+def _our_forms() -> set[type]:
+    from django import forms
+
+    for config in apps.get_app_configs():
+        try:
+            importlib.import_module(f"{config.name}.forms")
+        except ModuleNotFoundError:
+            continue
+    found, todo = set(), [forms.BaseForm]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            if sub.__module__.split(".")[0] in OUR_PACKAGES:
+                found.add(sub)
+            todo.append(sub)
+    return found
+
+
+def test_every_datetime_form_field_is_the_shared_one():
+    """Desk forms (change windows, release dates) hand their values to PostgreSQL too."""
+    checked = 0
+    for form in _our_forms():
+        for name, field in getattr(form, "base_fields", {}).items():
+            if isinstance(field, DateTimeField):
+                assert isinstance(field, AwareDateTimeField), f"{form.__name__}.{name}"
+                checked += 1
+    assert checked >= 7
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [(FAR_OFFSET, "between -15:59 and +15:59"), (FAR_DATE, "outside the range")],
+)
+def test_the_shared_field_refuses_what_postgres_cannot_hold(value, message):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match=message):
+        AwareDateTimeField().clean(value)
