@@ -422,14 +422,15 @@ def requester_lookup(request: HttpRequest) -> HttpResponse:
 def ticket_create(request: HttpRequest) -> HttpResponse:
     """Raise a ticket on behalf of a caller (phone channel by default)."""
     form = TicketCreateForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             ticket = services.ticket_create(actor=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
+            status = error.status_code  # 403 for someone who may not raise for others
         else:
             messages.success(request, f"{ticket.number} raised for {ticket.requester}.")
             selectors.queue_counts_forget(user=request.user)
             return redirect(ticket.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
     return render(request, "tickets/desk/ticket_create.html", {"form": form}, status=status)
