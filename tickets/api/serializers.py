@@ -112,6 +112,9 @@ class SelfServiceCreateSerializer(serializers.Serializer):
         allow_null=True,
     )
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.LOW)
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, help_text="multipart only"
+    )
 
     def validate(self, attrs):
         refused = sorted(set(self.initial_data) - set(self.fields))
@@ -122,7 +125,8 @@ class SelfServiceCreateSerializer(serializers.Serializer):
                     for name in refused
                 }
             )
-        return {**attrs, "channel": Channel.API}
+        files = attrs.pop("attachments", [])
+        return {**attrs, "channel": Channel.API, "files": files}
 
 
 class TicketUpdateSerializer(serializers.Serializer):
