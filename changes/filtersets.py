@@ -7,6 +7,7 @@ from changes.choices import ChangeRequestStatus, ChangeType, RiskLevel
 from changes.models import ChangeRequest
 from itsm.accounts.models import Team
 from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.core.filters import DateTimeFilter
 
 
 class ChangeRequestFilterSet(django_filters.FilterSet):
@@ -23,8 +24,8 @@ class ChangeRequestFilterSet(django_filters.FilterSet):
     team = django_filters.ModelChoiceFilter(
         queryset=Team.objects.all(), field_name="assignment_team"
     )
-    starts_after = django_filters.IsoDateTimeFilter(field_name="planned_start", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="planned_start", lookup_expr="lt")
+    starts_after = DateTimeFilter(field_name="planned_start", lookup_expr="gte")
+    starts_before = DateTimeFilter(field_name="planned_start", lookup_expr="lt")
 
     class Meta:
         model = ChangeRequest

@@ -7,6 +7,7 @@ from changes.choices import ChangeRequestStatus, ChangeType, ReviewOutcome, Risk
 from changes.models import ChangeTemplate
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.core.filters import AwareDateTimeField
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -42,8 +43,8 @@ class ChangeCreateForm(forms.Form):
     cis = forms.ModelMultipleChoiceField(
         queryset=ConfigurationItem.objects.all(), required=False, label="Affected CIs"
     )
-    planned_start = forms.DateTimeField(widget=DATETIME, required=False)
-    planned_end = forms.DateTimeField(widget=DATETIME, required=False)
+    planned_start = AwareDateTimeField(widget=DATETIME, required=False)
+    planned_end = AwareDateTimeField(widget=DATETIME, required=False)
     implementation_plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     backout_plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     test_plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -384,6 +384,10 @@ ITSM_ATTACHMENT_ALLOWED_TYPES = env.list(
         ".zip",
     ],
 )
+# Longest ticket description and comment body, in characters (enforced by the services, so
+# portal, desk, API and e-mail share them; long logs belong in an attachment).
+ITSM_DESCRIPTION_MAX_CHARS = env.int("ITSM_DESCRIPTION_MAX_CHARS", default=20_000)
+ITSM_COMMENT_MAX_CHARS = env.int("ITSM_COMMENT_MAX_CHARS", default=20_000)
 ITSM_QUEUE_COUNT_CAP = env.int("ITSM_QUEUE_COUNT_CAP", default=999)
 # How long an agent's queue counts are kept (0: counted on every page load).
 ITSM_QUEUE_COUNT_SECONDS = env.int("ITSM_QUEUE_COUNT_SECONDS", default=30)

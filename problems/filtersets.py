@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from itsm.accounts.models import User
 from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.core.filters import DateTimeFilter
 from problems.choices import OPEN_PROBLEM_STATUSES, ProblemStatus
 from problems.models import Problem
 from tickets.choices import Priority
@@ -24,8 +25,8 @@ class ProblemFilterSet(django_filters.FilterSet):
         queryset=User.objects.filter(teams__isnull=False).distinct()
     )
     is_known_error = django_filters.BooleanFilter(label="Known error")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Problem

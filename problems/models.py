@@ -15,6 +15,17 @@ from problems.choices import CandidateGrouping, CandidateStatus, ProblemStatus, 
 from tickets.choices import Priority
 
 
+class ProblemQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ProblemQuerySet":
+        """Problems are desk records: desk staff see every one, requesters none (DESIGN §5;
+        what reaches requesters is the knowledge article of a published known error)."""
+        from itsm.accounts.roles import user_is_staff_member
+
+        if not user.is_authenticated or not user_is_staff_member(user):
+            return self.none()
+        return self
+
+
 class Problem(NumberedModel, TimeStampedModel, VersionedModel):
     """The cause of one or more incidents, investigated until it is understood and fixed (ITIL).
 
@@ -27,6 +38,8 @@ class Problem(NumberedModel, TimeStampedModel, VersionedModel):
 
     NUMBER_PREFIX = "PRB"
     NUMBER_SEQUENCE = "problems_problem_number_seq"
+
+    objects = ProblemQuerySet.as_manager()
 
     statement = models.CharField(max_length=200, help_text="The problem in one sentence.")
     description = models.TextField(blank=True)

@@ -11,15 +11,17 @@ from problems.models import Problem, ProblemCandidate
 from tickets.models import Ticket
 
 
-def problem_list() -> QuerySet[Problem]:
+def problem_list(*, user: object) -> QuerySet[Problem]:
     """The desk list and /api/v1/problems/: one query, incident counts annotated."""
-    return Problem.objects.select_related("service", "ci", "category", "assignee").annotate(
-        incident_count=Count("incident_links", distinct=True)
+    return (
+        Problem.objects.visible_to(user)
+        .select_related("service", "ci", "category", "assignee")
+        .annotate(incident_count=Count("incident_links", distinct=True))
     )
 
 
-def problem_get(*, number: str) -> Problem:
-    return get_object_or_404(problem_list(), number=number)
+def problem_get(*, user: object, number: str) -> Problem:
+    return get_object_or_404(problem_list(user=user), number=number)
 
 
 def problem_incidents(*, problem: Problem) -> QuerySet[Ticket]:
@@ -42,7 +44,7 @@ def problem_timeline(*, problem: Problem) -> QuerySet[AuditEvent]:
     )
 
 
-def known_errors_for_ticket(*, ticket: Ticket) -> list[Problem]:
+def known_errors_for_ticket(*, ticket: Ticket, user: object) -> list[Problem]:
     """Published known errors matching the incident's service, CI or category (any of them),
     those linked to the incident first. Empty when the ticket has none of the three."""
     match = Q()
@@ -54,7 +56,8 @@ def known_errors_for_ticket(*, ticket: Ticket) -> list[Problem]:
         match |= Q(category_id=ticket.category_id)
     match |= Q(incident_links__incident_id=ticket.pk)
     return list(
-        Problem.objects.filter(match, is_known_error=True)
+        Problem.objects.visible_to(user)
+        .filter(match, is_known_error=True)
         .exclude(status="closed")
         .distinct()
         .select_related("knowledge_article")
@@ -62,15 +65,19 @@ def known_errors_for_ticket(*, ticket: Ticket) -> list[Problem]:
     )
 
 
-def problems_for_ticket(*, ticket: Ticket) -> list[Problem]:
-    return list(Problem.objects.filter(incident_links__incident_id=ticket.pk).order_by("number"))
+def problems_for_ticket(*, ticket: Ticket, user: object) -> list[Problem]:
+    return list(
+        Problem.objects.visible_to(user)
+        .filter(incident_links__incident_id=ticket.pk)
+        .order_by("number")
+    )
 
 
 def problem_panel_for_ticket(*, ticket: Ticket, user: object) -> dict[str, object]:
     """The ticket page's problems panel: linked problems and matching known errors."""
     return {
-        "known_errors": known_errors_for_ticket(ticket=ticket),
-        "linked_problems": problems_for_ticket(ticket=ticket),
+        "known_errors": known_errors_for_ticket(ticket=ticket, user=user),
+        "linked_problems": problems_for_ticket(ticket=ticket, user=user),
     }
 
 

@@ -37,7 +37,7 @@ from tickets.models import MajorIncident, Ticket
 @desk_view
 def problem_list(request: HttpRequest) -> HttpResponse:
     """Filtered list; the rows alone when htmx asks for them."""
-    filterset = ProblemFilterSet(request.GET, queryset=selectors.problem_list())
+    filterset = ProblemFilterSet(request.GET, queryset=selectors.problem_list(user=request.user))
     page = SeekPage(
         filterset.qs.order_by("-created_at", "-id"), number=request.GET.get("page"), size=50
     )
@@ -85,7 +85,7 @@ def _detail(request: HttpRequest, problem: Problem, status: int = 200, **forms) 
 
 @desk_view
 def problem_detail(request: HttpRequest, number: str) -> HttpResponse:
-    return _detail(request, selectors.problem_get(number=number))
+    return _detail(request, selectors.problem_get(user=request.user, number=number))
 
 
 def _problem_form_values(form: ProblemForm) -> dict:
@@ -107,7 +107,7 @@ def problem_create(request: HttpRequest) -> HttpResponse:
 
 @desk_view
 def problem_edit(request: HttpRequest, number: str) -> HttpResponse:
-    problem = selectors.problem_get(number=number)
+    problem = selectors.problem_get(user=request.user, number=number)
     initial = {
         "version": problem.version,
         "statement": problem.statement,
@@ -152,7 +152,7 @@ def _refused_on_problem_page(form_name: str, form_class: type[Form]):
     (carrying the current version after a stale one, so sending it again works)."""
 
     def page(request: HttpRequest, error: Exception, number: str) -> HttpResponse:
-        problem = selectors.problem_get(number=number)
+        problem = selectors.problem_get(user=request.user, number=number)
         data = request.POST.copy()
         if isinstance(error, StaleVersion):
             data["version"] = str(problem.version)
@@ -168,7 +168,7 @@ def _refused_on_problem_page(form_name: str, form_class: type[Form]):
 @require_POST
 @_refused_on_problem_page("transition_form", ProblemTransitionForm)
 def problem_transition(request: HttpRequest, number: str) -> HttpResponse:
-    problem = selectors.problem_get(number=number)
+    problem = selectors.problem_get(user=request.user, number=number)
 
     def call(data: dict) -> str:
         moved = services.problem_transition(
@@ -189,7 +189,7 @@ def problem_transition(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @_refused_on_problem_page("rca_form", RcaForm)
 def problem_rca(request: HttpRequest, number: str) -> HttpResponse:
-    problem = selectors.problem_get(number=number)
+    problem = selectors.problem_get(user=request.user, number=number)
 
     def call(data: dict) -> str:
         steps = [line.strip() for line in data["whys"].splitlines() if line.strip()]
@@ -211,7 +211,7 @@ def problem_rca(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @_refused_on_problem_page("known_error_form", KnownErrorForm)
 def problem_publish_known_error(request: HttpRequest, number: str) -> HttpResponse:
-    problem = selectors.problem_get(number=number)
+    problem = selectors.problem_get(user=request.user, number=number)
 
     def call(data: dict) -> str:
         published = services.problem_publish_known_error(
@@ -232,7 +232,7 @@ def problem_publish_known_error(request: HttpRequest, number: str) -> HttpRespon
 @require_POST
 @_refused_on_problem_page("link_form", LinkIncidentsForm)
 def problem_link_incidents(request: HttpRequest, number: str) -> HttpResponse:
-    problem = selectors.problem_get(number=number)
+    problem = selectors.problem_get(user=request.user, number=number)
 
     def call(data: dict) -> str:
         numbers = data["numbers"]

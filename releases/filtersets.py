@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from itsm.core.filters import DateTimeFilter
 from releases.choices import ReleaseStatus, ReleaseType
 from releases.models import Release
 
@@ -12,12 +13,8 @@ class ReleaseFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ReleaseStatus.choices)
     release_type = django_filters.ChoiceFilter(choices=ReleaseType.choices, label="Type")
     change = django_filters.CharFilter(field_name="changes__number", label="Change number")
-    deploy_after = django_filters.IsoDateTimeFilter(
-        field_name="planned_deploy_at", lookup_expr="gte"
-    )
-    deploy_before = django_filters.IsoDateTimeFilter(
-        field_name="planned_deploy_at", lookup_expr="lt"
-    )
+    deploy_after = DateTimeFilter(field_name="planned_deploy_at", lookup_expr="gte")
+    deploy_before = DateTimeFilter(field_name="planned_deploy_at", lookup_expr="lt")
 
     class Meta:
         model = Release

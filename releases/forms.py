@@ -5,6 +5,7 @@ from django import forms
 from changes.choices import ChangeRequestStatus
 from changes.models import ChangeRequest
 from itsm.accounts.models import Team, User
+from itsm.core.filters import AwareDateTimeField
 from knowledge.models import Article
 from releases.choices import ReleaseStatus, ReleaseType, StepStatus
 
@@ -21,9 +22,9 @@ class ReleaseForm(forms.Form):
     release_type = forms.ChoiceField(choices=ReleaseType.choices, label="Type")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     changes = forms.ModelMultipleChoiceField(queryset=OPEN_CHANGES, required=False)
-    planned_build_at = forms.DateTimeField(widget=DATETIME, required=False, label="Build")
-    planned_test_at = forms.DateTimeField(widget=DATETIME, required=False, label="Test")
-    planned_deploy_at = forms.DateTimeField(widget=DATETIME, required=False, label="Deploy")
+    planned_build_at = AwareDateTimeField(widget=DATETIME, required=False, label="Build")
+    planned_test_at = AwareDateTimeField(widget=DATETIME, required=False, label="Test")
+    planned_deploy_at = AwareDateTimeField(widget=DATETIME, required=False, label="Deploy")
     hypercare_days = forms.IntegerField(min_value=0, max_value=90, initial=7)
     known_issues = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     communication = forms.CharField(
@@ -59,6 +60,6 @@ class StaffingForm(forms.Form):
         queryset=User.objects.filter(is_active=True, teams__isnull=False).distinct(),
         required=False,
     )
-    starts_at = forms.DateTimeField(widget=DATETIME, label="From")
-    ends_at = forms.DateTimeField(widget=DATETIME, label="To")
+    starts_at = AwareDateTimeField(widget=DATETIME, label="From")
+    ends_at = AwareDateTimeField(widget=DATETIME, label="To")
     notes = forms.CharField(max_length=200, required=False)

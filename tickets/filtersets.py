@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import Service
+from itsm.core.filters import DateTimeFilter
 from tickets.choices import OPEN_STATUSES, Channel, Priority, TicketKind, TicketStatus
 from tickets.models import Category, Ticket
 
@@ -57,8 +58,8 @@ class TicketFilterSet(django_filters.FilterSet):
     older_than_days = django_filters.ChoiceFilter(
         choices=AGE_CHOICES, method="filter_age", label="Age"
     )
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Ticket

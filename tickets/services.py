@@ -10,15 +10,17 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from itsm.accounts.models import Team, User
-from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.services import audit_record, field_changes
 from itsm.core.exceptions import PermissionRefused, TransitionNotAllowed
 from itsm.core.locking import lock_for_update
+from itsm.core.permissions import actor_may, require_permission
 from tickets import notify, workflow
+from tickets import permissions as may
 from tickets.attachments import check_upload, stored_name_for
 from tickets.choices import (
     DEFAULT_PRIORITY_MATRIX,
@@ -124,6 +126,39 @@ def _plain_pk(value: Any) -> Any:
     return getattr(value, "pk", value)
 
 
+def _require_own_or_desk(ticket: Ticket, actor: User, *, desk_permission: str) -> bool:
+    """Let the desk (holding `desk_permission`) or the ticket's requester act; True for the desk.
+
+    Anyone else is refused. The API and pages have already answered 404 to people who cannot
+    see the ticket; this is the service's own check for every other caller.
+    """
+    if actor_may(actor, desk_permission):
+        return True
+    if ticket.requester_id != actor.pk:
+        raise PermissionRefused("Only the requester or the service desk can change this ticket.")
+    require_permission(actor, may.RAISE_OWN, refusal="You cannot change tickets.")
+    return False
+
+
+def _check_length(text: str, *, limit: int, field: str, what: str) -> None:
+    """Refuse text longer than the configured limit, with a message the sender can act on."""
+    if len(text) > limit:
+        raise InvalidTicketInput(
+            f"The {what} is {len(text):,} characters long; the limit is {limit:,}. "
+            "Shorten it, or attach long logs as a file.",
+            field=field,
+        )
+
+
+def _check_description(description: str) -> None:
+    _check_length(
+        description,
+        limit=settings.ITSM_DESCRIPTION_MAX_CHARS,
+        field="description",
+        what="description",
+    )
+
+
 def _validate_assignment(team: Team | None, assignee: User | None) -> None:
     if assignee is not None:
         if team is None:
@@ -133,17 +168,23 @@ def _validate_assignment(team: Team | None, assignee: User | None) -> None:
 
 
 def _store_attachments(
-    ticket: Ticket, files: Sequence[Any], *, uploader: User, comment: Comment | None = None
+    ticket: Ticket,
+    files: Sequence[Any],
+    content_types: Sequence[str],
+    *,
+    uploader: User,
+    comment: Comment | None = None,
 ) -> None:
-    """Store already-checked uploads on the ticket (on `comment`, or on the report itself)."""
-    for upload in files:
+    """Store uploads checked by `check_upload` (which read their `content_types` from the
+    bytes, never the sender's claim) on the ticket (on `comment`, or on the report itself)."""
+    for upload, content_type in zip(files, content_types, strict=True):
         stored = stored_name_for(upload.name)
         attachment = Attachment(
             ticket=ticket,
             comment=comment,
             stored_name=stored,
             original_name=upload.name[:255],
-            content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+            content_type=content_type,
             size=upload.size,
             uploaded_by=uploader,
         )
@@ -183,10 +224,14 @@ def ticket_create(
     """
     if not short_description.strip():
         raise InvalidTicketInput("Describe the problem in a few words.", field="short_description")
-    for upload in files:
-        check_upload(upload)
-    if not user_is_staff_member(actor) and requester != actor:
-        raise PermissionRefused("You can only raise tickets for yourself.")
+    _check_description(description)
+    if requester != actor:
+        require_permission(
+            actor, may.RAISE_FOR_OTHERS, refusal="You can only raise tickets for yourself."
+        )
+    elif not actor_may(actor, may.RAISE_FOR_OTHERS):
+        require_permission(actor, may.RAISE_OWN, refusal="You cannot raise tickets.")
+    content_types = [check_upload(upload) for upload in files]
     _validate_classification(category=category, subcategory=subcategory, service=service, ci=ci)
     _validate_assignment(assignment_team, assignee)
     if assignment_team is None and service is not None:
@@ -214,7 +259,7 @@ def ticket_create(
     ticket.assign_number()
     ticket.full_clean(exclude=["number", "catalog_item"])
     ticket.save()
-    _store_attachments(ticket, files, uploader=actor)
+    _store_attachments(ticket, files, content_types, uploader=actor)
     audit_record(
         record=ticket,
         actor=actor,
@@ -236,6 +281,7 @@ def ticket_update(
     *, ticket: Ticket, actor: User, expected_version: int | None, **fields: Any
 ) -> Ticket:
     """Edit what the ticket is about. Impact/urgency re-derive the priority unless overridden."""
+    require_permission(actor, may.CHANGE, refusal="Only the service desk can edit tickets.")
     ticket = _lock(ticket, expected_version)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -244,6 +290,8 @@ def ticket_update(
         )
     if not ticket.is_open:
         raise TransitionNotAllowed("A resolved, closed or cancelled ticket cannot be edited.")
+    if "description" in fields:
+        _check_description(fields["description"] or "")
     before = _snapshot(ticket, (*EDITABLE_FIELDS, "priority"))
     for name, value in fields.items():
         setattr(ticket, name, value)
@@ -269,8 +317,9 @@ def ticket_set_priority(
     *, ticket: Ticket, actor: User, expected_version: int | None, priority: int, reason: str
 ) -> Ticket:
     """Override the matrix priority. Only agents, and only with a reason (audited)."""
-    if not user_is_staff_member(actor):
-        raise PermissionRefused("Only the service desk can change a ticket's priority.")
+    require_permission(
+        actor, may.CHANGE, refusal="Only the service desk can change a ticket's priority."
+    )
     if not reason.strip():
         raise InvalidTicketInput("Say why the priority differs from the matrix.", field="reason")
     ticket = _lock(ticket, expected_version)
@@ -300,8 +349,7 @@ def ticket_assign(
     A move after the first assignment counts as a reassignment (a desk metric, and it rules
     out first-contact resolution). Notifies the new assignee, or the team when unassigned.
     """
-    if not user_is_staff_member(actor):
-        raise PermissionRefused("Only the service desk can assign tickets.")
+    require_permission(actor, may.CHANGE, refusal="Only the service desk can assign tickets.")
     ticket = _lock(ticket, expected_version)
     if not ticket.is_open:
         raise TransitionNotAllowed("Reopen the ticket before assigning it.")
@@ -342,9 +390,7 @@ def ticket_transition(
     moves such as resuming on a requester's reply, or fulfilment finishing a request).
     """
     ticket = _lock(ticket, expected_version)
-    is_staff = actor is None or user_is_staff_member(actor)
-    if not is_staff and ticket.requester_id != actor.pk:
-        raise PermissionRefused("Only the requester or the service desk can change this ticket.")
+    is_staff = actor is None or _require_own_or_desk(ticket, actor, desk_permission=may.CHANGE)
     open_tasks = ticket.tasks.filter(status__in=[TaskStatus.WAITING, TaskStatus.OPEN]).count()
     if message := workflow.refusal(
         ticket, to_status, is_staff=is_staff, fields={**fields, "open_task_count": open_tasks}
@@ -423,19 +469,18 @@ def comment_add(
     agent should see that before the requester hears from two people); channels without one
     (portal, email) pass None.
     """
-    is_staff = user_is_staff_member(author)
-    if (
-        not is_staff
-        and ticket.requester_id != author.pk
-        and not ticket.watchers.filter(pk=author.pk).exists()
-    ):
-        raise PermissionRefused("You cannot comment on this ticket.")
+    is_staff = actor_may(author, may.COMMENT)
     if not is_staff and not is_public:
         raise PermissionRefused("Only the service desk can write work notes.")
+    if not is_staff:
+        if ticket.requester_id != author.pk and not ticket.watchers.filter(pk=author.pk).exists():
+            raise PermissionRefused("You cannot comment on this ticket.")
+        require_permission(author, may.RAISE_OWN, refusal="You cannot comment on tickets.")
     if not body.strip():
         raise InvalidTicketInput("Write something before sending.", field="body")
-    for upload in files:
-        check_upload(upload)
+    _check_length(body.strip(), limit=settings.ITSM_COMMENT_MAX_CHARS, field="body", what="message")
+    # The content type as read from the bytes, never the sender's claim.
+    content_types = [check_upload(upload) for upload in files]
     ticket = _lock(ticket, expected_version)
     if ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
         raise TransitionNotAllowed(
@@ -444,7 +489,7 @@ def comment_add(
     comment = Comment.objects.create(
         ticket=ticket, author=author, body=body.strip(), is_public=is_public
     )
-    _store_attachments(ticket, files, uploader=author, comment=comment)
+    _store_attachments(ticket, files, content_types, uploader=author, comment=comment)
     before = _snapshot(ticket, ("last_public_activity_at",))
     if is_public:
         ticket.last_public_activity_at = comment.created_at
@@ -497,8 +542,7 @@ def _react_to_requester_reply(ticket: Ticket, author: User) -> None:
 @transaction.atomic
 def ticket_link_parent(*, ticket: Ticket, parent: Ticket | None, actor: User) -> Ticket:
     """Make `ticket` a child of `parent` (or detach it with None). No cycles."""
-    if not user_is_staff_member(actor):
-        raise PermissionRefused("Only the service desk can link tickets.")
+    require_permission(actor, may.CHANGE, refusal="Only the service desk can link tickets.")
     ticket = _lock(ticket, None)
     if parent is not None and ticket.pk in _ancestor_ids(parent):
         raise InvalidTicketInput(
@@ -523,6 +567,7 @@ def _ancestor_ids(ticket: Ticket, limit: int = 20) -> set[int]:
 @transaction.atomic
 def ticket_mark_duplicate(*, ticket: Ticket, duplicate_of: Ticket, actor: User) -> Ticket:
     """Close `ticket` as a duplicate: link it, resolve it, tell its requester where to look."""
+    require_permission(actor, may.CHANGE, refusal="Only the service desk can mark duplicates.")
     if duplicate_of.pk == ticket.pk:
         raise InvalidTicketInput("A ticket cannot duplicate itself.", field="duplicate_of")
     if duplicate_of.duplicate_of_id == ticket.pk:
@@ -643,8 +688,7 @@ def saved_filter_save(*, owner: User, name: str, query: str) -> SavedFilter:
 @transaction.atomic
 def ticket_link_article(*, ticket: Ticket, article: Any, actor: User) -> TicketArticleLink:
     """Record that an article helped with this ticket (idempotent); audited on the ticket."""
-    if not user_is_staff_member(actor):
-        raise PermissionRefused("Only the service desk can link articles.")
+    require_permission(actor, may.CHANGE, refusal="Only the service desk can link articles.")
     link, created = TicketArticleLink.objects.get_or_create(
         ticket=ticket, article=article, defaults={"linked_by": actor}
     )
@@ -660,8 +704,7 @@ def ticket_link_article(*, ticket: Ticket, article: Any, actor: User) -> TicketA
 
 @transaction.atomic
 def ticket_unlink_article(*, ticket: Ticket, article: Any, actor: User) -> None:
-    if not user_is_staff_member(actor):
-        raise PermissionRefused("Only the service desk can unlink articles.")
+    require_permission(actor, may.CHANGE, refusal="Only the service desk can unlink articles.")
     deleted, _ = TicketArticleLink.objects.filter(ticket=ticket, article=article).delete()
     if deleted:
         audit_record(
@@ -682,6 +725,9 @@ def article_draft_from_ticket(*, ticket: Ticket, actor: User) -> Any:
     from knowledge.choices import ArticleAudience
     from knowledge.services import article_create
 
+    require_permission(
+        actor, may.CHANGE, refusal="Only the service desk can write articles from tickets."
+    )
     if not ticket.resolution_notes.strip():
         raise InvalidTicketInput(
             "Resolve the ticket (with resolution notes) before writing an article from it.",

@@ -19,6 +19,7 @@ from changes.api.serializers import (
 )
 from changes.filtersets import ChangeRequestFilterSet
 from changes.models import CabApproval
+from itsm.core.api import expected_version
 
 
 class ChangeRequestViewSet(
@@ -81,7 +82,10 @@ class ChangeRequestViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         change = services.change_update(
-            change=change, actor=request.user, expected_version=values.pop("version"), **values
+            change=change,
+            actor=request.user,
+            expected_version=expected_version(request, values),
+            **values,
         )
         return self._out(change)
 

@@ -24,7 +24,10 @@ class Role(TextChoices):
 
 
 # Everyone who works tickets can read every process record (the desk never works in isolation).
+# Reading is all the read-only roles (CAB member, knowledge editor) may do with tickets, apart
+# from raising and following their own: every member of staff is also an employee.
 _DESK_READ = [
+    "tickets.raise_ticket",
     "cmdb.view_*",
     "tickets.view_*",
     "problems.view_*",

@@ -65,13 +65,6 @@ class ArticleSerializer(serializers.ModelSerializer):
     def validate_tags(self, value: list[str]) -> list[str]:
         return sorted({tag.strip().lower() for tag in value if tag.strip()})
 
-    def validate(self, attrs):
-        if self.instance is not None and "version" not in attrs:
-            raise serializers.ValidationError(
-                {"version": "Send the version you read; it guards against lost updates."}
-            )
-        return attrs
-
 
 class ArticleTransitionSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=ArticleStatus.choices)

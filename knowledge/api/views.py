@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissions
 from rest_framework.response import Response
 
+from itsm.core.api import expected_version
 from knowledge import selectors, services
 from knowledge.api.serializers import (
     ArticleFeedbackResultSerializer,
@@ -74,7 +75,7 @@ class ArticleViewSet(
         article = services.article_update(
             article=serializer.instance,
             actor=self.request.user,
-            expected_version=data.pop("version"),
+            expected_version=expected_version(self.request, data),
             **data,
         )
         serializer.instance = self._reload(article)

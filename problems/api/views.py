@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from itsm.core.api import expected_version
 from itsm.core.permissions import IsDeskUser
 from problems import selectors, services
 from problems.api.serializers import (
@@ -48,14 +49,19 @@ class ProblemViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.problem_list().order_by("-created_at", "-id")
+        return selectors.problem_list(user=self.request.user).order_by("-created_at", "-id")
 
     def get_object(self):
-        return selectors.problem_get(number=self.kwargs["number"])
+        return selectors.problem_get(user=self.request.user, number=self.kwargs["number"])
+
+    def _serialized(self, problem) -> dict:
+        fresh = selectors.problem_get(user=self.request.user, number=problem.number)
+        return ProblemSerializer(fresh).data
 
     def _out(self, problem, code=status.HTTP_200_OK) -> Response:
         return Response(
-            ProblemSerializer(selectors.problem_get(number=problem.number)).data, status=code
+            self._serialized(problem),
+            status=code,
         )
 
     @extend_schema(request=ProblemWriteSerializer, responses={201: ProblemSerializer})
@@ -82,7 +88,7 @@ class ProblemViewSet(
         data = ProblemWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        version = values.pop("version", None) or _if_match(request)
+        version = expected_version(request, values)
         problem = services.problem_update(
             problem=problem, actor=request.user, expected_version=version, **values
         )
@@ -128,7 +134,9 @@ class ProblemViewSet(
         return Response(
             {
                 "linked": [t.number for t in linked],
-                "problem": ProblemSerializer(selectors.problem_get(number=problem.number)).data,
+                "problem": ProblemSerializer(
+                    selectors.problem_get(user=self.request.user, number=problem.number)
+                ).data,
             }
         )
 
@@ -146,8 +154,3 @@ class ProblemViewSet(
             **values,
         )
         return self._out(problem)
-
-
-def _if_match(request) -> int | None:
-    value = request.headers.get("If-Match", "").strip('"W/ ')
-    return int(value) if value.isdigit() else None

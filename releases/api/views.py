@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from itsm.core.api import expected_version
 from releases import selectors, services
 from releases.api.serializers import (
     DeploymentStepSerializer,
@@ -69,7 +70,10 @@ class ReleaseViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         release = services.release_update(
-            release=release, actor=request.user, expected_version=values.pop("version"), **values
+            release=release,
+            actor=request.user,
+            expected_version=expected_version(request, values),
+            **values,
         )
         return self._out(release)
 

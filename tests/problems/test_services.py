@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.http import Http404
 from django.utils import timezone
 
 from itsm.accounts.roles import Role
@@ -10,7 +11,7 @@ from itsm.audit.models import AuditEvent
 from itsm.core.exceptions import PermissionRefused, StaleVersion, TransitionNotAllowed
 from itsm.notifications.models import Notification
 from problems import selectors, services
-from problems.models import ProblemCandidate, ProblemDetectionRule
+from problems.models import Problem, ProblemCandidate, ProblemDetectionRule
 from tests.factories.accounts import UserFactory
 from tests.factories.cmdb import ConfigurationItemFactory, ServiceFactory
 from tests.factories.tickets import make_ticket
@@ -166,7 +167,7 @@ def test_a_published_known_error_shows_on_matching_incidents_only(
     problem = services.problem_create(actor=problem_manager, statement="VPN drops", ci=ci)
     match_ci = make_ticket(requester=requester, actor=agent, ci=ci)
     other = make_ticket(requester=requester, actor=agent, service=ServiceFactory(name="Mail"))
-    assert selectors.known_errors_for_ticket(ticket=match_ci) == []
+    assert selectors.known_errors_for_ticket(ticket=match_ci, user=agent) == []
 
     services.problem_publish_known_error(
         problem=problem,
@@ -179,8 +180,8 @@ def test_a_published_known_error_shows_on_matching_incidents_only(
     assert problem.is_known_error and problem.knowledge_article.status == "draft"
     assert "Reconnect with the backup gateway." in problem.knowledge_article.body
     assert problem.knowledge_article.audience == "internal"
-    assert selectors.known_errors_for_ticket(ticket=match_ci) == [problem]
-    assert selectors.known_errors_for_ticket(ticket=other) == []
+    assert selectors.known_errors_for_ticket(ticket=match_ci, user=agent) == [problem]
+    assert selectors.known_errors_for_ticket(ticket=other, user=agent) == []
 
 
 def test_linking_is_for_incidents_and_desk_staff_only(requester, agent, problem_manager):
@@ -192,3 +193,15 @@ def test_linking_is_for_incidents_and_desk_staff_only(requester, agent, problem_
         problem=problem, actor=agent, incidents=[incident, incident]
     ) == [incident]
     assert services.problem_link_incidents(problem=problem, actor=agent, incidents=[incident]) == []
+
+
+def test_problems_are_visible_to_the_desk_only(requester, agent, cab_member, problem_manager):
+    """STYLE §2.3: every problem selector starts from Problem.objects.visible_to(user)."""
+    problem = services.problem_create(actor=problem_manager, statement="VPN drops")
+    assert list(Problem.objects.visible_to(agent)) == [problem]
+    assert list(Problem.objects.visible_to(cab_member)) == [problem]
+    assert list(Problem.objects.visible_to(requester)) == []
+    assert list(selectors.problem_list(user=requester)) == []
+    with pytest.raises(Http404):
+        selectors.problem_get(user=requester, number=problem.number)
+    assert selectors.problem_get(user=agent, number=problem.number) == problem

@@ -249,7 +249,7 @@ def test_a_report_carries_its_files_under_the_same_checks_as_replies(requester, 
         actor=requester,
         requester=requester,
         short_description="Printer jammed",
-        files=[SimpleUploadedFile("tray.png", b"png")],
+        files=[SimpleUploadedFile("tray.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")],
     )
     attachment = ticket.attachments.get()
     assert attachment.comment is None and attachment.uploaded_by == requester

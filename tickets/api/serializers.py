@@ -95,8 +95,45 @@ class TicketCreateSerializer(serializers.Serializer):
     )
 
 
+class SelfServiceCreateSerializer(serializers.Serializer):
+    """What anyone outside the desk gives when raising their own ticket: exactly the fields
+    of the portal's report form (tickets.forms.PortalIncidentForm), nothing the desk triages.
+
+    Any other field is refused by name rather than dropped: a client that believes it set the
+    impact or the team should hear that it did not.
+    """
+
+    short_description = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    service = serializers.SlugRelatedField(
+        slug_field="name",
+        queryset=Service.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.LOW)
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, help_text="multipart only"
+    )
+
+    def validate(self, attrs):
+        refused = sorted(set(self.initial_data) - set(self.fields))
+        if refused:
+            raise serializers.ValidationError(
+                {
+                    name: ["Only the service desk sets this; leave it out of your request."]
+                    for name in refused
+                }
+            )
+        files = attrs.pop("attachments", [])
+        return {**attrs, "channel": Channel.API, "files": files}
+
+
 class TicketUpdateSerializer(serializers.Serializer):
-    version = serializers.IntegerField(help_text="The version you read; a stale one gets 409.")
+    version = serializers.IntegerField(
+        required=False,
+        help_text="The version you read (or send If-Match); missing → 400, stale → 409.",
+    )
     short_description = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     category = serializers.PrimaryKeyRelatedField(

@@ -9,13 +9,16 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from itsm.accounts.roles import user_is_staff_member
-from itsm.core.permissions import IsDeskUser
+from itsm.core.api import expected_version
+from itsm.core.permissions import actor_may
+from tickets import permissions as may
 from tickets import selectors, services
 from tickets.api.serializers import (
     AssignInputSerializer,
     CommentInputSerializer,
     CommentSerializer,
     PriorityInputSerializer,
+    SelfServiceCreateSerializer,
     TicketCreateSerializer,
     TicketSerializer,
     TicketUpdateSerializer,
@@ -67,9 +70,25 @@ class _TicketViewSet(
     def _out(self, ticket, code=status.HTTP_200_OK) -> Response:
         return Response(TicketSerializer(ticket).data, status=code)
 
-    @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer})
+    @extend_schema(
+        request=TicketCreateSerializer,
+        responses={201: TicketSerializer},
+        description=(
+            "The service desk (permission `tickets.add_ticket`) may send every field below. "
+            "Anyone else raises a ticket for themselves with exactly what the portal's report "
+            "form takes: `short_description`, `description`, `service` and `urgency`; any "
+            "other field (impact, channel, requester, assignment_team, …) is refused with 400 "
+            "and an error under each refused field's name. Impact stays low until the desk "
+            "triages the ticket; the channel is `api`."
+        ),
+    )
     def create(self, request, *args, **kwargs):
-        data = TicketCreateSerializer(data=request.data)
+        serializer_class = (
+            TicketCreateSerializer
+            if actor_may(request.user, may.RAISE_FOR_OTHERS)
+            else SelfServiceCreateSerializer
+        )
+        data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.setdefault("requester", request.user)
@@ -82,22 +101,20 @@ class _TicketViewSet(
         description="Edit fields; `version` must be the one you read (409 if stale).",
     )
     def partial_update(self, request, *args, **kwargs):
-        self._require_staff()
+        # The ticket first: someone else's is a 404 (DESIGN §5); the service then refuses
+        # (403) anyone who may see the ticket but not change it.
+        ticket = self.get_object()
         data = TicketUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        version = values.pop("version")
+        version = expected_version(request, values)
         ticket = services.ticket_update(
-            ticket=self.get_object(), actor=request.user, expected_version=version, **values
+            ticket=ticket, actor=request.user, expected_version=version, **values
         )
         return self._out(ticket)
 
     def update(self, request, *args, **kwargs):
         return self.partial_update(request, *args, **kwargs)
-
-    def _require_staff(self):
-        if not user_is_staff_member(self.request.user):
-            self.permission_denied(self.request, message="Only the service desk can edit tickets.")
 
     @extend_schema(
         request=TransitionInputSerializer,
@@ -130,12 +147,13 @@ class _TicketViewSet(
         return self._out(ticket)
 
     @extend_schema(request=AssignInputSerializer, responses={200: TicketSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[IsDeskUser])
+    @action(detail=True, methods=["post"])
     def assign(self, request, number=None):
+        ticket = self.get_object()
         data = AssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ticket = services.ticket_assign(
-            ticket=self.get_object(),
+            ticket=ticket,
             actor=request.user,
             expected_version=data.validated_data["version"],
             team=data.validated_data["team"],
@@ -144,12 +162,13 @@ class _TicketViewSet(
         return self._out(ticket)
 
     @extend_schema(request=PriorityInputSerializer, responses={200: TicketSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[IsDeskUser])
+    @action(detail=True, methods=["post"])
     def priority(self, request, number=None):
+        ticket = self.get_object()
         data = PriorityInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ticket = services.ticket_set_priority(
-            ticket=self.get_object(),
+            ticket=ticket,
             actor=request.user,
             expected_version=data.validated_data["version"],
             priority=data.validated_data["priority"],

@@ -15,10 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from itsm.accounts.models import User
-from itsm.accounts.roles import Role, user_has_role, user_is_staff_member
+from itsm.accounts.roles import Role, user_has_role
 from itsm.audit.services import audit_record, field_changes
 from itsm.core.exceptions import DomainError, PermissionRefused, TransitionNotAllowed
 from itsm.core.locking import lock_for_update
+from itsm.core.permissions import require_permission
+from tickets import permissions as may
 from tickets.catalog.forms import order_form_class, render_answers
 from tickets.choices import (
     ApprovalMode,
@@ -359,8 +361,9 @@ def _notify_tasks_opened(tasks: list[FulfilmentTask]) -> None:
 
 
 def _check_task_actor(task: FulfilmentTask, actor: User) -> None:
-    if not user_is_staff_member(actor):
-        raise PermissionRefused("Only the service desk can work fulfilment tasks.")
+    require_permission(
+        actor, may.WORK_TASK, refusal="Only the service desk can work fulfilment tasks."
+    )
     if task.assignee_id == actor.pk or user_has_role(actor, Role.SERVICE_DESK_MANAGER):
         return
     if not task.team.members.filter(pk=actor.pk).exists():

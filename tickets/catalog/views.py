@@ -4,13 +4,13 @@ my approvals and the fulfilment task queue (desk)."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from itsm.accounts.roles import user_is_staff_member
-from itsm.core.exceptions import DomainError
+from itsm.core.exceptions import DomainError, PermissionRefused
 from itsm.core.refusals import errors_into
 from itsm.core.views import desk_view
 from tickets.catalog import selectors as catalog_selectors
@@ -185,6 +185,8 @@ def task_complete(request: HttpRequest, number: str) -> HttpResponse:
             notes=form.cleaned_data["notes"],
             resolution_notes=form.cleaned_data["resolution_notes"],
         )
+    except PermissionRefused as error:
+        raise PermissionDenied(error.message) from error
     except DomainError as error:
         messages.error(request, f"{task.number}: {error.message}")
     else:

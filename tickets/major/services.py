@@ -20,8 +20,10 @@ from itsm.accounts.models import Team, User
 from itsm.accounts.roles import Role, user_is_staff_member
 from itsm.audit.services import audit_record, field_changes
 from itsm.cmdb.choices import Criticality
-from itsm.core.exceptions import PermissionRefused, TransitionNotAllowed
+from itsm.core.exceptions import TransitionNotAllowed
 from itsm.core.locking import lock_for_update
+from itsm.core.permissions import actor_may, require_permission
+from tickets import permissions as may
 from tickets.choices import OPEN_STATUSES, Priority, ResolutionCode, TicketKind, TicketStatus
 from tickets.exceptions import InvalidTicketInput
 from tickets.major.models import (
@@ -170,13 +172,17 @@ def major_incident_declare(
     stakeholder emails and the service's webhook calls to the outbox in this transaction:
     they leave at once after commit, exactly once per person and channel.
     """
-    if not user_is_staff_member(actor):
-        raise PermissionRefused("Only the service desk can declare a major incident.")
+    require_permission(
+        actor, may.DECLARE_MAJOR, refusal="You are not allowed to declare a major incident."
+    )
     if not reason.strip():
         raise InvalidTicketInput("Say why this is a major incident.", field="reason")
     for name, person in (("manager", manager), ("communications_owner", communications_owner)):
-        if person is None or not person.is_active or not user_is_staff_member(person):
-            raise InvalidTicketInput("Choose someone from the service desk.", field=name)
+        # Whoever runs it must be able to post its updates and resolve it.
+        if person is None or not actor_may(person, may.RUN_MAJOR):
+            raise InvalidTicketInput(
+                "Choose someone from the service desk who can run a major incident.", field=name
+            )
     if cadence_minutes < 1:
         raise InvalidTicketInput("The update cadence is at least one minute.", field="cadence")
     ticket = lock_for_update(
@@ -243,8 +249,9 @@ def major_incident_set_public_title(
 ) -> MajorIncident:
     """Reword what requesters read about the major incident (portal banner, their updates,
     their "affected by" tickets); the incident's own short description stays internal."""
-    if not user_is_staff_member(actor):
-        raise PermissionRefused("Only the service desk can word the requesters' banner.")
+    require_permission(
+        actor, may.RUN_MAJOR, refusal="Only the service desk can word the requesters' banner."
+    )
     if not public_title.strip():
         raise InvalidTicketInput("Write the title requesters will read.", field="public_title")
     major = lock_for_update(MajorIncident.objects.all(), pk=major.pk, expected_version=None)
@@ -275,8 +282,9 @@ def major_incident_post_update(
     stays on the desk timeline only: it is not sent anywhere, so it can never reach a
     requester or an outside chat channel.
     """
-    if not user_is_staff_member(actor):
-        raise PermissionRefused("Only the service desk can post major-incident updates.")
+    require_permission(
+        actor, may.RUN_MAJOR, refusal="You are not allowed to post major-incident updates."
+    )
     if not body.strip():
         raise InvalidTicketInput("Write the update before posting it.", field="body")
     major = lock_for_update(MajorIncident.objects.all(), pk=major.pk, expected_version=None)
@@ -434,8 +442,9 @@ def major_incident_resolve(*, major: MajorIncident, actor: User, public_note: st
     """
     from tickets.services import ticket_transition
 
-    if not user_is_staff_member(actor):
-        raise PermissionRefused("Only the service desk can resolve a major incident.")
+    require_permission(
+        actor, may.RUN_MAJOR, refusal="You are not allowed to resolve a major incident."
+    )
     if not public_note.strip():
         raise InvalidTicketInput(
             "Write the resolution note the requesters will read.", field="public_note"
@@ -508,8 +517,7 @@ def major_incident_review_record(
     *, major: MajorIncident, actor: User, timeline: str, root_cause: str, actions: str
 ) -> MajorIncidentReview:
     """Write (or rewrite) the post-incident review; only after resolution."""
-    if not user_is_staff_member(actor):
-        raise PermissionRefused("Only the service desk can write the review.")
+    require_permission(actor, may.RUN_MAJOR, refusal="You are not allowed to write the review.")
     major = lock_for_update(MajorIncident.objects.all(), pk=major.pk, expected_version=None)
     if major.is_active:
         raise TransitionNotAllowed("Resolve the major incident before reviewing it.")

@@ -17,11 +17,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from itsm.accounts.models import User
-from itsm.accounts.roles import Role, user_is_staff_member
+from itsm.accounts.roles import Role
 from itsm.audit.services import audit_record
 from itsm.calendars.arithmetic import CalendarSpec
 from itsm.calendars.models import BusinessCalendar
 from itsm.calendars.selectors import calendar_spec
+from itsm.core.permissions import actor_may, require_permission
 from itsm.core.sql import json_rows
 from itsm.notifications.services import (
     NotificationRequest,
@@ -29,6 +30,7 @@ from itsm.notifications.services import (
     RecordRef,
     notification_create_many,
 )
+from tickets import permissions as may
 from tickets.choices import TicketStatus
 from tickets.links import desk_ticket_paths
 from tickets.models import SlaClock, SlaPolicy, SlaThresholdFired, Ticket
@@ -233,7 +235,7 @@ def sla_on_status_change(*, ticket: Ticket, from_status: str) -> None:
 def sla_on_public_reply(*, ticket: Ticket, author: User) -> None:
     """The first public reply by the desk (not the requester, not a work note) stops the
     first-response clock. Later replies change nothing."""
-    if author.pk == ticket.requester_id or not user_is_staff_member(author):
+    if author.pk == ticket.requester_id or not actor_may(author, may.COMMENT):
         return
     clock = (
         SlaClock.objects.filter(
@@ -257,6 +259,8 @@ def sla_reevaluate(*, ticket: Ticket, actor: Any) -> None:
     that already fired stay fired. Stopped clocks keep their outcome. Audited as
     `sla_reevaluated` when the policy or a due time changed.
     """
+    if actor is not None:
+        require_permission(actor, may.CHANGE, refusal="Only the service desk can change SLAs.")
     policy = sla_policy_for(ticket)
     clocks = _locked_clocks(ticket)
     if policy is None:

@@ -12,6 +12,8 @@ from django.db import transaction
 
 from itsm.audit.services import audit_record, field_changes
 from itsm.core.exceptions import PermissionRefused, TransitionNotAllowed
+from itsm.core.permissions import require_permission
+from tickets import permissions as may
 from tickets.choices import TicketStatus
 from tickets.exceptions import InvalidTicketInput
 from tickets.models import SatisfactionSurvey, Ticket
@@ -33,6 +35,7 @@ def survey_submit(
     """
     if ticket.requester_id != getattr(respondent, "pk", None):
         raise PermissionRefused("Only the person who raised this ticket can rate it.")
+    require_permission(respondent, may.RAISE_OWN, refusal="You cannot rate tickets.")
     try:
         rating = int(rating)
     except (TypeError, ValueError):

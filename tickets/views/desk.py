@@ -101,11 +101,12 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
         "priority_badge": PRIORITY_BADGE,
         "bulk_form": bulk_form,
     }
+    status = 400 if filter_errors else 200
     if request.htmx and request.htmx.target == "ticket-table":
-        return render(request, "tickets/desk/_ticket_table.html", context)
+        return render(request, "tickets/desk/_ticket_table.html", context, status=status)
     context["queues"] = selectors.queue_counts(user=request.user)
     context["saved_filters"] = selectors.saved_filter_list(owner=request.user)
-    return render(request, "tickets/desk/queue.html", context)
+    return render(request, "tickets/desk/queue.html", context, status=status)
 
 
 @desk_view
@@ -381,11 +382,10 @@ def ticket_article_link(request: HttpRequest, number: str) -> HttpResponse:
     if article is None:
         messages.error(request, "That article does not exist.")
         return _render_detail(request, ticket, status=400)
-    if request.POST.get("unlink"):
-        services.ticket_unlink_article(ticket=ticket, article=article, actor=request.user)
-        return _after_write(request, number, f"Unlinked {article.number}.")
-    services.ticket_link_article(ticket=ticket, article=article, actor=request.user)
-    return _after_write(request, number, f"Linked {article.number}.")
+    unlink = bool(request.POST.get("unlink"))
+    write = services.ticket_unlink_article if unlink else services.ticket_link_article
+    write(ticket=ticket, article=article, actor=request.user)
+    return _after_write(request, number, f"{'Unlinked' if unlink else 'Linked'} {article.number}.")
 
 
 @desk_view
@@ -418,11 +418,12 @@ def requester_lookup(request: HttpRequest) -> HttpResponse:
 def ticket_create(request: HttpRequest) -> HttpResponse:
     """Raise a ticket on behalf of a caller (phone channel by default)."""
     form = TicketCreateForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
-        with errors_into(form):
+        with errors_into(form) as refusal:
             ticket = services.ticket_create(actor=request.user, **form.cleaned_data)
             messages.success(request, f"{ticket.number} raised for {ticket.requester}.")
             selectors.queue_counts_forget(user=request.user)
             return redirect(ticket.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
+        status = refusal.status  # 403 for someone who may not raise for others
     return render(request, "tickets/desk/ticket_create.html", {"form": form}, status=status)

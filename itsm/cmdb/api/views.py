@@ -3,6 +3,7 @@ from rest_framework import viewsets
 from itsm.cmdb import selectors, services
 from itsm.cmdb.api.serializers import ConfigurationItemSerializer, ServiceSerializer
 from itsm.cmdb.filtersets import ConfigurationItemFilterSet, ServiceFilterSet
+from itsm.core.api import require_changes
 from itsm.core.permissions import DeskReadModelWrite
 
 
@@ -24,6 +25,7 @@ class ServiceViewSet(viewsets.ModelViewSet):
         )
 
     def perform_update(self, serializer):
+        require_changes(serializer.validated_data)
         serializer.instance = services.service_update(
             service=serializer.instance, actor=self.request.user, **serializer.validated_data
         )
@@ -47,6 +49,7 @@ class ConfigurationItemViewSet(viewsets.ModelViewSet):
         )
 
     def perform_update(self, serializer):
+        require_changes(serializer.validated_data)
         serializer.instance = services.ci_update(
             ci=serializer.instance, actor=self.request.user, **serializer.validated_data
         )

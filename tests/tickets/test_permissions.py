@@ -1,0 +1,499 @@
+"""Every role × every ticket write, at the service, through the API and through the desk forms.
+
+DESIGN §5: every write checks the permission of its act. The read-only desk roles (CAB member,
+knowledge editor) see tickets but change none; a requester gets 404 for someone else's ticket
+(the API) and the 403 page of the desk. Refused means nothing is written.
+"""
+
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+import pytest
+from django.db import transaction
+from rest_framework.test import APIClient
+
+from itsm.accounts.models import Team, User
+from itsm.accounts.roles import Role
+from itsm.audit.models import AuditEvent
+from itsm.core.exceptions import PermissionRefused
+from tests.factories.accounts import UserFactory
+from tests.factories.catalog import make_catalog_item
+from tests.factories.knowledge import ArticleFactory
+from tests.factories.tickets import make_ticket
+from tickets import services
+from tickets.catalog import services as catalog
+from tickets.major import services as major_services
+from tickets.models import (
+    Comment,
+    FulfilmentTask,
+    MajorIncident,
+    MajorIncidentUpdate,
+    Ticket,
+    TicketArticleLink,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Who may change tickets: every role built on the agent's permissions, and the administrator.
+DESK_WORKERS = {
+    Role.AGENT,
+    Role.SERVICE_DESK_MANAGER,
+    Role.CHANGE_MANAGER,
+    Role.PROBLEM_MANAGER,
+    Role.RELEASE_MANAGER,
+    Role.ADMINISTRATOR,
+}
+ALL_ROLES = list(Role)
+
+
+class World:
+    """A ticket of somebody else's, and what the acts need around it, each made on first use
+    (a fulfilment task or a major incident costs more than the acts that do not need one)."""
+
+    def __init__(self) -> None:
+        self.team = Team.objects.create(name="Workplace", email="workplace@example.com")
+        self.caller = UserFactory(email="caller@example.com", roles=[Role.REQUESTER])
+        # A service desk manager: runs the major incident.
+        self.runner = UserFactory(email="runner@example.com", roles=[Role.SERVICE_DESK_MANAGER])
+        self.ticket = make_ticket(requester=self.caller, short_description="My printer jams")
+
+    @cached_property
+    def other(self) -> Ticket:
+        return make_ticket(requester=self.caller, short_description="The printer on floor 2")
+
+    @cached_property
+    def article(self) -> Any:
+        return ArticleFactory()
+
+    @cached_property
+    def task(self) -> FulfilmentTask:
+        item = make_catalog_item(name="Docking station", tasks=[("Hand it over", self.team, 1)])
+        order = catalog.request_order(
+            item=item, requester=self.caller, actor=self.caller, form_data={}
+        )
+        return order.tasks.get()
+
+    @cached_property
+    def major(self) -> MajorIncident:
+        return major_services.major_incident_declare(
+            ticket=make_ticket(requester=self.caller, short_description="Mail is down"),
+            actor=self.runner,
+            reason="Everyone is affected",
+            manager=self.runner,
+            communications_owner=self.runner,
+        )
+
+
+# What each act needs besides the ticket (made before the roles take their turns).
+NEEDS = {
+    "link parent": "other",
+    "mark duplicate": "other",
+    "link article": "article",
+    "complete task": "task",
+    "post major update": "major",
+    "resolve major": "major",
+}
+
+
+@pytest.fixture
+def world(db) -> World:
+    return World()
+
+
+@pytest.fixture
+def people(world) -> dict[Role, User]:
+    """One user per role, holding that role only, each in the task's team (so that team
+    membership never decides an outcome: only the permission does)."""
+    people = {}
+    for role in Role:
+        people[role] = UserFactory(
+            email=f"{role.name.lower()}@example.com",
+            roles=[role],
+            is_superuser=role == Role.ADMINISTRATOR,
+        )
+    world.team.members.add(*people.values())
+    return people
+
+
+def footprint(world: World) -> dict[str, int]:
+    """Everything a ticket write leaves behind."""
+    return {
+        "audit": AuditEvent.objects.count(),
+        "tickets": Ticket.objects.count(),
+        "comments": Comment.objects.count(),
+        "majors": MajorIncident.objects.count(),
+        "major_updates": MajorIncidentUpdate.objects.count(),
+        "article_links": TicketArticleLink.objects.count(),
+        "ticket_version": Ticket.objects.get(pk=world.ticket.pk).version,
+        "task_version": FulfilmentTask.objects.filter(ticket__requester=world.caller)
+        .values_list("version", flat=True)
+        .first(),
+    }
+
+
+# --- The acts, each through the service, the API and the desk form ---------------------------
+
+Act = Callable[[User, World], Any]
+
+
+def _svc_edit(actor, w):
+    services.ticket_update(
+        ticket=w.ticket, actor=actor, expected_version=w.ticket.version, short_description="Ed"
+    )
+
+
+def _svc_priority(actor, w):
+    services.ticket_set_priority(
+        ticket=w.ticket, actor=actor, expected_version=w.ticket.version, priority=1, reason="VIP"
+    )
+
+
+def _svc_comment(*, is_public):
+    def act(actor, w):
+        services.comment_add(ticket=w.ticket, author=actor, body="Checked it", is_public=is_public)
+
+    return act
+
+
+def _svc_assign(actor, w):
+    services.ticket_assign(
+        ticket=w.ticket, actor=actor, expected_version=w.ticket.version, team=w.team
+    )
+
+
+def _svc_transition(to_status, **fields):
+    def act(actor, w):
+        services.ticket_transition(
+            ticket=w.ticket,
+            to_status=to_status,
+            actor=actor,
+            expected_version=w.ticket.version,
+            **fields,
+        )
+
+    return act
+
+
+def _svc_declare(actor, w):
+    major_services.major_incident_declare(
+        ticket=w.ticket,
+        actor=actor,
+        reason="Floor 2 cannot print",
+        manager=w.runner,
+        communications_owner=w.runner,
+    )
+
+
+SERVICE_ACTS: dict[str, Act] = {
+    "edit": _svc_edit,
+    "set priority": _svc_priority,
+    "work note": _svc_comment(is_public=False),
+    "desk reply": _svc_comment(is_public=True),
+    "assign": _svc_assign,
+    "start work": _svc_transition("in_progress"),
+    "cancel": _svc_transition("cancelled", reason="Raised twice"),
+    "declare major": _svc_declare,
+    "link parent": lambda actor, w: services.ticket_link_parent(
+        ticket=w.ticket, parent=w.other, actor=actor
+    ),
+    "mark duplicate": lambda actor, w: services.ticket_mark_duplicate(
+        ticket=w.ticket, duplicate_of=w.other, actor=actor
+    ),
+    "link article": lambda actor, w: services.ticket_link_article(
+        ticket=w.ticket, article=w.article, actor=actor
+    ),
+    "raise for a caller": lambda actor, w: services.ticket_create(
+        actor=actor, requester=w.caller, short_description="Caller's screen is dark"
+    ),
+    "complete task": lambda actor, w: catalog.task_complete(
+        task=w.task, actor=actor, expected_version=w.task.version
+    ),
+    "post major update": lambda actor, w: major_services.major_incident_post_update(
+        major=w.major, actor=actor, body="Still on it", is_public=False
+    ),
+    "resolve major": lambda actor, w: major_services.major_incident_resolve(
+        major=w.major, actor=actor, public_note="Mail flows again"
+    ),
+}
+
+# (method, path, data) per act; paths are formatted with the world.
+API_ACTS: dict[str, Callable[[World], tuple[str, str, dict]]] = {
+    "edit": lambda w: (
+        "patch",
+        f"/api/v1/incidents/{w.ticket.number}/",
+        {"version": w.ticket.version, "short_description": "Edited"},
+    ),
+    "set priority": lambda w: (
+        "post",
+        f"/api/v1/incidents/{w.ticket.number}/priority/",
+        {"version": w.ticket.version, "priority": 1, "reason": "VIP"},
+    ),
+    "work note": lambda w: (
+        "post",
+        f"/api/v1/incidents/{w.ticket.number}/comments/",
+        {"body": "Checked it", "is_public": False},
+    ),
+    "desk reply": lambda w: (
+        "post",
+        f"/api/v1/incidents/{w.ticket.number}/comments/",
+        {"body": "Checked it", "is_public": True},
+    ),
+    "assign": lambda w: (
+        "post",
+        f"/api/v1/incidents/{w.ticket.number}/assign/",
+        {"version": w.ticket.version, "team": w.team.name},
+    ),
+    "start work": lambda w: (
+        "post",
+        f"/api/v1/incidents/{w.ticket.number}/transition/",
+        {"version": w.ticket.version, "to_status": "in_progress"},
+    ),
+    "cancel": lambda w: (
+        "post",
+        f"/api/v1/incidents/{w.ticket.number}/transition/",
+        {"version": w.ticket.version, "to_status": "cancelled", "reason": "Raised twice"},
+    ),
+    "declare major": lambda w: (
+        "post",
+        f"/api/v1/incidents/{w.ticket.number}/declare-major/",
+        {
+            "version": w.ticket.version,
+            "reason": "Floor 2 cannot print",
+            "manager": w.runner.email,
+            "communications_owner": w.runner.email,
+        },
+    ),
+    "raise for a caller": lambda w: (
+        "post",
+        "/api/v1/incidents/",
+        {"short_description": "Caller's screen is dark", "requester": w.caller.email},
+    ),
+    "complete task": lambda w: (
+        "post",
+        f"/api/v1/tasks/{w.task.number}/complete/",
+        {"expected_version": w.task.version},
+    ),
+    "post major update": lambda w: (
+        "post",
+        f"/api/v1/major-incidents/{w.major.ticket.number}/updates/",
+        {"body": "Still on it", "is_public": False},
+    ),
+    "resolve major": lambda w: (
+        "post",
+        f"/api/v1/major-incidents/{w.major.ticket.number}/resolve/",
+        {"public_note": "Mail flows again"},
+    ),
+}
+
+DESK_ACTS: dict[str, Callable[[World], tuple[str, dict]]] = {
+    "set priority": lambda w: (
+        f"/desk/tickets/{w.ticket.number}/priority/",
+        {"version": w.ticket.version, "priority": 1, "reason": "VIP"},
+    ),
+    "work note": lambda w: (
+        f"/desk/tickets/{w.ticket.number}/reply/",
+        {"body": "Checked it", "visibility": "internal"},
+    ),
+    "desk reply": lambda w: (
+        f"/desk/tickets/{w.ticket.number}/reply/",
+        {"body": "Checked it", "visibility": "public"},
+    ),
+    "assign": lambda w: (
+        f"/desk/tickets/{w.ticket.number}/assign/",
+        {"version": w.ticket.version, "team": w.team.pk},
+    ),
+    "start work": lambda w: (
+        f"/desk/tickets/{w.ticket.number}/transition/",
+        {"version": w.ticket.version, "to_status": "in_progress"},
+    ),
+    "cancel": lambda w: (
+        f"/desk/tickets/{w.ticket.number}/transition/",
+        {"version": w.ticket.version, "to_status": "cancelled", "reason": "Raised twice"},
+    ),
+    "declare major": lambda w: (
+        f"/desk/major-incidents/declare/{w.ticket.number}/",
+        {
+            "version": w.ticket.version,
+            "reason": "Floor 2 cannot print",
+            "manager": w.runner.pk,
+            "communications_owner": w.runner.pk,
+        },
+    ),
+    "link parent": lambda w: (
+        f"/desk/tickets/{w.ticket.number}/link/",
+        {"relation": "parent", "number": w.other.number},
+    ),
+    "mark duplicate": lambda w: (
+        f"/desk/tickets/{w.ticket.number}/link/",
+        {"relation": "duplicate", "number": w.other.number},
+    ),
+    "link article": lambda w: (
+        f"/desk/tickets/{w.ticket.number}/articles/link/",
+        {"article": w.article.number},
+    ),
+    "raise for a caller": lambda w: (
+        "/desk/tickets/new/",
+        {
+            "requester": w.caller.email,
+            "kind": "incident",
+            "channel": "phone",
+            "short_description": "Caller's screen is dark",
+            "impact": 3,
+            "urgency": 3,
+        },
+    ),
+    "complete task": lambda w: (
+        f"/desk/tasks/{w.task.number}/complete/",
+        {"version": w.task.version},
+    ),
+    "post major update": lambda w: (
+        f"/desk/major-incidents/{w.major.pk}/update/",
+        {"body": "Still on it"},
+    ),
+    "resolve major": lambda w: (
+        f"/desk/major-incidents/{w.major.pk}/resolve/",
+        {"public_note": "Mail flows again"},
+    ),
+}
+
+
+def _refused_api_status(role: Role, act: str) -> int:
+    if act == "raise for a caller":
+        return 400  # outside the desk only the portal's fields are taken; `requester` is named
+    if role == Role.REQUESTER:
+        # Someone else's ticket is not there for a requester; the desk-only endpoints of tasks
+        # and major incidents (not tickets of anybody's) refuse outright.
+        return 403 if act in ("complete task", "post major update", "resolve major") else 404
+    return 403
+
+
+def _through_service(act: str, person: User, world: World, _client) -> str:
+    try:
+        SERVICE_ACTS[act](person, world)
+    except PermissionRefused:
+        return "refused"
+    return "done"
+
+
+def _through_api(act: str, person: User, world: World, _client) -> int:
+    client = APIClient()
+    client.force_authenticate(person)
+    method, path, data = API_ACTS[act](world)
+    return getattr(client, method)(path, data, format="json").status_code
+
+
+def _through_desk(act: str, person: User, world: World, client) -> int:
+    client.force_login(person)
+    path, data = DESK_ACTS[act](world)
+    return client.post(path, data).status_code
+
+
+CHANNELS = {
+    "service": (_through_service, SERVICE_ACTS),
+    "api": (_through_api, API_ACTS),
+    "desk": (_through_desk, DESK_ACTS),
+}
+
+
+def _expected(channel: str, act: str, role: Role) -> tuple[Any, bool]:
+    """(answer, wrote anything) for `role` doing `act` through `channel`."""
+    allowed = role in DESK_WORKERS
+    if channel == "service":
+        return ("done" if allowed else "refused"), allowed
+    if channel == "api":
+        if allowed:
+            return (201 if act in API_CREATES else 200), True
+        return _refused_api_status(role, act), False
+    return (302 if allowed else 403), allowed
+
+
+API_CREATES = {
+    "work note",
+    "desk reply",
+    "declare major",
+    "raise for a caller",
+    "post major update",
+}
+
+
+@pytest.mark.parametrize("channel", list(CHANNELS))
+def test_every_role_may_or_may_not_perform_every_ticket_write(client, world, people, channel):
+    """GIVEN someone else's ticket and one user per role
+    WHEN each role performs each act through the channel (rolled back after each turn)
+    THEN the desk workers succeed and write; the others are refused and write nothing."""
+    perform, acts = CHANNELS[channel]
+    for name in set(NEEDS.values()):
+        getattr(world, name)  # made once, outside the rolled-back turns
+    outcomes, expected = {}, {}
+    for act in acts:
+        for role, person in people.items():
+            with transaction.atomic():
+                before = footprint(world)
+                answer = perform(act, person, world, client)
+                outcomes[act, role] = (answer, footprint(world) != before)
+                transaction.set_rollback(True)
+            expected[act, role] = _expected(channel, act, role)
+    assert {k: v for k, v in outcomes.items() if v != expected[k]} == {}
+
+
+# --- What everyone may do with their own tickets ---------------------------------------------
+
+
+@pytest.mark.parametrize("role", ALL_ROLES, ids=lambda r: r.name.lower())
+def test_everyone_raises_follows_and_withdraws_their_own_ticket(client, role):
+    """Every member of staff is an employee too: the portal works for all roles."""
+    user = UserFactory(email="own@example.com", roles=[role])
+    client.force_login(user)
+    response = client.post(
+        "/portal/tickets/report/", {"short_description": "My mouse is broken", "urgency": 3}
+    )
+    assert response.status_code == 302
+    ticket = Ticket.objects.get(requester=user)
+    number = ticket.number
+    assert client.post(f"/portal/tickets/{number}/reply/", {"body": "Any news?"}).status_code == 302
+    assert client.post(f"/portal/tickets/{number}/withdraw/", {}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.comments.count() == 1
+    assert ticket.status == "cancelled"
+
+
+def test_a_requester_cannot_triage_their_own_ticket(api_as, requester):
+    ticket = make_ticket(requester=requester)
+    client = api_as(requester)
+    refused = [
+        client.patch(
+            f"/api/v1/incidents/{ticket.number}/", {"version": 1, "impact": 1}, format="json"
+        ),
+        client.post(
+            f"/api/v1/incidents/{ticket.number}/priority/",
+            {"version": 1, "priority": 1, "reason": "urgent!"},
+            format="json",
+        ),
+        client.post(
+            f"/api/v1/incidents/{ticket.number}/comments/",
+            {"body": "note", "is_public": False},
+            format="json",
+        ),
+        client.post(
+            f"/api/v1/incidents/{ticket.number}/transition/",
+            {"version": 1, "to_status": "in_progress"},
+            format="json",
+        ),
+    ]
+    assert [r.status_code for r in refused] == [403, 403, 403, 400]
+    ticket.refresh_from_db()
+    assert (ticket.version, ticket.priority, ticket.comments.count()) == (1, 5, 0)
+
+
+def test_a_requester_patching_someone_elses_ticket_gets_404(api_as, requester, other_requester):
+    """DESIGN §5: another's ticket answers 404, never 403, so numbers leak nothing."""
+    ticket = make_ticket(requester=other_requester)
+    response = api_as(requester).patch(
+        f"/api/v1/incidents/{ticket.number}/",
+        {"version": 1, "short_description": "Mine now"},
+        format="json",
+    )
+    assert response.status_code == 404
+    ticket.refresh_from_db()
+    assert ticket.version == 1

@@ -1,0 +1,20 @@
+"""The permission each ticket act needs (DESIGN §5), checked by the services through
+`itsm.core.permissions.require_permission`. Roles get them in `itsm.accounts.roles`.
+
+Read-only desk roles (CAB member, knowledge editor) see tickets but hold none of the
+"change" permissions below; everybody holds RAISE_OWN, because every employee is a requester.
+"""
+
+# Raise one's own tickets and follow them: reply, withdraw, reopen, rate, join a major incident.
+RAISE_OWN = "tickets.raise_ticket"
+# Raise a ticket on behalf of a caller.
+RAISE_FOR_OTHERS = "tickets.add_ticket"
+# "May change incidents": triage, edit, set priority, assign, move, link.
+CHANGE = "tickets.change_ticket"
+# Desk replies and work notes on tickets one does not own.
+COMMENT = "tickets.add_comment"
+# "May declare a major incident", and run one (updates, resolution, review).
+DECLARE_MAJOR = "tickets.add_majorincident"
+RUN_MAJOR = "tickets.change_majorincident"
+# Work fulfilment tasks of service requests.
+WORK_TASK = "tickets.change_fulfilmenttask"
