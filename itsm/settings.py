@@ -98,6 +98,8 @@ TEMPLATES = [
                 "itsm.core.context_processors.platform",
                 "tickets.major.context_processors.desk_major_banner",
             ],
+            # The product's date formats (`when`, `day`, `duration`) in every template.
+            "builtins": ["itsm.core.templatetags.dates"],
         },
     },
 ]
