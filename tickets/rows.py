@@ -10,7 +10,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from itsm.core.dates import format_datetime
-
 from tickets.choices import PRIORITY_BADGE, STATUS_BADGE
 from tickets.sla.rules import SLA_BADGE, SlaState
 

@@ -11,7 +11,7 @@ from itsm.core.exceptions import DomainError, StaleVersion
 from itsm.core.pages import SeekPage
 from itsm.core.views import desk_view
 from tickets import selectors, services, workflow
-from tickets.catalog.selectors import request_fulfilment_for_desk
+from tickets.catalog.selectors import request_answers, request_fulfilment_for_desk
 from tickets.choices import PRIORITY_BADGE, STATUS_BADGE
 from tickets.filtersets import TicketFilterSet, use_cached_choices
 from tickets.forms import (
@@ -147,6 +147,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
     return {
         "ticket": ticket,
         "conversation": selectors.conversation_for(ticket=ticket, user=request.user),
+        "order_answers": request_answers(ticket=ticket),
         "related": selectors.related_for(ticket=ticket, user=request.user),
         "transitions": workflow.allowed_transitions(ticket, is_staff=True),
         "status_badge": STATUS_BADGE,
