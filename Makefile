@@ -22,13 +22,29 @@ install: $(VENV)/.installed
 services:
 	@bash scripts/ensure_services.sh
 
-run: install services
+# `make run` serves the product as users get it: production error pages and whitenoise's
+# static files (DEBUG=false), yet over plain http on this machine (ITSM_INSECURE_HTTP), with
+# a secret key of its own, and the mail it sends kept for administrators to read at
+# /admin/notifications/sentmail/ (one log line per message) instead of printed whole.
+RUN_SECRET := .run/secret_key
+run: export DEBUG := false
+run: export ITSM_INSECURE_HTTP := true
+run: export SECRET_KEY_FILE := $(CURDIR)/$(RUN_SECRET)
+run: export EMAIL_URL ?= dbmail://
+run: export ITSM_SITE_URL ?= http://127.0.0.1:$(PORT)
+
+$(RUN_SECRET): | install
+	@mkdir -p $(@D)
+	@umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+run: install services $(RUN_SECRET)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo ""
 	@echo "  The service desk is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo "  Sign in with one of the demo accounts above (password printed above)."
+	@echo "  Mail the product sends: http://127.0.0.1:$(PORT)/admin/notifications/sentmail/ (admin@example.com)"
 	@echo ""
 	GUNICORN_BIND=0.0.0.0:$(PORT) $(VENV)/bin/honcho start
 
@@ -50,4 +66,4 @@ lock:
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles
+	rm -rf $(VENV) node_modules staticfiles .run

@@ -36,6 +36,7 @@ from changes.models import (
 from itsm.accounts.models import User
 from itsm.accounts.roles import Role, user_has_role
 from itsm.audit.services import audit_record, field_changes
+from itsm.core.dates import format_datetime
 from itsm.core.exceptions import DomainError, PermissionRefused, TransitionNotAllowed
 from itsm.core.locking import lock_for_update
 
@@ -622,7 +623,7 @@ def change_notify_upcoming() -> int:
                 _notify(
                     change,
                     event="change_starting",
-                    title=f"{change.number} starts at {start:%Y-%m-%d %H:%M}: {change.title}",
+                    title=f"{change.number} starts at {format_datetime(start)}: {change.title}",
                     message="Affected services: "
                     + (", ".join(s.name for s in change.services.all()) or "—")
                     + ". Expect calls about them during the window.",

@@ -100,6 +100,8 @@ TEMPLATES = [
                 "itsm.core.context_processors.platform",
                 "tickets.major.context_processors.desk_major_banner",
             ],
+            # The product's date formats (`when`, `day`, `duration`) in every template.
+            "builtins": ["itsm.core.templatetags.dates"],
         },
     },
 ]
@@ -166,6 +168,9 @@ MEDIA_URL = "media/"
 
 # --- Email ---
 # EMAIL_URL (smtp://user:pass@host:587/?tls=True, consolemail://) becomes Django 6.1's MAILERS.
+# dbmail:// keeps every message for administrators to read at /admin/notifications/sentmail/
+# and logs one line per message (what `make run` uses).
+environ.Env.EMAIL_SCHEMES["dbmail"] = "itsm.notifications.mail.DatabaseEmailBackend"
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 _smtp_options = {
     "host": _email.get("EMAIL_HOST"),
@@ -190,13 +195,18 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The product as users get it, on plain http on a developer's machine (`make run`): no
+# redirect to https, no HSTS, cookies that travel over http. Never set it in production;
+# `manage.py check --deploy` then warns about exactly these settings.
+ITSM_INSECURE_HTTP = env.bool("ITSM_INSECURE_HTTP", default=False)
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    _https = not ITSM_INSECURE_HTTP
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_https)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _https else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
+    SECURE_HSTS_PRELOAD = _https
+    SESSION_COOKIE_SECURE = _https
+    CSRF_COOKIE_SECURE = _https
     if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from itsm.accounts.views import home
-from itsm.core.views import desk_home, healthz
+from itsm.core.views import desk_home, favicon, healthz
 
 api_v1 = [
     path("", include("itsm.cmdb.api.urls")),
@@ -22,6 +22,7 @@ api_v1 = [
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("itsm.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

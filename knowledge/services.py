@@ -87,11 +87,12 @@ def article_update(
     article.save()
     changes = field_changes(before, {n: getattr(article, n) for n in names})
     if services is not None:
-        old = set(article.services.values_list("pk", flat=True))
-        new = {s.pk for s in services}
-        if old != new:
+        old = dict(article.services.values_list("pk", "name"))
+        new = {s.pk: s.name for s in services}
+        if old.keys() != new.keys():
             article.services.set(services)
-            changes["services"] = {"from": sorted(old), "to": sorted(new)}
+            # Names, not ids: the timeline shows what a person would recognise.
+            changes["services"] = {"from": sorted(old.values()), "to": sorted(new.values())}
     if changes:
         # Bodies are long: the timeline says that they changed, the versions keep the text.
         for name in TEXT_FIELDS[1:]:

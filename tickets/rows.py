@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from itsm.core.dates import format_datetime
 from tickets.choices import PRIORITY_BADGE, STATUS_BADGE
 from tickets.sla.rules import SLA_BADGE, SlaState
 
@@ -37,7 +38,7 @@ def _sla_cell(ticket) -> SafeString:
         elif clock.state == SlaState.PAUSED:
             text = "paused"
         else:
-            due = timezone.localtime(clock.due_at).strftime("%a %H:%M") if clock.due_at else ""
+            due = format_datetime(clock.due_at)
             text = format_html('<span class="sla-left">due {}</span>', due)
         due_attr = format_html(' data-due="{}"', clock.due_at.isoformat()) if clock.due_at else ""
         badges.append(
@@ -77,7 +78,7 @@ def queue_rows(tickets, *, ticket_path: Callable[[str], str]) -> SafeString:
             who,
             t.service if t.service_id else "—",
             created.isoformat(),
-            created.strftime("%Y-%m-%d %H:%M"),
+            format_datetime(created),
             age(t.created_at, now),
         )
 

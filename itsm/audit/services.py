@@ -1,6 +1,7 @@
 """The one way audit events are written. Every service that changes a record calls it."""
 
 from collections.abc import Mapping
+from datetime import date, datetime, time
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -10,10 +11,18 @@ from itsm.audit.models import AuditEvent
 
 
 def _plain(value: Any) -> Any:
+    """A JSON value that keeps the shape (lists stay lists, dicts dicts, moments ISO 8601),
+    so itsm.audit.presentation can show it as a list, labelled lines or a local time."""
     if isinstance(value, models.Model):
         return str(value)
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(item) for item in value]
     return str(value)
 
 

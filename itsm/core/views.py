@@ -92,3 +92,13 @@ def error_500(request: HttpRequest) -> HttpResponse:
 
 def beat_alive() -> bool:
     return cache.get(BEAT_HEARTBEAT_KEY) is not None
+
+
+FAVICON = settings.BASE_DIR / "static" / "favicon.svg"
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for whatever the page links: our SVG icon."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -1,8 +1,14 @@
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.utils.html import format_html
 
 from itsm.notifications.choices import NotificationStatus
-from itsm.notifications.models import Notification, NotificationPreference, WebhookSubscription
+from itsm.notifications.models import (
+    Notification,
+    NotificationPreference,
+    SentMail,
+    WebhookSubscription,
+)
 from itsm.notifications.services import notification_retry
 
 
@@ -74,3 +80,35 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_filter = ("receive_non_essential",)
     search_fields = ("user__email", "user__display_name")
     autocomplete_fields = ("user",)
+
+
+@admin.register(SentMail)
+class SentMailAdmin(admin.ModelAdmin):
+    """The mail a local run kept (EMAIL_URL=dbmail://): read-only, newest first."""
+
+    list_display = ("sent_at", "recipients", "subject")
+    search_fields = ("subject", "to", "body_text")
+    date_hierarchy = "sent_at"
+    fields = ("sent_at", "from_email", "recipients", "subject", "body_text", "preview")
+    readonly_fields = fields
+
+    @admin.display(description="To")
+    def recipients(self, mail: SentMail) -> str:
+        return ", ".join([*mail.to, *mail.cc])
+
+    @admin.display(description="HTML version")
+    def preview(self, mail: SentMail) -> str:
+        if not mail.body_html:
+            return "—"
+        # A sandboxed frame with no scripts: the mail's HTML cannot touch the admin page.
+        return format_html(
+            '<iframe sandbox srcdoc="{}" title="HTML version" '
+            'style="width:100%;min-height:30rem;border:1px solid #ccc;background:#fff"></iframe>',
+            mail.body_html,
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -164,3 +164,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.target} ({self.status})"
+
+
+class SentMail(models.Model):
+    """A message the local mail backend kept instead of sending it (`EMAIL_URL=dbmail://`).
+
+    `make run` uses it so a developer reads the product's e-mails on an admin page
+    (/admin/notifications/sentmail/) instead of seeing whole HTML bodies in the terminal.
+    Never used in production, where EMAIL_URL points at an SMTP server.
+    """
+
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    from_email = models.CharField(max_length=320)
+    to = ArrayField(models.CharField(max_length=320), default=list)
+    cc = ArrayField(models.CharField(max_length=320), default=list, blank=True)
+    subject = models.CharField(max_length=998)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = "sent mail"
+        verbose_name_plural = "sent mail"
+
+    def __str__(self) -> str:
+        return self.subject

@@ -145,5 +145,5 @@ def test_updating_services_is_audited(draft, knowledge_editor):
         article=draft, actor=knowledge_editor, expected_version=1, services=[vpn]
     )
     event = AuditEvent.objects.filter(record_id=draft.pk, action="updated").get()
-    assert event.changes["services"]["to"] == [vpn.pk]
+    assert event.changes["services"] == {"from": [], "to": ["VPN"]}  # names, not ids
     assert list(Article.objects.get(pk=draft.pk).services.all()) == [vpn]

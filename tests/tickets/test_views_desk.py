@@ -1,4 +1,5 @@
 import pytest
+from django.utils.html import strip_tags
 
 from tests.factories.tickets import make_ticket
 from tickets import services
@@ -82,7 +83,9 @@ def test_stale_transition_shows_what_changed_and_keeps_the_typed_text(
     assert response.status_code == 409
     assert "was changed by someone else since you opened it" in html
     assert "What changed since you opened it" in html
-    assert "Impact: 3 → 1" in html
+    box = html[html.index("stale-box") :]
+    changed = " ".join(strip_tags(box[: box.index("</div>")]).split())
+    assert "Impact: 3 – Low (one person) → 1 – High (many people or a critical service)" in changed
     assert "My carefully typed resolution" in html
     assert 'name="version" value="2"' in html
     assert Ticket.objects.get(pk=ticket.pk).status == "new"

@@ -5,8 +5,17 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from tickets.choices import ApprovalState, TaskStatus, TicketKind
-from tickets.models import Approval, CatalogCategory, CatalogItem, FulfilmentTask, Ticket
+from itsm.accounts.models import User
+from itsm.audit.presentation import ShownValue, humanize, show_value
+from tickets.choices import ApprovalState, CatalogFieldType, TaskStatus, TicketKind
+from tickets.models import (
+    Approval,
+    CatalogCategory,
+    CatalogField,
+    CatalogItem,
+    FulfilmentTask,
+    Ticket,
+)
 
 
 def catalog_item_list_for_browse(*, search: str = "") -> QuerySet[CatalogItem]:
@@ -143,3 +152,37 @@ def task_list_for_teams(*, user, status: str | None = "open") -> QuerySet[Fulfil
 
 def task_list_for_api() -> QuerySet[FulfilmentTask]:
     return FulfilmentTask.objects.select_related("team", "assignee", "ticket").order_by("id")
+
+
+def request_answers(*, ticket: Ticket) -> list[tuple[str, ShownValue]]:
+    """A request's order answers as (label, value), in the order form's order, for the
+    desk and portal request pages. People chosen by e-mail show by name. Answers to fields
+    the item no longer has keep their key, made readable. One or two queries."""
+    answers = dict(ticket.form_data or {})
+    if not answers:
+        return []
+    definitions = (
+        list(CatalogField.objects.filter(item_id=ticket.catalog_item_id))
+        if ticket.catalog_item_id
+        else []
+    )
+    emails = [
+        answers[d.name]
+        for d in definitions
+        if d.field_type == CatalogFieldType.USER and isinstance(answers.get(d.name), str)
+    ]
+    names = (
+        {user.email.lower(): str(user) for user in User.objects.filter(email__in=emails)}
+        if emails
+        else {}
+    )
+    shown = []
+    for definition in definitions:
+        if definition.name not in answers:
+            continue
+        value = answers.pop(definition.name)
+        if definition.field_type == CatalogFieldType.USER and isinstance(value, str):
+            value = names.get(value.lower(), value)
+        shown.append((definition.label, show_value(value)))
+    shown.extend((humanize(name), show_value(value)) for name, value in answers.items())
+    return shown

@@ -79,6 +79,7 @@ def request_detail(request: HttpRequest, number: str) -> HttpResponse:
             "ticket": ticket,
             "status_badge": STATUS_BADGE,
             "rejections": rejections,
+            "answers": catalog_selectors.request_answers(ticket=ticket),
             "approvals": list(ticket.approvals.all()),
             "tasks": list(ticket.tasks.all()),
         },

@@ -19,7 +19,7 @@ from itsm.core.refusals import (
 )
 from itsm.core.views import desk_view
 from tickets import selectors, services, workflow
-from tickets.catalog.selectors import request_fulfilment_for_desk
+from tickets.catalog.selectors import request_answers, request_fulfilment_for_desk
 from tickets.choices import PRIORITY_BADGE, STATUS_BADGE
 from tickets.filtersets import TicketFilterSet, use_cached_choices
 from tickets.forms import (
@@ -156,6 +156,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
     return {
         "ticket": ticket,
         "conversation": selectors.conversation_for(ticket=ticket, user=request.user),
+        "order_answers": request_answers(ticket=ticket),
         "related": selectors.related_for(ticket=ticket, user=request.user),
         "transitions": workflow.allowed_transitions(ticket, is_staff=True),
         "status_badge": STATUS_BADGE,

@@ -234,3 +234,36 @@ def test_the_task_queue_query_count_does_not_grow_with_rows(
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("catalog:desk-task-list"))
+
+
+def _answers_shown(html: str) -> str:
+    start = html.index('class="facts order-answers"')
+    return " | ".join(
+        " ".join(part.split())
+        for part in re.findall(
+            r"<d[td]>(.*?)</d[td]>", html[start : html.index("</dl>", start)], re.S
+        )
+    )
+
+
+def test_order_answers_read_the_same_on_the_portal_and_the_desk(
+    client_as, requester, line_manager, agent, item
+):
+    item.fields.filter(name="needed_by").update(label="Date you need it")
+    ticket = catalog.request_order(
+        item=item,
+        requester=requester,
+        actor=requester,
+        form_data={"model": "15-inch", "needed_by": "2026-12-24", "extras": ["Dock", "Mouse"]},
+    )
+    expected = (
+        'Model | 15-inch | Date you need it | 24 Dec 2026 | Extras | <ul class="value-list">'
+        "<li>Dock</li><li>Mouse</li></ul>"
+    )
+    portal = client_as(requester).get(
+        reverse("catalog:portal-request-detail", args=[ticket.number])
+    )
+    assert _answers_shown(portal.content.decode()) == expected
+    desk = client_as(agent).get(f"/desk/tickets/{ticket.number}/").content.decode()
+    assert _answers_shown(desk) == expected
+    assert "needed_by" not in desk and "[&#x27;Dock&#x27;" not in desk

@@ -1,6 +1,10 @@
 """Major-incident desk pages and the portal banner with "I'm affected too"."""
 
+import re
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from tests.factories.tickets import make_ticket
 from tickets.major import services as major
@@ -137,3 +141,19 @@ def test_the_declarer_is_not_offered_to_join_his_own_major_incident(
 
     with pytest.raises(TransitionNotAllowed):
         major.major_incident_join(major=mi, requester=manager, description="")
+
+
+def test_the_page_shows_the_elapsed_time_as_a_duration_that_the_page_keeps_counting(
+    client_as, manager, p1
+):
+    mi = major.major_incident_declare(
+        ticket=p1, actor=manager, reason="r", manager=manager, communications_owner=manager
+    )
+    MajorIncident.objects.filter(pk=mi.pk).update(
+        declared_at=timezone.now() - timedelta(hours=2, minutes=5, seconds=3)
+    )
+    html = client_as(manager).get(mi.get_absolute_url()).content.decode()
+    elapsed = re.search(r'<span id="elapsed" data-elapsed-since="([^"]+)">([^<]*)</span>', html)
+    assert elapsed, html
+    assert elapsed[2] == "2 h 5 min"
+    assert "js/elapsed.js" in html  # keeps it ticking (no inline script)

@@ -1,0 +1,52 @@
+"""The product's one way to show a moment, a day and a duration to a person.
+
+Every page, e-mail body and Python-built fragment formats dates through these functions (the
+templates through the `when`, `day` and `duration` filters), so "2 Dec 2026, 14:05" reads the
+same everywhere. Moments are shown in the active timezone, which
+`itsm.accounts.middleware.UserTimezoneMiddleware` sets to the viewer's own.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+from django.utils.dateformat import format as django_format
+
+DATETIME_FORMAT = "j M Y, H:i"  # 2 Dec 2026, 14:05
+DATE_FORMAT = "j M Y"  # 2 Dec 2026
+
+
+def format_datetime(value: datetime | date | None) -> str:
+    """ "2 Dec 2026, 14:05" in the active timezone; a plain date gets `format_date`."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, datetime):
+        return format_date(value)
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return django_format(value, DATETIME_FORMAT)
+
+
+def format_date(value: datetime | date | None) -> str:
+    """ "2 Dec 2026"; a moment is first moved into the active timezone."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return django_format(value, DATE_FORMAT)
+
+
+def format_duration(value: timedelta | None) -> str:
+    """ "less than a minute", "12 min", "3 h 5 min", "2 d 4 h": the two largest units.
+
+    static/js/elapsed.js writes the same words when it keeps a duration ticking.
+    """
+    if value is None:
+        return ""
+    minutes = max(0, int(value.total_seconds() // 60))
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min" if minutes else "less than a minute"
