@@ -14,7 +14,17 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, TextField, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -105,6 +115,59 @@ def category_with_descendants(category_id: int) -> list[int]:
         found.append(current)
         todo.extend(children.get(current, []))
     return found
+
+
+# --- Portal browse ----------------------------------------------------------------------
+
+
+def category_list_with_counts(*, user: Any, parent_id: int | None = None) -> list[Category]:
+    """The categories directly under `parent_id` (None: the top level) that hold published
+    articles `user` may read, each with `article_count` including its sub-categories'. Two queries
+    whatever the size: counts per category, then the (small) tree rolled up in Python."""
+    counts = (
+        article_list_for_user(user)
+        .filter(status=ArticleStatus.PUBLISHED, category__isnull=False)
+        .order_by()
+        .values_list("category")
+        .annotate(n=Count("pk"))
+    )
+    categories = list(Category.objects.all())
+    parent_of = {c.pk: c.parent_id for c in categories}
+    totals: dict[int, int] = {}
+    for category_id, n in counts:
+        seen: set[int] = set()
+        current: int | None = category_id
+        while current is not None and current not in seen:  # `seen`: a cycle cannot hang us
+            seen.add(current)
+            totals[current] = totals.get(current, 0) + n
+            current = parent_of.get(current)
+    shown = [c for c in categories if c.parent_id == parent_id and totals.get(c.pk)]
+    for category in shown:
+        category.article_count = totals[category.pk]
+    return shown
+
+
+def article_list_most_read(
+    *, user: Any, category_id: int | None = None, limit: int = 10
+) -> list[Article]:
+    """The articles `user` may read that readers open most (ties: the newest first), with
+    their feedback counts, optionally within a category and its sub-categories."""
+    articles = article_list_for_user(user).filter(status=ArticleStatus.PUBLISHED)
+    if category_id is not None:
+        articles = articles.filter(category_id__in=category_with_descendants(category_id))
+    helpful = ArticleFeedback.objects.filter(article=OuterRef("pk"), is_helpful=True)
+    # A correlated subquery, not a join and GROUP BY: Postgres evaluates it only for the
+    # `limit` rows left after the sort, however many articles there are.
+    return list(
+        articles.defer("search", "body")
+        .annotate(
+            helpful_count=Subquery(
+                helpful.order_by().values("article").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-view_count", "-published_at", "pk")[:limit]
+    )
 
 
 # --- Search ---------------------------------------------------------------------------

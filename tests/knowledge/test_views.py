@@ -201,3 +201,55 @@ def test_reading_counts_a_view_and_feedback_can_be_changed(client_as, requester)
     assert feedback.is_helpful is True
     article.refresh_from_db()
     assert article.view_count == 1
+
+
+def test_the_portal_browse_page_shows_categories_with_counts_and_the_most_read(
+    client_as, requester
+):
+    network = CategoryFactory(name="Network")
+    vpn = CategoryFactory(name="VPN", parent=network)
+    printing = CategoryFactory(name="Printing")
+    CategoryFactory(name="Empty")
+    ArticleFactory(title="Connect the VPN", category=vpn, view_count=50)
+    ArticleFactory(title="Wi-Fi at the office", category=network, view_count=5)
+    ArticleFactory(title="Clear a paper jam", category=printing, view_count=20)
+    ArticleFactory(title="Internal router notes", category=network, audience="internal")
+    ArticleFactory(title="Draft about printers", category=printing, status="draft")
+    client = client_as(requester)
+
+    page = client.get(PORTAL).content.decode()
+    assert "Browse by category" in page
+    assert '>Network</a> <span class="count" aria-label="2 articles">2</span>' in page
+    assert '>Printing</a> <span class="count" aria-label="1 articles">1</span>' in page
+    assert "Empty" not in page and "Internal router" not in page and "Draft about" not in page
+    most_read = page[page.index('id="kb-top"') :]
+    order = [most_read.index(t) for t in ("Connect the VPN", "Clear a paper jam", "Wi-Fi")]
+    assert order == sorted(order)
+
+    in_network = client.get(PORTAL, {"category": network.pk}).content.decode()
+    assert '>VPN</a> <span class="count" aria-label="1 articles">1</span>' in in_network
+    assert "Connect the VPN" in in_network and "Wi-Fi at the office" in in_network
+    assert "Clear a paper jam" not in in_network
+    assert client.get(PORTAL, {"category": "999999"}).status_code == 404
+
+
+def test_the_portal_browse_page_has_an_empty_state(client_as, requester):
+    ArticleFactory(title="Only a draft", status="draft")
+    page = client_as(requester).get(PORTAL).content.decode()
+    assert "No articles yet" in page and "Only a draft" not in page
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_the_portal_browse_query_count_does_not_grow(
+    client_as, requester, django_assert_num_queries, size
+):
+    category = CategoryFactory(name="Network")
+    for i in range(size):
+        article = ArticleFactory(category=category, view_count=i)
+        services.article_feedback_give(article=article, user=requester, is_helpful=True)
+    client = client_as(requester)
+    # session, user, staff check, categories, counts, most read (feedback counts inline),
+    # major-incident banner
+    with django_assert_num_queries(7):
+        page = client.get(PORTAL)
+    assert page.content.count(b"found this helpful") == min(size, 10)
