@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('changes', '0001_initial'),
+        ('changes', '0002_change_public_title'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
