@@ -76,3 +76,21 @@ def lay_out(
             days[d].blackouts.append(blackout)
     ordered = list(days.values())
     return [ordered[i : i + 7] for i in range(0, len(ordered), 7)]
+
+
+@dataclass
+class ListRow:
+    """One line of the calendar's list view: a change or a blackout window."""
+
+    starts_at: datetime
+    ends_at: datetime
+    change: object = None
+    blackout: object = None
+
+
+def list_rows(*, changes: list, blackouts: list) -> list[ListRow]:
+    """Changes and blackouts in one chronological list, earliest start first; at the same
+    start the blackout comes first (it is the constraint the change runs into)."""
+    rows = [ListRow(b.starts_at, b.ends_at, blackout=b) for b in blackouts]
+    rows += [ListRow(c.planned_start, c.planned_end, change=c) for c in changes]
+    return sorted(rows, key=lambda row: (row.starts_at, row.change is not None))

@@ -4,6 +4,8 @@ Links between processes live in the later app (DESIGN §3): a change points at t
 fixes and at the incidents it caused; neither tickets nor problems point here.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
@@ -341,3 +343,28 @@ class ChangeNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.change_id}: {self.kind}"
+
+
+# --- Calendar feed ---
+
+
+class CalendarFeedToken(TimeStampedModel):
+    """A desk user's read-only key to the change calendar feed (`calendar.ics?token=…`).
+
+    Calendar apps cannot sign in, so a subscription URL has to carry a secret; this one opens
+    the feed and nothing else (never the API, unlike an API token). Only the SHA-256 of the
+    secret is stored, so it is shown once when made; a lost one is replaced, not recovered.
+    One per user: making a new one revokes the old.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_token"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed token of {self.user_id}"
+
+    @staticmethod
+    def hash_key(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()

@@ -26,6 +26,7 @@ from changes.models import (
     BlackoutWindow,
     CabApproval,
     CabMember,
+    CalendarFeedToken,
     ChangeIncidentLink,
     ChangeRequest,
     window_range,
@@ -238,6 +239,25 @@ def change_list_for_calendar(
         start=start, end=end, service_ids=[service_id] if service_id else None
     )
     return changes, blackouts
+
+
+def calendar_token_get_user(*, secret: str) -> User | None:
+    """The active desk user whose calendar feed token `secret` is, or None."""
+    if not secret:
+        return None
+    token = (
+        CalendarFeedToken.objects.select_related("user")
+        .filter(key_hash=CalendarFeedToken.hash_key(secret))
+        .first()
+    )
+    if token is None or not token.user.is_active or not user_is_staff_member(token.user):
+        return None
+    return token.user
+
+
+def calendar_token_get(*, user) -> CalendarFeedToken | None:
+    """The user's calendar feed token (its hash and date; the secret is never kept)."""
+    return CalendarFeedToken.objects.filter(user=user).only("id", "created_at").first()
 
 
 # --- Service desk views ---

@@ -5,6 +5,7 @@ Each service runs in a transaction, locks the change it edits and checks the cal
 `version`, writes audit events (who, when, from → to) and outbox notifications.
 """
 
+import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from changes.choices import (
 )
 from changes.models import (
     CabApproval,
+    CalendarFeedToken,
     ChangeIncidentLink,
     ChangeNotice,
     ChangePolicy,
@@ -34,7 +36,7 @@ from changes.models import (
     ChangeTemplate,
 )
 from itsm.accounts.models import User
-from itsm.accounts.roles import Role, user_has_role
+from itsm.accounts.roles import Role, user_has_role, user_is_staff_member
 from itsm.audit.services import audit_record, field_changes
 from itsm.core.dates import format_datetime
 from itsm.core.exceptions import DomainError, PermissionRefused, TransitionNotAllowed
@@ -632,3 +634,28 @@ def change_notify_upcoming() -> int:
             continue  # another run announced it first
         sent += 1
     return sent
+
+
+# --- Calendar feed tokens ---
+
+
+@transaction.atomic
+def calendar_token_create(*, user: Any) -> str:
+    """Make the user's read-only calendar feed token and return its secret, the only time
+    anyone sees it (only its hash is stored). An earlier token of the user stops working.
+    Desk staff only: nobody else may read the change calendar."""
+    if not user_is_staff_member(user):
+        raise PermissionRefused("Only desk staff can subscribe to the change calendar.")
+    secret = secrets.token_urlsafe(32)
+    CalendarFeedToken.objects.update_or_create(
+        user=user, defaults={"key_hash": CalendarFeedToken.hash_key(secret)}
+    )
+    return secret
+
+
+@transaction.atomic
+def calendar_token_revoke(*, user: Any) -> bool:
+    """Revoke the user's calendar feed token (subscriptions using it get 401); False when
+    there was none."""
+    deleted, _ = CalendarFeedToken.objects.filter(user=user).delete()
+    return bool(deleted)

@@ -11,6 +11,16 @@ urlpatterns = [
     path("agenda/", views.cab_agenda, name="desk-cab-agenda"),
     path("calendar/", views.change_calendar, name="desk-change-calendar"),
     path("calendar.ics", views.change_calendar_ics, name="desk-change-calendar-ics"),
+    path(
+        "calendar/token/",
+        views.change_calendar_token_create,
+        name="desk-change-calendar-token-create",
+    ),
+    path(
+        "calendar/token/revoke/",
+        views.change_calendar_token_revoke,
+        name="desk-change-calendar-token-revoke",
+    ),
     path("<str:number>/", views.changerequest_detail, name="desk-change-detail"),
     path("<str:number>/transition/", views.changerequest_transition, name="desk-change-transition"),
     path("<str:number>/risk/", views.changerequest_risk, name="desk-change-risk"),

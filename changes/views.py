@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
 from changes import calendar, ical, selectors, services, workflow
 from changes.choices import STATUS_BADGE, ChangeRequestStatus
@@ -399,6 +399,7 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
             max_per_day=MONTH_CELL_LIMIT if view == "month" else None,
         )
     _render_chips(weeks)
+    rows = calendar.list_rows(changes=changes, blackouts=blackouts) if view == "list" else []
     filters = "".join(
         f"&{name}={value}" for name, value in (("service", service_id), ("team", team_id)) if value
     )
@@ -411,8 +412,7 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
             "first": first,
             "last": last - timedelta(days=1),
             "weeks": weeks,
-            "changes": changes,
-            "blackouts": blackouts,
+            "rows": rows,
             "previous": previous,
             "following": following,
             "filters": filters,
@@ -420,39 +420,53 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
             "teams": Team.objects.only("id", "name"),
             "service_id": service_id,
             "team_id": team_id,
-            "feed_url": request.build_absolute_uri("calendar.ics"),
-            "token": Token.objects.filter(user=request.user).values_list("key", flat=True).first(),
+            "calendar_token": selectors.calendar_token_get(user=request.user),
         },
     )
+
+
+@desk_view
+@require_POST
+@never_cache
+def change_calendar_token_create(request: HttpRequest) -> HttpResponse:
+    """Make (or replace) the user's calendar feed token and show its link, this once only:
+    the page is the one place the secret appears, so it is rendered here, not redirected to
+    (and never stored in the session or a message)."""
+    secret = services.calendar_token_create(user=request.user)
+    return render(request, "changes/calendar_token.html", {"secret": secret})
+
+
+@desk_view
+@require_POST
+def change_calendar_token_revoke(request: HttpRequest) -> HttpResponse:
+    if services.calendar_token_revoke(user=request.user):
+        messages.success(request, "Calendar link revoked: subscriptions using it stop updating.")
+    return redirect("changes:desk-change-calendar")
 
 
 def _feed_user(request: HttpRequest):
     if user_is_staff_member(request.user):
         return request.user
-    key = request.GET.get("token", "")
+    secret = request.GET.get("token", "")
     header = request.headers.get("Authorization", "")
     if header.startswith("Token "):
-        key = header.removeprefix("Token ").strip()
-    if not key:
-        return None
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active or not user_is_staff_member(token.user):
-        return None
-    return token.user
+        secret = header.removeprefix("Token ").strip()
+    return selectors.calendar_token_get_user(secret=secret)
 
 
 def change_calendar_ics(request: HttpRequest) -> HttpResponse:
     """iCalendar feed of the change calendar (RFC 5545), for calendar subscriptions.
 
-    Auth: the desk session, or the user's API token as `?token=<key>` (calendar clients
-    cannot send headers) or an `Authorization: Token <key>` header. Only desk staff get the
-    feed; anyone else gets 401. Covers 30 days back to a year ahead; `service` and `team`
-    filter like the calendar page.
+    Auth: the desk session, or the user's read-only calendar feed token (made on the
+    calendar page) as `?token=<key>` (calendar clients cannot send headers) or an
+    `Authorization: Token <key>` header; API tokens are not accepted, so no URL ever carries
+    one. Only desk staff get the feed; anyone else gets 401. Covers 30 days back to a year
+    ahead; `service` and `team` filter like the calendar page.
     """
     user = _feed_user(request)
     if user is None:
         response = HttpResponse(
-            "Sign in or pass ?token=<your API token>.", status=401, content_type="text/plain"
+            "Sign in or use your calendar link.", status=401, content_type="text/plain"
         )
         response["WWW-Authenticate"] = 'Token realm="change calendar"'
         return response

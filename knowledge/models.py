@@ -166,6 +166,50 @@ class ArticleVersion(models.Model):
         return f"{self.article_id} v{self.number}"
 
 
+class ArticleRevision(TimeStampedModel):
+    """The next text of a published article while it is drafted and reviewed.
+
+    The Article row keeps the published text, so the portal and search go on showing it
+    until this revision is published; publishing copies the revision's text onto the article,
+    freezes it as a new ArticleVersion and deletes this row. At most one per article; its
+    status is draft or review (the article's own status stays "published").
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="revision")
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=500, blank=True)
+    body = models.TextField(help_text="Markdown.")
+    status = models.CharField(
+        max_length=20, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
+    )
+    # As on Article: whoever last changed this text may not publish it (four eyes).
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[ArticleStatus.DRAFT, ArticleStatus.REVIEW]),
+                name="kb_revision_draft_or_review",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"revision of {self.article_id} ({self.status})"
+
+
 class ArticleFeedback(TimeStampedModel):
     """A reader's "was this helpful?" answer: one per user and article, changeable."""
 

@@ -49,8 +49,35 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(cleaned)
 
 
+# Markdown syntax, removed from search snippets (longest first where they overlap). Postgres
+# cuts a snippet out of the Markdown source at arbitrary words, so a fragment may hold half
+# a construct; rendering it would not help (and Python-Markdown uses \x02/\x03 itself).
+_PLAIN_RULES = [
+    (re.compile(r"```[^\s`]*|~~~[^\s~]*"), " "),  # code fences and their language
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)?"), r"\1"),  # links and images: their text
+    (re.compile(r"!?\[([^\]]*)\]\[[^\]]*\]"), r"\1"),  # reference links
+    (re.compile(r"</?[A-Za-z][^<>]*>"), " "),  # raw HTML tags (their text stays, escaped)
+    (re.compile(r"(?:^|(?<=\s))#{1,6}[ \t]+"), ""),  # headings (a snippet may start mid-line)
+    (re.compile(r"(?m)^[ \t]*>[ \t]?"), ""),  # block quotes
+    (re.compile(r"(?m)^[ \t]*(?:[-*+]|\d+[.)])[ \t]+"), ""),  # list items
+    (re.compile(r"(?m)^[ \t|:-]*-{3,}[ \t|:-]*$"), ""),  # rules and table separators
+    (re.compile(r"\*+|~~|`+|(?<!\w)_+|_+(?!\w)"), ""),  # emphasis and code spans
+    (re.compile(r"\|"), " "),  # table cells
+    (re.compile(r"\s+"), " "),
+]
+
+
+def strip_markdown(text: str) -> str:
+    """Markdown source as plain text, for snippets: syntax removed, words kept."""
+    for pattern, replacement in _PLAIN_RULES:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
 def headline_html(raw: str | None) -> SafeString:
-    text = escape((raw or "").replace("\x00", ""))
+    """A search snippet as plain text with the matches in <mark>: Markdown syntax removed,
+    everything else escaped, so only our own marks are markup."""
+    text = escape(strip_markdown((raw or "").replace("\x00", "")))
     return mark_safe(text.replace(HEADLINE_START, "<mark>").replace(HEADLINE_STOP, "</mark>"))
 
 

@@ -14,11 +14,22 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, TextField, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from itsm.accounts.roles import user_is_staff_member
+from itsm.accounts.models import User
+from itsm.accounts.roles import Role, user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
 from knowledge.choices import ArticleAudience, ArticleStatus
 from knowledge.models import (
@@ -26,6 +37,7 @@ from knowledge.models import (
     TITLE_VECTOR,
     Article,
     ArticleFeedback,
+    ArticleRevision,
     ArticleVersion,
     Category,
 )
@@ -54,12 +66,16 @@ def article_list_for_user(user: Any) -> QuerySet[Article]:
 def article_list_for_browse(*, user: Any) -> QuerySet[Article]:
     """The desk list and the API list: one row per article, relations joined, services in
     one prefetch query, so the count of queries does not grow with the page size."""
-    return (
+    articles = (
         article_list_for_user(user)
         .select_related("category", "owner")
         .prefetch_related("services")
         .defer("search")
     )
+    if user_is_staff_member(user):
+        # Open revisions are unpublished text: staff only (DESIGN §5).
+        articles = articles.select_related("revision__last_edited_by")
+    return articles
 
 
 def _with_feedback_counts(articles: QuerySet[Article]) -> QuerySet[Article]:
@@ -77,10 +93,28 @@ def article_list_for_api(*, user: Any) -> QuerySet[Article]:
 def article_get_for_user(*, user: Any, number: str) -> Article:
     """One article for its detail page (desk or portal); DoesNotExist when `user` may not
     read it, so an internal or unpublished number answers 404 to a requester."""
-    return (
-        _with_feedback_counts(article_list_for_browse(user=user))
-        .select_related("published_by", "last_edited_by")
-        .get(number=number)
+    articles = _with_feedback_counts(article_list_for_browse(user=user)).select_related(
+        "published_by", "last_edited_by"
+    )
+    if user_is_staff_member(user):
+        articles = articles.select_related("revision__started_by")
+    return articles.get(number=number)
+
+
+def article_revision_of(article: Article) -> ArticleRevision | None:
+    """The open revision of `article` (joined by article_get_for_user), or None."""
+    # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
+    return getattr(article, "revision", None)
+
+
+def article_reviewer_list(*, author_id: int | None) -> list[Any]:
+    """Who may review and publish a text by `author_id`: the other active knowledge editors
+    (four eyes, knowledge.workflow), by name."""
+    return list(
+        User.objects.filter(is_active=True, groups__name=Role.KNOWLEDGE_EDITOR)
+        .exclude(pk=author_id)
+        .distinct()
+        .order_by("display_name", "pk")
     )
 
 
@@ -105,6 +139,59 @@ def category_with_descendants(category_id: int) -> list[int]:
         found.append(current)
         todo.extend(children.get(current, []))
     return found
+
+
+# --- Portal browse ----------------------------------------------------------------------
+
+
+def category_list_with_counts(*, user: Any, parent_id: int | None = None) -> list[Category]:
+    """The categories directly under `parent_id` (None: the top level) that hold published
+    articles `user` may read, each with `article_count` including its sub-categories'. Two queries
+    whatever the size: counts per category, then the (small) tree rolled up in Python."""
+    counts = (
+        article_list_for_user(user)
+        .filter(status=ArticleStatus.PUBLISHED, category__isnull=False)
+        .order_by()
+        .values_list("category")
+        .annotate(n=Count("pk"))
+    )
+    categories = list(Category.objects.all())
+    parent_of = {c.pk: c.parent_id for c in categories}
+    totals: dict[int, int] = {}
+    for category_id, n in counts:
+        seen: set[int] = set()
+        current: int | None = category_id
+        while current is not None and current not in seen:  # `seen`: a cycle cannot hang us
+            seen.add(current)
+            totals[current] = totals.get(current, 0) + n
+            current = parent_of.get(current)
+    shown = [c for c in categories if c.parent_id == parent_id and totals.get(c.pk)]
+    for category in shown:
+        category.article_count = totals[category.pk]
+    return shown
+
+
+def article_list_most_read(
+    *, user: Any, category_id: int | None = None, limit: int = 10
+) -> list[Article]:
+    """The articles `user` may read that readers open most (ties: the newest first), with
+    their feedback counts, optionally within a category and its sub-categories."""
+    articles = article_list_for_user(user).filter(status=ArticleStatus.PUBLISHED)
+    if category_id is not None:
+        articles = articles.filter(category_id__in=category_with_descendants(category_id))
+    helpful = ArticleFeedback.objects.filter(article=OuterRef("pk"), is_helpful=True)
+    # A correlated subquery, not a join and GROUP BY: Postgres evaluates it only for the
+    # `limit` rows left after the sort, however many articles there are.
+    return list(
+        articles.defer("search", "body")
+        .annotate(
+            helpful_count=Subquery(
+                helpful.order_by().values("article").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-view_count", "-published_at", "pk")[:limit]
+    )
 
 
 # --- Search ---------------------------------------------------------------------------
@@ -282,7 +369,10 @@ def article_list_for_editor_queue(*, today: datetime.date | None = None) -> dict
     poorly (at least POOR_RATING_MIN_VOTES votes, under half of them "helpful")."""
     today = today or timezone.localdate()
     base = Article.objects.select_related("owner", "last_edited_by", "category").defer("search")
-    in_review = base.filter(status=ArticleStatus.REVIEW).order_by("updated_at")
+    # A published article whose revision is in review waits for a reviewer as well.
+    in_review = base.filter(
+        Q(status=ArticleStatus.REVIEW) | Q(revision__status=ArticleStatus.REVIEW)
+    ).order_by("updated_at")
     stale = base.filter(status=ArticleStatus.PUBLISHED, review_by__lt=today).order_by("review_by")
     # Start from the feedback table (small, only rated articles) rather than grouping every
     # published article: the page stays cheap however large the knowledge base grows.

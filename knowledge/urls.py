@@ -11,6 +11,11 @@ urlpatterns = [
     path("<str:number>/", desk.article_detail, name="desk-article-detail"),
     path("<str:number>/edit/", desk.article_edit, name="desk-article-edit"),
     path("<str:number>/transition/", desk.article_transition, name="desk-article-transition"),
+    path(
+        "<str:number>/revision/discard/",
+        desk.article_revision_discard,
+        name="desk-article-revision-discard",
+    ),
     path("<str:number>/diff/", desk.article_version_diff, name="desk-article-diff"),
     path(
         "<str:number>/versions/<int:version_number>/",

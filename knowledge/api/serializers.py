@@ -1,14 +1,29 @@
 from rest_framework import serializers
 
 from itsm.accounts.models import User
+from itsm.accounts.roles import user_is_staff_member
 from itsm.cmdb.models import Service
 from knowledge.choices import ArticleStatus
-from knowledge.models import Article, Category
+from knowledge.models import Article, ArticleRevision, Category
 from knowledge.rendering import render_markdown
 
 
+class ArticleRevisionSerializer(serializers.ModelSerializer):
+    """The next text of a published article, in draft or review (null when none is open)."""
+
+    last_edited_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+
+    class Meta:
+        model = ArticleRevision
+        fields = ["status", "title", "summary", "body", "last_edited_by", "updated_at"]
+        read_only_fields = fields
+
+
 class ArticleSerializer(serializers.ModelSerializer):
-    """Articles in and out. `version` is required on update (optimistic locking)."""
+    """Articles in and out. `version` is required on update (optimistic locking).
+
+    `title`, `summary` and `body` are the published text while a revision is open; a text
+    update then changes `revision`, and publishing the revision replaces the text."""
 
     category = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.all(), required=False, allow_null=True
@@ -26,6 +41,7 @@ class ArticleSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(required=False, min_value=1)
     helpful_count = serializers.IntegerField(read_only=True)
     unhelpful_count = serializers.IntegerField(read_only=True)
+    revision = ArticleRevisionSerializer(read_only=True, default=None)
 
     class Meta:
         model = Article
@@ -39,6 +55,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "tags",
             "audience",
             "status",
+            "revision",
             "services",
             "owner",
             "review_by",
@@ -53,11 +70,20 @@ class ArticleSerializer(serializers.ModelSerializer):
         read_only_fields = [
             "number",
             "status",
+            "revision",
             "published_at",
             "view_count",
             "created_at",
             "updated_at",
         ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None or not user_is_staff_member(request.user):
+            # An open revision is unpublished text: only staff may read it (DESIGN §5).
+            fields.pop("revision")
+        return fields
 
     def get_body_html(self, article: Article) -> str:
         return str(render_markdown(article.body))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from itsm.core.refusals import FormRefusal, errors_into
 from itsm.core.views import desk_view
 from knowledge import selectors, services, workflow
+from knowledge.choices import ArticleStatus
 from knowledge.filtersets import ArticleFilterSet
 from knowledge.forms import ArticleForm
 from knowledge.models import Article
@@ -40,25 +41,40 @@ def article_list(request):
 
 @desk_view
 def article_detail(request, number: str):
+    """The article with its working text: the open revision's when there is one (the
+    published text stays live meanwhile), the moves the user may make, and, while the text
+    is in review, why the user may not publish it and who may."""
     article = _get(request, number)
+    revision = selectors.article_revision_of(article)
+    working = revision or article
+    publish_refusal = reviewers = None
+    if working.status == ArticleStatus.REVIEW:
+        publish_refusal = workflow.refusal(working, request.user, ArticleStatus.PUBLISHED)
+        if publish_refusal:
+            reviewers = selectors.article_reviewer_list(author_id=working.last_edited_by_id)
     return render(
         request,
         "knowledge/desk/article_detail.html",
         {
             "article": article,
+            "revision": revision,
+            "working": working,
             "versions": selectors.article_version_list(article=article),
             "timeline": selectors.article_timeline(article=article),
-            "transitions": workflow.allowed_transitions(article, request.user),
+            "transitions": workflow.allowed_transitions(working, request.user),
+            "publish_refusal": publish_refusal,
+            "reviewers": reviewers,
             "can_edit": request.user.has_perm("knowledge.change_article"),
         },
     )
 
 
 def _form_initial(article: Article) -> dict:
+    working = selectors.article_revision_of(article) or article
     return {
-        "title": article.title,
-        "summary": article.summary,
-        "body": article.body,
+        "title": working.title,
+        "summary": working.summary,
+        "body": working.body,
         "category": article.category_id,
         "tags": ", ".join(article.tags),
         "audience": article.audience,
@@ -124,7 +140,30 @@ def article_transition(request, number: str):
         to_status=request.POST.get("to_status", ""),
         expected_version=version,
     )
-    messages.success(request, f"{article.number} is now {article.get_status_display()}.")
+    messages.success(request, _moved_message(article))
+    return redirect(article)
+
+
+def _moved_message(article: Article) -> str:
+    revision = selectors.article_revision_of(article)
+    if revision is None:
+        return f"{article.number} is now {article.get_status_display()}."
+    return (
+        f"The revision of {article.number} is now {revision.get_status_display()}; "
+        "readers still see the published version."
+    )
+
+
+@desk_view
+@require_POST
+def article_revision_discard(request, number: str):
+    article = _get(request, number)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    services.article_revision_discard(article=article, actor=request.user, expected_version=version)
+    messages.success(request, "Revision discarded; the published text is unchanged.")
     return redirect(article)
 
 
@@ -177,9 +216,10 @@ def article_version_diff(request, number: str):
             raise Http404("No such version.") from None
         new_label, new_title, new_body = f"Version {new.number}", new.title, new.body
     else:
-        new_label, new_title, new_body = "Working text", article.title, article.body
+        working = selectors.article_revision_of(article) or article
+        new_label, new_title, new_body = "Working text", working.title, working.body
     old_text = f"# {old.title}\n\n{old.summary}\n\n{old.body}"
-    new_summary = new.summary if to else article.summary
+    new_summary = new.summary if to else working.summary
     new_text = f"# {new_title}\n\n{new_summary}\n\n{new_body}"
     return render(
         request,

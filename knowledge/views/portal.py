@@ -7,16 +7,40 @@ from django.shortcuts import redirect, render
 
 from knowledge import selectors, services
 from knowledge.forms import FeedbackForm
-from knowledge.models import Article, ArticleFeedback
+from knowledge.models import Article, ArticleFeedback, Category
 
 RESULTS = 20
+MOST_READ = 10
+IN_CATEGORY = 50
 
 
 @login_required
 def article_search(request):
+    """The portal's knowledge base: search results for `q`; without one, browse: categories
+    with their article counts and the most read articles (of `category`, when chosen)."""
     query = (request.GET.get("q") or "").strip()[:200]
-    results = selectors.article_search(user=request.user, query=query, limit=RESULTS)
-    return render(request, "knowledge/portal/search.html", {"query": query, "results": results})
+    category = None
+    if category_id := request.GET.get("category", ""):
+        category = (
+            Category.objects.filter(pk=category_id).first() if category_id.isdigit() else None
+        )
+        if category is None:
+            raise Http404("No such category.")
+    context = {"query": query, "category": category}
+    if query:
+        context["results"] = selectors.article_search(
+            user=request.user, query=query, limit=RESULTS, category=category and category.pk
+        )
+    else:
+        context["categories"] = selectors.category_list_with_counts(
+            user=request.user, parent_id=category and category.pk
+        )
+        context["top"] = selectors.article_list_most_read(
+            user=request.user,
+            category_id=category and category.pk,
+            limit=IN_CATEGORY if category else MOST_READ,
+        )
+    return render(request, "knowledge/portal/search.html", context)
 
 
 @login_required

@@ -1,12 +1,15 @@
 """Desk pages: list, detail, agenda votes, calendar and the iCal feed, the ticket panel."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 from rest_framework.authtoken.models import Token
 
+from changes import services as change_services
+from changes.models import CalendarFeedToken
 from tests.changes.factories import (
     approve_all,
     blackout,
@@ -142,15 +145,81 @@ def test_ical_feed_parses_and_contains_scheduled_changes(client_as, agent, sched
     assert str(event["status"]) == "CONFIRMED"
 
 
-def test_ical_feed_with_token_and_without_auth(client, agent, scheduled, requester):
-    token = Token.objects.create(user=agent)
+def test_ical_feed_with_calendar_token_and_without_auth(client, agent, scheduled, requester):
+    secret = change_services.calendar_token_create(user=agent)
     assert client.get("/desk/changes/calendar.ics").status_code == 401
     assert client.get("/desk/changes/calendar.ics?token=nope").status_code == 401
-    response = client.get(f"/desk/changes/calendar.ics?token={token.key}")
+    response = client.get(f"/desk/changes/calendar.ics?token={secret}")
     assert response.status_code == 200
     assert scheduled.number.encode() in response.content
-    requester_token = Token.objects.create(user=requester)
-    assert client.get(f"/desk/changes/calendar.ics?token={requester_token.key}").status_code == 401
+    header = client.get("/desk/changes/calendar.ics", headers={"authorization": f"Token {secret}"})
+    assert header.status_code == 200
+
+
+def test_ical_feed_refuses_the_full_api_token(client, agent, scheduled):
+    """The feed URL must never carry an API token, so the feed stops taking one."""
+    api_token = Token.objects.create(user=agent)
+    assert client.get(f"/desk/changes/calendar.ics?token={api_token.key}").status_code == 401
+
+
+def test_calendar_token_reads_only_the_feed_and_is_stored_hashed(client, agent, scheduled):
+    secret = change_services.calendar_token_create(user=agent)
+    stored = CalendarFeedToken.objects.get(user=agent)
+    assert secret not in stored.key_hash
+    assert stored.key_hash == CalendarFeedToken.hash_key(secret)
+    api = client.get("/api/v1/changes/", headers={"authorization": f"Token {secret}"})
+    assert api.status_code in (401, 403)
+    assert client.get(f"/desk/changes/?token={secret}").status_code == 302
+
+
+def test_a_requester_cannot_make_or_use_a_calendar_token(client_as, requester):
+    client = client_as(requester)
+    assert client.post("/desk/changes/calendar/token/").status_code == 403
+    assert not CalendarFeedToken.objects.exists()
+
+
+def test_user_makes_replaces_and_revokes_a_calendar_link_on_the_calendar_page(
+    client_as, agent, scheduled
+):
+    desk = client_as(agent)
+    client = Client()  # a calendar app: no session
+    page = desk.get("/desk/changes/calendar/")
+    assert b'href="/desk/changes/calendar.ics"' in page.content
+    assert b"Make a calendar link" in page.content
+
+    made = desk.post("/desk/changes/calendar/token/")
+    assert made.status_code == 200
+    assert "no-store" in made["Cache-Control"]
+    first = made.context["secret"]
+    assert f"http://testserver/desk/changes/calendar.ics?token={first}".encode() in made.content
+    again = desk.get("/desk/changes/calendar/")
+    assert first.encode() not in again.content  # shown once
+    assert b"Revoke calendar link" in again.content
+
+    second = desk.post("/desk/changes/calendar/token/").context["secret"]
+    assert client.get(f"/desk/changes/calendar.ics?token={first}").status_code == 401
+    assert client.get(f"/desk/changes/calendar.ics?token={second}").status_code == 200
+
+    revoked = desk.post("/desk/changes/calendar/token/revoke/")
+    assert revoked.status_code == 302
+    assert client.get(f"/desk/changes/calendar.ics?token={second}").status_code == 401
+
+
+def test_calendar_list_is_chronological_with_blackouts_among_changes(client_as, agent, cm, erp):
+    """GIVEN a change on 1 Dec and a blackout on 30 Dec
+    WHEN the list view from 1 Dec is shown
+    THEN the change comes first, the blackout after it."""
+    tz = timezone.get_current_timezone()
+    first = datetime(2031, 12, 1, 10, tzinfo=tz)
+    change = move(make_change(actor=cm, start=first, services=[erp]), cm, "assessment")
+    blackout(
+        name="Year-end freeze",
+        start=datetime(2031, 12, 30, 0, tzinfo=tz),
+        end=datetime(2031, 12, 31, 0, tzinfo=tz),
+    )
+    page = client_as(agent).get("/desk/changes/calendar/?view=list&date=2031-12-01")
+    content = page.content.decode()
+    assert content.index(change.number) < content.index("Year-end freeze")
 
 
 def test_ticket_page_shows_nearby_change_and_links_the_incident(client_as, agent, scheduled, erp):
@@ -217,3 +286,38 @@ def test_a_normal_drafts_page_offers_only_the_normal_path(client_as, cm, erp):
         "Implement now (emergency, CAB reviews after)",
     ):
         assert other_path not in page
+
+
+def test_change_list_filter_bar_has_plain_labels_and_filters(client_as, agent, cm, erp):
+    start = timezone.now() + timedelta(days=2)
+    in_window = make_change(actor=cm, start=start, services=[erp], title="Patch ERP")
+    later = make_change(actor=cm, start=start + timedelta(days=30), title="Patch CRM")
+    client = client_as(agent)
+    page = client.get("/desk/changes/").content.decode()
+    assert "[invalid name]" not in page
+    assert "is greater than" not in page and "is less than" not in page
+    for label in ("Search", "Status", "Type", "Risk", "Service", "Team", "Starts on or after"):
+        assert f"<label>{label}<" in page
+    assert '<option value="">Any status</option>' in page
+
+    day = (start + timedelta(days=1)).date().isoformat()
+    rows = client.get(
+        f"/desk/changes/?q=&status=&risk=&service={erp.pk}&starts_before={day}",
+        headers={"hx-request": "true", "hx-target": "change-table"},
+    )
+    assert b"<form" not in rows.content  # the htmx partial: rows only
+    assert in_window.number.encode() in rows.content
+    assert later.number.encode() not in rows.content
+
+
+def test_change_list_query_count_does_not_grow_with_rows(
+    client_as, agent, cm, erp, django_assert_max_num_queries
+):
+    client = client_as(agent)
+    make_change(actor=cm, start=timezone.now() + timedelta(days=1), services=[erp])
+    with django_assert_max_num_queries(20) as first:
+        client.get("/desk/changes/")
+    for i in range(10):
+        make_change(actor=cm, start=timezone.now() + timedelta(days=2, hours=i), services=[erp])
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get("/desk/changes/")

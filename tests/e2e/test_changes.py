@@ -1,6 +1,9 @@
 """Change and release journeys in a real browser."""
 
-from datetime import timedelta
+import re
+from datetime import datetime, time, timedelta
+from urllib.error import HTTPError
+from urllib.request import urlopen
 
 import pytest
 import time_machine
@@ -8,10 +11,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from changes import services as change_services
-from changes.models import ChangeRequest, ChangeTemplate
+from changes.models import CalendarFeedToken, ChangeRequest, ChangeTemplate
 from itsm.accounts.roles import Role
 from releases.models import Release
-from tests.changes.factories import cab, change_manager
+from tests.changes.factories import RISK_LOW, blackout, cab, change_manager, make_change, move
 from tests.factories.accounts import UserFactory
 from tests.factories.cmdb import ServiceFactory
 from tests.factories.tickets import make_ticket
@@ -34,7 +37,7 @@ def test_normal_change_through_cab_to_calendar_and_caused_incident(live_server, 
 
     sign_in(page, live_server.url, cm.email)
     page.goto(live_server.url + "/desk/changes/new/")
-    page.get_by_label("Title").fill("Upgrade ERP database")
+    page.get_by_label("Title", exact=True).fill("Upgrade ERP database")
     page.get_by_label("Affected services").select_option(label="ERP")
     page.get_by_label("Planned start").fill(start.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Planned end").fill(end.strftime("%Y-%m-%dT%H:%M"))
@@ -186,3 +189,86 @@ def test_release_manager_builds_release_with_support_plan_and_sees_hypercare(
     expect(page.locator("#hypercare-incidents")).to_contain_text(incident.number)
     page.goto(live_server.url + "/desk/releases/")
     expect(page.locator(f"#release-{release_number}")).to_contain_text("Extra phone cover")
+
+
+def test_agent_reads_the_calendar_in_order_and_subscribes_with_her_own_calendar_link(
+    live_server, page, agent
+):
+    cm = change_manager()
+    tz = timezone.get_current_timezone()
+    # Inside the feed's year ahead: the 1st of the month after next, and 29 days later.
+    first = (timezone.localdate() + timedelta(days=40)).replace(day=1)
+    change = move(
+        make_change(
+            actor=cm,
+            start=datetime.combine(first, time(9), tzinfo=tz),
+            title="Patch ERP",
+            services=[ServiceFactory(name="ERP")],
+        ),
+        cm,
+        "assessment",
+    )
+    blackout(
+        name="Month-end freeze",
+        start=datetime.combine(first + timedelta(days=29), time(0), tzinfo=tz),
+        end=datetime.combine(first + timedelta(days=30), time(0), tzinfo=tz),
+    )
+
+    sign_in(page, live_server.url, agent.email)
+    page.goto(f"{live_server.url}/desk/changes/calendar/?view=list&date={first:%Y-%m-%d}")
+    rows = page.locator("#calendar-list tbody tr")
+    expect(rows.nth(0)).to_contain_text(change.number)
+    expect(rows.nth(1)).to_contain_text("Blackout: Month-end freeze")
+
+    page.get_by_text("Subscribe in your calendar app").click()
+    link = page.locator("#ics-link")
+    expect(link).to_have_attribute("href", "/desk/changes/calendar.ics")
+    signed_in = page.request.get(live_server.url + link.get_attribute("href"))
+    assert signed_in.status == 200 and change.number in signed_in.text()
+
+    page.get_by_role("button", name="Make a calendar link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your calendar link")
+    url = page.get_by_label("Calendar link").input_value()
+    assert url.startswith(live_server.url + "/desk/changes/calendar.ics?token=")
+    assert CalendarFeedToken.objects.get(user=agent).key_hash not in url
+    with urlopen(url) as feed:  # a calendar app: no session
+        assert change.number in feed.read().decode()
+
+    page.goto(live_server.url + "/desk/changes/calendar/")
+    page.get_by_text("Subscribe in your calendar app").click()
+    expect(page.locator("#feed-help")).not_to_contain_text("token=")
+    page.get_by_role("button", name="Revoke calendar link").click()
+    expect(page.get_by_role("status")).to_contain_text("Calendar link revoked")
+    with pytest.raises(HTTPError) as refused:
+        urlopen(url)
+    assert refused.value.code == 401
+
+
+def test_agent_filters_the_change_list_by_risk_and_words(live_server, page, agent):
+    cm = change_manager()
+    start = timezone.now() + timedelta(days=3)
+    erp = ServiceFactory(name="ERP")
+    assessed = move(
+        make_change(actor=cm, start=start, title="Patch ERP", services=[erp]), cm, "assessment"
+    )
+    change_services.change_assess_risk(
+        change=assessed, actor=cm, expected_version=assessed.version, answers=RISK_LOW
+    )
+    other = make_change(actor=cm, start=start, title="Upgrade CRM")
+
+    sign_in(page, live_server.url, agent.email)
+    page.goto(live_server.url + "/desk/changes/")
+    bar = page.locator("#change-filters")
+    expect(bar).not_to_contain_text("[invalid name]")
+    expect(bar).not_to_contain_text("greater than")
+    expect(page.get_by_role("link", name=other.number)).to_be_visible()
+
+    bar.get_by_label("Risk").select_option(label="Low")
+    expect(page.get_by_role("link", name=other.number)).to_have_count(0)
+    expect(page.get_by_role("link", name=assessed.number)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"risk=low"))
+
+    bar.get_by_label("Risk").select_option(label="Any risk")
+    bar.get_by_label("Search").press_sequentially("CRM")
+    expect(page.get_by_role("link", name=assessed.number)).to_have_count(0)
+    expect(page.get_by_role("link", name=other.number)).to_be_visible()

@@ -165,7 +165,10 @@ def test_restore_brings_back_an_old_version_as_a_draft(api_as, knowledge_editor,
         {"version_number": 1, "version": article.version},
         format="json",
     )
-    assert response.status_code == 200 and response.json()["status"] == "draft"
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "published" and body["body"] == draft.body
+    assert body["revision"]["status"] == "draft" and body["revision"]["body"] == draft.body
     missing = api_as(knowledge_editor).post(
         f"{URL}{article.number}/restore/",
         {"version_number": 9, "version": response.json()["version"]},
@@ -195,3 +198,17 @@ def test_articles_are_in_the_openapi_schema(api_as, agent):
     assert "/api/v1/articles/{number}/feedback/" in paths
     params = {p["name"] for p in paths["/api/v1/articles/"]["get"]["parameters"]}
     assert {"search", "category", "service", "audience", "status"} <= params
+
+
+def test_requesters_never_see_an_open_revision(api_as, knowledge_editor, requester, draft, publish):
+    article = publish(draft)
+    article = services.article_transition(
+        article=article, actor=knowledge_editor, to_status="draft", expected_version=article.version
+    )
+    services.article_update(
+        article=article, actor=knowledge_editor, expected_version=article.version, body="Secret"
+    )
+    staff = api_as(knowledge_editor).get(f"{URL}{article.number}/").json()
+    assert staff["revision"]["body"] == "Secret"
+    public = api_as(requester).get(f"{URL}{article.number}/").json()
+    assert "revision" not in public and public["body"] == draft.body

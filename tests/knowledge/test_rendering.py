@@ -78,10 +78,23 @@ def test_markdown_formatting_survives_sanitising():
 
 
 def test_a_search_headline_escapes_the_text_and_keeps_only_our_marks():
-    html = headline_html("reset <script>alert(1)</script> your \x02password\x03")
-    assert "<script>" not in html
-    assert "&lt;script&gt;" in html
+    html = headline_html("reset <script>alert(1)</script> your \x02password\x03 if a < b & c")
+    assert "<script>" not in html and "script&gt;" not in html
+    assert "if a &lt; b &amp; c" in html
     assert "<mark>password</mark>" in html
+
+
+def test_a_search_headline_is_plain_text_without_markdown_syntax():
+    raw = (
+        "Summary — ## Steps\n1. Press **\x02Source\x03** twice.\n"
+        "2. Read [the \x02guide\x03](https://example.com/a_b) and run `vpn_client`.\n"
+        "> Note: ~~old~~ _new_ ![logo](logo.png)\n\n| a | b |\n|---|---|\n```bash"
+    )
+    html = headline_html(raw)
+    assert html == (
+        "Summary — Steps Press <mark>Source</mark> twice. Read the <mark>guide</mark> and run "
+        "vpn_client. Note: old new logo a b"
+    )
 
 
 def test_a_diff_marks_insertions_and_deletions_and_escapes_the_text():

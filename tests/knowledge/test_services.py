@@ -5,8 +5,8 @@ from django.db import connection
 
 from itsm.audit.models import AuditEvent
 from itsm.core.exceptions import GuardFailed, PermissionRefused, StaleVersion
-from knowledge import services
-from knowledge.models import Article, ArticleFeedback
+from knowledge import selectors, services
+from knowledge.models import Article, ArticleFeedback, ArticleRevision
 
 pytestmark = pytest.mark.django_db
 
@@ -79,33 +79,144 @@ def test_a_published_text_cannot_be_edited_until_revised(draft, publish, knowled
     assert article.tags == ["vpn"] and article.status == "published"
 
 
-def test_each_publication_adds_a_version_and_restore_makes_a_new_draft(
+def _revise(article, actor):
+    return services.article_transition(
+        article=article, actor=actor, to_status="draft", expected_version=article.version
+    )
+
+
+def test_revising_keeps_the_published_text_live_until_the_revision_is_published(
+    draft, publish, knowledge_editor, reviewer, requester
+):
+    article = publish(draft)
+    article = _revise(article, knowledge_editor)
+    assert article.status == "published"
+    article = services.article_update(
+        article=article,
+        actor=knowledge_editor,
+        expected_version=article.version,
+        title="Connect with Always-On VPN",
+        body="Use the new Always-On VPN instead.",
+    )
+    revision = ArticleRevision.objects.get(article=article)
+    assert (revision.status, revision.body) == ("draft", "Use the new Always-On VPN instead.")
+    assert revision.last_edited_by == knowledge_editor
+
+    # While it is drafted and reviewed, readers get the published text, in search too.
+    article = services.article_transition(
+        article=article,
+        actor=knowledge_editor,
+        to_status="review",
+        expected_version=article.version,
+    )
+    live = selectors.article_get_for_user(user=requester, number=article.number)
+    assert (live.status, live.body) == ("published", draft.body)
+    found = selectors.article_search(user=requester, query="GlobalProtect")
+    assert [a.number for a in found] == [article.number]
+
+    article = services.article_transition(
+        article=article, actor=reviewer, to_status="published", expected_version=article.version
+    )
+    assert not ArticleRevision.objects.filter(article=article).exists()
+    live = selectors.article_get_for_user(user=requester, number=article.number)
+    assert (live.title, live.body) == ("Connect with Always-On VPN", revision.body)
+    assert live.last_edited_by == knowledge_editor and live.published_by == reviewer
+    versions = list(article.versions.values_list("number", "body"))
+    assert versions == [(2, revision.body), (1, draft.body)]
+    assert [a.number for a in selectors.article_search(user=requester, query="Always-On")] == [
+        article.number
+    ]
+
+
+def test_the_author_of_a_revision_cannot_publish_it(draft, publish, knowledge_editor, reviewer):
+    article = _revise(publish(draft), reviewer)
+    article = services.article_update(
+        article=article, actor=reviewer, expected_version=article.version, body="Reviewer's text"
+    )
+    article = services.article_transition(
+        article=article, actor=reviewer, to_status="review", expected_version=article.version
+    )
+    with pytest.raises(GuardFailed, match="another knowledge editor"):
+        services.article_transition(
+            article=article, actor=reviewer, to_status="published", expected_version=article.version
+        )
+    article = services.article_transition(
+        article=article,
+        actor=knowledge_editor,
+        to_status="published",
+        expected_version=article.version,
+    )
+    assert article.body == "Reviewer's text"
+
+
+def test_an_open_revision_blocks_retiring_and_discarding_it_keeps_the_live_text(
+    draft, publish, knowledge_editor
+):
+    article = _revise(publish(draft), knowledge_editor)
+    article = services.article_update(
+        article=article, actor=knowledge_editor, expected_version=article.version, body="Half done"
+    )
+    with pytest.raises(GuardFailed, match="publish or discard it"):
+        services.article_transition(
+            article=article,
+            actor=knowledge_editor,
+            to_status="retired",
+            expected_version=article.version,
+        )
+    article = services.article_revision_discard(
+        article=article, actor=knowledge_editor, expected_version=article.version
+    )
+    assert not ArticleRevision.objects.filter(article=article).exists()
+    article.refresh_from_db()
+    assert (article.status, article.body) == ("published", draft.body)
+    actions = AuditEvent.objects.filter(record_id=article.pk).values_list("action", flat=True)
+    assert {"revision_started", "revision_discarded"} <= set(actions)
+
+
+def test_each_publication_adds_a_version_and_restore_makes_a_new_revision(
     draft, publish, knowledge_editor, reviewer
 ):
     article = publish(draft)
-    article = services.article_transition(
-        article=article, actor=knowledge_editor, to_status="draft", expected_version=article.version
-    )
+    article = _revise(article, knowledge_editor)
     article = services.article_update(
         article=article,
         actor=knowledge_editor,
         expected_version=article.version,
         body="Use the new Always-On VPN instead.",
     )
-    article = publish(article)
+    article = publish(article, submitter=knowledge_editor)
     assert list(article.versions.values_list("number", flat=True)) == [2, 1]
 
     article = services.article_restore_version(
         article=article, version_number=1, actor=knowledge_editor, expected_version=article.version
     )
-    assert article.status == "draft"
-    assert article.body == draft.body
-    assert article.last_edited_by == knowledge_editor
-    article = publish(article)
+    article.refresh_from_db()
+    revision = ArticleRevision.objects.get(article=article)
+    assert article.status == "published" and article.body == "Use the new Always-On VPN instead."
+    assert (revision.status, revision.body) == ("draft", draft.body)
+    assert revision.last_edited_by == knowledge_editor
+    article = publish(article, submitter=knowledge_editor)
     latest = article.versions.first()
     assert (latest.number, latest.body) == (3, draft.body)
     actions = list(AuditEvent.objects.filter(record_id=article.pk).values_list("action", flat=True))
-    assert "restored" in actions and actions.count("status_changed") == 8
+    assert "restored" in actions and actions.count("status_changed") == 2
+    assert actions.count("revision_status_changed") == 4
+
+
+def test_restoring_into_a_revision_in_review_sends_it_back_to_draft(
+    draft, publish, knowledge_editor
+):
+    article = _revise(publish(draft), knowledge_editor)
+    article = services.article_transition(
+        article=article,
+        actor=knowledge_editor,
+        to_status="review",
+        expected_version=article.version,
+    )
+    services.article_restore_version(
+        article=article, version_number=1, actor=knowledge_editor, expected_version=article.version
+    )
+    assert ArticleRevision.objects.get(article=article).status == "draft"
 
 
 def test_feedback_is_one_per_user_and_can_be_changed(draft, publish, requester):

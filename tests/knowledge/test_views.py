@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from itsm.accounts.roles import Role
 from knowledge import services
 from knowledge.models import Article, ArticleFeedback
 from tests.factories.accounts import UserFactory
@@ -145,7 +146,8 @@ def test_restore_from_the_page_creates_a_draft(client_as, knowledge_editor, draf
         {"version": article.version},
     )
     article.refresh_from_db()
-    assert article.status == "draft"
+    assert article.status == "published"  # live until the restored text is published
+    assert article.revision.status == "draft" and article.revision.body == draft.body
 
 
 def test_the_editor_queue_lists_review_stale_and_poorly_rated(client_as, knowledge_editor):
@@ -201,3 +203,117 @@ def test_reading_counts_a_view_and_feedback_can_be_changed(client_as, requester)
     assert feedback.is_helpful is True
     article.refresh_from_db()
     assert article.view_count == 1
+
+
+def test_the_portal_browse_page_shows_categories_with_counts_and_the_most_read(
+    client_as, requester
+):
+    network = CategoryFactory(name="Network")
+    vpn = CategoryFactory(name="VPN", parent=network)
+    printing = CategoryFactory(name="Printing")
+    CategoryFactory(name="Empty")
+    ArticleFactory(title="Connect the VPN", category=vpn, view_count=50)
+    ArticleFactory(title="Wi-Fi at the office", category=network, view_count=5)
+    ArticleFactory(title="Clear a paper jam", category=printing, view_count=20)
+    ArticleFactory(title="Internal router notes", category=network, audience="internal")
+    ArticleFactory(title="Draft about printers", category=printing, status="draft")
+    client = client_as(requester)
+
+    page = client.get(PORTAL).content.decode()
+    assert "Browse by category" in page
+    assert '>Network</a> <span class="count" aria-label="2 articles">2</span>' in page
+    assert '>Printing</a> <span class="count" aria-label="1 articles">1</span>' in page
+    assert "Empty" not in page and "Internal router" not in page and "Draft about" not in page
+    most_read = page[page.index('id="kb-top"') :]
+    order = [most_read.index(t) for t in ("Connect the VPN", "Clear a paper jam", "Wi-Fi")]
+    assert order == sorted(order)
+
+    in_network = client.get(PORTAL, {"category": network.pk}).content.decode()
+    assert '>VPN</a> <span class="count" aria-label="1 articles">1</span>' in in_network
+    assert "Connect the VPN" in in_network and "Wi-Fi at the office" in in_network
+    assert "Clear a paper jam" not in in_network
+    assert client.get(PORTAL, {"category": "999999"}).status_code == 404
+
+
+def test_the_portal_browse_page_has_an_empty_state(client_as, requester):
+    ArticleFactory(title="Only a draft", status="draft")
+    page = client_as(requester).get(PORTAL).content.decode()
+    assert "No articles yet" in page and "Only a draft" not in page
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_the_portal_browse_query_count_does_not_grow(
+    client_as, requester, django_assert_num_queries, size
+):
+    category = CategoryFactory(name="Network")
+    for i in range(size):
+        article = ArticleFactory(category=category, view_count=i)
+        services.article_feedback_give(article=article, user=requester, is_helpful=True)
+    client = client_as(requester)
+    # session, user, staff check, categories, counts, most read (feedback counts inline),
+    # major-incident banner
+    with django_assert_num_queries(7):
+        page = client.get(PORTAL)
+    assert page.content.count(b"found this helpful") == min(size, 10)
+
+
+def test_the_author_is_told_why_she_cannot_publish_and_who_can(
+    client_as, knowledge_editor, reviewer, agent, draft
+):
+    UserFactory(
+        email="ex@example.com",
+        display_name="Ex Editor",
+        is_active=False,
+        roles=[Role.KNOWLEDGE_EDITOR],
+    )
+    services.article_transition(
+        article=draft, actor=knowledge_editor, to_status="review", expected_version=1
+    )
+    page = client_as(knowledge_editor).get(detail(draft)).content.decode()
+    notice = page[page.index('id="four-eyes"') :]
+    notice = notice[: notice.index("</div>")]
+    assert "You wrote this revision; another knowledge editor must review and publish it." in notice
+    assert "Knowledge editors who can review and publish it: Rory Reviewer." in notice
+
+    as_agent = client_as(agent).get(detail(draft)).content.decode()
+    assert "You are not allowed to publish articles." in as_agent
+    assert "Rory Reviewer" in as_agent
+
+    as_reviewer = client_as(reviewer).get(detail(draft)).content.decode()
+    assert 'id="four-eyes"' not in as_reviewer
+    assert ">Publish</button>" in as_reviewer
+
+
+def test_a_revised_article_shows_the_revision_at_the_desk_and_the_live_text_in_the_portal(
+    client_as, knowledge_editor, requester, draft, publish
+):
+    article = publish(draft)
+    client = client_as(knowledge_editor)
+    client.post(
+        reverse("knowledge:desk-article-transition", args=[article.number]),
+        {"to_status": "draft", "version": article.version},
+    )
+    article.refresh_from_db()
+    edit = reverse("knowledge:desk-article-edit", args=[article.number])
+    form = client.get(edit).content.decode()
+    assert "You are editing the revision" in form
+    client.post(
+        edit,
+        {
+            "title": article.title,
+            "summary": article.summary,
+            "body": "Install **Always-On VPN**.",
+            "audience": "public",
+            "version": article.version,
+        },
+    )
+    desk = client.get(detail(article)).content.decode()
+    assert "Revision: Draft" in desk and "Readers still see the published version" in desk
+    assert "<strong>Always-On VPN</strong>" in desk
+    assert ">Submit for review</button>" in desk and ">Discard revision</button>" in desk
+    assert ">Retire</button>" not in desk
+
+    portal = client_as(requester).get(portal_detail(article))
+    assert portal.status_code == 200
+    assert b"<strong>GlobalProtect</strong>" in portal.content
+    assert b"Always-On" not in portal.content
