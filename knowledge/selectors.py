@@ -5,6 +5,7 @@ else sees published public articles only (DESIGN §5: only staff see internal ar
 """
 
 import datetime
+import re
 from typing import Any
 
 from django.contrib.postgres.search import (
@@ -303,3 +304,24 @@ def article_list_for_editor_queue(*, today: datetime.date | None = None) -> dict
         "stale": list(stale[:100]),
         "poorly_rated": list(poorly_rated[:100]),
     }
+
+
+# Deflection: how many articles to suggest and how much of a subject to read.
+SUGGESTIONS = 5
+SUGGEST_MIN_LENGTH = 3
+SUGGEST_MAX_WORDS = 12
+_WORD = re.compile(r"\w+")
+
+
+def article_list_suggested(*, user: Any, text: str) -> list[Article]:
+    """Articles to suggest while a requester describes an incident (deflection), on the
+    portal's suggestions fragment and the re-displayed report form alike.
+
+    A subject is a sentence, not a query: "Outlook password prompt" should find the article
+    about Outlook passwords although it never says "prompt". So any word may match (websearch
+    `or`), and ranking puts the articles that match more of the words first.
+    """
+    words = _WORD.findall(text or "")[:SUGGEST_MAX_WORDS]
+    if len("".join(words)) < SUGGEST_MIN_LENGTH:
+        return []
+    return article_search(user=user, query=" or ".join(words), limit=SUGGESTIONS)

@@ -1,7 +1,6 @@
 """Reads of the portal pages. The portal shows several apps side by side, so it reads each one
 through that app's own selectors (knowledge, catalog) and its access rules."""
 
-import re
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -17,10 +16,6 @@ HOME_POPULAR_ARTICLES = 5
 HOME_OPEN_TICKETS = 5
 SEARCH_ARTICLES = 10
 SEARCH_CATALOG_ITEMS = 10
-SUGGESTIONS = 5
-SUGGEST_MIN_LENGTH = 3
-SUGGEST_MAX_WORDS = 12
-_WORD = re.compile(r"\w+")
 
 
 def article_list_popular(*, user: Any, limit: int = HOME_POPULAR_ARTICLES) -> list[Article]:
@@ -74,16 +69,3 @@ def portal_search(*, user: Any, query: str) -> dict[str, list]:
         "articles": article_search(user=user, query=query, limit=SEARCH_ARTICLES),
         "catalog_items": items,
     }
-
-
-def article_list_suggested(*, user: Any, text: str) -> list[Article]:
-    """Articles to suggest while a requester describes an incident (deflection).
-
-    A subject is a sentence, not a query: "Outlook password prompt" should find the article
-    about Outlook passwords although it never says "prompt". So any word may match (websearch
-    `or`), and ranking puts the articles that match more of the words first.
-    """
-    words = _WORD.findall(text or "")[:SUGGEST_MAX_WORDS]
-    if len("".join(words)) < SUGGEST_MIN_LENGTH:
-        return []
-    return article_search(user=user, query=" or ".join(words), limit=SUGGESTIONS)
