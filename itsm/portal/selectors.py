@@ -1,7 +1,8 @@
 """Reads of the portal pages. The portal shows several apps side by side, so it reads each one
 through that app's own selectors (knowledge, catalog) and its access rules."""
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 
@@ -56,7 +57,12 @@ def portal_home(*, user: Any) -> dict[str, Any]:
     }
 
 
-def portal_search(*, user: Any, query: str) -> dict[str, list]:
+class PortalSearchResults(TypedDict):
+    articles: Sequence[Article]
+    catalog_items: Sequence[CatalogItem]
+
+
+def portal_search(*, user: Any, query: str) -> PortalSearchResults:
     """One search box, two kinds of answer: articles `user` may read (ranked, with a
     `headline`) and active catalog items whose name or description matches."""
     query = (query or "").strip()
