@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from itsm.accounts.models import Team, User
@@ -88,7 +88,7 @@ def _save(
     before: dict[str, Any],
     message: str = "",
     fields: Sequence[str] = (),
-) -> dict:
+) -> dict[str, dict[str, Any]]:
     """Bump the version, save, and audit the differences (with the version step)."""
     after = _snapshot(ticket, before)
     changes = field_changes(before, after)
@@ -172,7 +172,7 @@ def ticket_create(
     assignment_team: Team | None = None,
     assignee: User | None = None,
     catalog_item: Any = None,
-    form_data: dict | None = None,
+    form_data: dict[str, Any] | None = None,
     files: Sequence[Any] = (),
 ) -> Ticket:
     """Raise an incident or a service request; numbers come from the kind's sequence.
@@ -343,7 +343,7 @@ def ticket_transition(
     """
     ticket = _lock(ticket, expected_version)
     is_staff = actor is None or user_is_staff_member(actor)
-    if not is_staff and ticket.requester_id != actor.pk:
+    if actor is not None and not is_staff and ticket.requester_id != actor.pk:
         raise PermissionRefused("Only the requester or the service desk can change this ticket.")
     open_tasks = ticket.tasks.filter(status__in=[TaskStatus.WAITING, TaskStatus.OPEN]).count()
     if message := workflow.refusal(
@@ -396,7 +396,7 @@ def ticket_transition(
     return ticket
 
 
-def _check_choice(fields: dict, name: str, choices) -> None:
+def _check_choice(fields: dict[str, Any], name: str, choices: type[models.Choices]) -> None:
     value = fields.get(name)
     if value and value not in choices.values:
         raise InvalidTicketInput(f"“{value}” is not a valid {name.replace('_', ' ')}.", field=name)
@@ -509,7 +509,8 @@ def ticket_link_parent(*, ticket: Ticket, parent: Ticket | None, actor: User) ->
 
 def _ancestor_ids(ticket: Ticket, limit: int = 20) -> set[int]:
     """The ticket and its parents up the chain, read fresh from the database."""
-    seen, current = set(), ticket.pk
+    seen: set[int] = set()
+    current: int | None = ticket.pk
     while current is not None and current not in seen and len(seen) < limit:
         seen.add(current)
         current = Ticket.objects.filter(pk=current).values_list("parent_id", flat=True).first()

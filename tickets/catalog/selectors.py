@@ -1,6 +1,7 @@
 """Reads of the service catalog, approvals and fulfilment tasks, each shaped for its page."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -55,7 +56,7 @@ def catalog_item_list_for_api() -> QuerySet[CatalogItem]:
     )
 
 
-def request_get_progress_for_user(*, user, number: str) -> Ticket:
+def request_get_progress_for_user(*, user: Any, number: str) -> Ticket:
     """A service request with its approvals and tasks, if `user` may see it (404 otherwise)."""
     ticket = (
         Ticket.objects.visible_to(user)
@@ -110,7 +111,7 @@ def request_fulfilment_for_desk(*, ticket: Ticket) -> RequestFulfilment | None:
     return RequestFulfilment(approvals=approvals, tasks=tasks)
 
 
-def approval_list_for_approver(*, user, pending_only: bool = True) -> QuerySet[Approval]:
+def approval_list_for_approver(*, user: Any, pending_only: bool = True) -> QuerySet[Approval]:
     """The approvals asked of `user`, newest first, with the request and its requester."""
     approvals = Approval.objects.filter(approver=user).select_related(
         "ticket", "ticket__requester", "ticket__catalog_item"
@@ -120,7 +121,7 @@ def approval_list_for_approver(*, user, pending_only: bool = True) -> QuerySet[A
     return approvals.order_by("-ticket__created_at", "-id")
 
 
-def task_list_for_teams(*, user, status: str | None = "open") -> QuerySet[FulfilmentTask]:
+def task_list_for_teams(*, user: Any, status: str | None = "open") -> QuerySet[FulfilmentTask]:
     """Fulfilment tasks of the teams `user` is in (or assigned to them), oldest first."""
     tasks = FulfilmentTask.objects.filter(
         pk__in=FulfilmentTask.objects.filter(Q(team__members=user) | Q(assignee=user)).values("pk")

@@ -38,9 +38,9 @@ def major_get_by_number(*, number: str) -> MajorIncident:
     return get_object_or_404(major_list(), ticket__number=number)
 
 
-def major_timeline(*, major: MajorIncident) -> list[dict]:
+def major_timeline(*, major: MajorIncident) -> list[dict[str, Any]]:
     """Updates and the incident's audit events, newest first, for the major-incident page."""
-    updates = [
+    updates: list[dict[str, Any]] = [
         {"kind": "update", "at": u.created_at, "update": u}
         for u in major.updates.select_related("author")
     ]
@@ -93,7 +93,7 @@ def major_desk_banner() -> list[dict[str, Any]]:
     return banner
 
 
-def major_banner_list(*, user) -> list[MajorIncident]:
+def major_banner_list(*, user: Any) -> list[MajorIncident]:
     """Active major incidents for the portal banner, each with its latest public update
     (`latest_public`), whether `user` already joined (`has_joined`) and whether to offer
     "I'm affected too" (`can_join`: not to the declarer, nor to a requester already on it,
