@@ -22,6 +22,7 @@ SLA policy have no clocks and are not in those two figures (their help text says
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -334,7 +335,7 @@ def _week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _weekly(rows, *names: str) -> dict[date, list[int]]:
+def _weekly(rows: Iterable[Mapping[str, Any]], *names: str) -> dict[date, list[int]]:
     """Daily rows summed into weeks (Monday)."""
     weeks: dict[date, list[int]] = {}
     for row in rows:
@@ -359,7 +360,7 @@ def dashboard_sla_compliance(
         .order_by(),
         *sums,
     )
-    table = []
+    table: list[list[Any]] = []
     for week in _weeks(filters):
         r_met, r_breached, s_met, s_breached = weeks.get(week, (0, 0, 0, 0))
         r_total, s_total = r_met + r_breached, s_met + s_breached
@@ -403,7 +404,7 @@ def _at_risk_q() -> Q:
     return Q(state=SlaState.RUNNING, due_at__gt=now, risk_from__lte=now)
 
 
-def _open_clocks(scope: DashboardScope, filters: DashboardFilters):
+def _open_clocks(scope: DashboardScope, filters: DashboardFilters) -> QuerySet[SlaClock]:
     return SlaClock.objects.filter(
         _in_scope(scope, filters, "ticket__"),
         stopped_at__isnull=True,
@@ -439,7 +440,8 @@ def dashboard_sla_now(
     )
     base = reverse("dashboards:sla-tickets")
     query = filters.as_query()
-    rows, links = [], []
+    rows: list[list[Any]] = []
+    links: list[str | None] = []
     for metric, prefix in (
         (SlaMetric.FIRST_RESPONSE, "response"),
         (SlaMetric.RESOLUTION, "resolution"),
@@ -509,7 +511,8 @@ def dashboard_backlog_age(
     ):
         if value is not None:
             desk_query[key] = str(value)
-    rows, links = [], []
+    rows: list[list[Any]] = []
+    links: list[str | None] = []
     for index, (label, low, _high) in enumerate(AGE_BUCKETS):
         rows.append([label, counts.get(f"b{index}", 0)])
         # The desk's age filter knows 1, 3, 7 and 30 days: "older than" the bucket's floor.
@@ -602,13 +605,13 @@ def _duration_stats(
             .order_by()
         ):
             bands[row["metric"]].append((row["band"], row["clocks"], row["seconds"]))
-        stats = {}
+        stats: dict[str, tuple[int, float | None, float | None]] = {}
         for metric in metrics:
             n = sum(clocks for _b, clocks, _s in bands[metric])
             seconds = sum(s for _b, _c, s in bands[metric])
             stats[metric] = (n, seconds / n if n else None, _median_from_bands(bands[metric]))
         return stats
-    aggregates = {}
+    aggregates: dict[str, Aggregate] = {}
     for prefix in ("response", "resolution"):
         in_period = Q(
             **{f"{prefix}_day__gte": filters.date_from, f"{prefix}_day__lte": filters.date_to}
@@ -623,11 +626,11 @@ def _duration_stats(
     either = Q(response_day__gte=filters.date_from, response_day__lte=filters.date_to) | Q(
         resolution_day__gte=filters.date_from, resolution_day__lte=filters.date_to
     )
-    row = DashboardTicketFact.objects.filter(either, _dimension_q(scope, filters)).aggregate(
+    totals = DashboardTicketFact.objects.filter(either, _dimension_q(scope, filters)).aggregate(
         **aggregates
     )
     return {
-        metric: (row[f"{prefix}_n"], row[f"{prefix}_mean"], row[f"{prefix}_median"])
+        metric: (totals[f"{prefix}_n"], totals[f"{prefix}_mean"], totals[f"{prefix}_median"])
         for metric, prefix in zip(metrics, ("response", "resolution"), strict=True)
     }
 
@@ -663,7 +666,7 @@ def dashboard_response_times(
     )
 
 
-def _resolved_in_period(scope: DashboardScope, filters: DashboardFilters):
+def _resolved_in_period(scope: DashboardScope, filters: DashboardFilters) -> QuerySet[Ticket]:
     return Ticket.objects.filter(
         _in_scope(scope, filters),
         resolved_at__gte=filters.start,
@@ -680,7 +683,7 @@ def _weekly_share(
         "hit",
         "n",
     )
-    rows = []
+    rows: list[list[Any]] = []
     for week in _weeks(filters):
         part, whole = counts.get(week, (0, 0))
         rows.append([week.isoformat(), _pct(part, whole), part, whole])

@@ -80,7 +80,7 @@ def notification_create(
     context: dict[str, Any],
     record: models.Model | None = None,
     essential: bool = True,
-    webhook_payload: dict | None = None,
+    webhook_payload: dict[str, Any] | None = None,
 ) -> list[Notification]:
     """Write the outbox rows for one occurrence of `event`: one email per eligible recipient
     and one webhook call per matching active subscription.
@@ -173,7 +173,7 @@ class NotificationRequest:
     context: Mapping[str, Any]
     record: models.Model | RecordRef | None = None
     essential: bool = True
-    webhook_payload: dict | None = None
+    webhook_payload: dict[str, Any] | None = None
 
 
 def notification_create_many(*, items: Iterable[NotificationRequest]) -> int:
@@ -339,12 +339,12 @@ def _drain_pending() -> None:
         _enqueue(ids)
 
 
-def _eligible_recipients(
-    recipients: Iterable[User | Recipient], *, essential: bool, opted_out: set[int] | None = None
-) -> list[User | Recipient]:
+def _eligible_recipients[R: User | Recipient](
+    recipients: Iterable[R], *, essential: bool, opted_out: set[int] | None = None
+) -> list[R]:
     """Active users with an address, one per address; for non-essential events minus those
     who opted out (looked up here unless the caller passes `opted_out`)."""
-    people = {}
+    people: dict[int, R] = {}
     for user in recipients:
         if user is not None and user.is_active and user.email and user.pk not in people:
             people[user.pk] = user
@@ -446,9 +446,9 @@ def _webhook_payload(
     *,
     event: str,
     event_id: uuid.UUID,
-    context: dict[str, Any],
+    context: Mapping[str, Any],
     label: str,
-    payload: dict | None,
+    payload: dict[str, Any] | None,
 ) -> dict[str, Any]:
     title = str(context.get("title", ""))
     url = str(context.get("url", ""))
