@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,19 +24,55 @@ BASELINE = ROOT / "mypy-baseline.txt"
 ERROR_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): error: (?P<message>.*)$")
 # The same floor as the strict overrides in pyproject.toml, by file name.
 STRICT_PATH = re.compile(r"(^|/)(services|selectors|workflow)(\.py$|/)")
+NL = "\n  "
+HEADER = (
+    "# mypy errors outside the strict modules that predate mypy in CI, without line numbers.\n"
+    "# It may only shrink: scripts/mypy_baseline.py --shrink drops what was fixed.\n"
+)
 
 
-def run_mypy(args: list[str]) -> tuple[int, list[str]]:
+@dataclass
+class Verdict:
+    found: Counter[str] = field(default_factory=Counter)
+    new: list[str] = field(default_factory=list)  # mypy's lines, with line numbers
+    gone: Counter[str] = field(default_factory=Counter)
+    strict_listed: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.new or self.gone or self.strict_listed)
+
+
+def is_strict(path: str) -> bool:
+    return bool(STRICT_PATH.search(path))
+
+
+def judge(mypy_output: list[str], baseline: Counter[str]) -> Verdict:
+    """Compare mypy's output with the baseline (keys are "path: message  [code]")."""
+    verdict = Verdict()
+    verdict.strict_listed = sorted(key for key in baseline if is_strict(key.split(":", 1)[0]))
+    allowed = Counter(baseline)
+    for line in mypy_output:
+        match = ERROR_LINE.match(line)
+        if match is None:
+            continue
+        key = f"{match['path']}: {match['message']}"
+        verdict.found[key] += 1
+        if allowed[key] > 0 and not is_strict(match["path"]):
+            allowed[key] -= 1
+        else:
+            verdict.new.append(line)
+    verdict.gone = baseline - verdict.found
+    return verdict
+
+
+def run_mypy(args: list[str]) -> list[str]:
     command = [sys.executable, "-m", "mypy", "--no-error-summary", "--no-pretty", *args]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     if result.returncode not in (0, 1):  # 2: mypy itself failed (bad config, crash)
         sys.stderr.write(result.stdout + result.stderr)
         sys.exit(result.returncode)
-    return result.returncode, result.stdout.splitlines()
-
-
-def baseline_key(match: re.Match[str]) -> str:
-    return f"{match['path']}: {match['message']}"
+    return result.stdout.splitlines()
 
 
 def read_baseline() -> Counter[str]:
@@ -46,55 +83,32 @@ def read_baseline() -> Counter[str]:
 
 
 def write_baseline(keys: Counter[str]) -> None:
-    header = (
-        "# mypy errors outside the strict modules that predate mypy in CI, without line numbers.\n"
-        "# It may only shrink: scripts/mypy_baseline.py --shrink drops what was fixed.\n"
-    )
-    BASELINE.write_text(header + "".join(f"{key}\n" for key in sorted(keys.elements())))
+    BASELINE.write_text(HEADER + "".join(f"{key}\n" for key in sorted(keys.elements())))
 
 
 def main(argv: list[str]) -> int:
     shrink = "--shrink" in argv
-    mypy_args = [arg for arg in argv if arg != "--shrink"]
-    _, output = run_mypy(mypy_args)
-    errors = [(line, match) for line in output if (match := ERROR_LINE.match(line))]
-    found = Counter(baseline_key(match) for _, match in errors)
     baseline = read_baseline()
+    verdict = judge(run_mypy([arg for arg in argv if arg != "--shrink"]), baseline)
 
-    failed = False
-    strict_listed = sorted(key for key in baseline if STRICT_PATH.search(key.split(":", 1)[0]))
-    if strict_listed:
-        failed = True
-        print("mypy-baseline.txt may not list strict modules' errors:", *strict_listed, sep="\n  ")
-
-    allowed = Counter(baseline)
-    new = []
-    for line, match in errors:
-        key = baseline_key(match)
-        if allowed[key] > 0 and not STRICT_PATH.search(match["path"]):
-            allowed[key] -= 1
-        else:
-            new.append(line)
-    if new:
-        failed = True
-        print(f"mypy: {len(new)} new error(s) (not in mypy-baseline.txt):", *new, sep="\n")
-
-    gone = baseline - found
-    if gone and shrink:
-        write_baseline(baseline & found)
-        print(f"mypy-baseline.txt: dropped {gone.total()} fixed error(s).")
-    elif gone:
-        failed = True
+    if verdict.strict_listed:
+        print("mypy-baseline.txt lists errors of strict modules:", *verdict.strict_listed, sep=NL)
+    if verdict.new:
+        print(f"mypy: {len(verdict.new)} error(s) not in mypy-baseline.txt:", *verdict.new, sep=NL)
+    if verdict.gone and shrink:
+        write_baseline(baseline - verdict.gone)
+        print(f"mypy-baseline.txt: dropped {verdict.gone.total()} fixed error(s).")
+        verdict.gone = Counter()
+    elif verdict.gone:
         print(
-            f"mypy: {gone.total()} baselined error(s) are fixed; run "
+            f"mypy: {verdict.gone.total()} baselined error(s) are fixed; run "
             "`.venv/bin/python scripts/mypy_baseline.py --shrink` and commit mypy-baseline.txt:",
-            *sorted(gone.elements()),
-            sep="\n  ",
+            *sorted(verdict.gone.elements()),
+            sep=NL,
         )
-
-    if not failed:
-        print(f"mypy: no new errors ({found.total()} baselined outside the strict modules).")
-    return 1 if failed else 0
+    if not verdict.failed:
+        print(f"mypy: no new errors ({verdict.found.total()} baselined outside strict modules).")
+    return 1 if verdict.failed else 0
 
 
 if __name__ == "__main__":
