@@ -1,13 +1,23 @@
 """Reads of the service catalog, approvals and fulfilment tasks, each shaped for its page."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from tickets.choices import ApprovalState, TaskStatus, TicketKind
 from tickets.models import Approval, CatalogCategory, CatalogItem, FulfilmentTask, Ticket
+
+
+class TeamSize(TypedDict):
+    team_member_count: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    TaskWithTeamSize = WithAnnotations[FulfilmentTask, TeamSize]
 
 
 def catalog_item_list_for_browse(*, search: str = "") -> QuerySet[CatalogItem]:
@@ -78,10 +88,10 @@ class RequestFulfilment:
     """What the desk page of a service request shows about its progress."""
 
     approvals: list[Approval]
-    tasks: list[FulfilmentTask]
+    tasks: "list[TaskWithTeamSize]"
 
     @property
-    def stuck_tasks(self) -> list[FulfilmentTask]:
+    def stuck_tasks(self) -> "list[TaskWithTeamSize]":
         """Active tasks nobody can pick up: no assignee and a team without active members."""
         return [
             task

@@ -1,5 +1,6 @@
 """Reads for the major-incident pages, the API, the portal banner and the desk banner."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -69,7 +70,7 @@ def major_desk_banner() -> list[dict[str, Any]]:
     """The open major incidents every desk page announces: number, title, service, latest
     update (internal ones too: only staff see the desk) and the link. One bounded query,
     cached briefly across users because it is the same for every agent."""
-    cached = cache.get(DESK_BANNER_CACHE_KEY)
+    cached: list[dict[str, Any]] | None = cache.get(DESK_BANNER_CACHE_KEY)
     if cached is not None:
         return cached
     latest = MajorIncidentUpdate.objects.filter(major=OuterRef("pk")).order_by("-created_at", "-id")
@@ -83,7 +84,7 @@ def major_desk_banner() -> list[dict[str, Any]]:
         {
             "number": major.ticket.number,
             "title": major.ticket.short_description,
-            "services": [major.ticket.service.name] if major.ticket.service_id else [],
+            "services": [major.ticket.service.name] if major.ticket.service is not None else [],
             "latest_update": major.latest_update or "",
             "url": reverse("major:desk-major-detail", args=[major.pk]),
         }
@@ -93,7 +94,7 @@ def major_desk_banner() -> list[dict[str, Any]]:
     return banner
 
 
-def major_banner_list(*, user: Any) -> list[MajorIncident]:
+def major_banner_list(*, user: Any) -> Sequence[MajorIncident]:
     """Active major incidents for the portal banner, each with its latest public update
     (`latest_public`), whether `user` already joined (`has_joined`) and whether to offer
     "I'm affected too" (`can_join`: not to the declarer, nor to a requester already on it,
