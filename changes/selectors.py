@@ -7,10 +7,11 @@ the exact expression the GiST indexes are built on, so they stay fast at 50k cha
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.contrib.postgres.fields import DateTimeRangeField
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -33,6 +34,7 @@ from changes.models import (
 )
 from itsm.accounts.models import User
 from itsm.accounts.roles import Role, user_is_staff_member
+from tickets.models import Ticket
 
 LIST_RELATED = ("assignment_team", "implementer", "requested_by")
 NEAR_TICKET_HOURS = 72
@@ -43,31 +45,37 @@ def _range(start: datetime, end: datetime) -> DateTimeTZRange:
     return DateTimeTZRange(start, end, "[)")
 
 
-def overlapping(
-    qs: QuerySet, *, start: datetime, end: datetime, fields=("planned_start", "planned_end")
-) -> QuerySet:
+def overlapping[M: Model](
+    qs: QuerySet[M],
+    *,
+    start: datetime,
+    end: datetime,
+    fields: tuple[str, str] = ("planned_start", "planned_end"),
+) -> QuerySet[M]:
     """Rows of `qs` whose [start_field, end_field) window overlaps [start, end)."""
     start_field, end_field = fields
     expression = window_range(start_field, end_field)
     expression.output_field = DateTimeRangeField()
-    return (
+    windowed = (
         qs.filter(**{f"{start_field}__isnull": False, f"{end_field}__isnull": False})
         .alias(_window=expression)
         .filter(_window__overlap=_range(start, end))
     )
+    # django-stubs forgets the model of a generic queryset through alias(); the rows are M's.
+    return cast("QuerySet[M]", windowed)
 
 
 # --- Lists and detail ---
 
 
-def change_list_visible(*, user) -> QuerySet[ChangeRequest]:
+def change_list_visible(*, user: Any) -> QuerySet[ChangeRequest]:
     """Changes the user may see: every desk staff member sees every change; nobody else any."""
     if not user_is_staff_member(user):
         return ChangeRequest.objects.none()
     return ChangeRequest.objects.all()
 
 
-def change_list_for_desk(*, user) -> QuerySet[ChangeRequest]:
+def change_list_for_desk(*, user: Any) -> QuerySet[ChangeRequest]:
     """The desk's change list and the API list: what a row shows, joined or prefetched."""
     return (
         change_list_visible(user=user)
@@ -77,7 +85,7 @@ def change_list_for_desk(*, user) -> QuerySet[ChangeRequest]:
     )
 
 
-def change_get_for_user(*, user, number: str) -> ChangeRequest:
+def change_get_for_user(*, user: Any, number: str) -> ChangeRequest:
     """One change by number with everything its page shows, or 404."""
     change = (
         change_list_visible(user=user)
@@ -104,8 +112,8 @@ def change_get_for_user(*, user, number: str) -> ChangeRequest:
 
 @dataclass
 class Conflicts:
-    overlaps: list = field(default_factory=list)
-    blackouts: list = field(default_factory=list)
+    overlaps: list[ChangeRequest] = field(default_factory=list)
+    blackouts: list[BlackoutWindow] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.overlaps or self.blackouts)
@@ -128,12 +136,13 @@ def change_list_overlapping(
     *, change: ChangeRequest, service_ids: list[int], ci_ids: list[int]
 ) -> list[ChangeRequest]:
     """Other live changes whose planned window overlaps this one on a shared service or CI."""
-    if not change.has_window or not (service_ids or ci_ids):
+    start, end = change.planned_start, change.planned_end
+    if start is None or end is None or not (service_ids or ci_ids):
         return []
     qs = overlapping(
         ChangeRequest.objects.filter(status__in=ACTIVE_STATUSES).exclude(pk=change.pk),
-        start=change.planned_start,
-        end=change.planned_end,
+        start=start,
+        end=end,
     )
     ids = (
         set(qs.filter(services__in=service_ids).values_list("id", flat=True))
@@ -147,15 +156,14 @@ def change_list_overlapping(
 
 def change_conflicts(*, change: ChangeRequest) -> Conflicts:
     """Overlapping changes on the same service/CI and blackout windows, shown as warnings."""
-    if not change.has_window:
+    start, end = change.planned_start, change.planned_end
+    if start is None or end is None:
         return Conflicts()
     service_ids = [s.pk for s in change.services.all()]
     ci_ids = [c.pk for c in change.cis.all()]
     return Conflicts(
         overlaps=change_list_overlapping(change=change, service_ids=service_ids, ci_ids=ci_ids),
-        blackouts=blackout_list_overlapping(
-            start=change.planned_start, end=change.planned_end, service_ids=service_ids
-        ),
+        blackouts=blackout_list_overlapping(start=start, end=end, service_ids=service_ids),
     )
 
 
@@ -178,7 +186,7 @@ def cab_approvers_for(*, change: ChangeRequest, service_ids: list[int]) -> list[
     return sorted(users, key=lambda u: u.pk)
 
 
-def cab_agenda(*, user) -> list[tuple[ChangeRequest, Conflicts]]:
+def cab_agenda(*, user: Any) -> list[tuple[ChangeRequest, Conflicts]]:
     """Changes awaiting a CAB decision, soonest window first, each with its conflicts.
 
     The agenda is short (what the next meeting decides), so conflicts are looked up per change.
@@ -203,13 +211,13 @@ def cab_agenda(*, user) -> list[tuple[ChangeRequest, Conflicts]]:
 
 def change_list_for_calendar(
     *,
-    user,
+    user: Any,
     start: datetime,
     end: datetime,
     service_id: int | None = None,
     team_id: int | None = None,
     as_rows: bool = False,
-) -> tuple[list, list[BlackoutWindow]]:
+) -> tuple[list[Any], list[BlackoutWindow]]:
     """Changes with a window overlapping [start, end) (forward schedule of change) and the
     blackout windows in it, for the month/week/list views and the iCal feed.
 
@@ -263,7 +271,7 @@ def calendar_token_get(*, user) -> CalendarFeedToken | None:
 # --- Service desk views ---
 
 
-def changes_near_ticket(*, ticket, hours: int = NEAR_TICKET_HOURS) -> list[ChangeRequest]:
+def changes_near_ticket(*, ticket: Ticket, hours: int = NEAR_TICKET_HOURS) -> list[ChangeRequest]:
     """Changes on the ticket's service or CI with a window within `hours` before or after now:
     "was this caused by last night's change?"."""
     if not ticket.service_id and not ticket.ci_id:
@@ -289,7 +297,7 @@ def changes_near_ticket(*, ticket, hours: int = NEAR_TICKET_HOURS) -> list[Chang
     )
 
 
-def change_panel_for_ticket(*, ticket, user) -> dict[str, object] | None:
+def change_panel_for_ticket(*, ticket: Ticket, user: Any) -> dict[str, object] | None:
     """The ticket page's "changes near this ticket" panel, for staff only (two queries)."""
     if not user_is_staff_member(user):
         return None
@@ -344,7 +352,7 @@ def change_list_planned_maintenance(*, limit: int) -> list[MaintenanceWindow]:
     ]
 
 
-def change_success_rate(*, since: datetime | None = None) -> dict:
+def change_success_rate(*, since: datetime | None = None) -> dict[str, int | float | None]:
     """Closed changes, how many succeeded, and the rate. A change counts as successful when
     its review outcome was successful (with or without issues) and it caused no incident."""
     closed = ChangeRequest.objects.filter(status=ChangeRequestStatus.CLOSED)

@@ -38,6 +38,7 @@ from changes.models import (
 from itsm.accounts.models import User
 from itsm.accounts.roles import Role, user_has_role, user_is_staff_member
 from itsm.audit.services import audit_record, field_changes
+from itsm.cmdb.models import ConfigurationItem, Service
 from itsm.core.dates import format_datetime
 from itsm.core.exceptions import DomainError, PermissionRefused, TransitionNotAllowed
 from itsm.core.locking import lock_for_update
@@ -82,7 +83,7 @@ def _lock(change: ChangeRequest, expected_version: int | None) -> ChangeRequest:
 
 def _save(
     change: ChangeRequest, *, actor: Any, action: str, before: dict[str, Any], message: str = ""
-) -> dict:
+) -> dict[str, dict[str, Any]]:
     """Bump the version, save, and audit the differences (with the version step)."""
     after = {name: getattr(change, name) for name in before}
     changes = field_changes(before, after)
@@ -108,7 +109,7 @@ def change_roles(*, actor: Any, change: ChangeRequest) -> set[str]:
     return _roles_for(actor, change)
 
 
-def _validate_scope(services: Iterable, cis: Iterable) -> None:
+def _validate_scope(services: Iterable[Service], cis: Iterable[ConfigurationItem]) -> None:
     service_ids = {s.pk for s in services}
     for ci in cis:
         if ci.service_id and service_ids and ci.service_id not in service_ids:
@@ -119,13 +120,13 @@ def _validate_scope(services: Iterable, cis: Iterable) -> None:
 
 
 def _desk_url(change: ChangeRequest) -> str:
-    return settings.SITE_URL + reverse("changes:desk-change-detail", args=[change.number])
+    return f"{settings.SITE_URL}{reverse('changes:desk-change-detail', args=[change.number])}"
 
 
 def _service_desk(change: ChangeRequest) -> list[User]:
-    policy = change_policy()
-    if policy.service_desk_team_id:
-        return list(policy.service_desk_team.members.filter(is_active=True))
+    team = change_policy().service_desk_team
+    if team is not None:
+        return list(team.members.filter(is_active=True))
     return list(
         User.objects.filter(
             is_active=True, teams__supported_services__in=change.services.all()
@@ -162,8 +163,8 @@ def change_create(
     title: str,
     change_type: str = ChangeType.NORMAL,
     template: ChangeTemplate | None = None,
-    services: Iterable = (),
-    cis: Iterable = (),
+    services: Iterable[Service] = (),
+    cis: Iterable[ConfigurationItem] = (),
     **fields: Any,
 ) -> ChangeRequest:
     """Raise an RFC in draft. From an active template it is a standard change: the template's
@@ -209,8 +210,8 @@ def change_update(
     change: ChangeRequest,
     actor: User,
     expected_version: int | None,
-    services: Iterable | None = None,
-    cis: Iterable | None = None,
+    services: Iterable[Service] | None = None,
+    cis: Iterable[ConfigurationItem] | None = None,
     **fields: Any,
 ) -> ChangeRequest:
     """Edit a change's fields while it is in draft or assessment; audited field by field."""
@@ -250,7 +251,7 @@ def change_update(
 # --- Risk ---
 
 
-def risk_defaults(*, change: ChangeRequest) -> dict:
+def risk_defaults(*, change: ChangeRequest) -> dict[str, Any]:
     """Answers the system knows: the highest criticality of the affected services and the
     failed changes on the same CIs in the last 90 days."""
     levels = [s.criticality for s in change.services.all()]
@@ -269,7 +270,7 @@ def risk_defaults(*, change: ChangeRequest) -> dict:
 
 @transaction.atomic
 def change_assess_risk(
-    *, change: ChangeRequest, actor: User, expected_version: int | None, answers: dict
+    *, change: ChangeRequest, actor: User, expected_version: int | None, answers: dict[str, Any]
 ) -> ChangeRequest:
     """Score the risk questionnaire (`changes.risk`); keeps the answers and reasons. Any
     earlier override stays in force (the change manager decided it knowingly)."""
@@ -356,12 +357,12 @@ def _resolve_problem(change: ChangeRequest, actor: User) -> None:
     (changes never write problems directly). If the problem is not ready (no root cause yet)
     or the actor may not move problems, the change still closes and its timeline says why
     the problem was left for the problem manager."""
-    if not change.problem_id:
+    problem = change.problem
+    if problem is None:
         return
     from problems import services as problem_services
     from problems.choices import ProblemStatus
 
-    problem = change.problem
     if problem.status not in (ProblemStatus.ROOT_CAUSE_KNOWN, ProblemStatus.FIX_IN_PROGRESS):
         return
     try:
@@ -419,11 +420,12 @@ def change_transition(
         "review_notes": review_notes,
         "blackouts": [],
     }
-    if to_status == S.SCHEDULED and change.has_window:
+    start, end = change.planned_start, change.planned_end
+    if to_status == S.SCHEDULED and start is not None and end is not None:
         context["blackouts"] = [
             b.name
             for b in selectors.blackout_list_overlapping(
-                start=change.planned_start, end=change.planned_end, service_ids=service_ids
+                start=start, end=end, service_ids=service_ids
             )
         ]
     refused = workflow.refusal(change, to_status, roles=_roles_for(actor, change), context=context)
@@ -432,7 +434,9 @@ def change_transition(
     return _apply(change, actor=actor, to_status=to_status, context=context)
 
 
-def _apply(change: ChangeRequest, *, actor: Any, to_status: str, context: dict) -> ChangeRequest:
+def _apply(
+    change: ChangeRequest, *, actor: Any, to_status: str, context: dict[str, Any]
+) -> ChangeRequest:
     before = {
         "status": change.status,
         "cab_decision": change.cab_decision,

@@ -5,7 +5,8 @@ else sees published public articles only (DESIGN §5: only staff see internal ar
 """
 
 import datetime
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -30,6 +31,7 @@ from django.utils import timezone
 
 from itsm.accounts.models import User
 from itsm.accounts.roles import Role, user_is_staff_member
+from itsm.audit.models import AuditEvent
 from itsm.audit.selectors import audit_list_for_record
 from knowledge.choices import ArticleAudience, ArticleStatus
 from knowledge.models import (
@@ -78,7 +80,27 @@ def article_list_for_browse(*, user: Any) -> QuerySet[Article]:
     return articles
 
 
-def _with_feedback_counts(articles: QuerySet[Article]) -> QuerySet[Article]:
+class FeedbackCounts(TypedDict):
+    helpful_count: int
+    unhelpful_count: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    ArticleWithFeedback = WithAnnotations[Article, FeedbackCounts]
+
+
+class SearchAnnotations(TypedDict):
+    headline: str
+    rank: float
+
+
+if TYPE_CHECKING:
+    ArticleSearchResult = WithAnnotations[Article, SearchAnnotations]
+
+
+def _with_feedback_counts(articles: QuerySet[Article]) -> "QuerySet[ArticleWithFeedback]":
     return articles.annotate(
         helpful_count=Count("feedback", filter=Q(feedback__is_helpful=True), distinct=True),
         unhelpful_count=Count("feedback", filter=Q(feedback__is_helpful=False), distinct=True),
@@ -122,7 +144,7 @@ def article_version_list(*, article: Article) -> QuerySet[ArticleVersion]:
     return article.versions.select_related("published_by").order_by("-number")
 
 
-def article_timeline(*, article: Article) -> QuerySet:
+def article_timeline(*, article: Article) -> QuerySet[AuditEvent]:
     return audit_list_for_record(record=article)
 
 
@@ -311,7 +333,7 @@ def article_search(
     limit: int = 10,
     category: int | None = None,
     service: int | None = None,
-) -> list[Article]:
+) -> "list[ArticleSearchResult]":
     """Ranked articles `user` may read for `query`, each with `rank` and `headline`
     (raw, with \\x02/\\x03 around matches: render it with `knowledge.rendering.headline_html`
     or the `kb_headline` template filter). Used by the portal and, later, by tickets.
@@ -352,9 +374,10 @@ def article_search(
         .annotate(headline=headline)
         .in_bulk()
     )
-    results = []
+    results: list[ArticleSearchResult] = []
     for pk, rank in ranked:
-        article = rows[pk]
+        # The rank comes from the ranking pass above, not from this query's columns.
+        article = cast("ArticleSearchResult", rows[pk])
         article.rank = rank
         results.append(article)
     return results
@@ -363,7 +386,9 @@ def article_search(
 # --- Editor queue -----------------------------------------------------------------------
 
 
-def article_list_for_editor_queue(*, today: datetime.date | None = None) -> dict[str, list]:
+def article_list_for_editor_queue(
+    *, today: datetime.date | None = None
+) -> dict[str, list[Article]]:
     """The three piles a knowledge editor works through: articles waiting for review,
     published articles past their review-by date, and published articles readers rate
     poorly (at least POOR_RATING_MIN_VOTES votes, under half of them "helpful")."""
@@ -399,3 +424,23 @@ def article_count_due_review(*, today: datetime.date | None = None) -> int:
     """Published articles past their review-by date (the editor queue's "stale" pile)."""
     today = today or timezone.localdate()
     return Article.objects.filter(status=ArticleStatus.PUBLISHED, review_by__lt=today).count()
+
+
+SUGGESTIONS = 5
+SUGGEST_MIN_LENGTH = 3
+SUGGEST_MAX_WORDS = 12
+_WORD = re.compile(r"\w+")
+
+
+def article_list_suggested(*, user: Any, text: str) -> "list[ArticleSearchResult]":
+    """Articles to suggest while a requester describes an incident (deflection), on the
+    portal's suggestions fragment and the re-displayed report form alike.
+
+    A subject is a sentence, not a query: "Outlook password prompt" should find the article
+    about Outlook passwords although it never says "prompt". So any word may match (websearch
+    `or`), and ranking puts the articles that match more of the words first.
+    """
+    words = _WORD.findall(text or "")[:SUGGEST_MAX_WORDS]
+    if len("".join(words)) < SUGGEST_MIN_LENGTH:
+        return []
+    return article_search(user=user, query=" or ".join(words), limit=SUGGESTIONS)

@@ -21,7 +21,13 @@ def seed(stdout) -> None:
     problem_manager = people.get("problem.manager@example.com")
     requester = people.get("requester@example.com")
     requester2 = people.get("requester2@example.com")
-    if None in (manager, agent, problem_manager, requester, requester2):
+    if (
+        manager is None
+        or agent is None
+        or problem_manager is None
+        or requester is None
+        or requester2 is None
+    ):
         stdout.write("problems.demo: the demo users are missing; run accounts demo first.\n")
         return
     _rules()

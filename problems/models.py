@@ -4,6 +4,8 @@ Links between processes live in the later app (DESIGN §3): a problem points at 
 it explains and at the major incident whose review opened it; tickets never point here.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -13,6 +15,9 @@ from django.urls import reverse
 from itsm.core.models import NumberedModel, TimeStampedModel, VersionedModel
 from problems.choices import CandidateGrouping, CandidateStatus, ProblemStatus, RcaMethod
 from tickets.choices import Priority
+
+if TYPE_CHECKING:
+    from tickets.models import Ticket
 
 
 class ProblemQuerySet(models.QuerySet):
@@ -196,6 +201,8 @@ class ProblemCandidate(models.Model):
         "tickets.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     incident_ids = ArrayField(models.BigIntegerField(), default=list)
+    # Not a field: the tickets behind `incident_ids`, loaded by problem_candidates_open().
+    incidents: "list[Ticket]"
     status = models.CharField(
         max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.OPEN
     )

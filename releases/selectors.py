@@ -1,5 +1,7 @@
 """Reads of release management, each shaped for its page or endpoint."""
 
+from typing import Any
+
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
@@ -8,14 +10,14 @@ from releases.choices import UPCOMING_STATUSES
 from releases.models import DeploymentStep, Release, ReleaseIncidentTag, SupportStaffing
 
 
-def release_list_visible(*, user) -> QuerySet[Release]:
+def release_list_visible(*, user: Any) -> QuerySet[Release]:
     """Every desk staff member sees every release; nobody else any."""
     if not user_is_staff_member(user):
         return Release.objects.none()
     return Release.objects.all()
 
 
-def release_list_for_desk(*, user) -> QuerySet[Release]:
+def release_list_for_desk(*, user: Any) -> QuerySet[Release]:
     """The desk's release list and the API list."""
     return (
         release_list_visible(user=user)
@@ -25,7 +27,7 @@ def release_list_for_desk(*, user) -> QuerySet[Release]:
     )
 
 
-def release_list_upcoming(*, user) -> QuerySet[Release]:
+def release_list_upcoming(*, user: Any) -> QuerySet[Release]:
     """Releases not yet closed, next deployment first, with their support plans: the desk's
     "releases" page and the dashboard panel."""
     return (
@@ -42,7 +44,7 @@ def release_list_upcoming(*, user) -> QuerySet[Release]:
     )
 
 
-def release_get_for_user(*, user, number: str) -> Release:
+def release_get_for_user(*, user: Any, number: str) -> Release:
     """One release by number with its plan, staffing, articles and changes, or 404."""
     release = (
         release_list_visible(user=user)
@@ -61,7 +63,7 @@ def release_get_for_user(*, user, number: str) -> Release:
     return release
 
 
-def release_hypercare_incidents(*, release: Release) -> dict:
+def release_hypercare_incidents(*, release: Release) -> dict[str, Any]:
     """Incidents tagged during hypercare and their counts by priority (P1…P5)."""
     tags = list(
         ReleaseIncidentTag.objects.filter(release=release)

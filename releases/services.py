@@ -13,10 +13,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from changes.choices import CabDecision, ChangeRequestStatus, ChangeType
+from changes.models import ChangeRequest
 from itsm.accounts.models import Team, User
 from itsm.audit.services import audit_record, field_changes
 from itsm.core.exceptions import DomainError, PermissionRefused, TransitionNotAllowed
 from itsm.core.locking import lock_for_update
+from knowledge.models import Article
 from releases import workflow
 from releases.choices import FINISHED_STEP_STATUSES, ReleaseStatus, StepStatus
 from releases.models import DeploymentStep, Release, ReleaseIncidentTag, SupportStaffing
@@ -57,7 +59,9 @@ def _lock(release: Release, expected_version: int | None) -> Release:
     return lock_for_update(Release.objects.all(), pk=release.pk, expected_version=expected_version)
 
 
-def _save(release: Release, *, actor: Any, action: str, before: dict, message: str = "") -> None:
+def _save(
+    release: Release, *, actor: Any, action: str, before: dict[str, Any], message: str = ""
+) -> None:
     after = {name: getattr(release, name) for name in before}
     changes = field_changes(before, after)
     release.version += 1
@@ -92,8 +96,8 @@ def release_create(
     *,
     actor: User,
     name: str,
-    changes: Iterable = (),
-    articles: Iterable = (),
+    changes: Iterable[ChangeRequest] = (),
+    articles: Iterable[Article] = (),
     **fields: Any,
 ) -> Release:
     """Plan a release; audited as `created`."""
@@ -115,8 +119,8 @@ def release_update(
     release: Release,
     actor: User,
     expected_version: int | None,
-    changes: Iterable | None = None,
-    articles: Iterable | None = None,
+    changes: Iterable[ChangeRequest] | None = None,
+    articles: Iterable[Article] | None = None,
     **fields: Any,
 ) -> Release:
     """Edit a release and its support plan; changes can no longer be swapped once deploying."""
@@ -125,6 +129,7 @@ def release_update(
     if release.status == ReleaseStatus.CLOSED:
         raise InvalidReleaseInput("A closed release can no longer be edited.")
     before: dict[str, Any] = {name: getattr(release, name) for name in EDITABLE_FIELDS}
+    after_extra: dict[str, Any] = {}
     for name, value in fields.items():
         if name in EDITABLE_FIELDS:
             setattr(release, name, value)
@@ -136,13 +141,10 @@ def release_update(
                 raise InvalidReleaseInput("The changes of a deployed release are fixed.")
             before["changes"] = ", ".join(current)
             release.changes.set(changes)
-            release.changes_label = ", ".join(sorted(c.number for c in changes))
+            after_extra["changes"] = ", ".join(sorted(c.number for c in changes))
     if articles is not None:
         release.articles.set(articles)
     release.full_clean(exclude=["changes", "articles"])
-    after_extra = (
-        {"changes": getattr(release, "changes_label", None)} if "changes" in before else {}
-    )
     changes_diff = field_changes(
         before, {**{n: getattr(release, n) for n in EDITABLE_FIELDS}, **after_extra}
     )

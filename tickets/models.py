@@ -10,6 +10,8 @@ The sub-domains keep their models in their own packages (`tickets.catalog`, `tic
 creates no cycle.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
@@ -147,11 +149,11 @@ class DeskPolicy(models.Model):
 # --- Tickets ---
 
 
-class TicketQuerySet(models.QuerySet):
+class TicketQuerySet(models.QuerySet["Ticket"]):
     def open(self) -> "TicketQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 
-    def visible_to(self, user) -> "TicketQuerySet":
+    def visible_to(self, user: Any) -> "TicketQuerySet":
         """Desk staff see every ticket; a requester sees their own and those they watch."""
         from itsm.accounts.roles import user_is_staff_member
 

@@ -4,18 +4,27 @@ Every selector starts from `Ticket.objects.visible_to(user)`: access control in 
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from itsm.accounts.models import User
 from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
 from itsm.core.cache import cached, forget
 from tickets.choices import OPEN_STATUSES, TicketStatus
-from tickets.models import Attachment, Comment, SlaClock, Ticket, TicketArticleLink
+from tickets.models import (
+    Attachment,
+    Comment,
+    SavedFilter,
+    SlaClock,
+    Ticket,
+    TicketArticleLink,
+)
 from tickets.sla.rules import (
     SLA_BADGE,
     WARNING_PCT,
@@ -44,7 +53,7 @@ QUEUES = [
 ]
 
 
-def _queue_filter(slug: str, user, team_ids: list[int] | None = None) -> Q:
+def _queue_filter(slug: str, user: Any, team_ids: list[int] | None = None) -> Q:
     if slug == "mine":
         return Q(assignee=user, status__in=OPEN_STATUSES)
     if slug == "team-unassigned":
@@ -60,12 +69,13 @@ def _queue_filter(slug: str, user, team_ids: list[int] | None = None) -> Q:
     if slug == "open":
         return Q(status__in=OPEN_STATUSES)
     if slug == "breaching":
-        return Q(status__in=OPEN_STATUSES) & Exists(
+        breaching = Exists(
             SlaClock.objects.filter(ticket=OuterRef("pk")).filter(
                 Q(state=SlaState.BREACHED)
                 | Q(state=SlaState.RUNNING, due_at__lte=timezone.now() + BREACHING_SOON)
             )
         )
+        return Q(breaching, status__in=OPEN_STATUSES)
     raise Http404("No such queue.")
 
 
@@ -87,7 +97,7 @@ CLOCKS_FOR_BADGES = Prefetch(
 )
 
 
-def sla_due_annotation():
+def sla_due_annotation() -> Subquery:
     """The earliest due instant of the ticket's running clocks (for sorting by SLA)."""
     return Subquery(
         SlaClock.objects.filter(ticket=OuterRef("pk"), state=SlaState.RUNNING)
@@ -96,7 +106,7 @@ def sla_due_annotation():
     )
 
 
-def ticket_list_for_queue(*, user, queue: str | None) -> QuerySet[Ticket]:
+def ticket_list_for_queue(*, user: Any, queue: str | None) -> QuerySet[Ticket]:
     """Tickets of a desk queue (or all visible ones), with what the rows show joined in."""
     tickets = Ticket.objects.visible_to(user).select_related(*LIST_RELATED)
     if queue:
@@ -123,7 +133,7 @@ DESK_ROW_FIELDS = (
 )
 
 
-def ticket_list_for_desk_queue(*, user, queue: str | None) -> QuerySet[Ticket]:
+def ticket_list_for_desk_queue(*, user: Any, queue: str | None) -> QuerySet[Ticket]:
     """The desk's queue rows: the columns the rows show, and the SLA clocks for the badges
     (one more query)."""
     tickets = Ticket.objects.visible_to(user)
@@ -136,7 +146,7 @@ def ticket_list_for_desk_queue(*, user, queue: str | None) -> QuerySet[Ticket]:
     )
 
 
-def queue_counts(*, user) -> list[tuple[Queue, str]]:
+def queue_counts(*, user: Any) -> list[tuple[Queue, str]]:
     """Each queue's size for the navigation, capped ("999+") so a huge queue stays cheap.
 
     One bounded query per queue (LIMIT cap+1 on an indexed filter), never a full count; the
@@ -151,18 +161,18 @@ def queue_counts(*, user) -> list[tuple[Queue, str]]:
     return [(queue, counts[queue.slug]) for queue in QUEUES]
 
 
-def queue_counts_forget(*, user) -> None:
+def queue_counts_forget(*, user: Any) -> None:
     forget(_queue_counts_key(user))
 
 
-def _queue_counts_key(user) -> str:
+def _queue_counts_key(user: Any) -> str:
     return f"tickets:queue-counts:{user.pk}"
 
 
-def _count_queues(user) -> dict[str, str]:
+def _count_queues(user: Any) -> dict[str, str]:
     cap = settings.ITSM_QUEUE_COUNT_CAP
     team_ids = list(user.teams.values_list("id", flat=True))
-    counts = {}
+    counts: dict[str, str] = {}
     for queue in QUEUES:
         # COUNT over a LIMITed subquery: Postgres stops after cap+1 index entries.
         bounded = Ticket.objects.filter(_queue_filter(queue.slug, user, team_ids)).order_by()
@@ -200,7 +210,7 @@ def _filter_choices() -> dict[str, list[tuple[int, str]]]:
     }
 
 
-def ticket_get_for_user(*, user, number: str) -> Ticket:
+def ticket_get_for_user(*, user: Any, number: str) -> Ticket:
     """One ticket by number, or 404 — also when it exists but the user may not see it."""
     ticket = (
         Ticket.objects.visible_to(user)
@@ -222,7 +232,7 @@ def ticket_get_for_user(*, user, number: str) -> Ticket:
     return ticket
 
 
-def conversation_for(*, ticket: Ticket, user) -> list[dict]:
+def conversation_for(*, ticket: Ticket, user: Any) -> list[dict[str, Any]]:
     """The ticket's timeline: comments (public only for requesters) merged with audit events.
 
     Audit events are shown to staff only; requesters see the public conversation.
@@ -235,7 +245,9 @@ def conversation_for(*, ticket: Ticket, user) -> list[dict]:
     staff = user_is_staff_member(user)
     if not staff:
         comments = comments.filter(is_public=True)
-    entries = [{"kind": "comment", "at": c.created_at, "comment": c} for c in comments]
+    entries: list[dict[str, Any]] = [
+        {"kind": "comment", "at": c.created_at, "comment": c} for c in comments
+    ]
     if staff:
         entries += [
             {"kind": "event", "at": e.occurred_at, "event": e}
@@ -245,7 +257,7 @@ def conversation_for(*, ticket: Ticket, user) -> list[dict]:
     return sorted(entries, key=lambda entry: entry["at"])
 
 
-def related_for(*, ticket: Ticket, user) -> dict:
+def related_for(*, ticket: Ticket, user: Any) -> dict[str, list[Any]]:
     visible = Ticket.objects.visible_to(user).only("number", "short_description", "status")
     return {
         "children": list(visible.filter(parent=ticket)),
@@ -265,7 +277,7 @@ def attachment_list_for_report(*, ticket: Ticket) -> list[Attachment]:
     return list(ticket.attachments.filter(comment__isnull=True).order_by("id"))
 
 
-def attachment_get_for_user(*, user, attachment_id: int) -> Attachment:
+def attachment_get_for_user(*, user: Any, attachment_id: int) -> Attachment:
     """An attachment the user may download: on a ticket they see, and on a public comment
     unless they are staff. Anything else is 404."""
     visible_tickets = Ticket.objects.visible_to(user).values("id")
@@ -278,10 +290,8 @@ def attachment_get_for_user(*, user, attachment_id: int) -> Attachment:
     return attachment
 
 
-def requester_search(*, text: str, limit: int = 10) -> list:
+def requester_search(*, text: str, limit: int = 10) -> list[User]:
     """Active people matching a name or email fragment, for the desk's caller look-up."""
-    from itsm.accounts.models import User
-
     text = text.strip()
     if len(text) < 2:
         return []
@@ -299,11 +309,11 @@ class SlaBadge:
     label: str
     state: str  # ok / warning / breached / paused / met / cancelled
     badge: str  # colour class
-    due_at: object
+    due_at: datetime | None
     left: str  # business time left (detail page) or "" (queue rows: the countdown uses due_at)
 
 
-def sla_badge_state(clock) -> str:
+def sla_badge_state(clock: SlaClock) -> str:
     # From stored fields only (no calendar maths): the sweep fires 75 % before the clock
     # moves its next threshold past it, so a next threshold above 75 means "warning".
     if clock.state == SlaState.RUNNING:
@@ -336,7 +346,7 @@ def sla_badges(ticket: Ticket, *, with_time_left: bool = False) -> list[SlaBadge
     return badges
 
 
-def _time_left(clock) -> timedelta:
+def _time_left(clock: SlaClock) -> timedelta:
     from itsm.calendars.selectors import calendar_spec
 
     spec = calendar_spec(
@@ -348,8 +358,6 @@ def _time_left(clock) -> timedelta:
     return timedelta(minutes=clock.target_minutes) - used
 
 
-def saved_filter_list(*, owner) -> QuerySet:
+def saved_filter_list(*, owner: Any) -> QuerySet[SavedFilter]:
     """The agent's own saved queue filters, for the queue navigation."""
-    from tickets.models import SavedFilter
-
     return SavedFilter.objects.filter(owner=owner)

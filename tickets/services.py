@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from itsm.accounts.models import Team, User
@@ -90,7 +90,7 @@ def _save(
     before: dict[str, Any],
     message: str = "",
     fields: Sequence[str] = (),
-) -> dict:
+) -> dict[str, dict[str, Any]]:
     """Bump the version, save, and audit the differences (with the version step)."""
     after = _snapshot(ticket, before)
     changes = field_changes(before, after)
@@ -213,7 +213,7 @@ def ticket_create(
     assignment_team: Team | None = None,
     assignee: User | None = None,
     catalog_item: Any = None,
-    form_data: dict | None = None,
+    form_data: dict[str, Any] | None = None,
     files: Sequence[Any] = (),
 ) -> Ticket:
     """Raise an incident or a service request; numbers come from the kind's sequence.
@@ -442,7 +442,7 @@ def ticket_transition(
     return ticket
 
 
-def _check_choice(fields: dict, name: str, choices) -> None:
+def _check_choice(fields: dict[str, Any], name: str, choices: type[models.Choices]) -> None:
     value = fields.get(name)
     if value and value not in choices.values:
         raise InvalidTicketInput(f"“{value}” is not a valid {name.replace('_', ' ')}.", field=name)
@@ -557,7 +557,8 @@ def ticket_link_parent(*, ticket: Ticket, parent: Ticket | None, actor: User) ->
 
 def _ancestor_ids(ticket: Ticket, limit: int = 20) -> set[int]:
     """The ticket and its parents up the chain, read fresh from the database."""
-    seen, current = set(), ticket.pk
+    seen: set[int] = set()
+    current: int | None = ticket.pk
     while current is not None and current not in seen and len(seen) < limit:
         seen.add(current)
         current = Ticket.objects.filter(pk=current).values_list("parent_id", flat=True).first()

@@ -84,7 +84,9 @@ def _may(*, is_staff: bool) -> May:
     return {STAFF if is_staff else REQUESTER}.__contains__
 
 
-def refusal(ticket: Any, to_status: str, *, is_staff: bool, fields: Mapping) -> str | None:
+def refusal(
+    ticket: Any, to_status: str, *, is_staff: bool, fields: Mapping[str, Any]
+) -> str | None:
     """Why `ticket` may not move to `to_status` with `fields`, or None when it may."""
     return LIFECYCLE.refusal(ticket, to_status, may=_may(is_staff=is_staff), context=fields)
 

@@ -26,7 +26,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict]:
+def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """{"field": {"from": …, "to": …}} for the fields whose value differs."""
     return {
         name: {"from": _plain(before.get(name)), "to": _plain(after.get(name))}
@@ -40,7 +40,7 @@ def audit_record(
     record: models.Model,
     actor: Any,
     action: str,
-    changes: Mapping[str, dict] | None = None,
+    changes: Mapping[str, dict[str, Any]] | None = None,
     message: str = "",
 ) -> AuditEvent:
     """Append an audit event for `record`. Call inside the service's transaction."""

@@ -1,7 +1,7 @@
 """Reads of business calendars, and the bridge from a calendar row to pure arithmetic."""
 
 from collections.abc import Iterable
-from datetime import time
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -20,7 +20,7 @@ def default_years() -> range:
     return range(this_year - 1, this_year + 4)
 
 
-def calendar_holidays(calendar: BusinessCalendar, years: Iterable[int]) -> dict:
+def calendar_holidays(calendar: BusinessCalendar, years: Iterable[int]) -> dict[date, str]:
     """{date: name} of the public holidays of the calendar's country/region in `years`."""
     if not calendar.holiday_country:
         return {}
@@ -47,12 +47,12 @@ def calendar_spec(calendar: BusinessCalendar, years: Iterable[int] | None = None
     closed = set(calendar_holidays(calendar, years))
     closed.update(row.date for row in calendar.closed_dates.all())
     tz = ZoneInfo(calendar.timezone)
+    weekly: dict[int, list[tuple[time, time]]] = {}
     if calendar.is_24x7:
         if not closed:
             return CalendarSpec(tz=tz, always_open=True)
-        weekly = {day: WHOLE_DAY for day in range(7)}
+        weekly = {day: list(WHOLE_DAY) for day in range(7)}
     else:
-        weekly: dict[int, list[tuple[time, time]]] = {}
         for interval in calendar.working_intervals.all():
             weekly.setdefault(interval.weekday, []).append((interval.start_time, interval.end_time))
     return CalendarSpec(

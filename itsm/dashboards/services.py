@@ -1,6 +1,7 @@
 """Writes of the dashboards: the weekly summary email to service desk managers."""
 
 from datetime import date, timedelta
+from typing import Any, TypedDict
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -31,7 +32,13 @@ def _last_week() -> date:
     return today - timedelta(days=today.weekday() + 7)
 
 
-def _fmt(value, unit: str = "") -> str:
+class _PanelArguments(TypedDict):
+    scope: DashboardScope
+    filters: DashboardFilters
+    targets: dict[str, float]
+
+
+def _fmt(value: Any, unit: str = "") -> str:
     return "no data" if value is None else f"{value}{unit}"
 
 
@@ -40,7 +47,7 @@ def dashboard_weekly_summary_text(*, week_start: date) -> tuple[str, str]:
     scope = DashboardScope(everything=True, label="the whole service desk")
     filters = DashboardFilters(date_from=week_start, date_to=week_start + timedelta(days=6))
     targets = dashboard_targets()
-    kwargs = {"scope": scope, "filters": filters, "targets": targets}
+    kwargs: _PanelArguments = {"scope": scope, "filters": filters, "targets": targets}
     sla = {s["label"]: s["value"] for s in dashboard_sla_compliance(**kwargs).summary}
     now = {s["label"]: s["value"] for s in dashboard_sla_now(**kwargs).summary}
     backlog = dashboard_backlog_age(**kwargs)

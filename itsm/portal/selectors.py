@@ -1,10 +1,10 @@
 """Reads of the portal pages. The portal shows several apps side by side, so it reads each one
 through that app's own selectors (knowledge, catalog) and its access rules."""
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 
@@ -20,10 +20,6 @@ HOME_POPULAR_ARTICLES = 5
 HOME_OPEN_TICKETS = 5
 SEARCH_ARTICLES = 10
 SEARCH_CATALOG_ITEMS = 10
-SUGGESTIONS = 5
-SUGGEST_MIN_LENGTH = 3
-SUGGEST_MAX_WORDS = 12
-_WORD = re.compile(r"\w+")
 
 
 def article_list_popular(*, user: Any, limit: int = HOME_POPULAR_ARTICLES) -> list[Article]:
@@ -64,7 +60,12 @@ def portal_home(*, user: Any) -> dict[str, Any]:
     }
 
 
-def portal_search(*, user: Any, query: str) -> dict[str, list]:
+class PortalSearchResults(TypedDict):
+    articles: Sequence[Article]
+    catalog_items: Sequence[CatalogItem]
+
+
+def portal_search(*, user: Any, query: str) -> PortalSearchResults:
     """One search box, two kinds of answer: articles `user` may read (ranked, with a
     `headline`) and active catalog items whose name or description matches."""
     query = (query or "").strip()
@@ -77,19 +78,6 @@ def portal_search(*, user: Any, query: str) -> dict[str, list]:
         "articles": article_search(user=user, query=query, limit=SEARCH_ARTICLES),
         "catalog_items": items,
     }
-
-
-def article_list_suggested(*, user: Any, text: str) -> list[Article]:
-    """Articles to suggest while a requester describes an incident (deflection).
-
-    A subject is a sentence, not a query: "Outlook password prompt" should find the article
-    about Outlook passwords although it never says "prompt". So any word may match (websearch
-    `or`), and ranking puts the articles that match more of the words first.
-    """
-    words = _WORD.findall(text or "")[:SUGGEST_MAX_WORDS]
-    if len("".join(words)) < SUGGEST_MIN_LENGTH:
-        return []
-    return article_search(user=user, query=" or ".join(words), limit=SUGGESTIONS)
 
 
 # --- Deflections (read by the dashboards) ---

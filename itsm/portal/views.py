@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from itsm.portal import selectors, services
 from itsm.portal.banners import banner_list_for_portal
 from knowledge.models import Article
-from knowledge.selectors import article_get_for_user
+from knowledge.selectors import article_get_for_user, article_list_suggested
 
 QUERY_MAX = 200
 
@@ -50,7 +50,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     text = _query(request, "q", "short_description")
     if not request.htmx:
         return redirect(reverse("portal:search") + ("?" + urlencode({"q": text}) if text else ""))
-    suggestions = selectors.article_list_suggested(user=request.user, text=text)
+    suggestions = article_list_suggested(user=request.user, text=text)
     return render(
         request, "portal/_suggestions.html", {"suggestions": suggestions, "suggest_query": text}
     )

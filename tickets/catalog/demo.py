@@ -2,6 +2,7 @@
 and one order waiting for the demo manager's approval. Safe to run again."""
 
 from datetime import timedelta
+from typing import Any
 
 from itsm.accounts.demo import DEMO_PASSWORD
 from itsm.accounts.models import Team, User
@@ -29,7 +30,7 @@ CATEGORIES = [
 # Each item: name, slug, category, short description, service, fulfilment team,
 # manager approval?, approval team, mode, fields, task templates (title, team, step).
 # A field: (name, label, type, required, help text, choices).
-ITEMS = [
+ITEMS: list[dict[str, Any]] = [
     {
         "name": "New laptop",
         "slug": "new-laptop",

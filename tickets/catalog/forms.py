@@ -103,7 +103,7 @@ class EarliestDateField(forms.DateField):
 
 
 def _field_for(definition: CatalogField) -> forms.Field:
-    common = {
+    common: dict[str, Any] = {
         "label": definition.label,
         "required": definition.required,
         "help_text": definition.help_text,

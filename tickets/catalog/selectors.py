@@ -1,6 +1,7 @@
 """Reads of the service catalog, approvals and fulfilment tasks, each shaped for its page."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -16,6 +17,16 @@ from tickets.models import (
     FulfilmentTask,
     Ticket,
 )
+
+
+class TeamSize(TypedDict):
+    team_member_count: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    TaskWithTeamSize = WithAnnotations[FulfilmentTask, TeamSize]
 
 
 def catalog_item_list_for_browse(*, search: str = "") -> QuerySet[CatalogItem]:
@@ -64,7 +75,7 @@ def catalog_item_list_for_api() -> QuerySet[CatalogItem]:
     )
 
 
-def request_get_progress_for_user(*, user, number: str) -> Ticket:
+def request_get_progress_for_user(*, user: Any, number: str) -> Ticket:
     """A service request with its approvals and tasks, if `user` may see it (404 otherwise)."""
     ticket = (
         Ticket.objects.visible_to(user)
@@ -86,10 +97,10 @@ class RequestFulfilment:
     """What the desk page of a service request shows about its progress."""
 
     approvals: list[Approval]
-    tasks: list[FulfilmentTask]
+    tasks: "list[TaskWithTeamSize]"
 
     @property
-    def stuck_tasks(self) -> list[FulfilmentTask]:
+    def stuck_tasks(self) -> "list[TaskWithTeamSize]":
         """Active tasks nobody can pick up: no assignee and a team without active members."""
         return [
             task
@@ -119,7 +130,7 @@ def request_fulfilment_for_desk(*, ticket: Ticket) -> RequestFulfilment | None:
     return RequestFulfilment(approvals=approvals, tasks=tasks)
 
 
-def approval_list_for_approver(*, user, pending_only: bool = True) -> QuerySet[Approval]:
+def approval_list_for_approver(*, user: Any, pending_only: bool = True) -> QuerySet[Approval]:
     """The approvals asked of `user`, newest first, with the request and its requester."""
     approvals = Approval.objects.filter(approver=user).select_related(
         "ticket", "ticket__requester", "ticket__catalog_item"
@@ -129,7 +140,7 @@ def approval_list_for_approver(*, user, pending_only: bool = True) -> QuerySet[A
     return approvals.order_by("-ticket__created_at", "-id")
 
 
-def task_list_for_teams(*, user, status: str | None = "open") -> QuerySet[FulfilmentTask]:
+def task_list_for_teams(*, user: Any, status: str | None = "open") -> QuerySet[FulfilmentTask]:
     """Fulfilment tasks of the teams `user` is in (or assigned to them), oldest first."""
     tasks = FulfilmentTask.objects.filter(
         pk__in=FulfilmentTask.objects.filter(Q(team__members=user) | Q(assignee=user)).values("pk")

@@ -76,7 +76,7 @@ def _notify(
 
 
 def _site(path: str) -> str:
-    return settings.SITE_URL + path
+    return f"{settings.SITE_URL}{path}"
 
 
 def _request_url(ticket: Ticket) -> str:
@@ -112,7 +112,7 @@ def _approvers_for(item: CatalogItem, requester: User) -> list[User]:
         manager = requester.manager
         if manager is not None and manager.is_active:
             approvers.append(manager)
-    if item.approval_team_id:
+    if item.approval_team is not None:
         approvers.extend(item.approval_team.members.filter(is_active=True).order_by("id"))
     # Nobody approves their own order.
     return [person for person in dict.fromkeys(approvers) if person.pk != requester.pk]
@@ -129,7 +129,11 @@ def validate_order(*, item: CatalogItem, form_data: dict[str, Any]) -> dict[str,
     known = {definition.name for definition in definitions}
     unknown = sorted(set(form_data) - known)
     form = order_form_class(definitions)(data=form_data)
-    errors = {} if form.is_valid() else {name: list(msgs) for name, msgs in form.errors.items()}
+    errors = (
+        {}
+        if form.is_valid()
+        else {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
+    )
     for name in unknown:
         errors[name] = [f"“{item.name}” has no field called {name}."]
     if errors:
@@ -242,7 +246,8 @@ def approval_approve(*, approval: Approval, actor: User, comment: str = "") -> A
     ALL mode: the last one does. An approved request starts fulfilment at once."""
     ticket, approval = _lock_approval(approval, actor)
     _decide(approval, state=ApprovalState.APPROVED, actor=actor, comment=comment.strip())
-    mode = ticket.catalog_item.approval_mode if ticket.catalog_item_id else ApprovalMode.ALL
+    item = ticket.catalog_item
+    mode = item.approval_mode if item is not None else ApprovalMode.ALL
     still_pending = ticket.approvals.filter(state=ApprovalState.PENDING).exists()
     if mode == ApprovalMode.ANY or not still_pending:
         _retire_pending(ticket)
@@ -276,7 +281,8 @@ def approval_reject(*, approval: Approval, actor: User, comment: str) -> Approva
         )
     ticket, approval = _lock_approval(approval, actor)
     _decide(approval, state=ApprovalState.REJECTED, actor=actor, comment=comment.strip())
-    mode = ticket.catalog_item.approval_mode if ticket.catalog_item_id else ApprovalMode.ALL
+    item = ticket.catalog_item
+    mode = item.approval_mode if item is not None else ApprovalMode.ALL
     anyone_left = ticket.approvals.filter(
         state__in=[ApprovalState.PENDING, ApprovalState.APPROVED]
     ).exists()
@@ -310,7 +316,8 @@ def approval_reject(*, approval: Approval, actor: User, comment: str) -> Approva
 
 def _start_fulfilment(*, ticket: Ticket, actor: User) -> Ticket:
     """Create the tasks from the item's templates (first step open) and start work."""
-    templates = list(ticket.catalog_item.task_templates.select_related("team"))
+    item = ticket.catalog_item
+    templates = list(item.task_templates.select_related("team")) if item is not None else []
     first_step = min((template.step for template in templates), default=None)
     opened = []
     for template in templates:

@@ -56,6 +56,8 @@ class MajorIncident(models.Model):
     last_update_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_note = models.TextField(blank=True)
+    # Not a field: whether the portal banner offers "I'm affected too", set by major_banner_list.
+    can_join: bool
 
     class Meta:
         ordering = ["-declared_at"]

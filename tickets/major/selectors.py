@@ -1,5 +1,6 @@
 """Reads for the major-incident pages, the API, the portal and desk banners and the dashboards."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,9 +41,9 @@ def major_get_by_number(*, number: str) -> MajorIncident:
     return get_object_or_404(major_list(), ticket__number=number)
 
 
-def major_timeline(*, major: MajorIncident) -> list[dict]:
+def major_timeline(*, major: MajorIncident) -> list[dict[str, Any]]:
     """Updates and the incident's audit events, newest first, for the major-incident page."""
-    updates = [
+    updates: list[dict[str, Any]] = [
         {"kind": "update", "at": u.created_at, "update": u}
         for u in major.updates.select_related("author")
     ]
@@ -71,7 +72,7 @@ def major_desk_banner() -> list[dict[str, Any]]:
     """The open major incidents every desk page announces: number, title, service, latest
     update (internal ones too: only staff see the desk) and the link. One bounded query,
     cached briefly across users because it is the same for every agent."""
-    cached = cache.get(DESK_BANNER_CACHE_KEY)
+    cached: list[dict[str, Any]] | None = cache.get(DESK_BANNER_CACHE_KEY)
     if cached is not None:
         return cached
     latest = MajorIncidentUpdate.objects.filter(major=OuterRef("pk")).order_by("-created_at", "-id")
@@ -85,7 +86,7 @@ def major_desk_banner() -> list[dict[str, Any]]:
         {
             "number": major.ticket.number,
             "title": major.ticket.short_description,
-            "services": [major.ticket.service.name] if major.ticket.service_id else [],
+            "services": [major.ticket.service.name] if major.ticket.service is not None else [],
             "latest_update": major.latest_update or "",
             "url": reverse("major:desk-major-detail", args=[major.pk]),
         }
@@ -95,7 +96,7 @@ def major_desk_banner() -> list[dict[str, Any]]:
     return banner
 
 
-def major_banner_list(*, user) -> list[MajorIncident]:
+def major_banner_list(*, user: Any) -> Sequence[MajorIncident]:
     """Active major incidents for the portal banner, each with its latest public update
     (`latest_public`), whether `user` already joined (`has_joined`) and whether to offer
     "I'm affected too" (`can_join`: not to the declarer, nor to a requester already on it,

@@ -61,11 +61,11 @@ def forget_desk_banner() -> None:
 
 
 def _desk_url(major: MajorIncident) -> str:
-    return settings.SITE_URL + reverse("major:desk-major-detail", args=[major.pk])
+    return f"{settings.SITE_URL}{reverse('major:desk-major-detail', args=[major.pk])}"
 
 
 def _portal_url() -> str:
-    return settings.SITE_URL + reverse("portal:home")
+    return f"{settings.SITE_URL}{reverse('portal:home')}"
 
 
 def major_incident_stakeholders(*, major: MajorIncident) -> list[User]:
@@ -194,9 +194,9 @@ def major_incident_declare(
         raise TransitionNotAllowed("Only an open incident can become a major incident.")
     if ticket.is_major or MajorIncident.objects.filter(ticket=ticket).exists():
         raise TransitionNotAllowed(f"{ticket.number} is already a major incident.")
-    if ticket.parent_id is not None:
+    if (parent := ticket.parent) is not None:
         raise TransitionNotAllowed(
-            f"{ticket.number} is a child of {ticket.parent.number}; declare the parent instead."
+            f"{ticket.number} is a child of {parent.number}; declare the parent instead."
         )
     now = timezone.now()
     before = {
@@ -564,6 +564,7 @@ def major_incident_candidates() -> list[MajorIncidentProposal]:
             for ticket in base.filter(priority=1, service__criticality__in=levels).select_related(
                 "service"
             ):
+                assert ticket.service is not None  # the filter matched on its criticality
                 proposals.setdefault(
                     ticket.pk,
                     MajorIncidentProposal(

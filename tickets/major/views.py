@@ -1,6 +1,8 @@
 """Major-incident pages: the desk list and page, declaring from a ticket, updates, resolving,
 the review; and the portal's "I'm affected too"."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
@@ -45,13 +47,14 @@ def major_list(request: HttpRequest) -> HttpResponse:
 def _detail(request: HttpRequest, pk: int, status: int = 200, **forms) -> HttpResponse:
     major = selectors.major_get(pk=pk)
     end = major.resolved_at or timezone.now()
-    context = {
+    review = getattr(major, "review", None)
+    context: dict[str, Any] = {
         "major": major,
         "ticket": major.ticket,
         "timeline": selectors.major_timeline(major=major),
         "children": selectors.major_children(major=major),
         "elapsed": end - major.declared_at,
-        "review": getattr(major, "review", None),
+        "review": review,
         "stakeholders": selectors.major_notified_stakeholders(major=major),
         "public_title_form": forms.get("public_title_form")
         or MajorPublicTitleForm(initial={"public_title": major.public_title}),
@@ -60,7 +63,6 @@ def _detail(request: HttpRequest, pk: int, status: int = 200, **forms) -> HttpRe
         "review_form": forms.get("review_form"),
     }
     if context["review_form"] is None:
-        review = context["review"]
         context["review_form"] = MajorReviewForm(
             initial={
                 "timeline": review.timeline if review else "",

@@ -169,7 +169,9 @@ def _locked_clocks(ticket: Ticket) -> list[SlaClock]:
     )
 
 
-def _new_clocks(ticket: Ticket, policy: SlaPolicy, now: datetime, spec: CalendarSpec) -> list:
+def _new_clocks(
+    ticket: Ticket, policy: SlaPolicy, now: datetime, spec: CalendarSpec
+) -> list[SlaClock]:
     clocks = []
     for metric in (SlaMetric.FIRST_RESPONSE, SlaMetric.RESOLUTION):
         clock = SlaClock(
@@ -283,7 +285,7 @@ def sla_reevaluate(*, ticket: Ticket, actor: Any) -> None:
         "clock_id", "threshold"
     ):
         fired.setdefault(clock_id, []).append(threshold)
-    changes: dict[str, dict] = {}
+    changes: dict[str, dict[str, Any]] = {}
     new_spec = specs.get(policy.calendar)
     for clock in clocks:
         if clock.stopped_at is not None:
@@ -379,7 +381,12 @@ def _advance(clock: _SweptClock, policy: SlaPolicy, now: datetime, spec: Calenda
     the target, so a clock never needs several sweeps to catch up.
     """
     passed: list[int] = []
-    while clock.state == SlaState.RUNNING and clock.next_due_at and clock.next_due_at <= now:
+    while (
+        clock.state == SlaState.RUNNING
+        and clock.next_threshold is not None
+        and clock.next_due_at
+        and clock.next_due_at <= now
+    ):
         threshold = clock.next_threshold
         passed.append(threshold)
         if threshold == BREACH:
@@ -428,10 +435,14 @@ class _NotifiedTicket:
     )
 
     @classmethod
-    def from_claim(cls, pk: int, row: tuple) -> "_NotifiedTicket":
+    def from_claim(cls, pk: int, row: tuple[Any, ...]) -> "_NotifiedTicket":
+        number, short_description, priority, service_id = row[:4]
         return cls(
             pk,
-            *row[:4],
+            number,
+            short_description,
+            priority,
+            service_id,
             assignee=Recipient(row[4], row[5], row[6]) if row[4] is not None else None,
             lead=Recipient(row[7], row[8], row[9]) if row[7] is not None else None,
         )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from itsm.core.refusals import errors_into, refusal_message, refusal_page, refusal_status
-from itsm.portal.selectors import article_list_suggested
+from knowledge.selectors import article_list_suggested
 from tickets import selectors, services
 from tickets.choices import OPEN_STATUSES, STATUS_BADGE, Channel, TicketStatus
 from tickets.forms import PortalIncidentForm, ReplyForm
@@ -76,8 +76,8 @@ def report_incident(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Thank you — we received {ticket.number}.")
             return redirect("tickets:portal-ticket-detail", number=ticket.number)
     # Re-displayed with errors: the suggestions render server-side, so they work without JS.
-    # The same suggestions as /portal/suggest/ (this form is a portal page; the portal shell
-    # owns the deflection rules).
+    # The same suggestions as /portal/suggest/: knowledge owns the deflection rules, and the
+    # portal shell sits above tickets, so tickets may not import it.
     suggestions = (
         article_list_suggested(
             user=request.user, text=request.POST.get("short_description", "")[:200]
