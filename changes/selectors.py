@@ -263,7 +263,7 @@ def calendar_token_get_user(*, secret: str) -> User | None:
     return token.user
 
 
-def calendar_token_get(*, user) -> CalendarFeedToken | None:
+def calendar_token_get(*, user: Any) -> CalendarFeedToken | None:
     """The user's calendar feed token (its hash and date; the secret is never kept)."""
     return CalendarFeedToken.objects.filter(user=user).only("id", "created_at").first()
 
@@ -314,8 +314,8 @@ class MaintenanceWindow:
 
     number: str
     title: str
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: datetime | None
+    ends_at: datetime | None
     services: tuple[str, ...]
 
 

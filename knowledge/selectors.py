@@ -134,7 +134,7 @@ def article_reviewer_list(*, author_id: int | None) -> list[Any]:
     (four eyes, knowledge.workflow), by name."""
     return list(
         User.objects.filter(is_active=True, groups__name=Role.KNOWLEDGE_EDITOR)
-        .exclude(pk=author_id)
+        .exclude(pk=author_id or 0)
         .distinct()
         .order_by("display_name", "pk")
     )
@@ -189,7 +189,7 @@ def category_list_with_counts(*, user: Any, parent_id: int | None = None) -> lis
             current = parent_of.get(current)
     shown = [c for c in categories if c.parent_id == parent_id and totals.get(c.pk)]
     for category in shown:
-        category.article_count = totals[category.pk]
+        category.article_count = totals[category.pk]  # type: ignore[attr-defined]
     return shown
 
 

@@ -4,7 +4,7 @@ Links between processes live in the later app (DESIGN §3): a problem points at 
 it explains and at the major incident whose review opened it; tickets never point here.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from tickets.models import Ticket
 
 
-class ProblemQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ProblemQuerySet":
+class ProblemQuerySet(models.QuerySet["Problem"]):
+    def visible_to(self, user: Any) -> "ProblemQuerySet":
         """Problems are desk records: desk staff see every one, requesters none (DESIGN §5;
         what reaches requesters is the knowledge article of a published known error)."""
         from itsm.accounts.roles import user_is_staff_member

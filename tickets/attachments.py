@@ -75,10 +75,10 @@ def _content_type(upload, name: str, extension: str) -> str:
     upload.seek(0)
     kind = filetype.guess(head) if head else None
     detected = kind.extension if kind else None
+    mime = kind.mime if kind else "unknown"
     if detected in PROGRAMS:
         raise AttachmentRefused(
-            f"“{name}” is a program ({kind.mime}), whatever its name says; programs cannot be "
-            "attached.",
+            f"“{name}” is a program ({mime}), whatever its name says; programs cannot be attached.",
             field="attachments",
         )
     expected = SIGNATURES.get(extension)
@@ -99,7 +99,7 @@ def _content_type(upload, name: str, extension: str) -> str:
         return "text/plain"
     if expected is None and detected is not None and detected != extension.lstrip("."):
         raise AttachmentRefused(
-            f"“{name}” is named {extension} but its content is a {kind.mime} file.",
+            f"“{name}” is named {extension} but its content is a {mime} file.",
             field="attachments",
         )
     return kind.mime if kind else "application/octet-stream"

@@ -85,7 +85,7 @@ def refusal_page(page: RefusalPage) -> Callable:
     """
 
     def decorate(view: Callable) -> Callable:
-        view.refusal_page = page
+        view.refusal_page = page  # type: ignore[attr-defined]
         return view
 
     return decorate
@@ -179,7 +179,7 @@ def refusal_response(request: HttpRequest, error: Exception) -> HttpResponse:
     match = request.resolver_match
     page = getattr(match.func, "refusal_page", None) if match else None
     htmx = bool(getattr(request, "htmx", False))
-    if page is not None and (not htmx or isinstance(error, StaleVersion)):
+    if match is not None and page is not None and (not htmx or isinstance(error, StaleVersion)):
         return page(request, error, **match.kwargs)
     if htmx:
         return _fragment(request, error)

@@ -3,6 +3,7 @@
 same endpoint answers `?format=csv` for the download."""
 
 import csv
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
@@ -195,7 +196,7 @@ def sla_tickets(request: HttpRequest) -> HttpResponse:
     which = request.GET.get("which", "breached")
     if metric not in SlaMetric.values or which not in ("breached", "at_risk"):
         raise Http404("No such list.")
-    wanted = {"scope": scope, "filters": filters, "metric": metric, "which": which}
+    wanted: dict[str, Any] = {"scope": scope, "filters": filters, "metric": metric, "which": which}
     if request.GET.get("format") == "csv":
         return _sla_tickets_csv(dashboard_sla_ticket_rows(**wanted), metric=metric, which=which)
     try:

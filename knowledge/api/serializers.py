@@ -11,7 +11,9 @@ from knowledge.rendering import render_markdown
 class ArticleRevisionSerializer(serializers.ModelSerializer):
     """The next text of a published article, in draft or review (null when none is open)."""
 
-    last_edited_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    last_edited_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="email", read_only=True
+    )
 
     class Meta:
         model = ArticleRevision

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import (
     DateTimeField,
@@ -165,7 +166,7 @@ SLA_TICKET_COLUMNS = ["Ticket", "Short description", "Priority", "Team", "Assign
 
 def dashboard_sla_ticket_rows(
     *, scope: DashboardScope, filters: DashboardFilters, metric: str, which: str
-) -> Iterator[tuple]:
+) -> Iterator[tuple[Any, ...]]:
     """Every ticket of the list as plain values (SLA_TICKET_COLUMNS), in page order.
 
     Read in chunks of CSV_CHUNK rows over one query, so memory stays flat however long the

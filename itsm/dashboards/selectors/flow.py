@@ -54,7 +54,8 @@ def dashboard_backlog_age(
     ):
         if value is not None:
             desk_query[key] = str(value)
-    rows, links = [], []
+    rows: list[list[Any]] = []
+    links: list[str | None] = []
     for index, (label, low, _high) in enumerate(AGE_BUCKETS):
         rows.append([label, counts.get(f"b{index}", 0)])
         # The desk's age filter knows 1, 3, 7 and 30 days: "older than" the bucket's floor.

@@ -9,6 +9,7 @@ applies (process records have no desk team), so `scope` is unused.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from changes.selectors import change_get_figures_for_period
 from itsm.dashboards.models import TargetKey
@@ -35,7 +36,7 @@ def dashboard_changes(
         start=filters.start, end=filters.end, horizon=timedelta(days=CAB_HORIZON_DAYS)
     )
     success = percent(figures.successful, figures.reviewed)
-    rows = [
+    rows: list[list[Any]] = [
         ["Changes raised in period", figures.raised],
         ["Emergency changes (%)", percent(figures.emergency, figures.raised)],
         ["Changes reviewed in period", figures.reviewed],
@@ -73,7 +74,7 @@ def dashboard_problems(
     *, scope: DashboardScope, filters: DashboardFilters, targets: dict[str, float]
 ) -> Figure:
     """Open problems by state, with known errors and linked incidents."""
-    rows = [
+    rows: list[list[Any]] = [
         [str(count.status.label), count.problems, count.known_errors, count.incidents]
         for count in problem_list_counts_by_status()
     ]
@@ -128,7 +129,7 @@ def dashboard_major_incidents(
 ) -> Figure:
     """Major incidents declared in the period: how many, how long, how fast the first update."""
     figures = major_get_figures_for_period(start=filters.start, end=filters.end)
-    rows = [
+    rows: list[list[Any]] = [
         ["Declared in period", figures.declared],
         ["Resolved", figures.resolved],
         ["Mean duration (hours)", as_hours(figures.mean_duration)],

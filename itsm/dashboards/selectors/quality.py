@@ -24,7 +24,7 @@ def _weekly_share(
         "hit",
         "n",
     )
-    rows = []
+    rows: list[list[Any]] = []
     for week in period_weeks(filters):
         part, whole = counts.get(week, (0, 0))
         rows.append([week.isoformat(), percent(part, whole), part, whole])

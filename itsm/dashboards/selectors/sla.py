@@ -3,6 +3,8 @@ business time to first response and to resolve."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Aggregate, Avg, Case, Count, F, FloatField, Q, Sum, When
 
 from itsm.dashboards.models import DashboardDailyDuration, DashboardTicketFact, TargetKey
@@ -48,7 +50,7 @@ def dashboard_sla_compliance(
         .order_by(),
         *sums,
     )
-    table = []
+    table: list[list[Any]] = []
     for week in period_weeks(filters):
         r_met, r_breached, s_met, s_breached = weeks.get(week, (0, 0, 0, 0))
         r_total, s_total = r_met + r_breached, s_met + s_breached
@@ -103,7 +105,8 @@ def dashboard_sla_now(
     )
     base = reverse("dashboards:sla-tickets")
     query = filters.as_query()
-    rows, links = [], []
+    rows: list[list[Any]] = []
+    links: list[str | None] = []
     for metric, prefix in (
         (SlaMetric.FIRST_RESPONSE, "response"),
         (SlaMetric.RESOLUTION, "resolution"),
@@ -175,13 +178,13 @@ def _duration_stats(
             .order_by()
         ):
             bands[row["metric"]].append((row["band"], row["clocks"], row["seconds"]))
-        stats = {}
+        stats: dict[str, tuple[int, float | None, float | None]] = {}
         for metric in metrics:
             n = sum(clocks for _b, clocks, _s in bands[metric])
             seconds = sum(s for _b, _c, s in bands[metric])
             stats[metric] = (n, seconds / n if n else None, _median_from_bands(bands[metric]))
         return stats
-    aggregates = {}
+    aggregates: dict[str, Any] = {}
     for prefix in ("response", "resolution"):
         in_period = Q(
             **{f"{prefix}_day__gte": filters.date_from, f"{prefix}_day__lte": filters.date_to}
@@ -196,11 +199,11 @@ def _duration_stats(
     either = Q(response_day__gte=filters.date_from, response_day__lte=filters.date_to) | Q(
         resolution_day__gte=filters.date_from, resolution_day__lte=filters.date_to
     )
-    row = DashboardTicketFact.objects.filter(either, dimension_q(scope, filters)).aggregate(
-        **aggregates
-    )
+    totals: dict[str, Any] = DashboardTicketFact.objects.filter(
+        either, dimension_q(scope, filters)
+    ).aggregate(**aggregates)
     return {
-        metric: (row[f"{prefix}_n"], row[f"{prefix}_mean"], row[f"{prefix}_median"])
+        metric: (totals[f"{prefix}_n"], totals[f"{prefix}_mean"], totals[f"{prefix}_median"])
         for metric, prefix in zip(metrics, ("response", "resolution"), strict=True)
     }
 

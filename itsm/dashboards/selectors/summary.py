@@ -6,7 +6,9 @@ smallest grain that still holds the dimensions its scope, filters and grouping n
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -89,7 +91,7 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def summed_by_week(rows, *names: str) -> dict[date, list[int]]:
+def summed_by_week(rows: Iterable[Mapping[str, Any]], *names: str) -> dict[date, list[int]]:
     """Daily rows summed into weeks (Monday)."""
     weeks: dict[date, list[int]] = {}
     for row in rows:

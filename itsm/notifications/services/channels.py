@@ -10,6 +10,7 @@ import json
 import smtplib
 import urllib.request
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -71,9 +72,9 @@ def webhook_payload(
     *,
     event: str,
     event_id: uuid.UUID,
-    context: dict[str, Any],
+    context: Mapping[str, Any],
     label: str,
-    payload: dict | None,
+    payload: dict[str, Any] | None,
 ) -> dict[str, Any]:
     title = str(context.get("title", ""))
     url = str(context.get("url", ""))

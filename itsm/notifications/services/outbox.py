@@ -38,7 +38,7 @@ def notification_create(
     context: dict[str, Any],
     record: models.Model | None = None,
     essential: bool = True,
-    webhook_payload: dict | None = None,
+    webhook_payload: dict[str, Any] | None = None,
 ) -> list[Notification]:
     """Write the outbox rows for one occurrence of `event`: one email per eligible recipient
     and one webhook call per matching active subscription.
@@ -131,7 +131,7 @@ class NotificationRequest:
     context: Mapping[str, Any]
     record: models.Model | RecordRef | None = None
     essential: bool = True
-    webhook_payload: dict | None = None
+    webhook_payload: dict[str, Any] | None = None
 
 
 def notification_create_many(*, items: Iterable[NotificationRequest]) -> int:
@@ -273,9 +273,9 @@ class _OutboxRows:
             return [row[0] for row in cursor.fetchall()]
 
 
-def _eligible_recipients(
-    recipients: Iterable[User | Recipient], *, essential: bool, opted_out: set[int] | None = None
-) -> list[User | Recipient]:
+def _eligible_recipients[R: User | Recipient](
+    recipients: Iterable[R], *, essential: bool, opted_out: set[int] | None = None
+) -> list[R]:
     """Active users with an address, one per address; for non-essential events minus those
     who opted out (looked up here unless the caller passes `opted_out`)."""
     people = {}
