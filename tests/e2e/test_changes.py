@@ -37,7 +37,7 @@ def test_normal_change_through_cab_to_calendar_and_caused_incident(live_server, 
 
     sign_in(page, live_server.url, cm.email)
     page.goto(live_server.url + "/desk/changes/new/")
-    page.get_by_label("Title", exact=True).fill("Upgrade ERP database")
+    page.locator("#id_title").fill("Upgrade ERP database")
     page.get_by_label("Affected services").select_option(label="ERP")
     page.get_by_label("Planned start").fill(start.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Planned end").fill(end.strftime("%Y-%m-%dT%H:%M"))

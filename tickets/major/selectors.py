@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from itsm.audit.models import AuditEvent
+from itsm.core.cache import cached
 from itsm.notifications.models import Notification
 from itsm.notifications.selectors import notification_list_for_record
 from tickets.major.models import MajorIncident, MajorIncidentStatus, MajorIncidentUpdate
@@ -72,9 +72,11 @@ def major_desk_banner() -> list[dict[str, Any]]:
     """The open major incidents every desk page announces: number, title, service, latest
     update (internal ones too: only staff see the desk) and the link. One bounded query,
     cached briefly across users because it is the same for every agent."""
-    cached: list[dict[str, Any]] | None = cache.get(DESK_BANNER_CACHE_KEY)
-    if cached is not None:
-        return cached
+    # Through itsm.core.cache: a cache outage computes the banner instead of failing the page.
+    return cached(DESK_BANNER_CACHE_KEY, seconds=DESK_BANNER_TTL_SECONDS, compute=_desk_banner)
+
+
+def _desk_banner() -> list[dict[str, Any]]:
     latest = MajorIncidentUpdate.objects.filter(major=OuterRef("pk")).order_by("-created_at", "-id")
     majors = (
         MajorIncident.objects.filter(status=MajorIncidentStatus.ACTIVE)
@@ -82,7 +84,7 @@ def major_desk_banner() -> list[dict[str, Any]]:
         .annotate(latest_update=Subquery(latest.values("body")[:1]))
         .order_by("-declared_at")[:BANNER_LIMIT]
     )
-    banner = [
+    return [
         {
             "number": major.ticket.number,
             "title": major.ticket.short_description,
@@ -92,8 +94,6 @@ def major_desk_banner() -> list[dict[str, Any]]:
         }
         for major in majors
     ]
-    cache.set(DESK_BANNER_CACHE_KEY, banner, DESK_BANNER_TTL_SECONDS)
-    return banner
 
 
 def major_banner_list(*, user: Any) -> Sequence[MajorIncident]:

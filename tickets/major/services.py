@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min
 from django.urls import reverse
@@ -20,6 +19,7 @@ from itsm.accounts.models import Team, User
 from itsm.accounts.roles import Role, user_is_staff_member
 from itsm.audit.services import audit_record, field_changes
 from itsm.cmdb.choices import Criticality
+from itsm.core.cache import forget
 from itsm.core.exceptions import TransitionNotAllowed
 from itsm.core.locking import lock_for_update
 from itsm.core.permissions import actor_may, require_permission
@@ -57,7 +57,7 @@ def public_title_of(major: MajorIncident) -> str:
 
 def forget_desk_banner() -> None:
     """Drop the cached desk banner so the next desk page shows the change at once."""
-    cache.delete(DESK_BANNER_CACHE_KEY)
+    forget(DESK_BANNER_CACHE_KEY)
 
 
 def _desk_url(major: MajorIncident) -> str:
