@@ -64,7 +64,8 @@ def email_message_id(notification: Notification) -> str:
     id and event id), so a mail server or the recipient can tell two copies apart, and
     replies can be matched to what we sent (DESIGN §10)."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or DNS_NAME.get_fqdn()
-    return f"<notification.{notification.pk}.{notification.event_id}@{domain}>"
+    # Short enough that the header is never folded (RFC 5322 keeps lines under 78).
+    return f"<{notification.event_id}.{notification.pk}@{domain}>"
 
 
 def send_email(notification: Notification) -> None:
