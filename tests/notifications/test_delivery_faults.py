@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import redis
@@ -104,9 +105,10 @@ class WorkerProcess:
     def __init__(self, *, app, broker: str, smtp_url: str, log_dir: Path) -> None:
         settings = connection.settings_dict
         self.application_name = f"itsm-fault-worker-{os.getpid()}"
+        password = f":{quote(settings['PASSWORD'], safe='')}" if settings["PASSWORD"] else ""
         database = (
-            f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/"
-            f"{settings['NAME']}?application_name={self.application_name}"
+            f"postgres://{quote(settings['USER'], safe='')}{password}@{settings['HOST']}:"
+            f"{settings['PORT']}/{settings['NAME']}?application_name={self.application_name}"
         )
         self.env = {
             **os.environ,
