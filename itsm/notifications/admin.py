@@ -9,7 +9,13 @@ from itsm.notifications.models import (
     SentMail,
     WebhookSubscription,
 )
-from itsm.notifications.services import notification_retry
+from itsm.notifications.selectors import notification_count_needing_review
+from itsm.notifications.services import (
+    email_message_id,
+    notification_confirm_delivered,
+    notification_resend_reviewed,
+    notification_retry,
+)
 
 
 class DeliveryProblemFilter(admin.SimpleListFilter):
@@ -17,9 +23,15 @@ class DeliveryProblemFilter(admin.SimpleListFilter):
     parameter_name = "problem"
 
     def lookups(self, request, model_admin):
-        return [("failed", "Failed for good"), ("retrying", "Failed, retrying")]
+        return [
+            ("review", "Needs review (may or may not have arrived)"),
+            ("failed", "Failed for good"),
+            ("retrying", "Failed, retrying"),
+        ]
 
     def queryset(self, request, queryset):
+        if self.value() == "review":
+            return queryset.filter(status=NotificationStatus.NEEDS_REVIEW)
         if self.value() == "failed":
             return queryset.filter(status=NotificationStatus.FAILED)
         if self.value() == "retrying":
@@ -29,7 +41,8 @@ class DeliveryProblemFilter(admin.SimpleListFilter):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    """Read-only: outbox rows are written by services; operators only retry them."""
+    """Read-only: outbox rows are written by services; operators only retry them, and settle
+    the e-mails in review (resend, or mark delivered after checking the mail server's log)."""
 
     list_display = (
         "created_at",
@@ -47,8 +60,25 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ()
     show_full_result_count = False  # no full count of a table that grows forever
-    actions = ["retry"]
-    readonly_fields = [field.name for field in Notification._meta.fields]
+    actions = ["retry", "resend_reviewed", "confirm_delivered"]
+    readonly_fields = [*(field.name for field in Notification._meta.fields), "message_id"]
+
+    @admin.display(description="Message-ID")
+    def message_id(self, notification: Notification) -> str:
+        return email_message_id(notification) if notification.channel == "email" else "—"
+
+    def changelist_view(self, request, extra_context=None):
+        waiting = notification_count_needing_review()
+        if waiting:
+            self.message_user(
+                request,
+                f"{waiting} e-mail(s) need review: their worker stopped while sending, so they "
+                "may or may not have arrived, and they are not sent again by themselves. "
+                "Filter by “Needs review”, check with the recipient or the mail server's log "
+                "(search the Message-ID), then resend or mark them delivered.",
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
         return False
@@ -62,6 +92,33 @@ class NotificationAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             f"{count} notification(s) queued for another attempt; sent ones were left alone.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description="Resend the selected e-mails in review (the recipient may get two copies)",
+        permissions=["view"],
+    )
+    def resend_reviewed(self, request, queryset):
+        count = notification_resend_reviewed(notification_ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            f"{count} e-mail(s) in review queued to be sent again; rows not in review were "
+            "left alone.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description="Mark the selected e-mails in review as delivered (they arrived)",
+        permissions=["view"],
+    )
+    def confirm_delivered(self, request, queryset):
+        count = notification_confirm_delivered(
+            notification_ids=queryset.values_list("pk", flat=True)
+        )
+        self.message_user(
+            request,
+            f"{count} e-mail(s) in review marked delivered; rows not in review were left alone.",
             messages.SUCCESS,
         )
 

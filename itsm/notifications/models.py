@@ -72,8 +72,10 @@ class Notification(models.Model):
 
     The row is the source of truth for delivery: `transaction.on_commit` enqueues it, a sweep
     re-enqueues what is still pending, and a worker claims it (pending → sending) with a
-    conditional update, so a duplicated task never sends twice. (event_id, channel, target)
-    is the idempotency key: one occurrence of an event reaches a target at most once.
+    conditional update committed before the send, so a duplicated task never sends twice.
+    (event_id, channel, target) is the idempotency key: one occurrence of an event reaches a
+    target at most once. A claim that expires without an outcome sends an e-mail to review
+    (`needs_review`, never resent by itself) and a webhook call again under the same key.
     """
 
     event_id = models.UUIDField(help_text="Identifies one occurrence of the event.")
@@ -152,6 +154,12 @@ class Notification(models.Model):
                 fields=["claimed_at"],
                 condition=Q(status=NotificationStatus.SENDING),
                 name="notification_sending_claimed",
+            ),
+            # E-mails whose send may or may not have arrived: the admin's warning counts them.
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status=NotificationStatus.NEEDS_REVIEW),
+                name="notification_needs_review",
             ),
             models.Index(fields=["record_type", "record_id"], name="notification_record"),
             # Webhook rows only: emails, the bulk of the outbox, have no subscription.

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import QuerySet
 
 from itsm.accounts.models import User
+from itsm.notifications.choices import NotificationStatus
 from itsm.notifications.models import Notification, NotificationPreference
 
 # A record's "who was told" panel lists at most this many rows.
@@ -34,3 +35,9 @@ def notification_list_for_record(
         .select_related("recipient")
         .order_by("created_at", "id")[:RECORD_NOTIFICATIONS_LIMIT]
     )
+
+
+def notification_count_needing_review() -> int:
+    """How many e-mails may or may not have arrived and wait for an administrator (the
+    outbox admin's warning); read through the partial `notification_needs_review` index."""
+    return Notification.objects.filter(status=NotificationStatus.NEEDS_REVIEW).count()

@@ -13,7 +13,8 @@ def notification_deliver_many(notification_ids: list[int]) -> None:
 
     One task per chunk instead of one per row (publishing 10 000 tasks took longer than the
     SLA sweep that wrote the rows). Each row is still delivered on its own: the service
-    claims it first, so a duplicated or redelivered chunk sends nothing twice, and a failed
+    claims it first, so a duplicated chunk, or one Redis redelivers after its worker was
+    killed (acks_late), sends nothing twice, and a failed
     send schedules that row's own retry with back-off without touching the others.
     """
     from itsm.notifications.services import notification_deliver as deliver
@@ -23,9 +24,10 @@ def notification_deliver_many(notification_ids: list[int]) -> None:
             if deliver(notification_id=notification_id) is None:
                 logger.info("Notification %s was already handled or is gone.", notification_id)
         except Exception:
-            # Not a delivery error (those are recorded on the row): a bug. The row stays in
-            # `sending` and the sweep reclaims it after SENDING_TIMEOUT, exactly as when the
-            # single-row task raised; the rest of the chunk must still go out.
+            # Not a delivery error (those are recorded on the row): a bug, or the database
+            # gone after the send. The row stays in `sending` until its claim's lease runs out
+            # and the sweep settles it (an e-mail to review, a webhook sent again), exactly as
+            # when the single-row task raised; the rest of the chunk must still go out.
             logger.exception("Delivering notification %s failed unexpectedly.", notification_id)
 
 

@@ -85,3 +85,20 @@ def _celery_router_follows_config():
 def celery_app_for_tests(celery_app_for_tests):
     _rebuild_celery_router()
     return celery_app_for_tests
+
+
+@pytest.fixture
+def smtp_receiver(settings):
+    """A real SMTP server on loopback; the default mailer sends to it over SMTP."""
+    from tests.notifications.smtp_receiver import start_smtp_receiver
+
+    receiver, controller = start_smtp_receiver()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": receiver.port, "timeout": 5},
+        }
+    }
+    yield receiver
+    receiver.release.set()
+    controller.stop()

@@ -1,4 +1,7 @@
-"""A loopback HTTP server that records webhook deliveries (for major-incident tests)."""
+"""A loopback HTTP server that records webhook deliveries (major-incident and delivery tests).
+
+`stalling_webhook_receiver` can also hold its answer to one request after recording it, the
+way a receiver looks to a sender that dies (or times out) before the answer arrives."""
 
 import json
 import threading
@@ -19,12 +22,41 @@ class _Handler(BaseHTTPRequestHandler):
                 "json": json.loads(body or b"{}"),
             }
         )
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b"ok")
+        if getattr(self.server, "stall_next", False):
+            self.server.stall_next = False
+            self.server.stalled.set()
+            self.server.release.wait(120)
+        try:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"ok")
+        except OSError:
+            pass  # the sender is gone (killed while this answer was held)
 
     def log_message(self, *args) -> None:
         pass
+
+
+@contextmanager
+def stalling_webhook_receiver():
+    """Yields the server: `url`, `received`, and `stall_next` (set it to True to hold the
+    answer to the next request, after recording it, until `release` is set; `stalled` is set
+    once a request is being held)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    server.received = []
+    server.stall_next = False
+    server.stalled = threading.Event()
+    server.release = threading.Event()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.release.set()
+        server.shutdown()
+        server.server_close()
 
 
 @contextmanager

@@ -2,13 +2,16 @@
 
 One module per concept: `outbox` writes the rows inside the caller's transaction,
 `dispatch` enqueues delivery after commit, `delivery` claims and sends one row, `channels`
-renders and sends an email or a webhook call, `sweep` gets lost rows moving again, and
+renders and sends an email or a webhook call, `sweep` gets lost rows moving again and
+settles expired send-claims (plus the operator's retry, resend and confirm actions), and
 `preferences` records who wants which emails. Callers import from here.
 """
 
 from itsm.notifications.services.channels import (
     DELIVERY_ERRORS,
     WEBHOOK_TIMEOUT_SECONDS,
+    DeliveryUnconfirmed,
+    email_message_id,
     webhook_signature,
 )
 from itsm.notifications.services.delivery import (
@@ -34,6 +37,9 @@ from itsm.notifications.services.sweep import (
     SENDING_TIMEOUT,
     SWEEP_BATCH_SIZE,
     SWEEP_GRACE,
+    notification_confirm_delivered,
+    notification_reconcile_expired_claims,
+    notification_resend_reviewed,
     notification_retry,
     notification_sweep,
     notification_sweep_batch,
@@ -50,13 +56,18 @@ __all__ = [
     "SWEEP_BATCH_SIZE",
     "SWEEP_GRACE",
     "WEBHOOK_TIMEOUT_SECONDS",
+    "DeliveryUnconfirmed",
     "NotificationRequest",
     "Recipient",
     "RecordRef",
+    "email_message_id",
+    "notification_confirm_delivered",
     "notification_create",
     "notification_create_many",
     "notification_deliver",
     "notification_preference_update",
+    "notification_reconcile_expired_claims",
+    "notification_resend_reviewed",
     "notification_retry",
     "notification_retry_delay",
     "notification_sweep",

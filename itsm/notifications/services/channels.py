@@ -3,6 +3,7 @@ each is sent. Rendering and sending only: claiming, retries and the outbox rows 
 callers' business (`outbox`, `delivery`).
 """
 
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -11,10 +12,12 @@ import smtplib
 import urllib.request
 import uuid
 from collections.abc import Mapping
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 
 from itsm.notifications.models import Notification
@@ -27,6 +30,15 @@ DELIVERY_ERRORS = (
     http.client.HTTPException,
     ValueError,  # a webhook URL urllib cannot open
 )
+# SMTP errors that carry the server's answer to our command (or a refusal of every
+# recipient): the server said no, so the message was not accepted and may be sent again.
+SMTP_REFUSALS = (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)
+
+
+class DeliveryUnconfirmed(Exception):
+    """The e-mail may have been accepted by the mail server, or not: the connection broke
+    while the message was on its way (a timeout, a reset, a disconnect). Sending it again
+    could deliver it twice, so the row goes to review instead of being retried."""
 
 
 # --- Email ---
@@ -47,7 +59,22 @@ def render_email(*, event: str, context: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def email_message_id(notification: Notification) -> str:
+    """The Message-ID of the row's e-mail: the same on every attempt, unique per row (its
+    id and event id), so a mail server or the recipient can tell two copies apart, and
+    replies can be matched to what we sent (DESIGN §10)."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or DNS_NAME.get_fqdn()
+    # Short enough that the header is never folded (RFC 5322 keeps lines under 78).
+    return f"<{notification.event_id}.{notification.pk}@{domain}>"
+
+
 def send_email(notification: Notification) -> None:
+    """Send the row's e-mail through the default mailer.
+
+    Raises a DELIVERY_ERRORS error when the message was certainly not accepted (no
+    connection, or the server refused it: safe to retry) and DeliveryUnconfirmed when the
+    connection broke after it was opened without a refusal (maybe delivered).
+    """
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body_text,
@@ -56,13 +83,25 @@ def send_email(notification: Notification) -> None:
         headers={
             "X-ITSM-Event": notification.event,
             "X-ITSM-Event-Id": str(notification.event_id),
+            "Message-ID": email_message_id(notification),
             # RFC 3834: tells auto-responders not to answer, so no out-of-office loops.
             "Auto-Submitted": "auto-generated",
         },
     )
     if notification.body_html:
         message.attach_alternative(notification.body_html, "text/html")
-    message.send()
+    mailer = mailers.default
+    # Opened first and on its own: a failure here means nothing left, so it is retried.
+    mailer.open()
+    try:
+        mailer.send_messages([message])
+    except SMTP_REFUSALS:
+        raise
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DeliveryUnconfirmed(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            mailer.close()
 
 
 # --- Webhook ---
@@ -114,6 +153,8 @@ def send_webhook(notification: Notification) -> None:
             "Content-Type": "application/json",
             "User-Agent": "ITSM-Webhooks/1",
             "X-ITSM-Event": notification.event,
+            # The idempotency key: the same on every attempt at this row, and one row per
+            # (event, URL), so a receiver that drops repeats sees each event once.
             "X-ITSM-Delivery": str(notification.event_id),
             "X-ITSM-Signature": webhook_signature(secret=subscription.secret, body=body),
         },
