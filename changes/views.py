@@ -29,7 +29,7 @@ from changes.forms import (
     RiskOverrideForm,
     TransitionForm,
 )
-from itsm.accounts.models import Team
+from itsm.accounts.models import Team, User
 from itsm.accounts.roles import Role, user_has_role, user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
 from itsm.cmdb.models import Service
@@ -230,6 +230,7 @@ def changerequest_public_title(request: HttpRequest, number: str) -> HttpRespons
             DomainError("Write the title requesters will read."),
             public_title_form=form,
         )
+    assert isinstance(request.user, User)  # desk_view signed the person in
     services.change_set_public_title(
         change=change,
         actor=request.user,
