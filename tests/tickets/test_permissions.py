@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from itsm.accounts.models import Team, User
@@ -692,11 +693,32 @@ def _through_api(act: str, person: User, world: World, _client) -> int:
     return getattr(client, method)(path, data, format="json").status_code
 
 
-def _through_desk(act: str, person: User, world: World, client) -> int:
+def _service_refusal(act: str, person: User, world: World) -> str | None:
+    """What the service says when it refuses `person` the act (None when it does not)."""
+    try:
+        with transaction.atomic():
+            SERVICE_ACTS[act](person, world)
+            transaction.set_rollback(True)
+    except PermissionRefused as refused:
+        return refused.message
+    return None
+
+
+def _through_desk(act: str, person: User, world: World, client) -> int | str:
+    """The status code; a refusal of a member of staff must also say the service's reason."""
     client.force_login(person)
     world.actor = person
     path, data = DESK_ACTS[act](world)
-    return client.post(path, data).status_code
+    response = client.post(path, data, follow=False)
+    reason = (
+        _service_refusal(act, person, world)
+        if person.groups.filter(name__in=[Role.CAB_MEMBER, Role.KNOWLEDGE_EDITOR]).exists()
+        and response.status_code == 403
+        else None
+    )
+    if reason and escape(reason) not in response.content.decode():
+        return f"{response.status_code} without saying “{reason}”"
+    return response.status_code
 
 
 CHANNELS = {
