@@ -108,6 +108,17 @@ class LinkIncidentForm(forms.Form):
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
+class ChangePublicTitleForm(forms.Form):
+    """The requesters' wording alone: correctable while the change is live."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    public_title = forms.CharField(
+        max_length=200,
+        label="Title requesters see",
+        help_text="On the portal's planned-maintenance banner.",
+    )
+
+
 class ChangeEditForm(ChangeCreateForm):
     """Editing a draft or assessed change; its type and template are fixed once raised."""
 

@@ -60,6 +60,9 @@ EDITABLE_FIELDS = (
 )
 # Once the CAB has seen a change, its window and plans are what was approved.
 EDITABLE_STATUSES = (S.DRAFT, S.ASSESSMENT)
+# The requesters' wording (the portal's maintenance banner) is not part of what the CAB
+# approved: it stays correctable while the change is live, until it is finished.
+FINISHED_STATUSES = (S.CLOSED, S.REJECTED, S.CANCELLED)
 CRITICALITY_ORDER = ["low", "medium", "high", "critical"]
 FAILED_OUTCOMES = (ReviewOutcome.FAILED, ReviewOutcome.BACKED_OUT)
 
@@ -245,6 +248,29 @@ def change_update(
     change.full_clean(exclude=["services", "cis", "caused_incidents"])
     change.save()
     audit_record(record=change, actor=actor, action="updated", changes=changes)
+    return change
+
+
+@transaction.atomic
+def change_set_public_title(
+    *, change: ChangeRequest, actor: User, expected_version: int | None, public_title: str
+) -> ChangeRequest:
+    """Reword what requesters read about the change (the portal's planned-maintenance
+    banner), in any state until the change is finished; audited, with a version step."""
+    change = _lock(change, expected_version)
+    if not _roles_for(actor, change):
+        raise PermissionRefused("Only the change manager or the change's requester can reword it.")
+    if change.status in FINISHED_STATUSES:
+        raise InvalidChangeInput(
+            f"A change that is {change.get_status_display().lower()} is no longer announced; "
+            "its wording cannot change.",
+            field="public_title",
+        )
+    if not public_title.strip():
+        raise InvalidChangeInput("Write the title requesters will read.", field="public_title")
+    before = {"public_title": change.public_title}
+    change.public_title = public_title.strip()[:200]
+    _save(change, actor=actor, action="public_title_changed", before=before)
     return change
 
 

@@ -25,6 +25,11 @@ urlpatterns = [
     path("<str:number>/transition/", views.changerequest_transition, name="desk-change-transition"),
     path("<str:number>/risk/", views.changerequest_risk, name="desk-change-risk"),
     path(
+        "<str:number>/public-title/",
+        views.changerequest_public_title,
+        name="desk-change-public-title",
+    ),
+    path(
         "<str:number>/risk-override/",
         views.changerequest_risk_override,
         name="desk-change-risk-override",

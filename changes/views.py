@@ -22,13 +22,14 @@ from changes.filtersets import ChangeRequestFilterSet
 from changes.forms import (
     ChangeCreateForm,
     ChangeEditForm,
+    ChangePublicTitleForm,
     DecisionForm,
     LinkIncidentForm,
     RiskForm,
     RiskOverrideForm,
     TransitionForm,
 )
-from itsm.accounts.models import Team
+from itsm.accounts.models import Team, User
 from itsm.accounts.roles import Role, user_has_role, user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
 from itsm.cmdb.models import Service
@@ -148,6 +149,11 @@ def _detail_context(request: HttpRequest, change, **forms) -> dict:
             }
         ),
         "decision_form": DecisionForm(),
+        "can_reword": bool(roles) and change.status not in services.FINISHED_STATUSES,
+        "public_title_form": forms.get("public_title_form")
+        or ChangePublicTitleForm(
+            initial={"version": change.version, "public_title": change.public_title}
+        ),
     }
 
 
@@ -207,6 +213,31 @@ def changerequest_transition(request: HttpRequest, number: str) -> HttpResponse:
         **data,
     )
     messages.success(request, "Status updated.")
+    return redirect(change.get_absolute_url())
+
+
+@desk_view
+@require_POST
+@_refused_on_change_page("public_title_form", ChangePublicTitleForm)
+def changerequest_public_title(request: HttpRequest, number: str) -> HttpResponse:
+    """Reword the requesters' title while the change is live (after the edit page closes)."""
+    change = selectors.change_get_for_user(user=request.user, number=number)
+    form = ChangePublicTitleForm(request.POST)
+    if not form.is_valid():
+        return _refused(
+            request,
+            number,
+            DomainError("Write the title requesters will read."),
+            public_title_form=form,
+        )
+    assert isinstance(request.user, User)  # desk_view signed the person in
+    services.change_set_public_title(
+        change=change,
+        actor=request.user,
+        expected_version=form.cleaned_data["version"],
+        public_title=form.cleaned_data["public_title"],
+    )
+    messages.success(request, "The requesters' wording is saved.")
     return redirect(change.get_absolute_url())
 
 

@@ -7,6 +7,8 @@ Read-only desk roles (CAB member, knowledge editor) see tickets but hold none of
 
 # Raise one's own tickets and follow them: reply, withdraw, reopen, rate, join a major incident.
 RAISE_OWN = "tickets.raise_ticket"
+# Read every ticket (the desk's queues), follow anybody's ticket, keep one's queue filters.
+VIEW = "tickets.view_ticket"
 # Raise a ticket on behalf of a caller.
 RAISE_FOR_OTHERS = "tickets.add_ticket"
 # "May change incidents": triage, edit, set priority, assign, move, link.
@@ -18,3 +20,5 @@ DECLARE_MAJOR = "tickets.add_majorincident"
 RUN_MAJOR = "tickets.change_majorincident"
 # Work fulfilment tasks of service requests.
 WORK_TASK = "tickets.change_fulfilmenttask"
+# Approve or reject a request's approval asked of oneself (the service checks the name too).
+DECIDE_APPROVAL = "tickets.decide_approval"

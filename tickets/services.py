@@ -591,15 +591,28 @@ def ticket_mark_duplicate(*, ticket: Ticket, duplicate_of: Ticket, actor: User) 
     )
 
 
+def _require_may_follow(ticket: Ticket, user: User) -> None:
+    # Watching a ticket lets its watcher read it (Ticket.objects.visible_to), so following
+    # somebody else's ticket needs the desk's right to read every ticket.
+    if ticket.requester_id == getattr(user, "pk", None):
+        require_permission(user, may.RAISE_OWN, refusal="You cannot follow tickets.")
+    else:
+        require_permission(
+            user, may.VIEW, refusal="Only the service desk can follow other people's tickets."
+        )
+
+
 @transaction.atomic
 def ticket_watch(*, ticket: Ticket, user: User) -> None:
-    """Follow a ticket (requesters may follow only tickets they can already see)."""
+    """Follow a ticket: one's own, or anybody's for those who may read every ticket."""
+    _require_may_follow(ticket, user)
     ticket.watchers.add(user)
     audit_record(record=ticket, actor=user, action="watch_started")
 
 
 @transaction.atomic
 def ticket_unwatch(*, ticket: Ticket, user: User) -> None:
+    _require_may_follow(ticket, user)
     ticket.watchers.remove(user)
     audit_record(record=ticket, actor=user, action="watch_stopped")
 
@@ -677,6 +690,7 @@ def tickets_bulk_transition(
 
 def saved_filter_save(*, owner: User, name: str, query: str) -> SavedFilter:
     """Save (or overwrite, by name) an agent's queue filter: the queue page's query string."""
+    require_permission(owner, may.VIEW, refusal="Only the service desk keeps queue filters.")
     saved, _ = SavedFilter.objects.update_or_create(
         owner=owner, name=name.strip()[:80], defaults={"query": query[:1000]}
     )

@@ -25,9 +25,11 @@ class Role(TextChoices):
 
 # Everyone who works tickets can read every process record (the desk never works in isolation).
 # Reading is all the read-only roles (CAB member, knowledge editor) may do with tickets, apart
-# from raising and following their own: every member of staff is also an employee.
+# from raising and following their own and deciding the approvals asked of them: every member
+# of staff is also an employee (and may be someone's line manager).
 _DESK_READ = [
     "tickets.raise_ticket",
+    "tickets.decide_approval",
     "cmdb.view_*",
     "tickets.view_*",
     "problems.view_*",
@@ -50,7 +52,7 @@ _AGENT = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.REQUESTER: ["tickets.raise_ticket", "knowledge.view_article"],
+    Role.REQUESTER: ["tickets.raise_ticket", "tickets.decide_approval", "knowledge.view_article"],
     Role.AGENT: _AGENT,
     Role.SERVICE_DESK_MANAGER: [
         *_AGENT,

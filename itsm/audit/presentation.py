@@ -55,6 +55,8 @@ ACTION_LABELS = {
     "major_update_public": "Posted a public update",
     "major_update_internal": "Posted an internal update",
     "major_joined": "Joined as affected",
+    "major_public_title_changed": "Reworded what requesters see",
+    "public_title_changed": "Reworded what requesters see",
     "major_resolved": "Resolved the major incident",
     "major_reviewed": "Wrote the post-incident review",
     "problem_linked": "Linked to a problem",

@@ -627,3 +627,57 @@ def test_the_portal_maintenance_banner_reads_the_public_title_not_the_internal_o
     assert plain.public_title == "Restart ERP pool"
     banner = selectors.change_list_planned_maintenance(limit=5)
     assert [b.title for b in banner] == ["ERP security updates"]
+
+
+# --- The requesters' wording ---
+
+
+def test_the_public_wording_stays_correctable_while_the_change_is_live(manager_cm, erp, agent):
+    """The banner's wording is not what the CAB approved: it can be corrected in scheduled and
+    implementing (the banner shows it at once), by the change manager only, until closed."""
+    members = cab(1)
+    change = to_cab(
+        make_change(actor=manager_cm, start=T0, services=[erp], title="[ops] Patch ERP"),
+        manager_cm,
+    )
+    approve_all(change, members)
+    change = move(change, manager_cm, "scheduled")
+    with pytest.raises(DomainError, match="no longer be edited"):
+        services.change_update(
+            change=change, actor=manager_cm, expected_version=change.version, public_title="x"
+        )
+    change = services.change_set_public_title(
+        change=change, actor=manager_cm, expected_version=change.version, public_title=" ERP "
+    )
+    assert change.public_title == "ERP"
+    with pytest.raises(PermissionRefused):
+        services.change_set_public_title(
+            change=change, actor=agent, expected_version=change.version, public_title="Agent's"
+        )
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        change = move(change, manager_cm, "implementing")
+        change = services.change_set_public_title(
+            change=change,
+            actor=manager_cm,
+            expected_version=change.version,
+            public_title="ERP is read-only until 23:00",
+        )
+        [banner] = selectors.change_list_planned_maintenance(limit=5)
+        assert banner.title == "ERP is read-only until 23:00"
+        with pytest.raises(StaleVersion):
+            services.change_set_public_title(
+                change=change, actor=manager_cm, expected_version=1, public_title="Late"
+            )
+        change = move(change, manager_cm, "review", review_outcome="successful")
+    change = services.change_set_public_title(
+        change=change, actor=manager_cm, expected_version=change.version, public_title="ERP done"
+    )
+    change = move(change, manager_cm, "closed", review_notes="All good.")
+    with pytest.raises(DomainError, match="no longer announced") as refused:
+        services.change_set_public_title(
+            change=change, actor=manager_cm, expected_version=change.version, public_title="Late"
+        )
+    assert refused.value.field == "public_title"
+    change.refresh_from_db()
+    assert change.public_title == "ERP done"
+    assert actions(change).count("public_title_changed") == 3

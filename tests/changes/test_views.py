@@ -249,6 +249,41 @@ def test_link_redirect_refuses_other_hosts(client_as, agent, scheduled, erp):
     assert response["Location"] == f"/desk/changes/{scheduled.number}/"
 
 
+def test_the_requesters_wording_of_a_scheduled_change_is_corrected_on_its_page(
+    client_as, cm, scheduled, agent
+):
+    page = client_as(cm).get(f"/desk/changes/{scheduled.number}/").content.decode()
+    assert 'id="public-title-form"' in page
+    assert f'href="/desk/changes/{scheduled.number}/edit/"' not in page  # the plans are fixed
+    response = client_as(cm).post(
+        f"/desk/changes/{scheduled.number}/public-title/",
+        {"version": scheduled.version, "public_title": "ERP is slow on Sunday morning"},
+    )
+    assert response.status_code == 302
+    scheduled.refresh_from_db()
+    assert scheduled.public_title == "ERP is slow on Sunday morning"
+    page = client_as(cm).get(f"/desk/changes/{scheduled.number}/").content.decode()
+    assert "Requesters see: “Planned maintenance: ERP is slow on Sunday morning”" in page
+
+    stale = client_as(cm).post(
+        f"/desk/changes/{scheduled.number}/public-title/",
+        {"version": 1, "public_title": "My careful wording"},
+    )
+    assert stale.status_code == 409
+    assert "My careful wording" in stale.content.decode()  # what was typed is kept
+
+    refused = client_as(agent).post(
+        f"/desk/changes/{scheduled.number}/public-title/",
+        {"version": scheduled.version, "public_title": "Agent's wording"},
+    )
+    assert refused.status_code == 403
+    assert "Only the change manager or the change&#x27;s requester can reword it." in (
+        refused.content.decode()
+    )
+    scheduled.refresh_from_db()
+    assert scheduled.public_title == "ERP is slow on Sunday morning"
+
+
 def test_change_manager_edits_a_draft_and_a_stale_edit_keeps_the_input(client_as, cm, erp):
     change = make_change(actor=cm, services=[erp], title="Patch ERP")
     client = client_as(cm)

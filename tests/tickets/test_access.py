@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from itsm.core.exceptions import PermissionRefused
 from tests.factories.tickets import make_ticket
 from tickets import services
 
@@ -113,7 +114,12 @@ def test_work_notes_never_reach_the_requester_by_email(
 def test_watchers_see_the_ticket_they_follow(client_as, requester, other_requester, agent):
     ticket = make_ticket(requester=other_requester)
     assert client_as(requester).get(f"/portal/tickets/{ticket.number}/").status_code == 404
-    services.ticket_watch(ticket=ticket, user=requester)
+    # A requester comes to follow another's ticket through the desk (her report was a
+    # duplicate of it); she cannot start following a ticket she cannot see herself.
+    with pytest.raises(PermissionRefused):
+        services.ticket_watch(ticket=ticket, user=requester)
+    mine = make_ticket(requester=requester, short_description="Same problem")
+    services.ticket_mark_duplicate(ticket=mine, duplicate_of=ticket, actor=agent)
     assert client_as(requester).get(f"/portal/tickets/{ticket.number}/").status_code == 200
 
 

@@ -129,6 +129,9 @@ class Approval(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # Deciding is asked of a named person, often a line manager without a desk role:
+        # every role holds it (itsm.accounts.roles); the service also checks the name.
+        permissions = [("decide_approval", "Can approve or reject requests asked of them")]
         constraints = [
             models.UniqueConstraint(fields=["ticket", "approver"], name="approval_unique_approver")
         ]

@@ -204,13 +204,23 @@ def request_order(
 # --- Approvals ---
 
 
+def _check_approver(approval: Approval, actor: User) -> None:
+    """Deciding is the named approver's act alone (no role decides for another person), and
+    the approver must still hold the permission to decide (an account without a role, or a
+    deactivated one, decides nothing)."""
+    if approval.approver_id != getattr(actor, "pk", None):
+        raise PermissionRefused("Only the person asked to approve can decide.")
+    require_permission(
+        actor, may.DECIDE_APPROVAL, refusal="Your account may not decide approvals any more."
+    )
+
+
 def _lock_approval(approval: Approval, actor: User) -> tuple[Ticket, Approval]:
     # Lock the request first: two approvers deciding at once are serialised on the ticket,
     # so the "last approval in ALL mode" is counted exactly once.
     ticket = _lock_ticket(approval.ticket)
     approval = Approval.objects.select_for_update().get(pk=approval.pk)
-    if approval.approver_id != actor.pk:
-        raise PermissionRefused("Only the person asked to approve can decide.")
+    _check_approver(approval, actor)
     if approval.state != ApprovalState.PENDING or ticket.approval_state != ApprovalState.PENDING:
         raise TransitionNotAllowed("This approval has already been decided.")
     if not ticket.is_open:

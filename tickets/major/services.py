@@ -392,6 +392,7 @@ def major_incident_join(*, major: MajorIncident, requester: User, description: s
     """
     from tickets.services import ticket_create
 
+    require_permission(requester, may.RAISE_OWN, refusal="You cannot report that you are affected.")
     major = MajorIncident.objects.select_related("ticket").get(pk=major.pk)
     if not major.is_active:
         raise TransitionNotAllowed("This major incident is already resolved.")

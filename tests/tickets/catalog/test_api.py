@@ -121,6 +121,19 @@ def test_approvers_list_and_approve_their_pending_approvals(api_as, requester, l
     assert ticket.status == TicketStatus.IN_PROGRESS
 
 
+def test_a_named_approver_without_the_permission_to_decide_gets_403(
+    api_as, requester, line_manager, item
+):
+    approval = ordered(item, requester).approvals.get()
+    line_manager.groups.clear()
+    client = api_as(type(line_manager).objects.get(pk=line_manager.pk))
+    response = client.post(f"/api/v1/approvals/{approval.pk}/approve/", {}, format="json")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Your account may not decide approvals any more."
+    approval.refresh_from_db()
+    assert approval.state == "pending"
+
+
 def test_someone_elses_approval_answers_404(
     api_as, requester, other_requester, agent, line_manager, item
 ):

@@ -223,6 +223,22 @@ def test_only_the_approver_can_decide(
             catalog.approval_approve(approval=approval_of(ticket, line_manager), actor=intruder)
 
 
+def test_a_named_approver_without_the_permission_to_decide_is_refused(
+    employee, line_manager, service_desk_team
+):
+    """Being named is not enough: deciding is an act with its permission (DESIGN §5), which an
+    account that lost its roles no longer holds."""
+    ticket = order(laptop(service_desk_team), employee)
+    line_manager.groups.clear()
+    stripped = type(line_manager).objects.get(pk=line_manager.pk)
+    for decide in (catalog.approval_approve, catalog.approval_reject):
+        with pytest.raises(PermissionRefused, match="may not decide approvals"):
+            decide(approval=approval_of(ticket, stripped), actor=stripped, comment="Fine")
+    assert approval_of(ticket, stripped).state == ApprovalState.PENDING
+    ticket.refresh_from_db()
+    assert (ticket.approval_state, ticket.status) == (ApprovalState.PENDING, TicketStatus.NEW)
+
+
 def test_deciding_twice_is_refused(employee, line_manager, agent, service_desk_team):
     ticket = order(laptop(service_desk_team), employee)
     catalog.approval_approve(approval=approval_of(ticket, line_manager), actor=line_manager)

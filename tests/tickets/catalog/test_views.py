@@ -171,6 +171,23 @@ def test_approving_from_the_page_starts_fulfilment(client_as, requester, line_ma
     assert ticket.status == TicketStatus.IN_PROGRESS
 
 
+def test_a_named_approver_without_the_permission_to_decide_is_told_so_on_the_page(
+    client_as, requester, line_manager, item
+):
+    ticket = ordered(item, requester)
+    approval = ticket.approvals.get()
+    line_manager.groups.clear()
+    client = client_as(line_manager)
+    response = client.post(
+        reverse("catalog:desk-approval-approve", args=[approval.pk]), {"comment": ""}, follow=True
+    )
+    assert "Your account may not decide approvals any more." in response.content.decode()
+    approval.refresh_from_db()
+    assert approval.state == "pending"
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.NEW
+
+
 def test_another_persons_approval_cannot_be_decided_from_the_page(
     client_as, requester, other_requester, line_manager, item
 ):
