@@ -219,6 +219,8 @@ def change_update(
 ) -> ChangeRequest:
     """Edit a change's fields while it is in draft or assessment; audited field by field."""
     change = _lock(change, expected_version)
+    if not _roles_for(actor, change):
+        raise PermissionRefused("Only the change manager or the change's requester can edit it.")
     if change.status not in EDITABLE_STATUSES:
         raise InvalidChangeInput(
             f"A change that is {change.get_status_display().lower()} can no longer be edited."

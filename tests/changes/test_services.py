@@ -287,6 +287,18 @@ def test_stale_version_is_refused(manager_cm, erp):
         )
 
 
+def test_only_the_change_manager_or_requester_edits_a_change(manager_cm, erp):
+    change = make_change(actor=manager_cm, start=T0, services=[erp])
+    (member,) = cab(1)
+    with pytest.raises(PermissionRefused, match="change manager or the change's requester"):
+        services.change_update(
+            change=change, actor=member, expected_version=change.version, title="Rewritten"
+        )
+    change.refresh_from_db()
+    assert change.title != "Rewritten"
+    assert "updated" not in actions(change)
+
+
 # --- Risk ---
 
 
