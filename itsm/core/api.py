@@ -1,13 +1,81 @@
-"""API plumbing shared by every app: pagination and the one mapping of errors to HTTP."""
+"""API plumbing shared by every app: the JSON parser, pagination and the one mapping of
+errors to HTTP."""
 
+import codecs
+import json
+import math
+
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import serializers, status
+from rest_framework import parsers, serializers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from itsm.core.exceptions import DomainError, StaleVersion
+from itsm.core.refusals import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
+
+# No record of ours nests deeper than a catalog order's answers; a body nested deeper than
+# this is refused before any serializer (or PostgreSQL's jsonb) has to walk it.
+MAX_JSON_DEPTH = 32
+
+
+class _RefusedNumber(ValueError):
+    pass
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _RefusedNumber(f"The number {text} is too large to store; send a smaller one.")
+    return value
+
+
+def _refuse_constant(name: str) -> float:
+    raise _RefusedNumber(f"{name} is not a number this API accepts; send a finite number.")
+
+
+def _depth_within(value: object, limit: int) -> bool:
+    """Walks the parsed body without recursion, so a deep body cannot exhaust the stack."""
+    todo: list[tuple[object, int]] = [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return False
+            children = item.values() if isinstance(item, dict) else item
+            todo.extend((child, depth + 1) for child in children)
+    return True
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing with 400 what the standard library would accept and the
+    database or the serializers cannot hold: NaN and Infinity, numbers beyond a float
+    (`1e400`), and nesting deeper than MAX_JSON_DEPTH (which would also exhaust Python's
+    recursion limit)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        too_deep = ParseError(
+            f"The JSON is nested too deeply: at most {MAX_JSON_DEPTH} levels are accepted."
+        )
+        try:
+            data = json.load(
+                codecs.getreader(encoding)(stream),
+                parse_float=_finite_float,
+                parse_constant=_refuse_constant,
+            )
+        except RecursionError as exc:
+            raise too_deep from exc
+        except _RefusedNumber as exc:
+            raise ParseError(str(exc)) from exc
+        except ValueError as exc:
+            raise ParseError(f"The body is not valid JSON: {exc}") from exc
+        if not _depth_within(data, MAX_JSON_DEPTH):
+            raise too_deep
+        return data
 
 
 class StandardPagination(PageNumberPagination):
@@ -35,17 +103,41 @@ def expected_version(request, values: dict) -> int:
         version = int(tag) if tag.isdigit() else None
     if version is None:
         raise serializers.ValidationError({"version": [VERSION_REQUIRED]})
+    require_changes(values, sent=request.data)
     return version
 
 
-def require_changes(values: dict) -> None:
-    """A PATCH that names no field to change is a mistake of the client's: 400, not a no-op."""
-    if not values:
+def require_changes(values: dict, *, sent=()) -> None:
+    """A PATCH that names no field to change is a mistake of the client's: 400, not a no-op
+    that bumps the version and writes an empty audit event.
+
+    `sent` is the body as received: the fields in it that the endpoint does not know (or may
+    not change) are named, each under its own key, so the client sees what it got wrong.
+    """
+    if values:
+        return
+    unknown = sorted(set(sent) - {"version"})
+    if not unknown:
         raise serializers.ValidationError({"detail": "Send at least one field to change."})
+    names = ", ".join(f"`{name}`" for name in unknown)
+    raise serializers.ValidationError(
+        {
+            "detail": f"Nothing to change: {names} cannot be changed here (unknown or read-only).",
+            **{name: ["Not a field this endpoint changes."] for name in unknown},
+        }
+    )
 
 
 def exception_handler(exc, context):
-    """Domain errors → 400/403/409 with a stable shape; Django ValidationError → field errors."""
+    """Domain errors → 400/403/409 with a stable shape; Django ValidationError → field errors;
+    an unreachable database → 503 with Retry-After (itsm.core.refusals decides which errors
+    mean that)."""
+    if database_unavailable(exc):
+        return Response(
+            {"detail": UNAVAILABLE_MESSAGE, "code": "database_unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
         if exc.field:

@@ -5,11 +5,11 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from itsm.accounts.roles import user_is_staff_member
-from itsm.core.api import expected_version
+from itsm.core.api import JSONParser, expected_version
 from itsm.core.permissions import actor_may
 from tickets import permissions as may
 from tickets import selectors, services

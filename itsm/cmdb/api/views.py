@@ -25,7 +25,7 @@ class ServiceViewSet(viewsets.ModelViewSet):
         )
 
     def perform_update(self, serializer):
-        require_changes(serializer.validated_data)
+        require_changes(serializer.validated_data, sent=self.request.data)
         serializer.instance = services.service_update(
             service=serializer.instance, actor=self.request.user, **serializer.validated_data
         )
@@ -49,7 +49,7 @@ class ConfigurationItemViewSet(viewsets.ModelViewSet):
         )
 
     def perform_update(self, serializer):
-        require_changes(serializer.validated_data)
+        require_changes(serializer.validated_data, sent=self.request.data)
         serializer.instance = services.ci_update(
             ci=serializer.instance, actor=self.request.user, **serializer.validated_data
         )
