@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "itsm.cmdb",
     "itsm.calendars",
     "itsm.notifications",
+    "itsm.idempotency",
     "itsm.portal",
     "itsm.dashboards",
     # processes; dependencies point one way:
@@ -308,6 +309,12 @@ ITSM_SLA_SWEEP_WORKERS = env.int("ITSM_SLA_SWEEP_WORKERS", default=2)
 # Exactly one beat process runs these (Procfile / docker-compose). Every entry expires before
 # its next run so a backlog after an outage never piles up duplicates.
 CELERY_BEAT_SCHEDULE = {
+    # Forget API Idempotency-Keys past their retention window — every hour.
+    "idempotency-prune": {
+        "task": "itsm.idempotency.tasks.idempotent_requests_prune",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 3000},
+    },
     # Writes a heartbeat so /healthz can tell that beat itself is alive — every minute.
     "beat-heartbeat": {
         "task": "itsm.core.tasks.beat_heartbeat",
@@ -422,5 +429,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# How long an API create's Idempotency-Key is remembered (itsm/idempotency).
+ITSM_IDEMPOTENCY_KEY_HOURS = env.int("ITSM_IDEMPOTENCY_KEY_HOURS", default=24)
 ITSM_HEALTH_WORKER_TIMEOUT = env.float("ITSM_HEALTH_WORKER_TIMEOUT", default=1.0)
 ITSM_ATTACHMENT_SCANNER = env.str("ITSM_ATTACHMENT_SCANNER", default="")

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from itsm.accounts.roles import user_is_staff_member
 from itsm.core.api import JSONParser, expected_version
 from itsm.core.permissions import actor_may
+from itsm.idempotency.api import idempotent_create
 from tickets import permissions as may
 from tickets import selectors, services
 from tickets.api.serializers import (
@@ -70,6 +71,7 @@ class _TicketViewSet(
     def _out(self, ticket, code=status.HTTP_200_OK) -> Response:
         return Response(TicketSerializer(ticket).data, status=code)
 
+    @idempotent_create
     @extend_schema(
         request=TicketCreateSerializer,
         responses={201: TicketSerializer},
@@ -181,6 +183,7 @@ class _TicketViewSet(
         responses={200: CommentSerializer(many=True)},
         description="The conversation; requesters get public replies only.",
     )
+    @idempotent_create
     @extend_schema(
         methods=["post"], request=CommentInputSerializer, responses={201: CommentSerializer}
     )
