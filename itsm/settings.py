@@ -223,9 +223,9 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    # Ours refuses NaN, Infinity, 1e400 and deep nesting with 400 (itsm/core/api.py).
+    # Ours refuses NaN, Infinity, 1e400 and deep nesting with 400 (itsm/core/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "itsm.core.api.JSONParser",
+        "itsm.core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

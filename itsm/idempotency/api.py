@@ -79,16 +79,18 @@ def _document(method) -> None:
     extend_schema(methods=["POST"], parameters=[IDEMPOTENCY_KEY_PARAMETER])(method)
     base = method.kwargs["schema"]
 
-    class IdempotentCreateSchema(base):
-        def get_response_serializers(self):
-            responses = super().get_response_serializers()
-            if self.method != "POST":
-                return responses
-            if not isinstance(responses, dict):
-                responses = {201 if self._is_create_operation() else 200: responses}
-            return {**responses, 422: KEY_REUSED_RESPONSE}
+    def get_response_serializers(schema):
+        responses = base.get_response_serializers(schema)
+        if schema.method != "POST":
+            return responses
+        if not isinstance(responses, dict):
+            responses = {201 if schema._is_create_operation() else 200: responses}
+        return {**responses, 422: KEY_REUSED_RESPONSE}
 
-    method.kwargs["schema"] = IdempotentCreateSchema
+    # A subclass of the schema the decorators below built, so their responses stay.
+    method.kwargs["schema"] = type(
+        "IdempotentCreateSchema", (base,), {"get_response_serializers": get_response_serializers}
+    )
 
 
 def idempotent_create(view_method):

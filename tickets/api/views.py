@@ -9,7 +9,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from itsm.accounts.roles import user_is_staff_member
-from itsm.core.api import JSONParser, expected_version
+from itsm.core.api import expected_version
+from itsm.core.parsers import JSONParser
 from itsm.core.permissions import actor_may
 from itsm.idempotency.api import idempotent_create
 from tickets import permissions as may
