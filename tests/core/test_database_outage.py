@@ -123,3 +123,27 @@ def test_healthz_reports_redis_dying_before_the_worker_ping_as_a_503(outage_stac
     assert checks["celery_worker"]["ok"] is False
     assert "ping failed" in checks["celery_worker"]["detail"]
     assert elapsed < 10
+
+
+def test_only_an_unreachable_server_counts_as_an_outage():
+    """Connection refused is an outage (503); a statement the live server cancelled is the
+    500 it is, so a slow query never hides behind "try again"."""
+    from django.db import OperationalError, transaction
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    from itsm.core.refusals import database_unavailable
+    from tests.faults import free_port
+
+    nowhere = DatabaseWrapper({**connection.settings_dict, "PORT": free_port()}, alias="nowhere")
+    with pytest.raises(OperationalError) as refused:
+        nowhere.ensure_connection()
+    assert database_unavailable(refused.value)
+
+    with (
+        pytest.raises(OperationalError) as cancelled,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL statement_timeout = 10")
+        cursor.execute("SELECT pg_sleep(1)")
+    assert not database_unavailable(cancelled.value)

@@ -141,3 +141,14 @@ def test_a_cmdb_patch_of_only_unknown_fields_names_them(api_as, admin_user, path
     response = api_as(admin_user).patch(path.format(service.pk), {"colour": "x"}, format="json")
     assert response.status_code == 400
     assert "colour" in response.json()
+
+
+def test_a_form_too_large_for_a_desk_page_is_the_products_413_page(client_as, agent):
+    response = client_as(agent).post(
+        "/desk/tickets/new/",
+        data="short_description=" + "a" * (3 * 1024 * 1024),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/html")
+    assert "MB" in response.content.decode()
