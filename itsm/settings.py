@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "itsm.cmdb",
     "itsm.calendars",
     "itsm.notifications",
+    "itsm.idempotency",
     "itsm.portal",
     "itsm.dashboards",
     # processes; dependencies point one way:
@@ -70,7 +71,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "itsm.core.middleware.RejectNulInQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "itsm.accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the user is known, so its 400 page shows the person's own navigation.
+    "itsm.core.middleware.RejectNulInQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so its process_exception sees a view's refusal first: itsm/core/refusals.py.
@@ -221,6 +223,12 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Ours refuses NaN, Infinity, 1e400 and deep nesting with 400 (itsm/core/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "itsm.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "itsm.core.api.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -301,6 +309,12 @@ ITSM_SLA_SWEEP_WORKERS = env.int("ITSM_SLA_SWEEP_WORKERS", default=2)
 # Exactly one beat process runs these (Procfile / docker-compose). Every entry expires before
 # its next run so a backlog after an outage never piles up duplicates.
 CELERY_BEAT_SCHEDULE = {
+    # Forget API Idempotency-Keys past their retention window — every hour.
+    "idempotency-prune": {
+        "task": "itsm.idempotency.tasks.idempotent_requests_prune",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 3000},
+    },
     # Writes a heartbeat so /healthz can tell that beat itself is alive — every minute.
     "beat-heartbeat": {
         "task": "itsm.core.tasks.beat_heartbeat",
@@ -415,5 +429,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# How long an API create's Idempotency-Key is remembered (itsm/idempotency).
+ITSM_IDEMPOTENCY_KEY_HOURS = env.int("ITSM_IDEMPOTENCY_KEY_HOURS", default=24)
 ITSM_HEALTH_WORKER_TIMEOUT = env.float("ITSM_HEALTH_WORKER_TIMEOUT", default=1.0)
 ITSM_ATTACHMENT_SCANNER = env.str("ITSM_ATTACHMENT_SCANNER", default="")

@@ -41,6 +41,7 @@ urlpatterns = [
     path("notifications/", include("itsm.notifications.urls")),
 ]
 
+handler400 = "itsm.core.views.error_400"
 handler403 = "itsm.core.views.error_403"
 handler404 = "itsm.core.views.error_404"
 handler500 = "itsm.core.views.error_500"

@@ -20,6 +20,7 @@ from changes.api.serializers import (
 from changes.filtersets import ChangeRequestFilterSet
 from changes.models import CabApproval
 from itsm.core.api import expected_version
+from itsm.idempotency.api import idempotent_create
 
 
 class ChangeRequestViewSet(
@@ -62,6 +63,7 @@ class ChangeRequestViewSet(
         if not self.request.user.has_perm(perm):
             self.permission_denied(self.request, message=message)
 
+    @idempotent_create
     @extend_schema(request=ChangeCreateSerializer, responses={201: ChangeRequestSerializer})
     def create(self, request, *args, **kwargs):
         self._require("changes.add_changerequest", "You cannot raise changes.")

@@ -1,4 +1,5 @@
-"""API plumbing shared by every app: pagination and the one mapping of errors to HTTP."""
+"""API plumbing shared by every app: pagination and the one mapping of errors to HTTP.
+The JSON parser is in itsm/core/parsers.py."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -8,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from itsm.core.exceptions import DomainError, StaleVersion
+from itsm.core.refusals import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
 
 
 class StandardPagination(PageNumberPagination):
@@ -35,17 +37,41 @@ def expected_version(request, values: dict) -> int:
         version = int(tag) if tag.isdigit() else None
     if version is None:
         raise serializers.ValidationError({"version": [VERSION_REQUIRED]})
+    require_changes(values, sent=request.data)
     return version
 
 
-def require_changes(values: dict) -> None:
-    """A PATCH that names no field to change is a mistake of the client's: 400, not a no-op."""
-    if not values:
+def require_changes(values: dict, *, sent=()) -> None:
+    """A PATCH that names no field to change is a mistake of the client's: 400, not a no-op
+    that bumps the version and writes an empty audit event.
+
+    `sent` is the body as received: the fields in it that the endpoint does not know (or may
+    not change) are named, each under its own key, so the client sees what it got wrong.
+    """
+    if values:
+        return
+    unknown = sorted(set(sent) - {"version"})
+    if not unknown:
         raise serializers.ValidationError({"detail": "Send at least one field to change."})
+    names = ", ".join(f"`{name}`" for name in unknown)
+    raise serializers.ValidationError(
+        {
+            "detail": f"Nothing to change: {names} cannot be changed here (unknown or read-only).",
+            **{name: ["Not a field this endpoint changes."] for name in unknown},
+        }
+    )
 
 
 def exception_handler(exc, context):
-    """Domain errors → 400/403/409 with a stable shape; Django ValidationError → field errors."""
+    """Domain errors → 400/403/409 with a stable shape; Django ValidationError → field errors;
+    an unreachable database → 503 with Retry-After (itsm.core.refusals decides which errors
+    mean that)."""
+    if database_unavailable(exc):
+        return Response(
+            {"detail": UNAVAILABLE_MESSAGE, "code": "database_unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
         if exc.field:

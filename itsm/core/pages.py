@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 PAGE_SIZE = 50
+# PostgreSQL's OFFSET is a bigint; a page past it is past every row anyway.
+MAX_OFFSET = 2**62
 
 
 def record_list_page(
@@ -47,7 +49,8 @@ class SeekPage:
         except ValueError:
             self.number = 1
         offset = (self.number - 1) * size
-        rows = list(queryset[offset : offset + size + 1])
+        # `?page=99999999999999999999` is an empty page, not an OFFSET the database refuses.
+        rows = list(queryset[offset : offset + size + 1]) if offset <= MAX_OFFSET else []
         self.object_list = rows[:size]
         self.has_next = len(rows) > size
         self.has_previous = self.number > 1

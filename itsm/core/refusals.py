@@ -14,6 +14,12 @@ service's own message:
 A stale version (409) also lists what changed since the version the person had. A view with
 a refusal page re-renders it for a stale htmx request too, so the page shows the current
 record with the typed input kept in a form carrying the new version.
+
+Requests the product cannot serve at all are answered here too, in the shape of the
+interface that was asked (JSON under /api/, the product's page elsewhere): input no view can
+read (a NUL in the address, a body too large: `bad_request_response`) and a database that
+cannot be reached (`unavailable_response`: 503 with Retry-After, a static page that needs
+neither the database nor a template).
 """
 
 import json
@@ -22,10 +28,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django import forms
+from django import db, forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -186,9 +193,62 @@ def refusal_response(request: HttpRequest, error: Exception) -> HttpResponse:
     return _back(request, error)
 
 
+# --- Requests no view can serve ----------------------------------------------------------
+
+# How long a client should wait before trying again while the database is unreachable.
+RETRY_AFTER_SECONDS = 30
+UNAVAILABLE_MESSAGE = (
+    "The service desk cannot reach its database just now. Wait a minute and try again; a "
+    "create sent with an Idempotency-Key can safely be sent again."
+)
+# Read once at start-up: the outage page must render with no database and no template engine.
+_UNAVAILABLE_PAGE = (settings.BASE_DIR / "templates" / "errors" / "503.html").read_bytes()
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def bad_request_response(
+    request: HttpRequest, message: str, *, status: int = 400, code: str = "bad_request"
+) -> HttpResponse:
+    """Input no view could read: `{"detail", "code"}` for the API, the error page elsewhere."""
+    if is_api_request(request):
+        return JsonResponse({"detail": message, "code": code}, status=status)
+    return render(request, "errors/400.html", {"message": message}, status=status)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says PostgreSQL cannot be reached (refused, dropped, shutting down).
+
+    A query that failed on a live server (a deadlock, a cancelled statement) has a SQLSTATE
+    outside classes 08 and 57P and stays the 500 it is.
+    """
+    if not isinstance(error, db.OperationalError | db.InterfaceError):
+        return False
+    sqlstate = getattr(error.__cause__, "pgcode", None)
+    return sqlstate is None or sqlstate.startswith(("08", "57P"))
+
+
+def unavailable_response(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After; the page and the JSON need nothing the outage took away."""
+    response: HttpResponse
+    if is_api_request(request):
+        response = JsonResponse(
+            {"detail": UNAVAILABLE_MESSAGE, "code": "database_unavailable"}, status=503
+        )
+    else:
+        response = HttpResponse(
+            _UNAVAILABLE_PAGE, status=503, content_type="text/html; charset=utf-8"
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 class RefusalMiddleware:
-    """Turns a refusal raised out of an HTML view into `refusal_response`. DRF views never
-    get here: their exception handler answers first (itsm/core/api.py)."""
+    """Turns a refusal raised out of an HTML view into `refusal_response`, and a database
+    outage into the 503 page. DRF views never get here: their exception handler answers
+    first (itsm/core/api.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -199,4 +259,6 @@ class RefusalMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, REFUSALS):
             return refusal_response(request, exception)
+        if database_unavailable(exception):
+            return unavailable_response(request)
         return None

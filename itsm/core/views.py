@@ -1,18 +1,28 @@
 """Platform pages: health, error pages, and the decorator every desk view wears."""
 
 import functools
+import logging
+import sys
 
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from itsm.accounts.roles import user_is_staff_member
+from itsm.core.refusals import (
+    bad_request_response,
+    database_unavailable,
+    is_api_request,
+    unavailable_response,
+)
+
+logger = logging.getLogger(__name__)
 
 BEAT_HEARTBEAT_KEY = "beat-heartbeat"
 
@@ -50,7 +60,13 @@ def _redis_ok() -> tuple[bool, str]:
 def _workers_ok() -> tuple[bool, str]:
     from itsm.celery import app
 
-    replies = app.control.ping(timeout=settings.ITSM_HEALTH_WORKER_TIMEOUT)
+    try:
+        replies = app.control.ping(timeout=settings.ITSM_HEALTH_WORKER_TIMEOUT)
+    except Exception as exc:
+        # Redis can die between its own check and this ping; the broker client then raises
+        # whatever its transport raises. The health check reports it instead of failing.
+        logger.warning("healthz: the worker ping failed: %s", exc)
+        return False, f"the worker ping failed: {type(exc).__name__}: {exc}".splitlines()[0]
     if not replies:
         return False, "no Celery worker answered a ping"
     return True, f"{len(replies)} worker(s) answered"
@@ -86,8 +102,41 @@ def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
 
 
+# What Django's handler400 names for the bad requests it catches before or around a view.
+TOO_LARGE = (
+    "The request is larger than this service accepts: at most {mb:g} MB besides attached "
+    "files. Send less at once."
+)
+TOO_MANY_FIELDS = "The request has more fields than this service accepts. Send fewer at once."
+UNREADABLE = "The request could not be read. Check what was sent and try again."
+_SERVER_ERROR_PAGE = (settings.BASE_DIR / "templates" / "errors" / "500.html").read_bytes()
+
+
+def error_400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's answer to a request it refused as suspicious: JSON for the API (never
+    Django's bare HTML 400), the product's page for people, and 413 for a body too large."""
+    if isinstance(exception, RequestDataTooBig):
+        mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        return bad_request_response(
+            request, TOO_LARGE.format(mb=mb), status=413, code="request_too_large"
+        )
+    if isinstance(exception, TooManyFieldsSent):
+        return bad_request_response(request, TOO_MANY_FIELDS, code="too_many_fields")
+    return bad_request_response(request, UNREADABLE)
+
+
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "errors/500.html", status=500)
+    """The last resort: a database outage (raised in a middleware, where no view's handler
+    saw it) is a 503; anything else the static 500 page, which needs no database either."""
+    error = sys.exception()
+    if error is not None and database_unavailable(error):
+        return unavailable_response(request)
+    if is_api_request(request):
+        return JsonResponse(
+            {"detail": "Something went wrong on our side; it has been logged.", "code": "error"},
+            status=500,
+        )
+    return HttpResponse(_SERVER_ERROR_PAGE, status=500, content_type="text/html; charset=utf-8")
 
 
 def beat_alive() -> bool:

@@ -7,6 +7,7 @@ from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissions
 from rest_framework.response import Response
 
 from itsm.core.api import expected_version
+from itsm.idempotency.api import idempotent_create
 from knowledge import selectors, services
 from knowledge.api.serializers import (
     ArticleFeedbackResultSerializer,
@@ -63,6 +64,8 @@ class ArticleViewSet(
 
     def _reload(self, article: Article) -> Article:
         return self.get_queryset().get(pk=article.pk)
+
+    create = idempotent_create(mixins.CreateModelMixin.create)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

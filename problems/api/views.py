@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from itsm.core.api import expected_version
 from itsm.core.permissions import IsDeskUser
+from itsm.idempotency.api import idempotent_create
 from problems import selectors, services
 from problems.api.serializers import (
     LinkIncidentsInputSerializer,
@@ -64,6 +65,7 @@ class ProblemViewSet(
             status=code,
         )
 
+    @idempotent_create
     @extend_schema(request=ProblemWriteSerializer, responses={201: ProblemSerializer})
     def create(self, request, *args, **kwargs):
         data = ProblemWriteSerializer(data=request.data)

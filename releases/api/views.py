@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from itsm.core.api import expected_version
+from itsm.idempotency.api import idempotent_create
 from releases import selectors, services
 from releases.api.serializers import (
     DeploymentStepSerializer,
@@ -56,6 +57,7 @@ class ReleaseViewSet(
         fresh = selectors.release_get_for_user(user=self.request.user, number=release.number)
         return Response(ReleaseSerializer(fresh).data, status=code)
 
+    @idempotent_create
     @extend_schema(request=ReleaseCreateSerializer, responses={201: ReleaseSerializer})
     def create(self, request, *args, **kwargs):
         data = ReleaseCreateSerializer(data=request.data)
@@ -94,6 +96,7 @@ class ReleaseViewSet(
         )
         return self._out(release)
 
+    @idempotent_create
     @extend_schema(request=ReleaseStepInputSerializer, responses={201: DeploymentStepSerializer})
     @action(detail=True, methods=["post"])
     def steps(self, request, number=None):
@@ -122,6 +125,7 @@ class ReleaseViewSet(
         )
         return Response(DeploymentStepSerializer(step).data)
 
+    @idempotent_create
     @extend_schema(
         request=ReleaseStaffingInputSerializer, responses={201: SupportStaffingSerializer}
     )

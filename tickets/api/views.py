@@ -5,12 +5,14 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from itsm.accounts.roles import user_is_staff_member
 from itsm.core.api import expected_version
+from itsm.core.parsers import JSONParser
 from itsm.core.permissions import actor_may
+from itsm.idempotency.api import idempotent_create
 from tickets import permissions as may
 from tickets import selectors, services
 from tickets.api.serializers import (
@@ -70,6 +72,7 @@ class _TicketViewSet(
     def _out(self, ticket, code=status.HTTP_200_OK) -> Response:
         return Response(TicketSerializer(ticket).data, status=code)
 
+    @idempotent_create
     @extend_schema(
         request=TicketCreateSerializer,
         responses={201: TicketSerializer},
@@ -181,6 +184,7 @@ class _TicketViewSet(
         responses={200: CommentSerializer(many=True)},
         description="The conversation; requesters get public replies only.",
     )
+    @idempotent_create
     @extend_schema(
         methods=["post"], request=CommentInputSerializer, responses={201: CommentSerializer}
     )

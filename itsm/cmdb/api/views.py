@@ -1,10 +1,11 @@
-from rest_framework import viewsets
+from rest_framework import mixins, viewsets
 
 from itsm.cmdb import selectors, services
 from itsm.cmdb.api.serializers import ConfigurationItemSerializer, ServiceSerializer
 from itsm.cmdb.filtersets import ConfigurationItemFilterSet, ServiceFilterSet
 from itsm.core.api import require_changes
 from itsm.core.permissions import DeskReadModelWrite
+from itsm.idempotency.api import idempotent_create
 
 
 class ServiceViewSet(viewsets.ModelViewSet):
@@ -19,13 +20,15 @@ class ServiceViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.service_list_for_browse()
 
+    create = idempotent_create(mixins.CreateModelMixin.create)
+
     def perform_create(self, serializer):
         serializer.instance = services.service_create(
             actor=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        require_changes(serializer.validated_data)
+        require_changes(serializer.validated_data, sent=self.request.data)
         serializer.instance = services.service_update(
             service=serializer.instance, actor=self.request.user, **serializer.validated_data
         )
@@ -43,13 +46,15 @@ class ConfigurationItemViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.ci_list_for_browse()
 
+    create = idempotent_create(mixins.CreateModelMixin.create)
+
     def perform_create(self, serializer):
         serializer.instance = services.ci_create(
             actor=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        require_changes(serializer.validated_data)
+        require_changes(serializer.validated_data, sent=self.request.data)
         serializer.instance = services.ci_update(
             ci=serializer.instance, actor=self.request.user, **serializer.validated_data
         )

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from itsm.core.permissions import IsDeskUser
+from itsm.idempotency.api import idempotent_create
 from tickets.catalog import selectors as catalog_selectors
 from tickets.catalog import services as catalog
 from tickets.catalog.api.serializers import (
@@ -43,6 +44,7 @@ class CatalogItemViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return catalog_selectors.catalog_item_list_for_api()
 
+    @idempotent_create
     @extend_schema(
         request=OrderInputSerializer,
         responses={201: OrderedRequestSerializer, 400: OpenApiResponse(description="Field errors")},

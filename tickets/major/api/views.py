@@ -7,6 +7,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from itsm.core.permissions import IsDeskUser
+from itsm.idempotency.api import idempotent_create
 from tickets import selectors as ticket_selectors
 from tickets.major import selectors, services
 from tickets.major.api.serializers import (
@@ -44,6 +45,7 @@ class MajorIncidentViewSet(
     @extend_schema(
         methods=["GET"], request=None, responses={200: MajorIncidentUpdateSerializer(many=True)}
     )
+    @idempotent_create
     @extend_schema(
         methods=["POST"],
         request=UpdateInputSerializer,
@@ -79,6 +81,7 @@ class DeclareMajorView(GenericAPIView):
 
     serializer_class = DeclareMajorInputSerializer
 
+    @idempotent_create
     @extend_schema(
         operation_id="incidents_declare_major",
         request=DeclareMajorInputSerializer,
