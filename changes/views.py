@@ -28,10 +28,8 @@ from changes.forms import (
     RiskOverrideForm,
     TransitionForm,
 )
-from itsm.accounts.models import Team
 from itsm.accounts.roles import Role, user_has_role, user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
-from itsm.cmdb.models import Service
 from itsm.core.exceptions import DomainError, StaleVersion
 from itsm.core.refusals import errors_into, refusal_page
 from itsm.core.views import desk_view
@@ -416,8 +414,8 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
             "previous": previous,
             "following": following,
             "filters": filters,
-            "services": Service.objects.filter(is_active=True).only("id", "name"),
-            "teams": Team.objects.only("id", "name"),
+            "services": selectors.service_list_for_calendar_filter(),
+            "teams": selectors.team_list_for_calendar_filter(),
             "service_id": service_id,
             "team_id": team_id,
             "calendar_token": selectors.calendar_token_get(user=request.user),

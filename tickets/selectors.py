@@ -16,7 +16,8 @@ from itsm.accounts.models import User
 from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
 from itsm.core.cache import cached, forget
-from tickets.choices import OPEN_STATUSES, TicketStatus
+from knowledge.models import Article
+from tickets.choices import OPEN_STATUSES, TicketKind, TicketStatus
 from tickets.models import (
     Attachment,
     Comment,
@@ -230,6 +231,23 @@ def ticket_get_for_user(*, user: Any, number: str) -> Ticket:
     if ticket is None:
         raise Http404("No such ticket.")
     return ticket
+
+
+def incident_list_by_number(*, user: Any, numbers: list[str]) -> dict[str, Ticket]:
+    """The incidents among `numbers` that `user` may see, keyed by number (one query); a
+    number that is missing, not an incident or out of sight is simply absent."""
+    return {
+        t.number: t
+        for t in Ticket.objects.visible_to(user).filter(
+            number__in=numbers, kind=TicketKind.INCIDENT
+        )
+    }
+
+
+def article_linked_ticket_count(*, article: Article, user: Any) -> int:
+    """How many tickets `article` is linked to (the desk article page's "Linked tickets").
+    A count over every ticket: the article page is for desk staff, who see them all."""
+    return TicketArticleLink.objects.filter(article=article).count()
 
 
 def conversation_for(*, ticket: Ticket, user: Any) -> list[dict[str, Any]]:

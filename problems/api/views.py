@@ -19,8 +19,7 @@ from problems.api.serializers import (
     PublishKnownErrorInputSerializer,
 )
 from problems.filtersets import ProblemFilterSet
-from tickets.choices import TicketKind
-from tickets.models import Ticket
+from tickets import selectors as ticket_selectors
 
 
 class ProblemPagination(PageNumberPagination):
@@ -122,9 +121,7 @@ class ProblemViewSet(
         data = LinkIncidentsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         numbers = list(dict.fromkeys(data.validated_data["incidents"]))
-        found = {
-            t.number: t for t in Ticket.objects.filter(number__in=numbers, kind=TicketKind.INCIDENT)
-        }
+        found = ticket_selectors.incident_list_by_number(user=request.user, numbers=numbers)
         missing = [n for n in numbers if n not in found]
         if missing:
             raise ValidationError({"incidents": [f"No such incident: {', '.join(missing)}."]})

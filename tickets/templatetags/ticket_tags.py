@@ -25,14 +25,6 @@ def sla_badges(ticket, mode: str = "row"):
     return {"badges": badges_for(ticket, with_time_left=detailed), "detailed": detailed}
 
 
-@register.simple_tag
-def linked_ticket_count(article) -> int:
-    """How many tickets an article is linked to (shown on the knowledge article page)."""
-    from tickets.models import TicketArticleLink
-
-    return TicketArticleLink.objects.filter(article=article).count()
-
-
 @register.filter
 def sla_row_badge(clock) -> str:
     """Colour of a queue row's SLA badge, from stored fields only (no query, no maths)."""
