@@ -124,6 +124,11 @@ def article_get_for_user(*, user: Any, number: str) -> Article:
     return articles.get(number=number)
 
 
+def article_get_by_number_or_none(*, user: Any, number: str) -> Article | None:
+    """An article `user` may read, by its number as given, or None."""
+    return article_list_for_user(user).filter(number=number).first()
+
+
 def article_get_for_api(*, user: Any, pk: int) -> Article:
     """An article the API just wrote, read again the way its list reads it."""
     return article_list_for_api(user=user).get(pk=pk)
