@@ -59,7 +59,7 @@ def article_detail(request, number: str):
                 comment=form.cleaned_data["comment"],
             )
             messages.success(request, "Thank you for your feedback.")
-            return redirect("knowledge-portal:article-detail", number=article.number)
+            return redirect("knowledge:portal-article-detail", number=article.number)
     else:
         services.article_record_view(article=article)
         form = FeedbackForm(
