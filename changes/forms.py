@@ -4,9 +4,11 @@ from django import forms
 
 from changes import risk
 from changes.choices import ChangeRequestStatus, ChangeType, ReviewOutcome, RiskLevel
+from changes.fields import CHANGE_CREATE_ONLY_FIELDS, CHANGE_DESK_FIELDS
 from changes.models import ChangeTemplate
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.core.fieldlists import takes_fields
 from itsm.core.filters import AwareDateTimeField
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -16,6 +18,7 @@ def _choices(table: dict) -> list[tuple[str, str]]:
     return [(key, key.capitalize()) for key in table]
 
 
+@takes_fields(CHANGE_CREATE_ONLY_FIELDS, CHANGE_DESK_FIELDS)
 class ChangeCreateForm(forms.Form):
     title = forms.CharField(max_length=200)
     public_title = forms.CharField(
@@ -108,12 +111,10 @@ class LinkIncidentForm(forms.Form):
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
+@takes_fields("version", CHANGE_DESK_FIELDS)
 class ChangeEditForm(ChangeCreateForm):
     """Editing a draft or assessed change; its type and template are fixed once raised."""
 
+    change_type = None
+    template = None
     version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["change_type"]
-        del self.fields["template"]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from changes import calendar, ical, selectors, services, workflow
 from changes.choices import STATUS_BADGE, ChangeRequestStatus
+from changes.fields import CHANGE_DESK_FIELDS, CHANGE_SCOPE_FIELDS
 from changes.filtersets import ChangeRequestFilterSet
 from changes.forms import (
     ChangeCreateForm,
@@ -78,21 +79,6 @@ def changerequest_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-EDIT_FIELDS = (
-    "title",
-    "public_title",
-    "description",
-    "justification",
-    "planned_start",
-    "planned_end",
-    "implementation_plan",
-    "backout_plan",
-    "test_plan",
-    "assignment_team",
-    "implementer",
-)
-
-
 @desk_view
 def changerequest_edit(request: HttpRequest, number: str) -> HttpResponse:
     """Edit a change while it is a draft or in assessment; a stale version keeps the input."""
@@ -101,7 +87,11 @@ def changerequest_edit(request: HttpRequest, number: str) -> HttpResponse:
         request.user.pk
     ):
         return render(request, "errors/403.html", {"reason": "You cannot edit this change."}, 403)
-    initial = {name: getattr(change, name) for name in EDIT_FIELDS}
+    initial = {
+        name: getattr(change, name)
+        for name in CHANGE_DESK_FIELDS
+        if name not in CHANGE_SCOPE_FIELDS
+    }
     initial.update(
         version=change.version, services=list(change.services.all()), cis=list(change.cis.all())
     )

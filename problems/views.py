@@ -19,6 +19,7 @@ from itsm.core.refusals import (
 from itsm.core.views import desk_view
 from problems import selectors, services, workflow
 from problems.choices import PROBLEM_STATUS_BADGE
+from problems.fields import PROBLEM_DESCRIPTION_FIELDS
 from problems.filtersets import ProblemFilterSet
 from problems.forms import (
     KnownErrorForm,
@@ -109,13 +110,7 @@ def problem_edit(request: HttpRequest, number: str) -> HttpResponse:
     problem = selectors.problem_get(user=request.user, number=number)
     initial = {
         "version": problem.version,
-        "statement": problem.statement,
-        "description": problem.description,
-        "priority": problem.priority,
-        "service": problem.service_id,
-        "ci": problem.ci_id,
-        "category": problem.category_id,
-        "assignee": problem.assignee_id,
+        **{name: problem.serializable_value(name) for name in PROBLEM_DESCRIPTION_FIELDS},
     }
     form = ProblemForm(request.POST or None, initial=initial)
     refusal = FormRefusal()

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from itsm.core.refusals import FormRefusal, errors_into
 from itsm.core.views import desk_view
 from releases import selectors, services, workflow
+from releases.fields import RELEASE_INPUT_FIELDS, RELEASE_LINK_FIELDS
 from releases.forms import ReleaseForm, StaffingForm, StepForm, StepStatusForm, TransitionForm
 
 
@@ -53,7 +54,7 @@ def release_edit(request: HttpRequest, number: str) -> HttpResponse:
     release = selectors.release_get_for_user(user=request.user, number=number)
     initial = {
         "version": release.version,
-        **{f: getattr(release, f) for f in services.EDITABLE_FIELDS if f != "owner"},
+        **{f: getattr(release, f) for f in RELEASE_INPUT_FIELDS if f not in RELEASE_LINK_FIELDS},
         "changes": list(release.changes.all()),
         "articles": list(release.articles.all()),
     }

@@ -18,6 +18,7 @@ from problems.api.serializers import (
     ProblemWriteSerializer,
     PublishKnownErrorInputSerializer,
 )
+from problems.fields import PROBLEM_ANALYSIS_FIELDS
 from problems.filtersets import ProblemFilterSet
 from tickets import selectors as ticket_selectors
 
@@ -69,11 +70,7 @@ class ProblemViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.pop("version", None)
-        analysis = {
-            k: values.pop(k)
-            for k in ("symptoms", "root_cause", "rca_method", "rca_analysis")
-            if k in values
-        }
+        analysis = {k: values.pop(k) for k in PROBLEM_ANALYSIS_FIELDS if k in values}
         problem = services.problem_create(actor=request.user, **values)
         if analysis:
             problem = services.problem_update(

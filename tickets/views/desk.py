@@ -32,6 +32,7 @@ from tickets.forms import (
     TicketCreateForm,
     TransitionForm,
 )
+from tickets.major.forms import declare_major_form_for
 from tickets.models import Ticket
 from tickets.panels import ticket_panels_for
 
@@ -178,6 +179,8 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
             initial={"version": ticket.version, "priority": ticket.priority}
         ),
         "link_form": LinkForm(),
+        "declare_major_form": declare_major_form_for(ticket=ticket, user=request.user),
+        "sla_badges": selectors.sla_badges(ticket, with_time_left=True),
         "panels": ticket_panels_for(ticket=ticket, user=request.user),
         "fulfilment": request_fulfilment_for_desk(ticket=ticket),
         "report_attachments": selectors.attachment_list_for_report(ticket=ticket),
@@ -406,7 +409,11 @@ def ticket_article_draft(request: HttpRequest, number: str) -> HttpResponse:
 def ticket_sla(request: HttpRequest, number: str) -> HttpResponse:
     """The ticket page's SLA badges, polled by htmx so the time left counts down."""
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
-    return render(request, "tickets/desk/_sla_badges_fragment.html", {"ticket": ticket})
+    return render(
+        request,
+        "tickets/desk/_sla_badges_fragment.html",
+        {"sla_badges": selectors.sla_badges(ticket, with_time_left=True)},
+    )
 
 
 @desk_view
