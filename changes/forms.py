@@ -4,9 +4,11 @@ from django import forms
 
 from changes import risk
 from changes.choices import ChangeRequestStatus, ChangeType, ReviewOutcome, RiskLevel
+from changes.fields import CHANGE_CREATE_ONLY_FIELDS, CHANGE_DESK_FIELDS
 from changes.models import ChangeTemplate
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.core.fieldlists import takes_fields
 from itsm.core.filters import AwareDateTimeField
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -16,24 +18,15 @@ def _choices(table: dict) -> list[tuple[str, str]]:
     return [(key, key.capitalize()) for key in table]
 
 
-class ChangeCreateForm(forms.Form):
+class _ChangeDeskForm(forms.Form):
+    """The inputs the desk's create and edit forms share (`CHANGE_DESK_FIELDS`)."""
+
     title = forms.CharField(max_length=200)
     public_title = forms.CharField(
         max_length=200,
         required=False,
         label="Title requesters see",
         help_text="On the portal's planned-maintenance banner; empty, it starts as the title.",
-    )
-    change_type = forms.ChoiceField(
-        choices=[(ChangeType.NORMAL, "Normal"), (ChangeType.EMERGENCY, "Emergency")],
-        label="Type",
-        help_text="Standard changes are raised from a template.",
-    )
-    template = forms.ModelChoiceField(
-        queryset=ChangeTemplate.objects.filter(is_active=True),
-        required=False,
-        label="Standard change template",
-        help_text="Choosing a template makes this a pre-approved standard change.",
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     justification = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -119,12 +112,25 @@ class ChangePublicTitleForm(forms.Form):
     )
 
 
-class ChangeEditForm(ChangeCreateForm):
+@takes_fields(CHANGE_CREATE_ONLY_FIELDS, CHANGE_DESK_FIELDS)
+class ChangeCreateForm(_ChangeDeskForm):
+    change_type = forms.ChoiceField(
+        choices=[(ChangeType.NORMAL, "Normal"), (ChangeType.EMERGENCY, "Emergency")],
+        label="Type",
+        help_text="Standard changes are raised from a template.",
+    )
+    template = forms.ModelChoiceField(
+        queryset=ChangeTemplate.objects.filter(is_active=True),
+        required=False,
+        label="Standard change template",
+        help_text="Choosing a template makes this a pre-approved standard change.",
+    )
+    # The type and template right below the titles, where the page has always asked them.
+    field_order = ["title", "public_title", "change_type", "template"]
+
+
+@takes_fields("version", CHANGE_DESK_FIELDS)
+class ChangeEditForm(_ChangeDeskForm):
     """Editing a draft or assessed change; its type and template are fixed once raised."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["change_type"]
-        del self.fields["template"]

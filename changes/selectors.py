@@ -32,8 +32,9 @@ from changes.models import (
     ChangeRequest,
     window_range,
 )
-from itsm.accounts.models import User
+from itsm.accounts.models import Team, User
 from itsm.accounts.roles import Role, user_is_staff_member
+from itsm.cmdb.models import Service
 from tickets.models import Ticket
 
 LIST_RELATED = ("assignment_team", "implementer", "requested_by")
@@ -82,6 +83,20 @@ def change_list_for_desk(*, user: Any) -> QuerySet[ChangeRequest]:
         .select_related(*LIST_RELATED)
         .prefetch_related("services")
         .annotate(caused_incident_count=Count("incident_links", distinct=True))
+    )
+
+
+def change_list_for_api(*, user: Any) -> QuerySet[ChangeRequest]:
+    """/api/v1/changes/: the changes `user` may see with what the serializer reads."""
+    return (
+        change_list_visible(user=user)
+        .select_related(*LIST_RELATED, "template", "problem")
+        .prefetch_related(
+            "services",
+            "cis",
+            "caused_incidents",
+            Prefetch("approvals", queryset=CabApproval.objects.select_related("approver")),
+        )
     )
 
 
@@ -247,6 +262,17 @@ def change_list_for_calendar(
         start=start, end=end, service_ids=[service_id] if service_id else None
     )
     return changes, blackouts
+
+
+def service_list_for_calendar_filter() -> QuerySet[Service]:
+    """The calendar's service filter: active services, id and name only (lazy: the
+    template reads it)."""
+    return Service.objects.filter(is_active=True).only("id", "name")
+
+
+def team_list_for_calendar_filter() -> QuerySet[Team]:
+    """The calendar's team filter: every team, id and name only (lazy: the template reads it)."""
+    return Team.objects.only("id", "name")
 
 
 def calendar_token_get_user(*, secret: str) -> User | None:

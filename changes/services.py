@@ -26,6 +26,7 @@ from changes.choices import (
     ReviewOutcome,
     RiskLevel,
 )
+from changes.fields import CHANGE_EDITABLE_FIELDS
 from changes.models import (
     CabApproval,
     CalendarFeedToken,
@@ -44,20 +45,7 @@ from itsm.core.exceptions import DomainError, PermissionRefused, TransitionNotAl
 from itsm.core.locking import lock_for_update
 
 S = ChangeRequestStatus
-EDITABLE_FIELDS = (
-    "title",
-    "public_title",
-    "description",
-    "justification",
-    "planned_start",
-    "planned_end",
-    "implementation_plan",
-    "backout_plan",
-    "test_plan",
-    "assignment_team",
-    "implementer",
-    "problem",
-)
+EDITABLE_FIELDS = CHANGE_EDITABLE_FIELDS
 # Once the CAB has seen a change, its window and plans are what was approved.
 EDITABLE_STATUSES = (S.DRAFT, S.ASSESSMENT)
 # The requesters' wording (the portal's maintenance banner) is not part of what the CAB

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from changes import calendar, ical, selectors, services, workflow
 from changes.choices import STATUS_BADGE, ChangeRequestStatus
+from changes.fields import CHANGE_DESK_FIELDS, CHANGE_SCOPE_FIELDS
 from changes.filtersets import ChangeRequestFilterSet
 from changes.forms import (
     ChangeCreateForm,
@@ -29,10 +30,9 @@ from changes.forms import (
     RiskOverrideForm,
     TransitionForm,
 )
-from itsm.accounts.models import Team, User
+from itsm.accounts.models import User
 from itsm.accounts.roles import Role, user_has_role, user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
-from itsm.cmdb.models import Service
 from itsm.core.exceptions import DomainError, StaleVersion
 from itsm.core.refusals import errors_into, refusal_page
 from itsm.core.views import desk_view
@@ -81,21 +81,6 @@ def changerequest_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-EDIT_FIELDS = (
-    "title",
-    "public_title",
-    "description",
-    "justification",
-    "planned_start",
-    "planned_end",
-    "implementation_plan",
-    "backout_plan",
-    "test_plan",
-    "assignment_team",
-    "implementer",
-)
-
-
 @desk_view
 def changerequest_edit(request: HttpRequest, number: str) -> HttpResponse:
     """Edit a change while it is a draft or in assessment; a stale version keeps the input."""
@@ -104,7 +89,11 @@ def changerequest_edit(request: HttpRequest, number: str) -> HttpResponse:
         request.user.pk
     ):
         return render(request, "errors/403.html", {"reason": "You cannot edit this change."}, 403)
-    initial = {name: getattr(change, name) for name in EDIT_FIELDS}
+    initial = {
+        name: getattr(change, name)
+        for name in CHANGE_DESK_FIELDS
+        if name not in CHANGE_SCOPE_FIELDS
+    }
     initial.update(
         version=change.version, services=list(change.services.all()), cis=list(change.cis.all())
     )
@@ -447,8 +436,8 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
             "previous": previous,
             "following": following,
             "filters": filters,
-            "services": Service.objects.filter(is_active=True).only("id", "name"),
-            "teams": Team.objects.only("id", "name"),
+            "services": selectors.service_list_for_calendar_filter(),
+            "teams": selectors.team_list_for_calendar_filter(),
             "service_id": service_id,
             "team_id": team_id,
             "calendar_token": selectors.calendar_token_get(user=request.user),

@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "itsm.core.context_processors.platform",
                 "tickets.major.context_processors.desk_major_banner",
+                "tickets.major.context_processors.portal_major_banner",
             ],
             # The product's date formats (`when`, `day`, `duration`) in every template.
             "builtins": ["itsm.core.templatetags.dates"],

@@ -34,9 +34,8 @@ urlpatterns = [
     path("desk/problems/", include("problems.urls")),
     path("desk/changes/", include("changes.urls")),
     path("desk/releases/", include("releases.urls")),
-    path("desk/knowledge/", include("knowledge.urls")),
+    path("", include("knowledge.urls")),
     path("dashboards/", include("itsm.dashboards.urls")),
-    path("portal/knowledge/", include("knowledge.portal_urls")),
     path("portal/", include("itsm.portal.urls")),
     path("notifications/", include("itsm.notifications.urls")),
 ]

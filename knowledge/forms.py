@@ -1,10 +1,13 @@
 from django import forms
 
 from itsm.cmdb.models import Service
+from itsm.core.fieldlists import takes_fields
 from knowledge.choices import ArticleAudience
+from knowledge.fields import ARTICLE_DESK_FIELDS
 from knowledge.models import Category
 
 
+@takes_fields("version", ARTICLE_DESK_FIELDS)
 class ArticleForm(forms.Form):
     """Input of the desk's create/edit page; the services write, the form only validates."""
 

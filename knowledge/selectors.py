@@ -27,6 +27,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Concat
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from itsm.accounts.models import User
@@ -123,6 +124,21 @@ def article_get_for_user(*, user: Any, number: str) -> Article:
     return articles.get(number=number)
 
 
+def article_get_by_number_or_none(*, user: Any, number: str) -> Article | None:
+    """An article `user` may read, by its number as given, or None."""
+    return article_list_for_user(user).filter(number=number).first()
+
+
+def article_get_for_api(*, user: Any, pk: int) -> Article:
+    """An article the API just wrote, read again the way its list reads it."""
+    return article_list_for_api(user=user).get(pk=pk)
+
+
+def article_feedback_of(*, article: Article, user: Any) -> ArticleFeedback | None:
+    """`user`'s own "was this helpful?" answer on `article`, or None."""
+    return ArticleFeedback.objects.filter(article=article, user=user).first()
+
+
 def article_revision_of(article: Article) -> ArticleRevision | None:
     """The open revision of `article` (joined by article_get_for_user), or None."""
     # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
@@ -144,8 +160,21 @@ def article_version_list(*, article: Article) -> QuerySet[ArticleVersion]:
     return article.versions.select_related("published_by").order_by("-number")
 
 
+def article_version_get(*, article: Article, number: int) -> ArticleVersion:
+    """One published version of `article` (already checked readable) by its number, or 404."""
+    return get_object_or_404(article_version_list(article=article), number=number)
+
+
 def article_timeline(*, article: Article) -> QuerySet[AuditEvent]:
     return audit_list_for_record(record=article)
+
+
+def category_get_for_browse(*, category_id: str) -> Category | None:
+    """The category the portal's browse page was asked for (`?category=`, as typed), or
+    None when there is no such category (or the text is not a number)."""
+    if not category_id.isdigit():
+        return None
+    return Category.objects.filter(pk=category_id).first()
 
 
 def category_with_descendants(category_id: int) -> list[int]:

@@ -13,10 +13,11 @@ from itsm.core.exceptions import GuardFailed, PermissionRefused
 from itsm.core.locking import lock_for_update
 from knowledge import workflow
 from knowledge.choices import ArticleStatus
+from knowledge.fields import ARTICLE_META_FIELDS, ARTICLE_TEXT_FIELDS
 from knowledge.models import Article, ArticleFeedback, ArticleRevision, ArticleVersion
 
-TEXT_FIELDS = ("title", "summary", "body")
-META_FIELDS = ("category", "tags", "audience", "owner", "review_by")
+TEXT_FIELDS = ARTICLE_TEXT_FIELDS
+META_FIELDS = ARTICLE_META_FIELDS
 DEFAULT_REVIEW_INTERVAL = datetime.timedelta(days=365)
 
 

@@ -1,10 +1,12 @@
-from django.urls import path
+"""URLs of the knowledge base (namespace `knowledge`): desk pages and the portal's."""
 
-from knowledge.views import desk
+from django.urls import include, path
+
+from knowledge.views import desk, portal
 
 app_name = "knowledge"
 
-urlpatterns = [
+desk_urls = [
     path("", desk.article_list, name="desk-article-list"),
     path("new/", desk.article_create, name="desk-article-create"),
     path("queue/", desk.editor_queue, name="desk-editor-queue"),
@@ -27,4 +29,14 @@ urlpatterns = [
         desk.article_restore,
         name="desk-article-restore",
     ),
+]
+
+portal_urls = [
+    path("", portal.article_search, name="portal-article-search"),
+    path("<str:number>/", portal.article_detail, name="portal-article-detail"),
+]
+
+urlpatterns = [
+    path("desk/knowledge/", include(desk_urls)),
+    path("portal/knowledge/", include(portal_urls)),
 ]

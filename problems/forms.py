@@ -5,11 +5,14 @@ from django import forms
 from itsm.accounts.models import User
 from itsm.accounts.roles import STAFF_ROLES
 from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.core.fieldlists import takes_fields
 from problems.choices import RcaMethod
+from problems.fields import PROBLEM_DESCRIPTION_FIELDS, PROBLEM_RCA_FORM_FIELDS
 from tickets.choices import Priority
 from tickets.models import Category
 
 
+@takes_fields("version", PROBLEM_DESCRIPTION_FIELDS)
 class ProblemForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     statement = forms.CharField(max_length=200)
@@ -28,6 +31,7 @@ class ProblemForm(forms.Form):
     )
 
 
+@takes_fields("version", PROBLEM_RCA_FORM_FIELDS)
 class RcaForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     symptoms = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -24,6 +24,11 @@ def problem_get(*, user: object, number: str) -> Problem:
     return get_object_or_404(problem_list(user=user), number=number)
 
 
+def problem_get_by_number_or_none(*, user: object, number: str) -> Problem | None:
+    """A problem `user` may see by its number as typed (any case, spaces around), or None."""
+    return Problem.objects.visible_to(user).filter(number=number.strip().upper()).first()
+
+
 def problem_incidents(*, problem: Problem) -> QuerySet[Ticket]:
     return (
         Ticket.objects.filter(problem_links__problem=problem)
@@ -93,6 +98,17 @@ def problem_candidates_open() -> list[ProblemCandidate]:
     for candidate in candidates:
         candidate.incidents = [tickets[pk] for pk in candidate.incident_ids if pk in tickets]
     return candidates
+
+
+def problem_candidate_count_open() -> int:
+    """How many candidates wait in the queue (the problem list's link shows it)."""
+    return ProblemCandidate.objects.filter(status=CandidateStatus.OPEN).count()
+
+
+def problem_candidate_get(*, pk: int) -> ProblemCandidate:
+    """One candidate, or 404. Candidates are desk records with no per-user rule: the desk
+    views that call this admit desk staff only."""
+    return get_object_or_404(ProblemCandidate, pk=pk)
 
 
 @dataclass(frozen=True)

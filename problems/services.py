@@ -26,6 +26,7 @@ from problems.choices import (
     ProblemStatus,
     RcaMethod,
 )
+from problems.fields import PROBLEM_EDITABLE_FIELDS
 from problems.models import Problem, ProblemCandidate, ProblemDetectionRule, ProblemIncidentLink
 from tickets.choices import OPEN_STATUSES, Priority, TicketKind
 from tickets.models import MajorIncident, Ticket
@@ -35,19 +36,7 @@ class InvalidProblemInput(DomainError):
     code = "invalid_input"
 
 
-EDITABLE_FIELDS = (
-    "statement",
-    "description",
-    "service",
-    "ci",
-    "category",
-    "priority",
-    "assignee",
-    "symptoms",
-    "root_cause",
-    "rca_method",
-    "rca_analysis",
-)
+EDITABLE_FIELDS = PROBLEM_EDITABLE_FIELDS
 
 
 def _require(actor: Any, permission: str, what: str) -> None:

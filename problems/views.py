@@ -4,7 +4,7 @@ the candidates queue, and linking from an incident's page."""
 from django.contrib import messages
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from itsm.core.exceptions import StaleVersion
@@ -19,6 +19,7 @@ from itsm.core.refusals import (
 from itsm.core.views import desk_view
 from problems import selectors, services, workflow
 from problems.choices import PROBLEM_STATUS_BADGE
+from problems.fields import PROBLEM_DESCRIPTION_FIELDS
 from problems.filtersets import ProblemFilterSet
 from problems.forms import (
     KnownErrorForm,
@@ -28,10 +29,9 @@ from problems.forms import (
     ProblemTransitionForm,
     RcaForm,
 )
-from problems.models import Problem, ProblemCandidate
+from problems.models import Problem
 from tickets import selectors as ticket_selectors
-from tickets.choices import TicketKind
-from tickets.models import MajorIncident, Ticket
+from tickets.major import selectors as major_selectors
 
 
 @desk_view
@@ -48,7 +48,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "status_badge": PROBLEM_STATUS_BADGE,
-        "candidate_count": ProblemCandidate.objects.filter(status="open").count(),
+        "candidate_count": selectors.problem_candidate_count_open(),
     }
     if request.htmx and request.htmx.target == "problem-table":
         return render(request, "problems/_problem_table.html", context)
@@ -110,13 +110,7 @@ def problem_edit(request: HttpRequest, number: str) -> HttpResponse:
     problem = selectors.problem_get(user=request.user, number=number)
     initial = {
         "version": problem.version,
-        "statement": problem.statement,
-        "description": problem.description,
-        "priority": problem.priority,
-        "service": problem.service_id,
-        "ci": problem.ci_id,
-        "category": problem.category_id,
-        "assignee": problem.assignee_id,
+        **{name: problem.serializable_value(name) for name in PROBLEM_DESCRIPTION_FIELDS},
     }
     form = ProblemForm(request.POST or None, initial=initial)
     refusal = FormRefusal()
@@ -236,9 +230,7 @@ def problem_link_incidents(request: HttpRequest, number: str) -> HttpResponse:
 
     def call(data: dict) -> str:
         numbers = data["numbers"]
-        found = {
-            t.number: t for t in Ticket.objects.filter(number__in=numbers, kind=TicketKind.INCIDENT)
-        }
+        found = ticket_selectors.incident_list_by_number(user=request.user, numbers=numbers)
         missing = [n for n in numbers if n not in found]
         if missing:
             raise services.InvalidProblemInput(f"No such incident: {', '.join(missing)}.")
@@ -259,7 +251,9 @@ def incident_link_problem(request: HttpRequest, ticket_number: str) -> HttpRespo
     if not form.is_valid():
         messages.error(request, "Give the problem number, e.g. PRB0001001.")
         return redirect(ticket.get_absolute_url())
-    problem = Problem.objects.filter(number=form.cleaned_data["problem"].strip().upper()).first()
+    problem = selectors.problem_get_by_number_or_none(
+        user=request.user, number=form.cleaned_data["problem"]
+    )
     if problem is None:
         messages.error(request, f"There is no problem {form.cleaned_data['problem']}.")
         return redirect(ticket.get_absolute_url())
@@ -272,7 +266,7 @@ def incident_link_problem(request: HttpRequest, ticket_number: str) -> HttpRespo
 @require_POST
 def problem_from_major_incident(request: HttpRequest, major_id: int) -> HttpResponse:
     """The post-incident review's "open a problem" button."""
-    major = get_object_or_404(MajorIncident.objects.select_related("ticket"), pk=major_id)
+    major = major_selectors.major_get(pk=major_id)
     problem = services.problem_create_from_major_incident(major=major, actor=request.user)
     messages.success(request, f"{problem.number} opened from the review.")
     return redirect(problem.get_absolute_url())
@@ -293,7 +287,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
 @desk_view
 @require_POST
 def candidate_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = get_object_or_404(ProblemCandidate, pk=pk)
+    candidate = selectors.problem_candidate_get(pk=pk)
     problem = services.problem_candidate_accept(
         candidate=candidate,
         actor=request.user,
@@ -308,7 +302,7 @@ def candidate_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_view
 @require_POST
 def candidate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = get_object_or_404(ProblemCandidate, pk=pk)
+    candidate = selectors.problem_candidate_get(pk=pk)
     services.problem_candidate_dismiss(
         candidate=candidate, actor=request.user, note=request.POST.get("note", "")
     )

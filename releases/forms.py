@@ -5,9 +5,11 @@ from django import forms
 from changes.choices import ChangeRequestStatus
 from changes.models import ChangeRequest
 from itsm.accounts.models import Team, User
+from itsm.core.fieldlists import takes_fields
 from itsm.core.filters import AwareDateTimeField
 from knowledge.models import Article
 from releases.choices import ReleaseStatus, ReleaseType, StepStatus
+from releases.fields import RELEASE_INPUT_FIELDS
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 OPEN_CHANGES = ChangeRequest.objects.exclude(
@@ -15,6 +17,7 @@ OPEN_CHANGES = ChangeRequest.objects.exclude(
 ).order_by("-created_at")
 
 
+@takes_fields("version", RELEASE_INPUT_FIELDS)
 class ReleaseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(max_length=200)

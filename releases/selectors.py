@@ -4,9 +4,10 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from itsm.accounts.roles import user_is_staff_member
-from releases.choices import UPCOMING_STATUSES
+from releases.choices import UPCOMING_STATUSES, ReleaseStatus
 from releases.models import DeploymentStep, Release, ReleaseIncidentTag, SupportStaffing
 
 
@@ -24,6 +25,26 @@ def release_list_for_desk(*, user: Any) -> QuerySet[Release]:
         .select_related("owner")
         .prefetch_related("changes")
         .annotate(tagged_incident_count=Count("incident_tags", distinct=True))
+    )
+
+
+def release_list_recently_closed(*, user: Any, limit: int = 20) -> list[Release]:
+    """The desk list's closed releases, last closed first, at most `limit`."""
+    return list(
+        release_list_for_desk(user=user)
+        .filter(status=ReleaseStatus.CLOSED)
+        .order_by("-closed_at")[:limit]
+    )
+
+
+def release_list_for_api(*, user: Any) -> QuerySet[Release]:
+    """/api/v1/releases/: the releases `user` may see with what the serializer reads."""
+    return (
+        release_list_visible(user=user)
+        .prefetch_related(
+            "changes", "articles", "steps__owner", "staffing__team", "staffing__agent"
+        )
+        .select_related("owner")
     )
 
 
@@ -74,3 +95,13 @@ def release_hypercare_incidents(*, release: Release) -> dict[str, Any]:
     for tag in tags:
         counts[tag.incident.priority] = counts.get(tag.incident.priority, 0) + 1
     return {"incidents": [t.incident for t in tags], "by_priority": counts, "total": len(tags)}
+
+
+def release_step_get(*, release: Release, pk: int) -> DeploymentStep:
+    """One step of `release` (already checked visible) by id, or 404."""
+    return get_object_or_404(DeploymentStep, pk=pk, release=release)
+
+
+def release_step_get_by_order(*, release: Release, order: int) -> DeploymentStep | None:
+    """The step of `release` at position `order` in its plan, or None."""
+    return release.steps.filter(order=order).first()

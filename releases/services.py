@@ -21,21 +21,10 @@ from itsm.core.locking import lock_for_update
 from knowledge.models import Article
 from releases import workflow
 from releases.choices import FINISHED_STEP_STATUSES, ReleaseStatus, StepStatus
+from releases.fields import RELEASE_EDITABLE_FIELDS
 from releases.models import DeploymentStep, Release, ReleaseIncidentTag, SupportStaffing
 
-EDITABLE_FIELDS = (
-    "name",
-    "version_label",
-    "release_type",
-    "description",
-    "owner",
-    "planned_build_at",
-    "planned_test_at",
-    "planned_deploy_at",
-    "hypercare_days",
-    "known_issues",
-    "communication",
-)
+EDITABLE_FIELDS = RELEASE_EDITABLE_FIELDS
 READY_CHANGE_STATUSES = (
     ChangeRequestStatus.SCHEDULED,
     ChangeRequestStatus.IMPLEMENTING,

@@ -3,14 +3,14 @@
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from itsm.core.refusals import FormRefusal, errors_into
 from itsm.core.views import desk_view
 from releases import selectors, services, workflow
+from releases.fields import RELEASE_INPUT_FIELDS, RELEASE_LINK_FIELDS
 from releases.forms import ReleaseForm, StaffingForm, StepForm, StepStatusForm, TransitionForm
-from releases.models import DeploymentStep
 
 
 @desk_view
@@ -18,11 +18,7 @@ def release_list(request: HttpRequest) -> HttpResponse:
     """Upcoming releases with their support plans (what the desk needs to know), then the
     recently closed ones."""
     upcoming = list(selectors.release_list_upcoming(user=request.user))
-    closed = list(
-        selectors.release_list_for_desk(user=request.user)
-        .filter(status="closed")
-        .order_by("-closed_at")[:20]
-    )
+    closed = selectors.release_list_recently_closed(user=request.user)
     return render(
         request,
         "releases/release_list.html",
@@ -58,7 +54,7 @@ def release_edit(request: HttpRequest, number: str) -> HttpResponse:
     release = selectors.release_get_for_user(user=request.user, number=number)
     initial = {
         "version": release.version,
-        **{f: getattr(release, f) for f in services.EDITABLE_FIELDS if f != "owner"},
+        **{f: getattr(release, f) for f in RELEASE_INPUT_FIELDS if f not in RELEASE_LINK_FIELDS},
         "changes": list(release.changes.all()),
         "articles": list(release.articles.all()),
     }
@@ -149,7 +145,7 @@ def release_step_add(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def release_step_status(request: HttpRequest, number: str, step_id: int) -> HttpResponse:
     release = selectors.release_get_for_user(user=request.user, number=number)
-    step = get_object_or_404(DeploymentStep, pk=step_id, release=release)
+    step = selectors.release_step_get(release=release, pk=step_id)
     form = StepStatusForm(request.POST)
     if not form.is_valid():
         return _incomplete(request, release, "Choose a status.")

@@ -6,6 +6,7 @@ from django.urls import reverse_lazy
 
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.core.fieldlists import takes_fields
 from tickets.choices import (
     Channel,
     Impact,
@@ -16,6 +17,7 @@ from tickets.choices import (
     TicketStatus,
     Urgency,
 )
+from tickets.fields import REQUESTER_REPORT_FIELDS, TICKET_CREATE_FIELDS
 from tickets.models import Category
 
 
@@ -41,6 +43,7 @@ def attachment_help_text(max_bytes: int | None = None) -> str:
     )
 
 
+@takes_fields("kind", TICKET_CREATE_FIELDS)
 class TicketCreateForm(forms.Form):
     """The desk's "new ticket on behalf of a caller" form."""
 
@@ -82,6 +85,7 @@ class TicketCreateForm(forms.Form):
     )
 
 
+@takes_fields(REQUESTER_REPORT_FIELDS)
 class PortalIncidentForm(forms.Form):
     """What a requester fills in to report an incident."""
 

@@ -12,11 +12,12 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from itsm.accounts.models import User
+from itsm.accounts.models import Team, User
 from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
 from itsm.core.cache import cached, forget
-from tickets.choices import OPEN_STATUSES, TicketStatus
+from knowledge.models import Article
+from tickets.choices import OPEN_STATUSES, TicketKind, TicketStatus
 from tickets.models import (
     Attachment,
     Comment,
@@ -232,19 +233,71 @@ def ticket_get_for_user(*, user: Any, number: str) -> Ticket:
     return ticket
 
 
-def conversation_for(*, ticket: Ticket, user: Any) -> list[dict[str, Any]]:
-    """The ticket's timeline: comments (public only for requesters) merged with audit events.
+def ticket_list_for_api(*, user: Any, kind: str) -> QuerySet[Ticket]:
+    """/api/v1/incidents/ and /api/v1/requests/: the queue selector for one ticket kind."""
+    return ticket_list_for_queue(user=user, queue=None).filter(kind=kind)
 
-    Audit events are shown to staff only; requesters see the public conversation.
-    """
+
+def ticket_list_by_number(*, user: Any, numbers: list[str]) -> list[Ticket]:
+    """The tickets among `numbers` that `user` may see (bulk actions on the queue)."""
+    return list(Ticket.objects.visible_to(user).filter(number__in=numbers))
+
+
+def ticket_list_requested_by(*, user: Any, open_only: bool) -> QuerySet[Ticket]:
+    """The portal's "my tickets": those `user` requested (watched ones are not theirs to
+    list), newest first, open ones only when `open_only`."""
+    tickets = Ticket.objects.filter(requester=user).select_related("assignment_team")
+    if open_only:
+        tickets = tickets.filter(status__in=OPEN_STATUSES)
+    return tickets.order_by("-created_at")
+
+
+def ticket_is_watched_by(*, ticket: Ticket, user: Any) -> bool:
+    return ticket.watchers.filter(pk=user.pk).exists()
+
+
+def team_for_assign_to_me(*, ticket: Ticket, user: Any) -> Team | None:
+    """The team "assign to me" puts the ticket in: its own team, else the agent's first."""
+    return ticket.assignment_team or user.teams.first()
+
+
+def incident_list_by_number(*, user: Any, numbers: list[str]) -> dict[str, Ticket]:
+    """The incidents among `numbers` that `user` may see, keyed by number (one query); a
+    number that is missing, not an incident or out of sight is simply absent."""
+    return {
+        t.number: t
+        for t in Ticket.objects.visible_to(user).filter(
+            number__in=numbers, kind=TicketKind.INCIDENT
+        )
+    }
+
+
+def article_linked_ticket_count(*, article: Article, user: Any) -> int:
+    """How many tickets `article` is linked to (the desk article page's "Linked tickets").
+    A count over every ticket: the article page is for desk staff, who see them all."""
+    return TicketArticleLink.objects.filter(article=article).count()
+
+
+def comment_list_for_user(*, ticket: Ticket, user: Any) -> QuerySet[Comment]:
+    """The ticket's comments `user` may read (work notes for staff only), with their
+    authors and attachments (two queries when evaluated)."""
     comments = (
         Comment.objects.filter(ticket=ticket)
         .select_related("author")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     )
-    staff = user_is_staff_member(user)
-    if not staff:
+    if not user_is_staff_member(user):
         comments = comments.filter(is_public=True)
+    return comments
+
+
+def conversation_for(*, ticket: Ticket, user: Any) -> list[dict[str, Any]]:
+    """The ticket's timeline: comments (public only for requesters) merged with audit events.
+
+    Audit events are shown to staff only; requesters see the public conversation.
+    """
+    comments = comment_list_for_user(ticket=ticket, user=user)
+    staff = user_is_staff_member(user)
     entries: list[dict[str, Any]] = [
         {"kind": "comment", "at": c.created_at, "comment": c} for c in comments
     ]

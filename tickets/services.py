@@ -32,6 +32,7 @@ from tickets.choices import (
     TicketStatus,
 )
 from tickets.exceptions import InvalidTicketInput
+from tickets.fields import TICKET_EDITABLE_FIELDS
 from tickets.models import (
     Attachment,
     Category,
@@ -45,16 +46,8 @@ from tickets.models import (
 )
 from tickets.sla import services as sla_services
 
-EDITABLE_FIELDS = (
-    "short_description",
-    "description",
-    "category",
-    "subcategory",
-    "service",
-    "ci",
-    "impact",
-    "urgency",
-)
+# The one list of what `ticket_update` may change (forms and serializers check against it).
+EDITABLE_FIELDS = TICKET_EDITABLE_FIELDS
 
 
 # --- Helpers ---

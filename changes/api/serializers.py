@@ -3,10 +3,12 @@
 from rest_framework import serializers
 
 from changes.choices import ChangeRequestStatus, ChangeType, ReviewOutcome, RiskLevel
+from changes.fields import CHANGE_API_FIELDS, CHANGE_CREATE_ONLY_FIELDS
 from changes.models import CabApproval, ChangeRequest, ChangeTemplate
 from changes.risk import IMPACT_CHOICES
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.core.fieldlists import takes_fields
 from problems.models import Problem
 
 
@@ -112,6 +114,7 @@ class _ChangeFields(serializers.Serializer):
         return attrs
 
 
+@takes_fields(CHANGE_CREATE_ONLY_FIELDS, CHANGE_API_FIELDS)
 class ChangeCreateSerializer(_ChangeFields):
     change_type = serializers.ChoiceField(choices=ChangeType.choices, default=ChangeType.NORMAL)
     template = serializers.SlugRelatedField(
@@ -122,6 +125,7 @@ class ChangeCreateSerializer(_ChangeFields):
     )
 
 
+@takes_fields("version", CHANGE_API_FIELDS)
 class ChangeUpdateSerializer(_ChangeFields):
     title = serializers.CharField(max_length=200, required=False)
     version = serializers.IntegerField()

@@ -1,6 +1,5 @@
 """/api/v1/changes/: a thin viewset over changes selectors and services."""
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -18,7 +17,6 @@ from changes.api.serializers import (
     ChangeUpdateSerializer,
 )
 from changes.filtersets import ChangeRequestFilterSet
-from changes.models import CabApproval
 from itsm.core.api import expected_version
 from itsm.idempotency.api import idempotent_create
 
@@ -41,16 +39,7 @@ class ChangeRequestViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return (
-            selectors.change_list_visible(user=self.request.user)
-            .select_related(*selectors.LIST_RELATED, "template", "problem")
-            .prefetch_related(
-                "services",
-                "cis",
-                "caused_incidents",
-                Prefetch("approvals", queryset=CabApproval.objects.select_related("approver")),
-            )
-        )
+        return selectors.change_list_for_api(user=self.request.user)
 
     def get_object(self):
         return selectors.change_get_for_user(user=self.request.user, number=self.kwargs["number"])

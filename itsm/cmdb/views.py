@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from itsm.audit.selectors import audit_list_for_record
 from itsm.cmdb import selectors
@@ -19,13 +19,13 @@ def service_list(request):
 
 @desk_view
 def service_detail(request, pk: int):
-    service = get_object_or_404(selectors.service_list_for_browse(), pk=pk)
+    service = selectors.service_get_for_browse(pk=pk)
     return render(
         request,
         "cmdb/service_detail.html",
         {
             "service": service,
-            "cis": selectors.ci_list_for_browse().filter(service=service),
+            "cis": selectors.ci_list_for_service(service=service),
             "timeline": audit_list_for_record(record=service),
         },
     )
@@ -41,7 +41,7 @@ def ci_list(request):
 
 @desk_view
 def ci_detail(request, pk: int):
-    ci = get_object_or_404(selectors.ci_list_for_browse(), pk=pk)
+    ci = selectors.ci_get_for_browse(pk=pk)
     return render(
         request,
         "cmdb/ci_detail.html",

@@ -18,8 +18,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from itsm.accounts.models import Team
-from itsm.cmdb.models import Service
 from itsm.core.views import desk_view
 from itsm.dashboards.forms import DashboardFilterForm
 from itsm.dashboards.selectors import (
@@ -32,6 +30,7 @@ from itsm.dashboards.selectors import (
     DrillCursor,
     dashboard_figures_as_of,
     dashboard_figures_label,
+    dashboard_filter_choices,
     dashboard_process_access,
     dashboard_scope_for,
     dashboard_sla_ticket_page,
@@ -67,15 +66,13 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filter_form(request: HttpRequest, scope) -> DashboardFilterForm:
-    teams = Team.objects.order_by("name")
-    if not scope.everything:
-        teams = teams.filter(pk__in=scope.team_ids)
+    teams, services = dashboard_filter_choices(scope)
     default = DashboardFilters.default()
     return DashboardFilterForm(
         request.GET or None,
         initial={"date_from": default.date_from, "date_to": default.date_to},
-        teams=list(teams.values_list("id", "name")),
-        services=list(Service.objects.order_by("name").values_list("id", "name")),
+        teams=teams,
+        services=services,
     )
 
 

@@ -1,4 +1,3 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -63,7 +62,7 @@ class ArticleViewSet(
         return selectors.article_list_for_api(user=self.request.user)
 
     def _reload(self, article: Article) -> Article:
-        return self.get_queryset().get(pk=article.pk)
+        return selectors.article_get_for_api(user=self.request.user, pk=article.pk)
 
     create = idempotent_create(mixins.CreateModelMixin.create)
 
@@ -105,7 +104,7 @@ class ArticleViewSet(
         article = self.get_object()
         data = ArticleRestoreSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        get_object_or_404(article.versions, number=data.validated_data["version_number"])
+        selectors.article_version_get(article=article, number=data.validated_data["version_number"])
         article = services.article_restore_version(
             article=article,
             actor=request.user,

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from itsm.core.refusals import FormRefusal, errors_into
@@ -14,6 +14,7 @@ from knowledge.choices import ArticleStatus
 from knowledge.filtersets import ArticleFilterSet
 from knowledge.forms import ArticleForm
 from knowledge.models import Article
+from knowledge.panels import article_facts_for
 from knowledge.rendering import diff_html
 
 PAGE_SIZE = 50
@@ -65,6 +66,7 @@ def article_detail(request, number: str):
             "publish_refusal": publish_refusal,
             "reviewers": reviewers,
             "can_edit": request.user.has_perm("knowledge.change_article"),
+            "facts": article_facts_for(article=article, user=request.user),
         },
     )
 
@@ -171,7 +173,7 @@ def article_revision_discard(request, number: str):
 @require_POST
 def article_restore(request, number: str, version_number: int):
     article = _get(request, number)
-    get_object_or_404(article.versions, number=version_number)
+    selectors.article_version_get(article=article, number=version_number)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
@@ -189,9 +191,7 @@ def article_restore(request, number: str, version_number: int):
 @desk_view
 def article_version_detail(request, number: str, version_number: int):
     article = _get(request, number)
-    version = get_object_or_404(
-        selectors.article_version_list(article=article), number=version_number
-    )
+    version = selectors.article_version_get(article=article, number=version_number)
     return render(
         request,
         "knowledge/desk/article_version.html",

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from knowledge import selectors, services
 from knowledge.forms import FeedbackForm
-from knowledge.models import Article, ArticleFeedback, Category
+from knowledge.models import Article
 
 RESULTS = 20
 MOST_READ = 10
@@ -21,9 +21,7 @@ def article_search(request):
     query = (request.GET.get("q") or "").strip()[:200]
     category = None
     if category_id := request.GET.get("category", ""):
-        category = (
-            Category.objects.filter(pk=category_id).first() if category_id.isdigit() else None
-        )
+        category = selectors.category_get_for_browse(category_id=category_id)
         if category is None:
             raise Http404("No such category.")
     context = {"query": query, "category": category}
@@ -50,7 +48,7 @@ def article_detail(request, number: str):
         article = selectors.article_get_for_user(user=request.user, number=number)
     except Article.DoesNotExist:
         raise Http404("No such article.") from None
-    mine = ArticleFeedback.objects.filter(article=article, user=request.user).first()
+    mine = selectors.article_feedback_of(article=article, user=request.user)
     if request.method == "POST":
         form = FeedbackForm(request.POST)
         if form.is_valid():
@@ -61,7 +59,7 @@ def article_detail(request, number: str):
                 comment=form.cleaned_data["comment"],
             )
             messages.success(request, "Thank you for your feedback.")
-            return redirect("knowledge-portal:article-detail", number=article.number)
+            return redirect("knowledge:portal-article-detail", number=article.number)
     else:
         services.article_record_view(article=article)
         form = FeedbackForm(

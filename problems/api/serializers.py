@@ -4,7 +4,9 @@ from rest_framework import serializers
 
 from itsm.accounts.models import User
 from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.core.fieldlists import takes_fields
 from problems.choices import ProblemStatus, RcaMethod
+from problems.fields import PROBLEM_EDITABLE_FIELDS
 from problems.models import Problem
 from tickets.choices import Priority
 from tickets.models import Category
@@ -49,6 +51,7 @@ class ProblemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@takes_fields("version", PROBLEM_EDITABLE_FIELDS)
 class ProblemWriteSerializer(serializers.Serializer):
     """Create (POST) and edit (PATCH, with `version`)."""
 

@@ -19,9 +19,9 @@ from problems.api.serializers import (
     ProblemWriteSerializer,
     PublishKnownErrorInputSerializer,
 )
+from problems.fields import PROBLEM_ANALYSIS_FIELDS
 from problems.filtersets import ProblemFilterSet
-from tickets.choices import TicketKind
-from tickets.models import Ticket
+from tickets import selectors as ticket_selectors
 
 
 class ProblemPagination(PageNumberPagination):
@@ -72,11 +72,7 @@ class ProblemViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.pop("version", None)
-        analysis = {
-            k: values.pop(k)
-            for k in ("symptoms", "root_cause", "rca_method", "rca_analysis")
-            if k in values
-        }
+        analysis = {k: values.pop(k) for k in PROBLEM_ANALYSIS_FIELDS if k in values}
         problem = services.problem_create(actor=request.user, **values)
         if analysis:
             problem = services.problem_update(
@@ -124,9 +120,7 @@ class ProblemViewSet(
         data = LinkIncidentsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         numbers = list(dict.fromkeys(data.validated_data["incidents"]))
-        found = {
-            t.number: t for t in Ticket.objects.filter(number__in=numbers, kind=TicketKind.INCIDENT)
-        }
+        found = ticket_selectors.incident_list_by_number(user=request.user, numbers=numbers)
         missing = [n for n in numbers if n not in found]
         if missing:
             raise ValidationError({"incidents": [f"No such incident: {', '.join(missing)}."]})

@@ -4,8 +4,10 @@ from rest_framework import serializers
 
 from changes.models import ChangeRequest
 from itsm.accounts.models import Team, User
+from itsm.core.fieldlists import takes_fields
 from knowledge.models import Article
 from releases.choices import ReleaseStatus, ReleaseType, StepStatus
+from releases.fields import RELEASE_INPUT_FIELDS
 from releases.models import DeploymentStep, Release, SupportStaffing
 
 
@@ -87,10 +89,12 @@ class _ReleaseFields(serializers.Serializer):
     communication = serializers.CharField(required=False, allow_blank=True)
 
 
+@takes_fields(RELEASE_INPUT_FIELDS)
 class ReleaseCreateSerializer(_ReleaseFields):
     pass
 
 
+@takes_fields("version", RELEASE_INPUT_FIELDS)
 class ReleaseUpdateSerializer(_ReleaseFields):
     name = serializers.CharField(max_length=200, required=False)
     version = serializers.IntegerField()

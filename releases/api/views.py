@@ -42,13 +42,7 @@ class ReleaseViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return (
-            selectors.release_list_visible(user=self.request.user)
-            .prefetch_related(
-                "changes", "articles", "steps__owner", "staffing__team", "staffing__agent"
-            )
-            .select_related("owner")
-        )
+        return selectors.release_list_for_api(user=self.request.user)
 
     def get_object(self):
         return selectors.release_get_for_user(user=self.request.user, number=self.kwargs["number"])
@@ -114,7 +108,9 @@ class ReleaseViewSet(
         release = self.get_object()
         data = ReleaseStepStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        step = release.steps.filter(order=data.validated_data["step"]).first()
+        step = selectors.release_step_get_by_order(
+            release=release, order=data.validated_data["step"]
+        )
         if step is None:
             raise Http404("No such step.")
         step = services.release_step_set_status(

@@ -13,7 +13,7 @@ from tests.factories.knowledge import ArticleFactory, CategoryFactory
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("knowledge:desk-article-list")
-PORTAL = reverse("knowledge-portal:article-search")
+PORTAL = reverse("knowledge:portal-article-search")
 
 
 def detail(article):
@@ -21,7 +21,7 @@ def detail(article):
 
 
 def portal_detail(article):
-    return reverse("knowledge-portal:article-detail", args=[article.number])
+    return reverse("knowledge:portal-article-detail", args=[article.number])
 
 
 # --- Desk ---------------------------------------------------------------------------------

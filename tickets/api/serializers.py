@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.core.fieldlists import takes_fields
 from tickets.choices import (
     Channel,
     Impact,
@@ -13,6 +14,7 @@ from tickets.choices import (
     TicketStatus,
     Urgency,
 )
+from tickets.fields import REQUESTER_REPORT_FIELDS, TICKET_CREATE_FIELDS, TICKET_EDITABLE_FIELDS
 from tickets.models import Attachment, Category, Comment, Ticket
 
 
@@ -66,6 +68,7 @@ class TicketSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@takes_fields(TICKET_CREATE_FIELDS)
 class TicketCreateSerializer(serializers.Serializer):
     short_description = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -95,6 +98,7 @@ class TicketCreateSerializer(serializers.Serializer):
     )
 
 
+@takes_fields(REQUESTER_REPORT_FIELDS)
 class SelfServiceCreateSerializer(serializers.Serializer):
     """What anyone outside the desk gives when raising their own ticket: exactly the fields
     of the portal's report form (tickets.forms.PortalIncidentForm), nothing the desk triages.
@@ -129,6 +133,7 @@ class SelfServiceCreateSerializer(serializers.Serializer):
         return {**attrs, "channel": Channel.API, "files": files}
 
 
+@takes_fields("version", TICKET_EDITABLE_FIELDS)
 class TicketUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         required=False,

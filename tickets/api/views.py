@@ -1,6 +1,5 @@
 """/api/v1/incidents/ and /api/v1/requests/: thin viewsets over tickets selectors/services."""
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -8,7 +7,6 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from itsm.accounts.roles import user_is_staff_member
 from itsm.core.api import expected_version
 from itsm.core.parsers import JSONParser
 from itsm.core.permissions import actor_may
@@ -28,7 +26,6 @@ from tickets.api.serializers import (
 )
 from tickets.choices import TicketKind
 from tickets.filtersets import TicketFilterSet
-from tickets.models import Attachment, Comment
 
 
 class TicketCursorPagination(CursorPagination):
@@ -57,9 +54,7 @@ class _TicketViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.ticket_list_for_queue(user=self.request.user, queue=None).filter(
-            kind=self.kind
-        )
+        return selectors.ticket_list_for_api(user=self.request.user, kind=self.kind)
 
     def get_object(self):
         ticket = selectors.ticket_get_for_user(user=self.request.user, number=self.kwargs["number"])
@@ -202,13 +197,7 @@ class _TicketViewSet(
                 files=data.validated_data["attachments"],
             )
             return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
-        comments = (
-            Comment.objects.filter(ticket=ticket)
-            .select_related("author")
-            .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
-        )
-        if not user_is_staff_member(request.user):
-            comments = comments.filter(is_public=True)
+        comments = selectors.comment_list_for_user(ticket=ticket, user=request.user)
         return Response(CommentSerializer(comments, many=True).data)
 
 

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from itsm.accounts.models import User
 from itsm.audit.presentation import ShownValue, humanize, show_value
@@ -140,6 +141,11 @@ def approval_list_for_approver(*, user: Any, pending_only: bool = True) -> Query
     return approvals.order_by("-ticket__created_at", "-id")
 
 
+def approval_get_for_approver(*, user: Any, pk: int) -> Approval:
+    """One approval asked of `user`, with its request; 404 for anyone else's."""
+    return get_object_or_404(Approval.objects.select_related("ticket"), pk=pk, approver=user)
+
+
 def task_list_for_teams(*, user: Any, status: str | None = "open") -> QuerySet[FulfilmentTask]:
     """Fulfilment tasks of the teams `user` is in (or assigned to them), oldest first."""
     tasks = FulfilmentTask.objects.filter(
@@ -159,6 +165,12 @@ def task_list_for_teams(*, user: Any, status: str | None = "open") -> QuerySet[F
         )
         .order_by("created_at", "id")
     )
+
+
+def task_get(*, number: str) -> FulfilmentTask:
+    """One fulfilment task by number, or 404. Tasks are desk records: the desk views that
+    call this admit desk staff only, and `task_complete` checks who may complete it."""
+    return get_object_or_404(FulfilmentTask, number=number)
 
 
 def task_list_for_api() -> QuerySet[FulfilmentTask]:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from itsm.accounts.roles import user_is_staff_member
@@ -17,7 +17,6 @@ from tickets.catalog import selectors as catalog_selectors
 from tickets.catalog import services as catalog
 from tickets.catalog.forms import order_form_class, raw_answers
 from tickets.choices import STATUS_BADGE, Channel, TaskStatus
-from tickets.models import Approval, FulfilmentTask
 
 
 class DecisionForm(forms.Form):
@@ -112,9 +111,7 @@ def approval_list(request: HttpRequest) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, approval_id: int, *, approve: bool) -> HttpResponse:
-    approval = get_object_or_404(
-        Approval.objects.select_related("ticket"), pk=approval_id, approver=request.user
-    )
+    approval = catalog_selectors.approval_get_for_approver(user=request.user, pk=approval_id)
     form = DecisionForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
@@ -173,7 +170,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 @desk_view
 @require_POST
 def task_complete(request: HttpRequest, number: str) -> HttpResponse:
-    task = get_object_or_404(FulfilmentTask, number=number)
+    task = catalog_selectors.task_get(number=number)
     form = TaskCompleteForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The form was incomplete; reload the page and try again.")

@@ -64,3 +64,14 @@ class JoinMajorForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+def declare_major_form_for(*, ticket, user) -> DeclareMajorForm:
+    """The ticket page's declare form, the current user preselected as manager and
+    communications owner."""
+    pk = getattr(user, "pk", None)
+    return DeclareMajorForm(
+        initial={"version": ticket.version, "manager": pk, "communications_owner": pk},
+        # The ticket page has its own `reason` field (transitions): keep the ids unique.
+        auto_id="declare-major-%s",
+    )

@@ -33,6 +33,30 @@ def major_list() -> QuerySet[MajorIncident]:
     ).annotate(child_count=Count("ticket__children", distinct=True))
 
 
+def major_list_active() -> QuerySet[MajorIncident]:
+    """Active major incidents, latest declared first (the list page's top table)."""
+    return major_list().filter(status=MajorIncidentStatus.ACTIVE).order_by("-declared_at")
+
+
+def major_list_recently_resolved(*, limit: int = 50) -> QuerySet[MajorIncident]:
+    """The last `limit` resolved major incidents, latest resolved first."""
+    return major_list().filter(status=MajorIncidentStatus.RESOLVED).order_by("-resolved_at")[:limit]
+
+
+def major_list_for_api(*, status: str | None) -> QuerySet[MajorIncident]:
+    """/api/v1/major-incidents/: every major incident, or those in `status` when it is
+    one of the states (anything else is ignored, as the list always did)."""
+    majors = major_list()
+    if status in MajorIncidentStatus.values:
+        majors = majors.filter(status=status)
+    return majors.order_by("-declared_at")
+
+
+def major_update_list(*, major: MajorIncident) -> QuerySet[MajorIncidentUpdate]:
+    """Every update posted on `major` (public and internal: the API is for desk staff)."""
+    return major.updates.select_related("author")
+
+
 def major_get(*, pk: int) -> MajorIncident:
     return get_object_or_404(major_list(), pk=pk)
 

@@ -23,21 +23,17 @@ from tickets.major.forms import (
     MajorReviewForm,
     MajorUpdateForm,
 )
-from tickets.major.models import MajorIncidentStatus
 
 
 @desk_view
 def major_list(request: HttpRequest) -> HttpResponse:
     """Proposals from the rules, active major incidents, then the last 50 resolved ones."""
-    majors = selectors.major_list()
     return render(
         request,
         "tickets/major/major_list.html",
         {
-            "active": majors.filter(status=MajorIncidentStatus.ACTIVE).order_by("-declared_at"),
-            "past": majors.filter(status=MajorIncidentStatus.RESOLVED).order_by("-resolved_at")[
-                :50
-            ],
+            "active": selectors.major_list_active(),
+            "past": selectors.major_list_recently_resolved(limit=50),
             # Read-only proposals from the MajorIncidentRule table; a person declares.
             "proposals": services.major_incident_candidates(),
         },

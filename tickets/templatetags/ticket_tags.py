@@ -15,24 +15,6 @@ def priority_badge(priority: int) -> str:
     return PRIORITY_BADGE.get(priority, "neutral")
 
 
-@register.inclusion_tag("tickets/desk/_sla_badge.html")
-def sla_badges(ticket, mode: str = "row"):
-    """`{% sla_badges ticket %}` for queue rows, `{% sla_badges ticket "detailed" %}` for the
-    ticket page (business time left)."""
-    from tickets.selectors import sla_badges as badges_for
-
-    detailed = mode == "detailed"
-    return {"badges": badges_for(ticket, with_time_left=detailed), "detailed": detailed}
-
-
-@register.simple_tag
-def linked_ticket_count(article) -> int:
-    """How many tickets an article is linked to (shown on the knowledge article page)."""
-    from tickets.models import TicketArticleLink
-
-    return TicketArticleLink.objects.filter(article=article).count()
-
-
 @register.filter
 def sla_row_badge(clock) -> str:
     """Colour of a queue row's SLA badge, from stored fields only (no query, no maths)."""

@@ -18,6 +18,7 @@ from itsm.core.refusals import (
     sent_form_id,
 )
 from itsm.core.views import desk_view
+from knowledge.selectors import article_get_by_number_or_none
 from tickets import selectors, services, workflow
 from tickets.catalog.selectors import request_answers, request_fulfilment_for_desk
 from tickets.choices import PRIORITY_BADGE, STATUS_BADGE
@@ -31,6 +32,7 @@ from tickets.forms import (
     TicketCreateForm,
     TransitionForm,
 )
+from tickets.major.forms import declare_major_form_for
 from tickets.models import Ticket
 from tickets.panels import ticket_panels_for
 
@@ -127,7 +129,7 @@ def saved_filter_create(request: HttpRequest) -> HttpResponse:
 def ticket_bulk(request: HttpRequest) -> HttpResponse:
     form = BulkForm(request.POST)
     numbers = request.POST.getlist("numbers")
-    tickets = list(Ticket.objects.filter(number__in=numbers))
+    tickets = selectors.ticket_list_by_number(user=request.user, numbers=numbers)
     if not tickets or not form.is_valid():
         messages.error(request, "Select at least one ticket and an action.")
         return redirect("tickets:desk-ticket-queue")
@@ -177,10 +179,12 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
             initial={"version": ticket.version, "priority": ticket.priority}
         ),
         "link_form": LinkForm(),
+        "declare_major_form": declare_major_form_for(ticket=ticket, user=request.user),
+        "sla_badges": selectors.sla_badges(ticket, with_time_left=True),
         "panels": ticket_panels_for(ticket=ticket, user=request.user),
         "fulfilment": request_fulfilment_for_desk(ticket=ticket),
         "report_attachments": selectors.attachment_list_for_report(ticket=ticket),
-        "is_watching": ticket.watchers.filter(pk=request.user.pk).exists(),
+        "is_watching": selectors.ticket_is_watched_by(ticket=ticket, user=request.user),
         **extra,
     }
 
@@ -286,7 +290,7 @@ def ticket_assign(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     form = AssignForm(request.POST)
     if request.POST.get("to_me"):
-        team = ticket.assignment_team or request.user.teams.first()
+        team = selectors.team_for_assign_to_me(ticket=ticket, user=request.user)
         form = AssignForm(
             {
                 "version": request.POST.get("version"),
@@ -376,10 +380,10 @@ def ticket_article_search(request: HttpRequest, number: str) -> HttpResponse:
 @desk_view
 @require_POST
 def ticket_article_link(request: HttpRequest, number: str) -> HttpResponse:
-    from knowledge.models import Article
-
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
-    article = Article.objects.filter(number=request.POST.get("article", "")).first()
+    article = article_get_by_number_or_none(
+        user=request.user, number=request.POST.get("article", "")
+    )
     if article is None:
         messages.error(request, "That article does not exist.")
         return _render_detail(request, ticket, status=400)
@@ -405,7 +409,11 @@ def ticket_article_draft(request: HttpRequest, number: str) -> HttpResponse:
 def ticket_sla(request: HttpRequest, number: str) -> HttpResponse:
     """The ticket page's SLA badges, polled by htmx so the time left counts down."""
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
-    return render(request, "tickets/desk/_sla_badges_fragment.html", {"ticket": ticket})
+    return render(
+        request,
+        "tickets/desk/_sla_badges_fragment.html",
+        {"sla_badges": selectors.sla_badges(ticket, with_time_left=True)},
+    )
 
 
 @desk_view

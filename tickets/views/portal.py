@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from itsm.core.refusals import errors_into, refusal_message, refusal_page, refusal_status
 from knowledge.selectors import article_list_suggested
 from tickets import selectors, services
-from tickets.choices import OPEN_STATUSES, STATUS_BADGE, Channel, TicketStatus
+from tickets.choices import STATUS_BADGE, Channel, TicketStatus
 from tickets.forms import PortalIncidentForm, ReplyForm
 from tickets.models import SatisfactionSurvey, Ticket
 from tickets.survey.services import RATING_MAX, RATING_MIN, SURVEY_STATUSES, survey_submit
@@ -24,10 +24,8 @@ from tickets.survey.services import RATING_MAX, RATING_MIN, SURVEY_STATUSES, sur
 @login_required
 def my_tickets(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
-    tickets = Ticket.objects.filter(requester=request.user).select_related("assignment_team")
-    if show == "open":
-        tickets = tickets.filter(status__in=OPEN_STATUSES)
-    page = Paginator(tickets.order_by("-created_at"), 25).get_page(request.GET.get("page"))
+    tickets = selectors.ticket_list_requested_by(user=request.user, open_only=show == "open")
+    page = Paginator(tickets, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "tickets/portal/my_tickets.html",

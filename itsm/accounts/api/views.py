@@ -2,8 +2,9 @@ import django_filters
 from django.db.models import Q
 from rest_framework import viewsets
 
+from itsm.accounts import selectors
 from itsm.accounts.api.serializers import TeamSerializer, UserSerializer
-from itsm.accounts.models import Team, User
+from itsm.accounts.models import User
 from itsm.core.permissions import IsDeskUser
 
 
@@ -28,7 +29,9 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = UserFilterSet
     ordering_fields = ["display_name", "email"]
     ordering = ["display_name"]
-    queryset = User.objects.select_related("manager")
+
+    def get_queryset(self):
+        return selectors.user_list_for_api()
 
 
 class TeamViewSet(viewsets.ReadOnlyModelViewSet):
@@ -38,4 +41,6 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsDeskUser]
     ordering_fields = ["name"]
     ordering = ["name"]
-    queryset = Team.objects.select_related("lead").prefetch_related("members")
+
+    def get_queryset(self):
+        return selectors.team_list_for_api()

@@ -58,6 +58,7 @@ from itsm.dashboards.selectors.quality import (
 from itsm.dashboards.selectors.scope import (
     DashboardScope,
     dashboard_figures_label,
+    dashboard_filter_choices,
     dashboard_process_access,
     dashboard_scope_for,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "dashboard_csat",
     "dashboard_figures_as_of",
     "dashboard_figures_label",
+    "dashboard_filter_choices",
     "dashboard_first_contact_resolution",
     "dashboard_knowledge",
     "dashboard_major_incidents",

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from itsm.accounts.models import Team
 from itsm.accounts.roles import Role, user_has_role, user_is_staff_member
+from itsm.cmdb.models import Service
 from itsm.dashboards.selectors.filters import DashboardFilters
 
 
@@ -46,6 +47,20 @@ def dashboard_scope_for(user: Any) -> DashboardScope:
             team_ids=tuple(pk for pk, _ in led), label=", ".join(name for _, name in led)
         )
     return DashboardScope(agent_id=user.pk, label="your own tickets")
+
+
+def dashboard_filter_choices(
+    scope: DashboardScope,
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The filter bar's (teams, services) as (id, name) pairs by name: the teams only those
+    in `scope` (a team lead cannot pick another team's figures), every service. Two queries."""
+    teams = Team.objects.order_by("name")
+    if not scope.everything:
+        teams = teams.filter(pk__in=scope.team_ids)
+    return (
+        list(teams.values_list("id", "name")),
+        list(Service.objects.order_by("name").values_list("id", "name")),
+    )
 
 
 def dashboard_process_access(user: Any) -> bool:

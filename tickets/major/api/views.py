@@ -17,7 +17,7 @@ from tickets.major.api.serializers import (
     ResolveInputSerializer,
     UpdateInputSerializer,
 )
-from tickets.major.models import MajorIncident, MajorIncidentStatus
+from tickets.major.models import MajorIncident
 
 
 class MajorIncidentViewSet(
@@ -33,11 +33,7 @@ class MajorIncidentViewSet(
     ordering = ["-declared_at"]
 
     def get_queryset(self):
-        queryset = selectors.major_list()
-        wanted = self.request.query_params.get("status")
-        if wanted in MajorIncidentStatus.values:
-            queryset = queryset.filter(status=wanted)
-        return queryset.order_by("-declared_at")
+        return selectors.major_list_for_api(status=self.request.query_params.get("status"))
 
     def get_object(self) -> MajorIncident:
         return selectors.major_get_by_number(number=self.kwargs["number"])
@@ -55,7 +51,7 @@ class MajorIncidentViewSet(
     def updates(self, request, number=None):
         major = self.get_object()
         if request.method == "GET":
-            updates = major.updates.select_related("author")
+            updates = selectors.major_update_list(major=major)
             return Response(MajorIncidentUpdateSerializer(updates, many=True).data)
         data = UpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

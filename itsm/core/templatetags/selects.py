@@ -11,9 +11,11 @@ register = template.Library()
 def fast_select(bound_field, label: str = ""):
     field = bound_field.field
     value = bound_field.value()
-    if isinstance(value, bool) or value is None:
-        # NullBooleanSelect's option values are "unknown" / "true" / "false".
-        value = {True: "true", False: "false"}.get(value, "" if value is None else value)
+    # NullBooleanSelect's option values are "unknown" / "true" / "false".
+    if value is None:
+        value = ""
+    elif isinstance(value, bool):
+        value = "true" if value else "false"
     selected = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
     options = format_html_join(
         "",
