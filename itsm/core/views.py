@@ -5,7 +5,6 @@ import functools
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -13,8 +12,6 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from itsm.accounts.roles import user_is_staff_member
-
-BEAT_HEARTBEAT_KEY = "beat-heartbeat"
 
 
 def desk_view(view):
@@ -56,15 +53,34 @@ def _workers_ok() -> tuple[bool, str]:
     return True, f"{len(replies)} worker(s) answered"
 
 
+def _workers_live() -> tuple[bool, str]:
+    # Read from PostgreSQL, so it answers while Redis is down, and fails a worker that
+    # answers pings but has stopped consuming.
+    from itsm.core.selectors import worker_liveness_problems
+
+    try:
+        problems = worker_liveness_problems(
+            queues=settings.CELERY_WORKER_QUEUES,
+            max_age_seconds=settings.ITSM_WORKER_STALE_SECONDS,
+        )
+    except DatabaseError as exc:
+        return False, f"unknown: {str(exc).splitlines()[0]}"
+    if problems:
+        return False, "; ".join(problems)
+    return True, f"every queue consumed within {settings.ITSM_WORKER_STALE_SECONDS} s"
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Reachability of the database, Redis and at least one Celery worker (200 or 503)."""
+    """Reachability of the database, Redis and at least one Celery worker, and that workers
+    consume every queue (200 or 503)."""
     checks = {"database": _database_ok(), "redis": _redis_ok()}
     if checks["redis"][0]:
         checks["celery_worker"] = _workers_ok()
     else:
         # Asking workers goes through Redis; with Redis down there is nobody to ask.
         checks["celery_worker"] = (False, "unknown: Redis is unreachable")
+    checks["worker_liveness"] = _workers_live()
     healthy = all(ok for ok, _ in checks.values())
     body = {
         "status": "ok" if healthy else "unavailable",
@@ -88,10 +104,6 @@ def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def error_500(request: HttpRequest) -> HttpResponse:
     return render(request, "errors/500.html", status=500)
-
-
-def beat_alive() -> bool:
-    return cache.get(BEAT_HEARTBEAT_KEY) is not None
 
 
 FAVICON = settings.BASE_DIR / "static" / "favicon.svg"
