@@ -76,7 +76,13 @@ def _broker_connection(*, fresh: bool = False) -> tuple[Any, bool]:
     timeout = settings.ITSM_BROKER_PUBLISH_TIMEOUT
     connection = app.connection_for_write(
         connect_timeout=timeout,
-        transport_options={"socket_timeout": timeout, "socket_connect_timeout": timeout},
+        # max_retries 0: kombu's connect retry would wait out the whole timeout between
+        # attempts on a refused connection.
+        transport_options={
+            "socket_timeout": timeout,
+            "socket_connect_timeout": timeout,
+            "max_retries": 0,
+        },
     )
     _broker.cached = (key, connection)
     return connection, False
@@ -114,6 +120,9 @@ def enqueue(notification_ids: list[int], *, countdown: float | None = None) -> i
                     args=[chunks[0]],
                     countdown=countdown,
                     connection=connection,
+                    # Celery's publish retry sleeps between attempts (0.6 s in all); the one
+                    # retry on a fresh connection below is all a request can afford.
+                    retry=False,
                     # Celery's own repr of 250 ids, for its logs, cost more than the publish.
                     argsrepr=_ids_repr(chunks[0]),
                 )
