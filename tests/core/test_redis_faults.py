@@ -172,20 +172,25 @@ def test_a_frozen_redis_adds_less_than_half_a_second_to_a_ticket_write(
 
 
 def test_a_stalled_worker_fails_its_liveness_check(redis_and_worker, client, settings):
+    from itsm.celery import app
     from itsm.core.tasks import worker_heartbeat
 
-    _redis, worker = redis_and_worker
+    redis, worker = redis_and_worker
     settings.ITSM_WORKER_STALE_SECONDS = 3
 
     def beat_sends_heartbeats() -> None:
-        for queue in settings.CELERY_TASK_QUEUES_NAMES:
-            worker_heartbeat.apply_async(args=[queue], queue=queue, expires=10)
+        # Its own connection: the app's producer pool may still point at an earlier broker.
+        with app.connection_for_write(redis.url) as broker:
+            for queue in settings.CELERY_TASK_QUEUES_NAMES:
+                worker_heartbeat.apply_async(
+                    args=[queue], queue=queue, expires=10, connection=broker
+                )
 
     def liveness() -> dict:
         return client.get("/healthz").json()["checks"]["worker_liveness"]
 
     beat_sends_heartbeats()
-    assert wait_until(lambda: liveness()["ok"], timeout=20), liveness()
+    assert wait_until(lambda: liveness()["ok"], timeout=20), (liveness(), worker.log()[-2500:])
     assert _worker_alive_exit_code(settings) == 0
 
     # The consumer stops (the process lives on and keeps its Redis connections).
@@ -203,7 +208,7 @@ def test_a_stalled_worker_fails_its_liveness_check(redis_and_worker, client, set
         os.killpg(worker.process.pid, signal.SIGCONT)
 
     # Back to work: the queued heartbeats run and the worker is live again.
-    assert wait_until(lambda: liveness()["ok"], timeout=20), liveness()
+    assert wait_until(lambda: liveness()["ok"], timeout=20), (liveness(), worker.log()[-2500:])
 
 
 def _worker_alive_exit_code(settings) -> int:
