@@ -324,10 +324,9 @@ ITSM_SLA_SWEEP_SECONDS = env.int("ITSM_SLA_SWEEP_SECONDS", default=60)
 ITSM_SLA_SWEEP_WORKERS = env.int("ITSM_SLA_SWEEP_WORKERS", default=2)
 
 # Worker liveness: beat sends a heartbeat task to every queue this often, the worker that
-# runs it (or any other task of that queue) writes the time
-# into PostgreSQL, and /healthz and `manage.py worker_alive` call a
-# queue stale when its last heartbeat is older than ITSM_WORKER_STALE_SECONDS (a dead beat,
-# a dead worker, or a worker that stopped consuming).
+# runs it (or any other task of that queue) writes the time into PostgreSQL, and /healthz and
+# `manage.py worker_alive` call a queue stale when it had no work for ITSM_WORKER_STALE_SECONDS
+# (a dead beat, a dead worker, or a worker that stopped consuming).
 ITSM_WORKER_HEARTBEAT_SECONDS = env.int("ITSM_WORKER_HEARTBEAT_SECONDS", default=15)
 ITSM_WORKER_STALE_SECONDS = env.int("ITSM_WORKER_STALE_SECONDS", default=60)
 
