@@ -21,7 +21,6 @@ from itsm.notifications.services.delivery import (
 )
 from itsm.notifications.services.dispatch import (
     BROKER_ERRORS,
-    BROKER_TIMEOUT_SECONDS,
     DELIVER_CHUNK,
 )
 from itsm.notifications.services.outbox import (
@@ -47,7 +46,6 @@ from itsm.notifications.services.sweep import (
 
 __all__ = [
     "BROKER_ERRORS",
-    "BROKER_TIMEOUT_SECONDS",
     "DELIVERY_ERRORS",
     "DELIVER_CHUNK",
     "EVENT_NAME",
