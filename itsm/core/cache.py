@@ -11,8 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-
-from typing import Any
+from typing import Any, cast
 
 import redis
 from django.core.cache import cache
@@ -34,7 +33,8 @@ class _ClientPerPool(RedisCacheClient):
         self._clients: dict[int, redis.Redis] = {}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> redis.Redis:
-        index = self._get_connection_pool_index(write)
+        # Django's own choice of pool (the primary for writes); django-stubs omits it.
+        index: int = cast(Any, self)._get_connection_pool_index(write)
         client = self._clients.get(index)
         if client is None:
             client = self._clients[index] = super().get_client(key, write=write)
@@ -47,6 +47,7 @@ class ReusingRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = _ClientPerPool
+
 
 _state = threading.Lock()
 _skip_until = 0.0
