@@ -48,3 +48,13 @@ def test_forget_on_a_frozen_redis_returns_after_the_socket_timeout(frozen_redis)
     started = time.monotonic()
     forget("figure", "other")
     assert time.monotonic() - started < 0.2
+
+
+def test_the_cache_reuses_one_redis_client_and_still_reads_and_writes():
+    from django.core.cache import cache
+
+    client = cache._cache.get_client()
+    assert cache._cache.get_client(write=True) is client
+    cache.set("reuse-probe", 41, 5)
+    assert cache.incr("reuse-probe") == 42
+    assert cache._cache.get_client() is client
