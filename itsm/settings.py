@@ -236,7 +236,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "itsm.core.api.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the error answers every operation can give.
+    "DEFAULT_SCHEMA_CLASS": "itsm.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "itsm.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

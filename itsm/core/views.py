@@ -111,6 +111,10 @@ def desk_home(request: HttpRequest) -> HttpResponse:
 
 
 def error_404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An address no view matches: under /api/ the API's own 404 body, never an HTML page
+    (an id such as `1.5` that the router's pattern does not take ends here)."""
+    if is_api_request(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "errors/404.html", status=404)
 
 

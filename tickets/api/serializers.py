@@ -20,14 +20,18 @@ from tickets.models import Attachment, Category, Comment, Ticket
 
 class TicketSerializer(serializers.ModelSerializer):
     requester = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    assignment_team = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    service = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    ci = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    category = serializers.StringRelatedField()
-    subcategory = serializers.StringRelatedField()
-    parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    duplicate_of = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    assignee = serializers.SlugRelatedField(allow_null=True, slug_field="email", read_only=True)
+    assignment_team = serializers.SlugRelatedField(
+        allow_null=True, slug_field="name", read_only=True
+    )
+    service = serializers.SlugRelatedField(allow_null=True, slug_field="name", read_only=True)
+    ci = serializers.SlugRelatedField(allow_null=True, slug_field="name", read_only=True)
+    category = serializers.StringRelatedField(allow_null=True)
+    subcategory = serializers.StringRelatedField(allow_null=True)
+    parent = serializers.SlugRelatedField(allow_null=True, slug_field="number", read_only=True)
+    duplicate_of = serializers.SlugRelatedField(
+        allow_null=True, slug_field="number", read_only=True
+    )
 
     class Meta:
         model = Ticket

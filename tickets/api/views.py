@@ -183,7 +183,9 @@ class _TicketViewSet(
     @extend_schema(
         methods=["post"], request=CommentInputSerializer, responses={201: CommentSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    # The whole list, neither paged nor filtered: the schema must not promise the list's
+    # pagination and filters here.
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def comments(self, request, number=None):
         ticket = self.get_object()
         if request.method == "POST":
