@@ -28,7 +28,7 @@ class OnHoldReason(models.TextChoices):
 
 
 class ReplyAndSet(models.TextChoices):
-    """What a desk reply can set in the same step ("Send and set …")."""
+    """What a desk reply can set in the same step ("Reply and set …")."""
 
     AWAITING_REQUESTER = "awaiting_requester", "Awaiting requester"
     RESOLVED = "resolved", "Resolved"

@@ -247,7 +247,7 @@ class ReplyForm(forms.Form):
         required=False,
     )
     attachments = MultipleFileField(required=False)
-    # The desk's "Send and set …" buttons (tickets.services.ticket_reply_and_set).
+    # The desk's "Reply and set …" buttons (tickets.services.ticket_reply_and_set).
     set_status = forms.ChoiceField(
         choices=[("", "—"), *ReplyAndSet.choices], required=False, widget=forms.HiddenInput
     )
@@ -255,7 +255,7 @@ class ReplyForm(forms.Form):
         choices=ResolutionCode.choices,
         initial=ResolutionCode.SOLVED,
         required=False,
-        label="Outcome (for Send and resolve)",
+        label="Outcome (for Reply and resolve)",
         # Its own id: the status form on the same page has a resolution code too.
         widget=forms.Select(attrs={"id": "reply-resolution-code"}),
     )
@@ -271,9 +271,7 @@ class ReplyForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("set_status") and data.get("visibility") == "internal":
-            self.add_error(
-                "visibility", "Only a public reply can set the status; a work note cannot."
-            )
+            self.add_error(None, "Only a public reply can set the status; a work note cannot.")
         return data
 
 

@@ -567,7 +567,7 @@ def ticket_reply_and_set(
     resolution_code: str = "",
     files: Sequence[Any] = (),
 ) -> Comment:
-    """Answer the requester and move the ticket in one step (the desk's "Send and set").
+    """Answer the requester and move the ticket in one step (the desk's "Reply and set").
 
     `awaiting_requester` puts the ticket on hold awaiting the requester (its resolution clock
     pauses until they reply); `resolved` resolves it with `resolution_code` and the reply as

@@ -60,9 +60,8 @@ def _current(ticket: Ticket, fields: tuple[str, ...]) -> dict:
     return {name: getattr(ticket, name) for name in fields}
 
 
-def _editor_context(ticket: Ticket, part: str, form: TicketEditForm, **extra) -> dict:
+def _editor_context(part: str, form: TicketEditForm, **extra) -> dict:
     return {
-        "ticket": ticket,
         "editor_part": part,
         "editor_form": form,
         "editor_label": PART_LABELS[part],
@@ -86,7 +85,11 @@ def ticket_edit(request: HttpRequest, number: str, part: str) -> HttpResponse:
     sent = {name: request.GET[name] for name in ("version", *fields) if name in request.GET}
     initial.update(sent)
     form = TicketEditForm(initial=initial, only=fields, refresh_url=url)
-    return render(request, "tickets/desk/_field_editor.html", _editor_context(ticket, part, form))
+    return render(
+        request,
+        "tickets/desk/_field_editor.html",
+        {"ticket": ticket, **_editor_context(part, form)},
+    )
 
 
 def _save(request: HttpRequest, ticket: Ticket, part: str, url: str) -> HttpResponse:
@@ -114,7 +117,7 @@ def _save(request: HttpRequest, ticket: Ticket, part: str, url: str) -> HttpResp
         response = render(
             request,
             "tickets/desk/_field_editor.html",
-            _editor_context(ticket, part, form),
+            {"ticket": ticket, **_editor_context(part, form)},
             status=status,
         )
         # Only the editor is drawn again: the message sits next to the control it is about,
@@ -122,7 +125,7 @@ def _save(request: HttpRequest, ticket: Ticket, part: str, url: str) -> HttpResp
         response["HX-Retarget"] = f"#field-{part} .field-editor"
         response["HX-Reswap"] = "innerHTML"
         return response
-    return _render_detail(request, ticket, status=status, **_editor_context(ticket, part, form))
+    return _render_detail(request, ticket, status=status, **_editor_context(part, form))
 
 
 def _stale(
@@ -146,7 +149,7 @@ def _stale(
         current,
         status=409,
         refusal=refusal_context(error, form_id=f"edit-{part}-form") if error else None,
-        **_editor_context(current, part, kept),
+        **_editor_context(part, kept),
     )
 
 
