@@ -303,10 +303,10 @@ class AssignForm(forms.Form):
             }
         ),
     )
+    # Any active person is accepted here: whether they may take the ticket (a member of the
+    # chosen team) is the service's to say, in its own words next to the control.
     assignee = forms.ModelChoiceField(
-        queryset=User.objects.filter(teams__isnull=False, is_active=True).distinct(),
-        required=False,
-        label="Agent",
+        queryset=User.objects.filter(is_active=True), required=False, label="Agent"
     )
 
     def __init__(self, *args, **kwargs):

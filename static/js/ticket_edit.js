@@ -26,11 +26,15 @@
     const cancel = event.target.closest("[data-inline-cancel]");
     if (cancel) close(cancel.closest(".field-editor"));
   });
-  // An editor that just opened (or came back refused) takes the focus: typing starts at once.
-  document.addEventListener("htmx:afterSwap", (event) => {
+  // An editor that just opened (or came back refused, or redrawn with a dependent list) takes
+  // the focus once htmx has wired it up (after the settle), so typing starts at once.
+  document.addEventListener("htmx:afterSettle", (event) => {
     const target = event.detail.target;
-    if (!target.classList || !target.classList.contains("field-editor")) return;
-    const control = target.querySelector("input:not([type=hidden]):not([type=checkbox]), select, textarea");
-    if (control && !target.contains(document.activeElement)) control.focus();
+    if (!target.classList) return;
+    // An editor drawn by the server with the page (after a collision) gets the focus too.
+    const editor = target.classList.contains("field-editor") ? target : target.querySelector(".field-editor:has(form)");
+    if (!editor) return;
+    const control = editor.querySelector("input:not([type=hidden]):not([type=checkbox]), select, textarea");
+    if (control && !editor.contains(document.activeElement)) control.focus();
   });
 })();

@@ -29,6 +29,13 @@ def fresh(ticket):
     return Ticket.objects.get(pk=ticket.pk)
 
 
+def edit(page, label, first_control):
+    """Open an editor and wait until htmx has wired it (it then takes the focus): a person
+    never acts within htmx's settle delay, a test otherwise can."""
+    page.get_by_role("button", name=f"Edit {label}").click()
+    expect(page.locator(first_control)).to_be_focused()
+
+
 def test_e_opens_the_short_description_ctrl_enter_saves_it_without_a_reload(
     live_server, page, agent, requester
 ):
@@ -56,7 +63,7 @@ def test_esc_closes_an_editor_without_saving(live_server, page, agent, requester
     ticket = make_ticket(requester=requester, description="Since Monday.")
     open_ticket(page, live_server, agent, ticket)
 
-    page.get_by_role("button", name="Edit description").click()
+    edit(page, "description", "#edit-description")
     box = page.locator("#edit-description")
     expect(box).to_have_value("Since Monday.")
     box.fill("Something else entirely")
@@ -80,20 +87,22 @@ def test_the_subcategory_and_ci_lists_follow_their_choice_and_save(
     ticket = make_ticket(requester=requester, category=hardware)
     open_ticket(page, live_server, agent, ticket)
 
-    page.get_by_role("button", name="Edit category").click()
+    edit(page, "category", "#edit-category")
     subcategory = page.locator("#edit-subcategory")
     expect(subcategory.locator("option", has_text="Laptop")).to_have_count(1)
     page.locator("#edit-category").select_option(label="Software")
     expect(subcategory.locator("option", has_text="Email")).to_have_count(1)
     expect(subcategory.locator("option", has_text="Laptop")).to_have_count(0)
-    subcategory.select_option(label="Email")
+    expect(page.locator("#edit-category")).to_be_focused()  # the redrawn editor is wired
+    subcategory.select_option(label="Software › Email")
     page.locator("#edit-category-form").get_by_role("button", name="Save").click()
     expect(page.locator("#ticket-category")).to_have_text("Software › Email")
 
-    page.get_by_role("button", name="Edit service and CI").click()
+    edit(page, "service and CI", "#edit-service")
     page.locator("#edit-service").select_option(label="Mail")
     ci = page.locator("#edit-ci")
     expect(ci.locator("option", has_text="erp-db-01")).to_have_count(0)
+    expect(page.locator("#edit-service")).to_be_focused()
     ci.select_option(label="mx-01")
     ci.press("Control+Enter")
     expect(page.locator("#ticket-service")).to_have_text("Mail · mx-01")
@@ -107,7 +116,7 @@ def test_impact_and_urgency_recompute_the_priority_badge(live_server, page, agen
     open_ticket(page, live_server, agent, ticket)
     expect(page.locator(".ticket-head .badge").first).to_have_text("P5")
 
-    page.get_by_role("button", name="Edit impact and urgency").click()
+    edit(page, "impact and urgency", "#edit-impact")
     page.locator("#edit-impact").select_option("1")
     page.locator("#edit-urgency").select_option("1")
     page.locator("#edit-urgency").press("Control+Enter")
@@ -122,12 +131,12 @@ def test_the_requester_and_channel_are_changed_inline(
     ticket = make_ticket(requester=requester, actor=agent, channel="phone")
     open_ticket(page, live_server, agent, ticket)
 
-    page.get_by_role("button", name="Edit requester").click()
+    edit(page, "requester", "#edit-requester")
     page.locator("#edit-requester").fill(other_requester.email)
     page.locator("#edit-requester").press("Control+Enter")
     expect(page.locator("#ticket-requester")).to_contain_text("Omar Employee")
 
-    page.get_by_role("button", name="Edit channel").click()
+    edit(page, "channel", "#edit-channel")
     page.locator("#edit-channel").select_option("email")
     page.locator("#edit-channel").press("Control+Enter")
     expect(page.locator("#ticket-channel")).to_have_text("Email")
@@ -140,12 +149,12 @@ def test_watchers_are_added_and_removed_inline(live_server, page, agent, request
     open_ticket(page, live_server, agent, ticket)
     expect(page.locator("#ticket-watchers")).to_have_text("Nobody")
 
-    page.get_by_role("button", name="Edit watchers").click()
+    edit(page, "watchers", "#edit-watchers-add")
     page.get_by_label("Add a person").fill(manager.email)
     page.get_by_label("Add a person").press("Control+Enter")
     expect(page.locator("#ticket-watchers")).to_have_text("Morgan Manager")
 
-    page.get_by_role("button", name="Edit watchers").click()
+    edit(page, "watchers", "#edit-watchers-add")
     page.get_by_label(manager.email).uncheck()
     page.locator("#edit-watchers-form").get_by_role("button", name="Save").click()
     expect(page.locator("#ticket-watchers")).to_have_text("Nobody")
@@ -159,7 +168,7 @@ def test_a_refused_edit_shows_the_servers_message_next_to_the_control(
     ticket = make_ticket(requester=requester, short_description="Printer jams")
     open_ticket(page, live_server, agent, ticket)
 
-    page.get_by_role("button", name="Edit short description").click()
+    edit(page, "short description", "#edit-short_description")
     page.locator("#edit-short_description").fill("   ")
     page.locator("#edit-short_description").press("Control+Enter")
 
@@ -174,7 +183,7 @@ def test_a_collision_shows_what_changed_and_keeps_the_typed_value(
 ):
     ticket = make_ticket(requester=requester)
     open_ticket(page, live_server, agent, ticket)
-    page.get_by_role("button", name="Edit description").click()
+    edit(page, "description", "#edit-description")
     page.locator("#edit-description").fill("Only on the office Wi-Fi, since Monday.")
 
     # Meanwhile the manager raises the impact.
@@ -189,6 +198,7 @@ def test_a_collision_shows_what_changed_and_keeps_the_typed_value(
     )
     assert fresh(ticket).description == ""
 
+    expect(page.locator("#edit-description")).to_be_focused()
     page.locator("#edit-description").press("Control+Enter")
     expect(page.locator("#ticket-description")).to_have_text(
         "Only on the office Wi-Fi, since Monday."
