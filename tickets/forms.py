@@ -88,11 +88,12 @@ class TicketCreateForm(forms.Form):
     )
 
 
-def offer_only(field: forms.ModelChoiceField, queryset: QuerySet) -> None:
+def offer_only(field: forms.Field, queryset: QuerySet) -> None:
     """Offer only `queryset` in the field's list while still accepting any value of its own
     queryset: a list that follows another choice (the team's agents, the category's
     subcategories) is a help, and a value that does not fit is refused by the service, in
     its own words, next to the control."""
+    assert isinstance(field, forms.ModelChoiceField)
     shown = forms.ModelChoiceField(
         queryset=queryset,
         required=False,
@@ -198,7 +199,7 @@ class TicketEditForm(forms.Form):
     def _chosen(self, name: str) -> int | None:
         value = self.data.get(name) if self.is_bound else self.initial.get(name)
         value = getattr(value, "pk", value)
-        return int(value) if str(value or "").isdigit() else None
+        return int(str(value)) if str(value or "").isdigit() else None
 
 
 @takes_fields(REQUESTER_REPORT_FIELDS)

@@ -29,7 +29,9 @@ class TicketSerializer(serializers.ModelSerializer):
     subcategory = serializers.StringRelatedField()
     parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
     duplicate_of = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    watchers = serializers.SlugRelatedField(slug_field="email", many=True, read_only=True)
+    watchers: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="email", many=True, read_only=True
+    )
 
     class Meta:
         model = Ticket

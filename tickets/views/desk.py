@@ -17,7 +17,7 @@ from itsm.core.refusals import (
     refusal_status,
     sent_form_id,
 )
-from itsm.core.views import desk_view
+from itsm.core.views import DeskRequest, desk_view
 from knowledge.selectors import article_get_by_number_or_none
 from tickets import selectors, services, workflow
 from tickets.catalog.selectors import request_answers, request_fulfilment_for_desk
@@ -246,7 +246,7 @@ def _refused_on_ticket_page(
 @desk_view
 @require_POST
 @_refused_on_ticket_page("reply-form", "reply_form", ReplyForm)
-def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_reply(request: DeskRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():

@@ -9,13 +9,13 @@ it) are drawn again from the saved ticket.
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from itsm.core.refusals import errors_into, refusal_context
-from itsm.core.views import desk_view
+from itsm.core.views import DeskRequest, desk_view
 from tickets import selectors, services
 from tickets.forms import TicketEditForm
 from tickets.models import Ticket
@@ -71,7 +71,7 @@ def _editor_context(part: str, form: TicketEditForm, **extra) -> dict:
 
 @desk_view
 @require_http_methods(["GET", "POST"])
-def ticket_edit(request: HttpRequest, number: str, part: str) -> HttpResponse:
+def ticket_edit(request: DeskRequest, number: str, part: str) -> HttpResponse:
     """GET: the editor of one part (again, with the dependent list redrawn, when its leader
     changed). POST: save it; a refusal keeps what was typed in the editor."""
     fields = _fields_of(part)
@@ -92,7 +92,7 @@ def ticket_edit(request: HttpRequest, number: str, part: str) -> HttpResponse:
     )
 
 
-def _save(request: HttpRequest, ticket: Ticket, part: str, url: str) -> HttpResponse:
+def _save(request: DeskRequest, ticket: Ticket, part: str, url: str) -> HttpResponse:
     fields = EDIT_PARTS[part]
     form = TicketEditForm(request.POST, only=fields, refresh_url=url)
     status = 400
@@ -129,7 +129,7 @@ def _save(request: HttpRequest, ticket: Ticket, part: str, url: str) -> HttpResp
 
 
 def _stale(
-    request: HttpRequest,
+    request: DeskRequest,
     ticket: Ticket,
     part: str,
     form: TicketEditForm,
@@ -140,7 +140,7 @@ def _stale(
     still open holding what the agent typed (now carrying the current version) and the box of
     what changed since they opened it. Saving again is then a deliberate choice."""
     current = selectors.ticket_get_for_user(user=request.user, number=ticket.number)
-    data = form.data.copy()
+    data = request.POST.copy()
     data["version"] = str(current.version)
     kept = TicketEditForm(data, only=EDIT_PARTS[part], refresh_url=url)
     kept.is_valid()
@@ -155,7 +155,7 @@ def _stale(
 
 @desk_view
 @require_GET
-def team_agents(request: HttpRequest) -> HttpResponse:
+def team_agents(request: DeskRequest) -> HttpResponse:
     """<option>s of the assignment form's agent list for the chosen team (htmx)."""
     agents = selectors.team_agent_list(team_id=request.GET.get("team"))
     return render(request, "tickets/desk/_assignee_options.html", {"agents": agents})
