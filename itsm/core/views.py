@@ -3,6 +3,7 @@
 import functools
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 import redis
 from django.conf import settings
@@ -21,7 +22,21 @@ from itsm.core.refusals import (
     unavailable_response,
 )
 
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    from itsm.accounts.models import User
+
 logger = logging.getLogger(__name__)
+
+
+class DeskRequest(HttpRequest):
+    """The request a `desk_view` receives, as the type checker should see it: a signed-in
+    user (desk_view has checked) and django-htmx's details (its middleware sets them on
+    every request). Only an annotation; Django still passes its own HttpRequest."""
+
+    user: "User"
+    htmx: "HtmxDetails"
 
 
 def desk_view(view):
