@@ -13,6 +13,8 @@ creates no cycle.
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
@@ -147,6 +149,15 @@ class DeskPolicy(models.Model):
 
 
 # --- Tickets ---
+
+
+SEARCH_CONFIG = "english"
+# What the text search matches, weighted: the subject (A) above the description (B). The
+# expression GIN index ticket_search is built on exactly this expression, and a query is
+# served by it only when it uses the same one (tickets.selectors.ticket_list_matching).
+SEARCH_VECTOR = SearchVector("short_description", weight="A", config=SEARCH_CONFIG) + SearchVector(
+    "description", weight="B", config=SEARCH_CONFIG
+)
 
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
@@ -289,6 +300,13 @@ class Ticket(NumberedModel, TimeStampedModel, VersionedModel):
             ),
             # The dashboard rollup's refresh: tickets touched since its last watermark.
             models.Index(fields=["updated_at"], name="ticket_updated"),
+            # Text search (tickets.selectors.ticket_list_matching): words and phrases through
+            # the weighted vector, number fragments and misspelt subjects through trigrams.
+            GinIndex(SEARCH_VECTOR, name="ticket_search"),
+            GinIndex(fields=["number"], name="ticket_number_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(
+                fields=["short_description"], name="ticket_subject_trgm", opclasses=["gin_trgm_ops"]
+            ),
         ]
         constraints = [
             models.CheckConstraint(
