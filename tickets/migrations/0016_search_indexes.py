@@ -47,4 +47,9 @@ class Migration(migrations.Migration):
                 fields=["short_description"], name="ticket_subject_trgm", opclasses=["gin_trgm_ops"]
             ),
         ),
+        # The planner estimates how many tickets a word matches from the statistics of the
+        # vector index's expression, which exist only once the table is analysed again.
+        # Without them it guesses 0.5 % of the table for every word and walks the date index
+        # for a rare one (0.8 s at 100k tickets instead of 9 ms).
+        migrations.RunSQL("ANALYZE tickets_ticket", migrations.RunSQL.noop, elidable=True),
     ]
