@@ -136,24 +136,25 @@ def test_my_tickets_searches_only_the_requesters_own(client_as, requester, print
 
 
 @pytest.mark.parametrize(
-    ("text", "index"),
+    ("text", "operator", "index"),
     [
-        ("printer", "ticket_search"),
-        ('"printer jam"', "ticket_search"),
-        ("fragment", "ticket_number_trgm"),
-        ("pritner", "ticket_subject_trgm"),
+        ("printer", "@@", "ticket_search"),
+        ('"printer jam"', "@@", "ticket_search"),
+        ("fragment", "LIKE", "ticket_number_trgm"),
+        ("pritner", "%>", "ticket_subject_trgm"),
     ],
 )
-def test_each_kind_of_term_can_be_served_by_its_index(printer, text, index):
+def test_each_kind_of_term_can_be_served_by_its_index(printer, text, operator, index):
     """GIVEN a table too small for the planner to prefer an index on its own
     WHEN sequential scans are ruled out
-    THEN the search's SQL is one the named index serves (its expression matches exactly)."""
+    THEN the search's SQL is one the named index serves (it uses the indexed column)."""
     text = printer.number[-5:] if text == "fragment" else text
-    tickets = ticket_list_matching(tickets=Ticket.objects.order_by(), text=text)
-    sql, params = tickets.query.sql_with_params()
+    with CaptureQueriesContext(connection) as ctx:
+        list(ticket_list_matching(tickets=Ticket.objects.order_by(), text=text))
+    sql = [q["sql"] for q in ctx.captured_queries if operator in q["sql"]][-1]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
+        cursor.execute("EXPLAIN " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index in plan, plan
 
