@@ -1,10 +1,8 @@
 """One FilterSet for the desk queues and the API, so both mean the same by `status=open`."""
 
-import re
 from datetime import timedelta
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 
 from itsm.accounts.models import Team, User
@@ -13,7 +11,6 @@ from itsm.core.filters import DateTimeFilter
 from tickets.choices import OPEN_STATUSES, Channel, Priority, TicketKind, TicketStatus
 from tickets.models import Category, Ticket
 
-NUMBER_PATTERN = re.compile(r"^(INC|REQ)\d{7}$", re.IGNORECASE)
 STATUS_CHOICES = [("open", "Open (new, in progress, on hold)"), *TicketStatus.choices]
 AGE_CHOICES = [
     ("1", "Older than 1 day"),
@@ -81,12 +78,9 @@ class TicketFilterSet(django_filters.FilterSet):
         ]
 
     def filter_text(self, queryset, _name, value):
-        value = value.strip()
-        if NUMBER_PATTERN.match(value):
-            return queryset.filter(number=value.upper())
-        return queryset.filter(
-            Q(short_description__icontains=value) | Q(description__icontains=value)
-        )
+        from tickets.selectors import ticket_list_matching
+
+        return ticket_list_matching(tickets=queryset, text=value)
 
     def filter_status(self, queryset, _name, value):
         if value == "open":

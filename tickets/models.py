@@ -13,6 +13,8 @@ creates no cycle.
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
@@ -149,6 +151,13 @@ class DeskPolicy(models.Model):
 # --- Tickets ---
 
 
+SEARCH_CONFIG = "english"
+# What the text search matches, weighted: the subject (A) above the description (B).
+SEARCH_VECTOR = SearchVector("short_description", weight="A", config=SEARCH_CONFIG) + SearchVector(
+    "description", weight="B", config=SEARCH_CONFIG
+)
+
+
 class TicketQuerySet(models.QuerySet["Ticket"]):
     def open(self) -> "TicketQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
@@ -248,6 +257,12 @@ class Ticket(NumberedModel, TimeStampedModel, VersionedModel):
         max_length=20, choices=ApprovalState.choices, default=ApprovalState.NOT_REQUIRED
     )
     last_public_activity_at = models.DateTimeField(null=True, blank=True)
+    # Stored, not an expression index: a search of a common word or a phrase checks the
+    # newest tickets one by one, and recomputing two to_tsvector() per row made that cost
+    # ~0.1 ms a row; reading the stored vector costs a microsecond (tickets.selectors).
+    search = models.GeneratedField(
+        expression=SEARCH_VECTOR, output_field=SearchVectorField(), db_persist=True
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -289,6 +304,13 @@ class Ticket(NumberedModel, TimeStampedModel, VersionedModel):
             ),
             # The dashboard rollup's refresh: tickets touched since its last watermark.
             models.Index(fields=["updated_at"], name="ticket_updated"),
+            # Text search (tickets.selectors.ticket_list_matching): words and phrases through
+            # the weighted vector, number fragments and misspelt subjects through trigrams.
+            GinIndex(fields=["search"], name="ticket_search"),
+            GinIndex(fields=["number"], name="ticket_number_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(
+                fields=["short_description"], name="ticket_subject_trgm", opclasses=["gin_trgm_ops"]
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,23 +3,29 @@
 Every selector starts from `Ticket.objects.visible_to(user)`: access control in one place.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from itsm.accounts.models import Team, User
 from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
+from itsm.cmdb.models import ConfigurationItem
 from itsm.core.cache import cached, forget
 from knowledge.models import Article
 from tickets.choices import OPEN_STATUSES, TicketKind, TicketStatus
 from tickets.models import (
+    SEARCH_CONFIG,
     Attachment,
+    Category,
     Comment,
     SavedFilter,
     SlaClock,
@@ -36,6 +42,17 @@ from tickets.sla.rules import (
 )
 
 LIST_RELATED = ("requester", "assignee", "assignment_team", "service", "category")
+# What the API's ticket representation reads beyond the list columns (TicketSerializer), one
+# query each for the whole page. Prefetched, not joined: four more LEFT JOINs (two of them
+# back onto the ticket table) cost the planner more than four look-ups by primary key cost
+# the database. A subcategory prints as "parent › name", so its parent comes along.
+API_PREFETCH = (
+    Prefetch("ci", queryset=ConfigurationItem.objects.only("id", "name")),
+    Prefetch("parent", queryset=Ticket.objects.order_by().only("id", "number")),
+    Prefetch("duplicate_of", queryset=Ticket.objects.order_by().only("id", "number")),
+    Prefetch("subcategory", queryset=Category.objects.order_by().select_related("parent")),
+    Prefetch("watchers", queryset=User.objects.order_by("email")),
+)
 
 
 @dataclass(frozen=True)
@@ -226,20 +243,24 @@ def ticket_get_for_user(*, user: Any, number: str) -> Ticket:
         )
         .prefetch_related(CLOCKS_FOR_BADGES)
         .filter(number=number.upper())
-        .first()
     )
-    if ticket is None:
-        raise Http404("No such ticket.")
-    return ticket
+    # get() on the unique number, not first(): first() adds ORDER BY created_at … LIMIT 1,
+    # which the planner has to cost against the number's unique index for nothing.
+    try:
+        return ticket.get()
+    except Ticket.DoesNotExist:
+        raise Http404("No such ticket.") from None
 
 
 def ticket_list_for_api(*, user: Any, kind: str) -> QuerySet[Ticket]:
-    """/api/v1/incidents/ and /api/v1/requests/: the queue selector for one ticket kind, with
-    the watchers the output lists (one query for the page, not one per ticket)."""
+    """/api/v1/incidents/ and /api/v1/requests/: one ticket kind, with every relation the
+    representation shows, watchers included (a fixed number of queries whatever the page
+    size)."""
     return (
-        ticket_list_for_queue(user=user, queue=None)
+        Ticket.objects.visible_to(user)
+        .select_related(*LIST_RELATED)
+        .prefetch_related(*API_PREFETCH)
         .filter(kind=kind)
-        .prefetch_related(Prefetch("watchers", queryset=User.objects.order_by("email")))
     )
 
 
@@ -248,13 +269,13 @@ def ticket_list_by_number(*, user: Any, numbers: list[str]) -> list[Ticket]:
     return list(Ticket.objects.visible_to(user).filter(number__in=numbers))
 
 
-def ticket_list_requested_by(*, user: Any, open_only: bool) -> QuerySet[Ticket]:
+def ticket_list_requested_by(*, user: Any, open_only: bool, text: str = "") -> QuerySet[Ticket]:
     """The portal's "my tickets": those `user` requested (watched ones are not theirs to
-    list), newest first, open ones only when `open_only`."""
+    list), newest first, open ones only when `open_only`, matching `text` when given."""
     tickets = Ticket.objects.filter(requester=user).select_related("assignment_team")
     if open_only:
         tickets = tickets.filter(status__in=OPEN_STATUSES)
-    return tickets.order_by("-created_at")
+    return ticket_list_matching(tickets=tickets, text=text).order_by("-created_at")
 
 
 def ticket_watcher_list(*, ticket: Ticket) -> list[User]:
@@ -354,10 +375,10 @@ def attachment_get_for_user(*, user: Any, attachment_id: int) -> Attachment:
     attachments = Attachment.objects.filter(ticket_id__in=visible_tickets)
     if not user_is_staff_member(user):
         attachments = attachments.filter(Q(comment__isnull=True) | Q(comment__is_public=True))
-    attachment = attachments.filter(pk=attachment_id).first()
-    if attachment is None:
-        raise Http404("No such attachment.")
-    return attachment
+    try:
+        return attachments.get(pk=attachment_id)
+    except Attachment.DoesNotExist:
+        raise Http404("No such attachment.") from None
 
 
 def requester_search(*, text: str, limit: int = 10) -> list[User]:
@@ -431,3 +452,136 @@ def _time_left(clock: SlaClock) -> timedelta:
 def saved_filter_list(*, owner: Any) -> QuerySet[SavedFilter]:
     """The agent's own saved queue filters, for the queue navigation."""
     return SavedFilter.objects.filter(owner=owner)
+
+
+# --- Text search ----------------------------------------------------------------------
+#
+# One search for the desk queue, the API's ?q= and the portal's "my tickets". Every kind of
+# term is answered from an index, so a word in no ticket costs what a common word costs
+# (DESIGN §9, §11):
+#   a whole number (INC0001234)   the number's unique index
+#   words, phrases ("…"), -word   the weighted full-text vector (GIN ticket_search)
+#   a number fragment (01234)     trigrams of the number (GIN ticket_number_trgm)
+#   a requester's name or e-mail  the people table, then the requester index
+#   a misspelling ("pritner")     when nothing above matches: trigram word similarity on the
+#                                 subject (GIN ticket_subject_trgm)
+
+TICKET_NUMBER = re.compile(r"^(INC|REQ)\d{7}$", re.IGNORECASE)
+# Three digits at least: shorter fragments have no trigram to look up and match too much.
+NUMBER_FRAGMENT = re.compile(r"^(INC|REQ)?\d{3,7}$", re.IGNORECASE)
+SEARCH_MAX_LENGTH = 200
+# Names and addresses shorter than this match too many people to be meant.
+REQUESTER_MIN_LENGTH = 3
+REQUESTER_MATCHES = 50
+# word_similarity(term, subject) must reach this to count as a misspelling of a subject word.
+# Subjects are short and typos there are often swapped letters, which trigrams score low:
+# "pritner" is 0.375 to "Printer jam", while 0.35 still keeps "laptp" off "ERP report layout"
+# (0.333). pg_trgm's default, 0.6, finds neither typo.
+TYPO_MIN_SIMILARITY = 0.35
+# A misspelling is looked up among at most this many similar subjects: a typo of a common
+# word would otherwise sort every ticket that has the word.
+TYPO_CANDIDATES = 500
+# Whether a term matches at all is asked of the newest this-many tickets first.
+RECENT_PROBE = 1000
+# "Relevance" ranks the newest this-many matches; ranking every match of a common word would
+# compute the vector of a large share of the table.
+RANK_WINDOW = 100
+
+
+def search_text_clean(text: str | None) -> str:
+    # Postgres refuses NUL in text, and nobody types 200 characters into a search box.
+    return (text or "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
+
+
+def _search_query(text: str) -> SearchQuery:
+    return SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+
+
+def ticket_list_matching(*, tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """`tickets` narrowed to those matching the search term `text` (all of them when it is
+    blank), by the rules in the banner above. One query finds the requesters a name or
+    address names, one or two tell whether the term matches at all, and when it does not,
+    one more reads the tickets whose subject it may be a misspelling of."""
+    text = search_text_clean(text)
+    if not text:
+        return tickets
+    if TICKET_NUMBER.match(text):
+        return tickets.filter(number=text.upper())
+    match = Q(search=_search_query(text))
+    if NUMBER_FRAGMENT.match(text):
+        # Case-sensitive LIKE on the upper-cased fragment: the trigram index serves LIKE on
+        # the column itself, not UPPER(number) as icontains would write it.
+        match |= Q(number__contains=text.upper())
+    requester_ids = _requester_ids_named(text)
+    if requester_ids:
+        match |= Q(requester_id__in=requester_ids)
+    matches = tickets.filter(match)
+    # A common word is almost always among the newest tickets: looking there first costs a
+    # few milliseconds, where asking the GIN index builds a bitmap of every ticket with it.
+    recent = tickets.order_by("-created_at", "-id").values("pk")[:RECENT_PROBE]
+    if _any_row(matches.filter(pk__in=Subquery(recent))) or _any_row(matches):
+        return matches
+    return _typo_matches(tickets, text)
+
+
+def _any_row(tickets: QuerySet[Ticket]) -> bool:
+    """Whether `tickets` has a row, planned as if every row were wanted.
+
+    Not EXISTS or LIMIT 1 (DESIGN §9): for a word the statistics do not know, the planner
+    expects a row early in a sequential scan (or a walk of the date index) and reads the
+    whole table when no ticket has the word (0.4 s and 5 s at a million). Planned without
+    a limit, a rare word goes to the GIN index and a common one to a scan that stops at its
+    first row, because the CTE hands rows over one at a time.
+    """
+    sql, params = tickets.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH found AS MATERIALIZED ({sql}) SELECT EXISTS (SELECT 1 FROM found)", params
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def _requester_ids_named(text: str) -> list[int]:
+    if len(text) < REQUESTER_MIN_LENGTH:
+        return []
+    return list(
+        User.objects.filter(Q(display_name__icontains=text) | Q(email__icontains=text))
+        .order_by()
+        .values_list("id", flat=True)[:REQUESTER_MATCHES]
+    )
+
+
+def _typo_matches(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    # `subject %> term` is served by the trigram index only at pg_trgm's word-similarity
+    # threshold, a per-connection setting. Only the typo searches use the operator (here and
+    # in knowledge, at its own value), and each sets the threshold right before its query.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+            [str(TYPO_MIN_SIMILARITY)],
+        )
+    # Unordered and LIMITed: the bitmap scan stops after TYPO_CANDIDATES similar subjects.
+    # Read here, once: a LIMIT without ORDER BY may pick other rows each time it runs, and
+    # the relevance sort would run it twice.
+    candidates = list(
+        tickets.filter(short_description__trigram_word_similar=text)
+        .order_by()
+        .values_list("pk", flat=True)[:TYPO_CANDIDATES]
+    )
+    return tickets.filter(pk__in=candidates)
+
+
+def ticket_list_by_relevance(*, tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """Matches of `text` (as ticket_list_matching narrowed `tickets`) best first: the subject
+    weighs more than the description, ties go to the newest. Only the newest RANK_WINDOW
+    matches are ranked, so a common word costs what a rare one does; sorting by date
+    reaches every match."""
+    window = tickets.order_by("-created_at", "-id").values("pk")[:RANK_WINDOW]
+    # F("search"), the stored weighted vector: given the bare field name, SearchRank would
+    # build an unweighted vector of it and the weights would be lost (DESIGN §9).
+    return (
+        tickets.filter(pk__in=Subquery(window))
+        .annotate(rank=SearchRank(F("search"), _search_query(search_text_clean(text))))
+        .order_by("-rank", "-created_at", "-id")
+    )

@@ -46,10 +46,15 @@ SORTABLE = {
     "sla_due",
 }
 PAGE_SIZES = (25, 50, 100)
+RELEVANCE = "relevance"
 
 
 def _ordering(request: HttpRequest) -> str:
-    sort = request.GET.get("sort", "-created_at")
+    # A search lists its best matches first unless a column was chosen.
+    default = RELEVANCE if request.GET.get("q", "").strip() else "-created_at"
+    sort = request.GET.get("sort") or default
+    if sort == RELEVANCE:
+        return default
     return sort if sort.lstrip("-") in SORTABLE else "-created_at"
 
 
@@ -78,14 +83,17 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
     ]
     tickets = filterset.qs.none() if filter_errors else filterset.qs
     ordering = _ordering(request)
-    if ordering.lstrip("-") == "sla_due":
+    if ordering == RELEVANCE:
+        tickets = selectors.ticket_list_by_relevance(tickets=tickets, text=request.GET["q"])
+    elif ordering.lstrip("-") == "sla_due":
         tickets = tickets.annotate(sla_due=selectors.sla_due_annotation())
         ordering = (
             F("sla_due").desc(nulls_last=True)
             if ordering.startswith("-")
             else F("sla_due").asc(nulls_last=True)
         )
-    tickets = tickets.order_by(ordering, "-id")
+    if ordering != RELEVANCE:
+        tickets = tickets.order_by(ordering, "-id")
     # Paginator.count would scan the whole filtered set; a seek page never counts.
     page = SeekPage(tickets, number=request.GET.get("page"), size=_page_size(request))
     query = request.GET.copy()

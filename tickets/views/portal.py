@@ -2,6 +2,7 @@
 reply, reopen, withdraw, and rate the service once a ticket is resolved."""
 
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,12 +25,16 @@ from tickets.survey.services import RATING_MAX, RATING_MIN, SURVEY_STATUSES, sur
 @login_required
 def my_tickets(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
-    tickets = selectors.ticket_list_requested_by(user=request.user, open_only=show == "open")
+    q = selectors.search_text_clean(request.GET.get("q"))
+    tickets = selectors.ticket_list_requested_by(
+        user=request.user, open_only=show == "open", text=q
+    )
     page = Paginator(tickets, 25).get_page(request.GET.get("page"))
+    query = urlencode({"show": show, **({"q": q} if q else {})})
     return render(
         request,
         "tickets/portal/my_tickets.html",
-        {"page": page, "show": show, "status_badge": STATUS_BADGE},
+        {"page": page, "show": show, "q": q, "query": query, "status_badge": STATUS_BADGE},
     )
 
 
