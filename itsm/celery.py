@@ -1,4 +1,4 @@
-"""The Celery application: Redis broker, three queues, beat schedule from settings."""
+"""The Celery application: Redis broker, four queues, beat schedule from settings."""
 
 import os
 
@@ -10,10 +10,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.settings")
 
 app = Celery("itsm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = [Queue(name) for name in ("default", "sla", "notifications")]
+app.conf.task_queues = [Queue(name) for name in ("default", "sla", "notifications", "mail")]
 app.autodiscover_tasks()
 # The tickets app keeps the tasks of its sub-domains in their own packages.
-app.autodiscover_tasks(["tickets.sla", "tickets.major"])
+app.autodiscover_tasks(["tickets.sla", "tickets.major", "tickets.mail"])
 
 
 @celeryd_init.connect

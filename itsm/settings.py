@@ -292,10 +292,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_MAX_RETRIES = env.int("CELERY_BROKER_CONNECTION_MAX_RETRIES", default=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES_NAMES = ("default", "sla", "notifications")
+CELERY_TASK_QUEUES_NAMES = ("default", "sla", "notifications", "mail")
 CELERY_TASK_ROUTES = {
     "itsm.notifications.tasks.*": {"queue": "notifications"},
     "tickets.sla.tasks.*": {"queue": "sla"},
+    # IMAP polls wait on other servers: their own queue keeps them from delaying the rest.
+    "tickets.mail.tasks.*": {"queue": "mail"},
 }
 CELERY_WORKER_QUEUES = env.list("CELERY_WORKER_QUEUES", default=list(CELERY_TASK_QUEUES_NAMES))
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -306,6 +308,9 @@ ITSM_SLA_SWEEP_SECONDS = env.int("ITSM_SLA_SWEEP_SECONDS", default=60)
 # it publishes when its first batch comes back full). Useful up to the number of worker
 # processes consuming the `sla` queue; 1 turns the helpers off.
 ITSM_SLA_SWEEP_WORKERS = env.int("ITSM_SLA_SWEEP_WORKERS", default=2)
+
+# How often beat looks for mailboxes to read, in seconds (also the poll interval of each).
+ITSM_MAIL_POLL_SECONDS = env.int("ITSM_MAIL_POLL_SECONDS", default=60)
 
 # Exactly one beat process runs these (Procfile / docker-compose). Every entry expires before
 # its next run so a backlog after an outage never piles up duplicates.
@@ -363,6 +368,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Read the desk's mailboxes that are due (tickets.mail) — every minute by default.
+    "mailboxes-poll": {
+        "task": "tickets.mail.tasks.mailboxes_poll",
+        "schedule": float(ITSM_MAIL_POLL_SECONDS),
+        "options": {"expires": max(ITSM_MAIL_POLL_SECONDS - 10, 5)},
+    },
     # Propose problem candidates from repeated incidents — daily at 05:30.
     "problem-candidates-detect": {
         "task": "problems.tasks.problem_candidates_detect",
@@ -418,6 +429,15 @@ ITSM_QUEUE_COUNT_CAP = env.int("ITSM_QUEUE_COUNT_CAP", default=999)
 ITSM_QUEUE_COUNT_SECONDS = env.int("ITSM_QUEUE_COUNT_SECONDS", default=30)
 # A notification that failed this many times is marked failed (retried with back-off before).
 ITSM_NOTIFICATION_MAX_ATTEMPTS = env.int("ITSM_NOTIFICATION_MAX_ATTEMPTS", default=6)
+# The e-mail channel (tickets.mail): the largest message taken, the most files in one, how
+# many messages one sender may send in an hour, a CA file for the IMAP servers' certificates
+# (empty: the system's), the IMAP timeout and how many messages one poll takes.
+ITSM_MAIL_MAX_BYTES = env.int("ITSM_MAIL_MAX_BYTES", default=25 * 1024 * 1024)
+ITSM_MAIL_MAX_ATTACHMENTS = env.int("ITSM_MAIL_MAX_ATTACHMENTS", default=50)
+ITSM_MAIL_SENDER_LIMIT_PER_HOUR = env.int("ITSM_MAIL_SENDER_LIMIT_PER_HOUR", default=30)
+ITSM_MAIL_CA_FILE = env.str("ITSM_MAIL_CA_FILE", default="")
+ITSM_MAIL_TIMEOUT_SECONDS = env.int("ITSM_MAIL_TIMEOUT_SECONDS", default=30)
+ITSM_MAIL_BATCH = env.int("ITSM_MAIL_BATCH", default=200)
 # The team told at once when a major incident is declared (with the service desk managers).
 ITSM_SERVICE_DESK_TEAM = env.str("ITSM_SERVICE_DESK_TEAM", default="Service Desk")
 
