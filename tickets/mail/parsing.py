@@ -10,6 +10,7 @@ signatures are cut from replies by mail-parser-reply; the full text is kept alon
 import hashlib
 import mimetypes
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -200,8 +201,8 @@ def _body_text(part: EmailMessage) -> str:
 def _parts(message: EmailMessage, body_part: EmailMessage | None) -> list[MailPart]:
     """Every file in the message: attachments and inline images (cid:), not the body."""
     found: list[MailPart] = []
-    for part in message.walk():
-        if part is body_part or part.is_multipart():
+    for part in _leaves(message):
+        if part is body_part:
             continue
         disposition = part.get_content_disposition()
         content_type = part.get_content_type()
@@ -223,6 +224,18 @@ def _parts(message: EmailMessage, body_part: EmailMessage | None) -> list[MailPa
             )
         )
     return found
+
+
+def _leaves(part: EmailMessage) -> Iterator[EmailMessage]:
+    """The parts that are files or text; a forwarded message (message/rfc822) is one file,
+    not opened up (its own parts are the forwarded mail's, not this one's)."""
+    if part.get_content_type() == "message/rfc822":
+        yield part
+    elif part.is_multipart():
+        for child in part.iter_parts():
+            yield from _leaves(child)  # type: ignore[arg-type]
+    else:
+        yield part
 
 
 def _part_content(part: EmailMessage) -> bytes:

@@ -6,6 +6,8 @@ so mail gets the same checks, audit, SLA clocks, reopening and notifications as 
 What is new here is the ledger (`InboundMessage`), written in the same transaction.
 """
 
+from __future__ import annotations
+
 import logging
 import ssl
 from collections.abc import Iterator
