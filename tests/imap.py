@@ -37,6 +37,7 @@ ssl_cert = <{root}/cert.pem
 ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 first_valid_uid = 1
 mail_uid = {uid}
 mail_gid = {gid}
@@ -173,6 +174,13 @@ class PrivateDovecot:
             if not client.folder_exists(folder):
                 client.create_folder(folder)
             client.append(folder, raw)
+        finally:
+            client.logout()
+
+    def create_folder(self, folder: str, *, user: str = "desk") -> None:
+        client = self.client(user)
+        try:
+            client.create_folder(folder)
         finally:
             client.logout()
 

@@ -74,16 +74,17 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def parse_mail(raw: bytes) -> ParsedMail:
-    """Read `raw` (the bytes as fetched); raise UnreadableMail when it is not an e-mail."""
+def parse_mail(raw: bytes, *, headers_only: bool = False) -> ParsedMail:
+    """Read `raw` (the bytes as fetched); raise UnreadableMail when it is not an e-mail.
+    `headers_only` skips the body and files (for a message that will be refused anyway)."""
     if not raw.strip():
         raise UnreadableMail("The message is empty.")
     try:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
+        message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=headers_only)
         if not isinstance(message, EmailMessage) or not message.keys():
             raise UnreadableMail("The message has no headers.")
         sender_name, sender_address = _address(message, "From")
-        body_part = message.get_body(preferencelist=("plain", "html"))
+        body_part = None if headers_only else message.get_body(preferencelist=("plain", "html"))
         text = _body_text(body_part) if body_part is not None else ""
         own_ids = _ids(message.get("Message-ID", ""))
         return ParsedMail(
@@ -96,7 +97,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
             references=_ids(message.get("References", "")),
             text=text,
             reply_text=reply_only(text),
-            parts=list(_parts(message, body_part)),
+            parts=[] if headers_only else _parts(message, body_part),
             noise=noise_reason(message, sender_address),
         )
     except UnreadableMail:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import ssl
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -83,7 +83,10 @@ def mail_process(*, mailbox: Mailbox | None, raw: bytes) -> InboundMessage:
     """
     digest = content_hash(raw)
     try:
-        parsed: ParsedMail | None = parse_mail(raw)
+        # Past the size limit only the headers are read: enough to record the refusal.
+        parsed: ParsedMail | None = parse_mail(
+            raw, headers_only=len(raw) > settings.ITSM_MAIL_MAX_BYTES
+        )
         unreadable = ""
     except UnreadableMail as exc:
         parsed, unreadable = None, str(exc)
@@ -357,11 +360,13 @@ def _connected(mailbox: Mailbox) -> Iterator[IMAPClient]:
             client.starttls(ssl_context=context)
         client.login(mailbox.username, mailbox.password)
         yield client
-    finally:
-        try:
-            client.logout()
-        except MAILBOX_ERRORS:
+    except BaseException:
+        # The socket may be half-open; closing it must not hide the error that broke it.
+        with suppress(*MAILBOX_ERRORS):
             client.shutdown()
+        raise
+    with suppress(*MAILBOX_ERRORS):
+        client.logout()
 
 
 def _poll_folder(client: IMAPClient, mailbox: Mailbox, result: PollResult) -> None:

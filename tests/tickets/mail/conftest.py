@@ -34,6 +34,7 @@ def mail_settings(settings, dovecot):
 def mailbox(db, dovecot, mail_settings):
     """A mailbox reading a folder of its own (so tests never see each other's mail)."""
     folder = f"in-{uuid.uuid4().hex[:10]}"
+    dovecot.create_folder(folder)
     return Mailbox.objects.create(
         name=f"Help {folder}",
         address="help@example.com",
