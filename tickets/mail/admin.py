@@ -8,6 +8,15 @@ from django.utils.html import format_html
 from tickets.mail.choices import MailboxState
 from tickets.mail.models import InboundMessage, Mailbox
 
+STATE_FIELDS = (
+    "state",
+    "last_error",
+    "failure_count",
+    "next_poll_at",
+    "last_polled_at",
+    "last_success_at",
+)
+
 
 class MailboxForm(forms.ModelForm):
     # Write-only: the stored password is never sent back to the browser. Left empty on
@@ -37,8 +46,7 @@ class MailboxForm(forms.ModelForm):
 
 class InboundMessageInline(admin.TabularInline):
     model = InboundMessage
-    fields = ["received_at", "sender", "subject", "outcome", "reason", "ticket"]
-    readonly_fields = fields
+    fields = readonly_fields = ("received_at", "sender", "subject", "outcome", "reason", "ticket")
     extra = 0
     max_num = 0
     can_delete = False
@@ -55,14 +63,7 @@ class MailboxAdmin(admin.ModelAdmin):
     list_display = ["name", "address", "is_active", "state_badge", "last_success_at", "last_error"]
     list_filter = ["is_active", "state"]
     search_fields = ["name", "address", "host"]
-    readonly_fields = [
-        "state",
-        "last_error",
-        "failure_count",
-        "next_poll_at",
-        "last_polled_at",
-        "last_success_at",
-    ]
+    readonly_fields = STATE_FIELDS
     fieldsets = [
         (None, {"fields": ["name", "address", "is_active"]}),
         ("Server", {"fields": ["host", "port", "security", "username", "password", "folder"]}),
@@ -71,7 +72,7 @@ class MailboxAdmin(admin.ModelAdmin):
             "New tickets",
             {"fields": ["default_team", "default_service", "default_category", "unknown_senders"]},
         ),
-        ("State", {"fields": readonly_fields}),
+        ("State", {"fields": STATE_FIELDS}),
     ]
     inlines = [InboundMessageInline]
     actions = ["poll_now"]

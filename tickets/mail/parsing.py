@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
@@ -185,21 +185,21 @@ def _decoded_text(payload: bytes, charset: str | None) -> str:
     return payload.decode("cp1252", errors="replace")
 
 
-def _payload_bytes(part: EmailMessage) -> bytes:
+def _payload_bytes(part: MIMEPart) -> bytes:
     payload = part.get_payload(decode=True)
     if isinstance(payload, bytes):
         return payload
     return str(part.get_payload() or "").encode("utf-8", errors="replace")
 
 
-def _body_text(part: EmailMessage) -> str:
+def _body_text(part: MIMEPart) -> str:
     text = _decoded_text(_payload_bytes(part), part.get_content_charset())
     if part.get_content_subtype() == "html":
         text = html_to_text(text)
     return text.replace("\r\n", "\n").strip()
 
 
-def _parts(message: EmailMessage, body_part: EmailMessage | None) -> list[MailPart]:
+def _parts(message: EmailMessage, body_part: MIMEPart | None) -> list[MailPart]:
     """Every file in the message: attachments and inline images (cid:), not the body."""
     found: list[MailPart] = []
     for part in _leaves(message):
@@ -227,22 +227,22 @@ def _parts(message: EmailMessage, body_part: EmailMessage | None) -> list[MailPa
     return found
 
 
-def _leaves(part: EmailMessage) -> Iterator[EmailMessage]:
+def _leaves(part: MIMEPart) -> Iterator[MIMEPart]:
     """The parts that are files or text; a forwarded message (message/rfc822) is one file,
     not opened up (its own parts are the forwarded mail's, not this one's)."""
     if part.get_content_type() == "message/rfc822":
         yield part
     elif part.is_multipart():
         for child in part.iter_parts():
-            yield from _leaves(child)  # type: ignore[arg-type]
+            yield from _leaves(child)
     else:
         yield part
 
 
-def _part_content(part: EmailMessage) -> bytes:
+def _part_content(part: MIMEPart) -> bytes:
     if part.get_content_type() == "message/rfc822":
         inner = part.get_payload()
-        if isinstance(inner, list) and inner:
+        if isinstance(inner, list) and inner and isinstance(inner[0], EmailMessage):
             return inner[0].as_bytes(policy=policy.default)
     return _payload_bytes(part)
 

@@ -162,9 +162,9 @@ def _handle(
             if ticket is not None and ticket.status not in CLOSED:
                 _reply(record, ticket, author, parsed, files, notes)
             else:
-                _new_ticket(record, author, parsed, files, notes, mailbox, follows=ticket)
+                ticket = _new_ticket(record, author, parsed, files, notes, mailbox, follows=ticket)
             ticket_services.ticket_attach_source_message(
-                ticket=record.ticket, comment=record.comment, raw=raw, uploader=author
+                ticket=ticket, comment=record.comment, raw=raw, uploader=author
             )
     except DomainError as exc:
         record.ticket = record.comment = None
@@ -238,11 +238,11 @@ def _new_ticket(
     mailbox: Mailbox | None,
     *,
     follows: Ticket | None,
-) -> None:
+) -> Ticket:
     text = _with_notes(parsed.text, notes)
     if follows is not None:
         text = f"Follow-up to {follows.number}, which is already closed.\n\n{text}"
-    record.ticket = ticket_services.ticket_create(
+    ticket = ticket_services.ticket_create(
         actor=author,
         requester=author,
         short_description=(parsed.subject or "(no subject)")[:200],
@@ -253,8 +253,10 @@ def _new_ticket(
         assignment_team=mailbox.default_team if mailbox else None,
         files=files,
     )
+    record.ticket = ticket
     record.outcome = InboundOutcome.TICKET
-    record.reason = f"New ticket {record.ticket.number}."
+    record.reason = f"New ticket {ticket.number}."
+    return ticket
 
 
 def _checked_files(parts: list[MailPart]) -> tuple[list[ContentFile[bytes]], list[str]]:
