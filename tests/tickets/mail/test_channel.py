@@ -399,3 +399,18 @@ def test_comments_from_mail_use_the_ticket_services(dovecot, mailbox, requester)
     assert ticket.last_public_activity_at == comment.created_at
     assert ticket.version == 2
     assert timezone.now() - comment.created_at < timedelta(minutes=1)
+
+
+def test_the_acknowledgement_of_a_mail_suggests_articles(dovecot, mailbox, requester):
+    from tests.factories.knowledge import ArticleFactory
+
+    article = ArticleFactory(title="Clearing a paper jam on the floor printers")
+    dovecot.append(corpus_message("01-plain-new.eml"), folder=mailbox.folder)
+
+    mailbox_poll(mailbox_id=mailbox.pk)
+
+    ticket = Ticket.objects.get(channel="email")
+    ack = Notification.objects.get(event="ticket_created", record_id=ticket.pk)
+    assert "reply to this e-mail" in ack.body_text
+    assert article.title in ack.body_text
+    assert f"/portal/knowledge/{article.number}/" in ack.body_text
