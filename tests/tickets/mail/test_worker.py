@@ -1,9 +1,15 @@
 """Real processes and real concurrency: a Celery worker reads the mailbox from the beat
 task, two polls or two processors race on the same mail, and the IMAP server restarts."""
 
+import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from tests.concurrency import run_at_once
 from tests.imap import PASSWORD, PrivateDovecot
@@ -88,3 +94,55 @@ def test_an_imap_server_restart_loses_nothing(requester, mail_settings):
         assert Ticket.objects.count() == 1
     finally:
         server.remove()
+
+
+def test_a_poller_killed_mid_fetch_loses_nothing_and_writes_nothing_twice(
+    dovecot, mailbox, requester, mail_settings
+):
+    """A real process reading the mailbox is SIGKILLed while it works through 40 messages;
+    the next poll finishes the job: one ticket per message, none twice, none lost."""
+    total = 40
+    mail_settings.ITSM_MAIL_SENDER_LIMIT_PER_HOUR = 1000  # one sender sends them all
+    for n in range(total):
+        raw = (
+            corpus_message("01-plain-new.eml")
+            .replace(b"Printer on floor 3 is jammed", f"Killed poll {n:02d}".encode())
+            .replace(b"<0101@", f"<kill-{n}@".encode())
+        )
+        dovecot.append(raw, folder=mailbox.folder)
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**connection.settings_dict),
+        "ITSM_MAIL_CA_FILE": str(dovecot.cert),
+        "DEFAULT_FROM_EMAIL": mail_settings.DEFAULT_FROM_EMAIL,
+        "ITSM_MAIL_SENDER_LIMIT_PER_HOUR": "1000",
+    }
+    poller = subprocess.Popen(
+        [sys.executable, "manage.py", "shell", "-c",
+         f"from tickets.mail.services import mailbox_poll; mailbox_poll(mailbox_id={mailbox.pk})"],
+        cwd=Path(__file__).resolve().parents[3], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while InboundMessage.objects.count() < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        poller.send_signal(signal.SIGKILL)
+        poller.wait()
+    done_by_the_killed = InboundMessage.objects.count()
+    assert 5 <= done_by_the_killed < total
+
+    # The dead poller's advisory lock ends with its connection.
+    deadline = time.monotonic() + 10
+    while (result := mailbox_poll(mailbox_id=mailbox.pk)).locked_out:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+    assert result.failed == 0
+    assert dovecot.count(mailbox.folder) == 0
+    subjects = list(
+        Ticket.objects.filter(channel="email").values_list("short_description", flat=True)
+    )
+    assert sorted(subjects) == [f"Killed poll {n:02d}" for n in range(total)]
+    assert InboundMessage.objects.count() == total
