@@ -31,8 +31,8 @@ class MailboxForm(forms.ModelForm):
         model = Mailbox
         fields = [
             "name", "address", "is_active", "host", "port", "security", "username", "password",
-            "folder", "processed_action", "processed_folder", "default_team", "default_service",
-            "default_category", "unknown_senders",
+            "folder", "plus_addressing", "processed_action", "processed_folder", "default_team",
+            "default_service", "default_category", "unknown_senders",
         ]  # fmt: skip
 
     def clean_password(self) -> str:
@@ -68,6 +68,7 @@ class MailboxAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "address", "is_active"]}),
         ("Server", {"fields": ["host", "port", "security", "username", "password", "folder"]}),
         ("After processing", {"fields": ["processed_action", "processed_folder"]}),
+        ("Replies", {"fields": ["plus_addressing"]}),
         (
             "New tickets",
             {"fields": ["default_team", "default_service", "default_category", "unknown_senders"]},

@@ -36,6 +36,12 @@ class Mailbox(models.Model):
     # Kept because IMAP needs it to log in; the admin never shows it again after saving.
     password = models.CharField(max_length=500, blank=True)
     folder = models.CharField(max_length=255, default="INBOX")
+    plus_addressing = models.BooleanField(
+        default=False,
+        help_text="Reply-To carries the ticket number (help+INC0001234@…), so a reply finds "
+        "its ticket even without its headers and subject. Only if the mail server delivers "
+        "plus addresses to this mailbox.",
+    )
     processed_action = models.CharField(
         max_length=10, choices=ProcessedAction.choices, default=ProcessedAction.MOVE
     )

@@ -23,6 +23,8 @@ from mailparser_reply import EmailReplyParser
 
 # A ticket number in a subject, as our notifications write it: "[INC0001234]".
 TICKET_NUMBER = re.compile(r"\[((?:INC|REQ)\d{7})\]")
+# A per-ticket reply address (plus addressing): "help+INC0001234@example.com".
+PLUS_NUMBER = re.compile(r"\+((?:INC|REQ)\d{7})@", re.IGNORECASE)
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 # Auto-Submitted values other than "no" mark automatic mail (RFC 3834).
 NOISE_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
@@ -63,6 +65,13 @@ class ParsedMail:
     def thread_ids(self) -> list[str]:
         """The Message-IDs this message answers, nearest first."""
         return list(dict.fromkeys([*self.in_reply_to, *reversed(self.references)]))
+
+    @property
+    def plus_ticket_number(self) -> str:
+        for address in self.recipients:
+            if found := PLUS_NUMBER.search(address):
+                return found.group(1).upper()
+        return ""
 
     @property
     def subject_ticket_number(self) -> str:

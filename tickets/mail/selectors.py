@@ -43,12 +43,23 @@ def own_addresses() -> set[str]:
 
 
 def mailbox_reply_to(notification: Notification) -> str:
-    """Reply-To of an e-mail about a ticket: the first active mailbox's address."""
+    """Reply-To of an e-mail about a ticket: the first active mailbox's address, with the
+    ticket's number as its plus part when the mailbox uses plus addressing."""
     if notification.record_type_id != ContentType.objects.get_for_model(Ticket).pk:
         return ""
-    return (
-        Mailbox.objects.filter(is_active=True).order_by("pk").values_list("address", flat=True)
-    ).first() or ""
+    mailbox = (
+        Mailbox.objects.filter(is_active=True)
+        .order_by("pk")
+        .values_list("address", "plus_addressing")
+        .first()
+    )
+    if mailbox is None:
+        return ""
+    address, plus = mailbox
+    if plus and notification.record_label:
+        local, _, domain = address.partition("@")
+        return f"{local}+{notification.record_label}@{domain}"
+    return address
 
 
 def inbound_message_find(*, message_id: str, digest: str) -> InboundMessage | None:

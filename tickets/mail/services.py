@@ -149,8 +149,10 @@ def _handle(
             f"{settings.ITSM_MAIL_MAX_ATTACHMENTS}.",
         )
         return
-    ticket = selectors.ticket_for_thread(message_ids=parsed.thread_ids) or (
-        selectors.ticket_by_number(number=parsed.subject_ticket_number)
+    ticket = (
+        selectors.ticket_for_thread(message_ids=parsed.thread_ids)
+        or selectors.ticket_by_number(number=parsed.subject_ticket_number)
+        or selectors.ticket_by_number(number=parsed.plus_ticket_number)
     )
     author = _author(record, parsed, mailbox)
     if author is None:

@@ -414,3 +414,29 @@ def test_the_acknowledgement_of_a_mail_suggests_articles(dovecot, mailbox, reque
     assert "reply to this e-mail" in ack.body_text
     assert article.title in ack.body_text
     assert f"/portal/knowledge/{article.number}/" in ack.body_text
+
+
+def test_plus_addressing_threads_a_reply_without_headers_or_number(
+    dovecot, mailbox, requester, mailoutbox
+):
+    mailbox.plus_addressing = True
+    mailbox.save()
+    ticket = make_ticket(requester=requester)
+    notification = Notification.objects.get(event="ticket_created", record_id=ticket.pk)
+    notification_deliver(notification_id=notification.pk)
+    reply_to = mailoutbox[-1].extra_headers["Reply-To"]
+    assert reply_to == f"help+{ticket.number}@example.com"
+    # The reply lost its headers and its subject, but was written to the plus address.
+    message = EmailMessage(policy=policy.SMTP)
+    message["From"] = "rita@example.com"
+    message["To"] = reply_to.lower()
+    message["Subject"] = "my answer"
+    message["Message-ID"] = "<plus-reply@mail.example.org>"
+    message.set_content("Here is the serial number: 4711.")
+    dovecot.append(crlf(message.as_bytes()), folder=mailbox.folder)
+
+    mailbox_poll(mailbox_id=mailbox.pk)
+
+    assert list(ticket.comments.values_list("body", flat=True)) == [
+        "Here is the serial number: 4711."
+    ]
