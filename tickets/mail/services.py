@@ -373,30 +373,55 @@ def _connected(mailbox: Mailbox) -> Iterator[IMAPClient]:
         client.logout()
 
 
+# One FETCH and one MOVE per chunk instead of per message (the round trips were a sixth of
+# the time), with chunks small enough that a few large messages never fill the memory.
+CHUNK_MESSAGES = 25
+CHUNK_BYTES = 32 * 1024 * 1024
+
+
 def _poll_folder(client: IMAPClient, mailbox: Mailbox, result: PollResult) -> None:
     moving = mailbox.processed_action == ProcessedAction.MOVE
     if moving and not client.folder_exists(mailbox.processed_folder):
         client.create_folder(mailbox.processed_folder)
     client.select_folder(mailbox.folder)
-    uids = client.search(["ALL"] if moving else ["UNSEEN"])
-    for uid in sorted(uids)[: settings.ITSM_MAIL_BATCH]:
-        fetched = client.fetch([uid], ["BODY.PEEK[]"]).get(uid, {})
-        raw = fetched.get(b"BODY[]")
-        if raw is None:
-            continue  # expunged by someone else in the meantime
-        try:
-            mail_process(mailbox=mailbox, raw=bytes(raw))
-        except Exception as exc:
-            # Left on the server untouched, so nothing is lost; the next poll tries again.
-            logger.exception("Mailbox %s: message %s could not be processed", mailbox.pk, uid)
-            result.failed += 1
-            result.error = f"{type(exc).__name__}: {exc}"
-            continue
-        if moving:
-            client.move([uid], mailbox.processed_folder)
-        else:
-            client.add_flags([uid], [b"\\Seen"])
-        result.processed += 1
+    uids = sorted(client.search(["ALL"] if moving else ["UNSEEN"]))[: settings.ITSM_MAIL_BATCH]
+    sizes = client.fetch(uids, ["RFC822.SIZE"]) if uids else {}
+    for chunk in _chunks(uids, sizes):
+        done = []
+        for uid, fetched in sorted(client.fetch(chunk, ["BODY.PEEK[]"]).items()):
+            raw = fetched.get(b"BODY[]")
+            if raw is None:
+                continue  # expunged by someone else in the meantime
+            try:
+                mail_process(mailbox=mailbox, raw=bytes(raw))
+            except Exception as exc:
+                # Left on the server untouched, so nothing is lost; the next poll tries again.
+                logger.exception("Mailbox %s: message %s could not be processed", mailbox.pk, uid)
+                result.failed += 1
+                result.error = f"{type(exc).__name__}: {exc}"
+                continue
+            done.append(uid)
+        # Only after their records are committed: a crash before this line leaves them on
+        # the server, and the next poll finds their records and only moves them.
+        if done and moving:
+            client.move(done, mailbox.processed_folder)
+        elif done:
+            client.add_flags(done, [b"\\Seen"])
+        result.processed += len(done)
+
+
+def _chunks(uids: list[int], sizes: dict[int, dict[bytes, int]]) -> Iterator[list[int]]:
+    chunk: list[int] = []
+    total = 0
+    for uid in uids:
+        size = int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
+        if chunk and (len(chunk) >= CHUNK_MESSAGES or total + size > CHUNK_BYTES):
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(uid)
+        total += size
+    if chunk:
+        yield chunk
 
 
 def _mailbox_failed(mailbox: Mailbox, error: str) -> None:
