@@ -124,11 +124,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "itsm.core.cache.ReusingRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "itsm",
-        # A cache outage must slow pages down, never hang them.
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        # A cache outage or a frozen Redis must cost a page tens of milliseconds, never hang
+        # it: itsm.core.cache computes the value instead (DESIGN §11).
+        "OPTIONS": {
+            "socket_connect_timeout": env.float("ITSM_CACHE_TIMEOUT", default=0.05),
+            "socket_timeout": env.float("ITSM_CACHE_TIMEOUT", default=0.05),
+        },
     }
 }
 
@@ -232,7 +236,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "itsm.core.api.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the error answers every operation can give.
+    "DEFAULT_SCHEMA_CLASS": "itsm.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "itsm.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -286,11 +291,32 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 7200,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
+    # Ping a pooled connection idle this long before using it, so a connection that Redis
+    # (or a restart) dropped is replaced instead of failing the next command.
+    "health_check_interval": 10,
+    "socket_keepalive": True,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# A request never waits on a dead broker: enqueueing gives up quickly, the outbox sweep retries.
+# Web processes: a request never waits on a dead broker. They publish only through
+# itsm.notifications.services.dispatch (ITSM_BROKER_PUBLISH_TIMEOUT, no retry) and the outbox
+# sweep enqueues what could not be published. This limit covers Celery's own connections in
+# a web process (`app.control`, results).
 CELERY_BROKER_CONNECTION_MAX_RETRIES = env.int("CELERY_BROKER_CONNECTION_MAX_RETRIES", default=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers and beat: reconnect to the broker forever (back-off 2 s, 4 s, … up to 30 s, each
+# attempt logged) and resume consuming when Redis returns; `itsm.celery` applies this when a
+# worker or beat starts, never in a web process. A number instead of "forever" makes the
+# worker exit after that many failed attempts.
+ITSM_WORKER_BROKER_CONNECTION_MAX_RETRIES = env.int(
+    "ITSM_WORKER_BROKER_CONNECTION_MAX_RETRIES", default=None
+)
+# A task running when the broker connection drops keeps running: its acknowledgement is
+# lost and Redis redelivers it after the visibility timeout, where the idempotent services
+# find it done. Cancelling it (Celery 6's default) would kill a send halfway.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Seconds a request's enqueue may wait on Redis (connect and each command) before leaving
+# the rows to the outbox sweep: a frozen Redis costs a request at most two of these.
+ITSM_BROKER_PUBLISH_TIMEOUT = env.float("ITSM_BROKER_PUBLISH_TIMEOUT", default=0.15)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("default", "sla", "notifications", "mail")
 CELERY_TASK_ROUTES = {
@@ -309,6 +335,13 @@ ITSM_SLA_SWEEP_SECONDS = env.int("ITSM_SLA_SWEEP_SECONDS", default=60)
 # processes consuming the `sla` queue; 1 turns the helpers off.
 ITSM_SLA_SWEEP_WORKERS = env.int("ITSM_SLA_SWEEP_WORKERS", default=2)
 
+# Worker liveness: beat sends a heartbeat task to every queue this often, the worker that
+# runs it (or any other task of that queue) writes the time into PostgreSQL, and /healthz and
+# `manage.py worker_alive` call a queue stale when it had no work for ITSM_WORKER_STALE_SECONDS
+# (a dead beat, a dead worker, or a worker that stopped consuming).
+ITSM_WORKER_HEARTBEAT_SECONDS = env.int("ITSM_WORKER_HEARTBEAT_SECONDS", default=15)
+ITSM_WORKER_STALE_SECONDS = env.int("ITSM_WORKER_STALE_SECONDS", default=60)
+
 # How often beat looks for mailboxes to read, in seconds (also the poll interval of each).
 ITSM_MAIL_POLL_SECONDS = env.int("ITSM_MAIL_POLL_SECONDS", default=60)
 
@@ -321,11 +354,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=17),
         "options": {"expires": 3000},
     },
-    # Writes a heartbeat so /healthz can tell that beat itself is alive — every minute.
-    "beat-heartbeat": {
-        "task": "itsm.core.tasks.beat_heartbeat",
-        "schedule": 60.0,
-        "options": {"expires": 50},
+    # Worker liveness (ITSM_WORKER_HEARTBEAT_SECONDS): one heartbeat task on every queue,
+    # so a queue nobody consumes goes stale in /healthz — every 15 seconds by default.
+    **{
+        f"worker-heartbeat-{queue}": {
+            "task": "itsm.core.tasks.worker_heartbeat",
+            "schedule": float(ITSM_WORKER_HEARTBEAT_SECONDS),
+            "args": [queue],
+            "options": {"queue": queue, "expires": max(ITSM_WORKER_HEARTBEAT_SECONDS - 5, 1)},
+        }
+        for queue in CELERY_TASK_QUEUES_NAMES
     },
     # Close resolved tickets whose reopen window has passed — every 15 minutes.
     "tickets-auto-close": {

@@ -1,6 +1,7 @@
-"""Throw-away services for fault tests: a private PostgreSQL cluster and a private Redis on
-spare loopback ports, and the product under gunicorn pointed at them. The tests stop and
-start these at will; the shared PostgreSQL and Redis are never touched."""
+"""Real services that a fault test may break, each on a spare loopback port and never the
+shared ones: a throw-away Redis (killed, frozen with SIGSTOP, restarted on the same port), a
+private PostgreSQL cluster (stopped and started), a Celery worker process and the product
+under gunicorn pointed at them."""
 
 import contextlib
 import os
@@ -9,20 +10,153 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
+ROOT = Path(__file__).resolve().parents[1]
+CELERY = str(Path(sys.executable).with_name("celery"))
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), Path("/nonexistent"))
-REPO = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def spare_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(condition, *, timeout: float, step: float = 0.1) -> bool:
+    """Poll `condition` until it is true or `timeout` seconds passed; return the last answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if condition():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(step)
+
+
+class ThrowawayRedis:
+    """A redis-server of our own, without persistence, in `directory`."""
+
+    def __init__(self, directory: Path | None = None):
+        self.directory = directory or Path(tempfile.mkdtemp(prefix="itsm-redis-"))
+        self.port = spare_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = (self.directory / f"redis-{self.port}.log").open("a")
+        self.process = subprocess.Popen(
+            [
+                *("redis-server", "--bind", "127.0.0.1", "--port", str(self.port)),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.directory)),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        if not wait_until(self._answers, timeout=10):
+            raise RuntimeError(f"the throw-away redis-server on {self.port} did not start")
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        """Redis dies at once (SIGKILL), as in a crash or an OOM kill; its data is gone."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def freeze(self) -> None:
+        """Redis stops answering but keeps its sockets (a stalled VM, a full network buffer)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.thaw()
+            self.kill()
+
+
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for another process to reach the database this process uses."""
+    user = quote(settings_dict.get("USER") or "")
+    password = quote(settings_dict.get("PASSWORD") or "")
+    auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+
+
+class WorkerProcess:
+    """`celery -A itsm worker` as production runs it (prefork, every queue), in its own
+    process, against `redis_url` and the database `db_url`; mail goes to SentMail rows."""
+
+    def __init__(self, *, redis_url: str, db_url: str, log_path: Path, extra_env=None):
+        self.redis_url = redis_url
+        self.db_url = db_url
+        self.log_path = log_path
+        self.extra_env = extra_env or {}
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DJANGO_"))}
+        env.update(
+            DJANGO_SETTINGS_MODULE="itsm.settings",
+            DATABASE_URL=self.db_url,
+            REDIS_URL=self.redis_url,
+            EMAIL_URL="dbmail://",
+            PYTHONUNBUFFERED="1",
+            **self.extra_env,
+        )
+        self.process = subprocess.Popen(
+            [
+                *(CELERY, "-A", "itsm", "worker", "--loglevel=INFO", "--concurrency=1"),
+                *("--queues=default,sla,notifications", "--without-mingle", "--without-gossip"),
+                *("-n", f"fault-{os.getpid()}@%h"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log_path.open("a"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        if not wait_until(lambda: " ready." in self.log() or not self.alive(), timeout=45):
+            raise RuntimeError(f"the worker did not start:\n{self.log()[-3000:]}")
+        if not self.alive():
+            raise RuntimeError(f"the worker exited at start-up:\n{self.log()[-3000:]}")
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        if self.alive():
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
 
 
 def _as_postgres(*command: str) -> None:
@@ -35,7 +169,7 @@ class PrivatePostgres:
     """`initdb` + `pg_ctl` under /tmp, run as the postgres user, trust auth on loopback."""
 
     def __init__(self) -> None:
-        self.port = free_port()
+        self.port = spare_port()
         self.dir = Path(tempfile.mkdtemp(prefix="itsm-pg-"))
         shutil.chown(self.dir, "postgres", "postgres")
         self.data = self.dir / "data"
@@ -82,27 +216,10 @@ class PrivatePostgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class PrivateRedis:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_for(lambda: _port_open(self.port), what=f"redis on {self.port}")
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+def wait_for(condition, *, what: str, timeout: float = 30.0) -> None:
+    """`wait_until`, for a service that must come up: a timeout is an error."""
+    if not wait_until(condition, timeout=timeout):
+        raise TimeoutError(f"{what} did not come up in {timeout:.0f} s")
 
 
 def _port_open(port: int) -> bool:
@@ -110,19 +227,11 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def wait_for(condition, *, what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} did not come up in {timeout:.0f} s")
-        time.sleep(0.1)
-
-
 class Gunicorn:
     """The product as deployed (DEBUG off, the gunicorn config), one worker, on a spare port."""
 
     def __init__(self, **env: str) -> None:
-        self.port = free_port()
+        self.port = spare_port()
         self.env = {
             **os.environ,
             "DEBUG": "false",
@@ -137,8 +246,8 @@ class Gunicorn:
 
     def __enter__(self) -> "Gunicorn":
         self.process = subprocess.Popen(
-            [str(REPO / ".venv" / "bin" / "gunicorn"), "itsm.wsgi:application"],
-            cwd=REPO,
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "itsm.wsgi:application"],
+            cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -27,6 +27,13 @@ class OnHoldReason(models.TextChoices):
     AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
 
 
+class ReplyAndSet(models.TextChoices):
+    """What a desk reply can set in the same step ("Reply and set …")."""
+
+    AWAITING_REQUESTER = "awaiting_requester", "Awaiting requester"
+    RESOLVED = "resolved", "Resolved"
+
+
 class Impact(models.IntegerChoices):
     HIGH = 1, "1 – High (many people or a critical service)"
     MEDIUM = 2, "2 – Medium (a team or department)"

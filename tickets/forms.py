@@ -2,22 +2,25 @@
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.urls import reverse_lazy
 
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import ConfigurationItem, Service
 from itsm.core.fieldlists import takes_fields
+from tickets import selectors
 from tickets.choices import (
     Channel,
     Impact,
     OnHoldReason,
     Priority,
+    ReplyAndSet,
     ResolutionCode,
     TicketKind,
     TicketStatus,
     Urgency,
 )
-from tickets.fields import REQUESTER_REPORT_FIELDS, TICKET_CREATE_FIELDS
+from tickets.fields import REQUESTER_REPORT_FIELDS, TICKET_CREATE_FIELDS, TICKET_EDITABLE_FIELDS
 from tickets.models import Category
 
 
@@ -85,6 +88,120 @@ class TicketCreateForm(forms.Form):
     )
 
 
+def offer_only(field: forms.Field, queryset: QuerySet) -> None:
+    """Offer only `queryset` in the field's list while still accepting any value of its own
+    queryset: a list that follows another choice (the team's agents, the category's
+    subcategories) is a help, and a value that does not fit is refused by the service, in
+    its own words, next to the control."""
+    assert isinstance(field, forms.ModelChoiceField)
+    shown = forms.ModelChoiceField(
+        queryset=queryset,
+        required=False,
+        empty_label=field.empty_label,
+        to_field_name=field.to_field_name,
+    )
+    field.widget.choices = shown.choices
+
+
+class PersonListField(forms.ModelMultipleChoiceField):
+    """People by email; blank entries (the empty "add someone" box) are left out."""
+
+    def clean(self, value):
+        return super().clean([item.strip() for item in value or [] if item and item.strip()])
+
+
+@takes_fields("version", TICKET_EDITABLE_FIELDS)
+class TicketEditForm(forms.Form):
+    """An inline edit on the desk ticket page. The view keeps only the fields of the part
+    being edited (`only`), so one form (and `ticket_update`) serves every part. The
+    subcategory list follows the chosen category, the CI list the chosen service."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    requester = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        to_field_name="email",
+        widget=forms.TextInput(
+            attrs={
+                "list": "requester-options",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("tickets:desk-requester-lookup"),
+                "hx-target": "#requester-options",
+                "hx-trigger": "keyup changed delay:250ms",
+                "hx-swap": "innerHTML",
+            }
+        ),
+        help_text="Type the name or email of the person affected.",
+        error_messages={
+            "required": "Choose the person affected.",
+            "invalid_choice": "No active person has that email address.",
+        },
+    )
+    channel = forms.ChoiceField(choices=Channel.choices)
+    # Not required here: the service refuses an empty one with its own message.
+    short_description = forms.CharField(max_length=200, required=False, label="Short description")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(parent=None, is_active=True), required=False
+    )
+    subcategory = forms.ModelChoiceField(
+        queryset=Category.objects.filter(parent__isnull=False, is_active=True), required=False
+    )
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.filter(is_active=True), required=False
+    )
+    ci = forms.ModelChoiceField(
+        queryset=ConfigurationItem.objects.all(), required=False, label="Configuration item"
+    )
+    impact = forms.TypedChoiceField(choices=Impact.choices, coerce=int)
+    urgency = forms.TypedChoiceField(choices=Urgency.choices, coerce=int)
+    watchers = PersonListField(
+        queryset=User.objects.filter(is_active=True),
+        to_field_name="email",
+        required=False,
+        error_messages={"invalid_choice": "No active person has the email address %(value)s."},
+    )
+
+    def __init__(self, *args, only: tuple[str, ...], refresh_url: str = "", **kwargs):
+        kwargs.setdefault("auto_id", "edit-%s")
+        super().__init__(*args, **kwargs)
+        for name in set(self.fields) - {"version", *only}:
+            del self.fields[name]
+        if "subcategory" in self.fields:
+            category = self._chosen("category")
+            offer_only(
+                self.fields["subcategory"],
+                Category.objects.filter(parent_id=category, is_active=True)
+                if category
+                else Category.objects.none(),
+            )
+        if "ci" in self.fields:
+            service = self._chosen("service")
+            offer_only(
+                self.fields["ci"],
+                ConfigurationItem.objects.filter(Q(service_id=service) | Q(service=None))
+                if service
+                else ConfigurationItem.objects.all(),
+            )
+        for leader in ("category", "service"):
+            if refresh_url and leader in self.fields:
+                # The dependent list is drawn again by the server when the leader changes;
+                # what else was typed in the editor travels along and is kept.
+                self.fields[leader].widget.attrs.update(
+                    {
+                        "hx-get": refresh_url,
+                        "hx-trigger": "change",
+                        "hx-include": "closest form",
+                        "hx-target": "closest .field-editor",
+                        "hx-swap": "innerHTML",
+                    }
+                )
+
+    def _chosen(self, name: str) -> int | None:
+        value = self.data.get(name) if self.is_bound else self.initial.get(name)
+        value = getattr(value, "pk", value)
+        return int(str(value)) if str(value or "").isdigit() else None
+
+
 @takes_fields(REQUESTER_REPORT_FIELDS)
 class PortalIncidentForm(forms.Form):
     """What a requester fills in to report an incident."""
@@ -131,6 +248,18 @@ class ReplyForm(forms.Form):
         required=False,
     )
     attachments = MultipleFileField(required=False)
+    # The desk's "Reply and set …" buttons (tickets.services.ticket_reply_and_set).
+    set_status = forms.ChoiceField(
+        choices=[("", "—"), *ReplyAndSet.choices], required=False, widget=forms.HiddenInput
+    )
+    resolution_code = forms.ChoiceField(
+        choices=ResolutionCode.choices,
+        initial=ResolutionCode.SOLVED,
+        required=False,
+        label="Outcome (for Reply and resolve)",
+        # Its own id: the status form on the same page has a resolution code too.
+        widget=forms.Select(attrs={"id": "reply-resolution-code"}),
+    )
 
     def __init__(self, *args, max_bytes: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,6 +268,12 @@ class ReplyForm(forms.Form):
     @property
     def is_public(self) -> bool:
         return self.cleaned_data.get("visibility") != "internal"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("set_status") and data.get("visibility") == "internal":
+            self.add_error(None, "Only a public reply can set the status; a work note cannot.")
+        return data
 
 
 class TransitionForm(forms.Form):
@@ -156,12 +291,32 @@ class TransitionForm(forms.Form):
 
 class AssignForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
-    assignee = forms.ModelChoiceField(
-        queryset=User.objects.filter(teams__isnull=False, is_active=True).distinct(),
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(),
         required=False,
-        label="Agent",
+        widget=forms.Select(
+            attrs={
+                # The agent list follows the chosen team.
+                "hx-get": reverse_lazy("tickets:desk-team-agents"),
+                "hx-trigger": "change",
+                "hx-target": "#id_assignee",
+                "hx-swap": "innerHTML",
+            }
+        ),
     )
+    # Any active person is accepted here: whether they may take the ticket (a member of the
+    # chosen team) is the service's to say, in its own words next to the control.
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True), required=False, label="Agent"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        team = self.data.get("team") if self.is_bound else self.initial.get("team")
+        offer_only(
+            self.fields["assignee"],
+            selectors.team_agent_list(team_id=getattr(team, "pk", team)),
+        )
 
 
 class PriorityForm(forms.Form):

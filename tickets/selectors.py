@@ -234,8 +234,13 @@ def ticket_get_for_user(*, user: Any, number: str) -> Ticket:
 
 
 def ticket_list_for_api(*, user: Any, kind: str) -> QuerySet[Ticket]:
-    """/api/v1/incidents/ and /api/v1/requests/: the queue selector for one ticket kind."""
-    return ticket_list_for_queue(user=user, queue=None).filter(kind=kind)
+    """/api/v1/incidents/ and /api/v1/requests/: the queue selector for one ticket kind, with
+    the watchers the output lists (one query for the page, not one per ticket)."""
+    return (
+        ticket_list_for_queue(user=user, queue=None)
+        .filter(kind=kind)
+        .prefetch_related(Prefetch("watchers", queryset=User.objects.order_by("email")))
+    )
 
 
 def ticket_list_by_number(*, user: Any, numbers: list[str]) -> list[Ticket]:
@@ -252,8 +257,20 @@ def ticket_list_requested_by(*, user: Any, open_only: bool) -> QuerySet[Ticket]:
     return tickets.order_by("-created_at")
 
 
-def ticket_is_watched_by(*, ticket: Ticket, user: Any) -> bool:
-    return ticket.watchers.filter(pk=user.pk).exists()
+def ticket_watcher_list(*, ticket: Ticket) -> list[User]:
+    """Who follows the ticket, by name: the ticket page's watchers field (and, from the same
+    list, whether the agent looking at it follows it: one query for both)."""
+    return list(ticket.watchers.order_by("display_name", "email"))
+
+
+def team_agent_list(*, team_id: int | str | None) -> QuerySet[User]:
+    """The active members of a team, for the agent list that follows the chosen team (none
+    when no team is chosen: an agent is always assigned within a team)."""
+    if not str(team_id or "").isdigit():
+        return User.objects.none()
+    return User.objects.filter(teams__pk=int(str(team_id)), is_active=True).order_by(
+        "display_name", "email"
+    )
 
 
 def team_for_assign_to_me(*, ticket: Ticket, user: Any) -> Team | None:

@@ -28,6 +28,7 @@ from tickets.choices import (
     DEFAULT_PRIORITY_MATRIX,
     Channel,
     OnHoldReason,
+    ReplyAndSet,
     ResolutionCode,
     TaskStatus,
     TicketKind,
@@ -50,6 +51,8 @@ from tickets.sla import services as sla_services
 
 # The one list of what `ticket_update` may change (forms and serializers check against it).
 EDITABLE_FIELDS = TICKET_EDITABLE_FIELDS
+# The ones that are columns of the ticket row (watchers are a many-to-many).
+_COLUMN_FIELDS = tuple(name for name in EDITABLE_FIELDS if name != "watchers")
 
 
 # --- Helpers ---
@@ -74,7 +77,15 @@ def _lock(ticket: Ticket, expected_version: int | None) -> Ticket:
 
 
 def _snapshot(ticket: Ticket, names: Iterable[str]) -> dict[str, Any]:
-    return {name: getattr(ticket, name) for name in names}
+    return {
+        name: _watcher_names(ticket) if name == "watchers" else getattr(ticket, name)
+        for name in names
+    }
+
+
+def _watcher_names(ticket: Ticket) -> list[str]:
+    # Audited as the list of people, so the timeline shows who was added or removed.
+    return sorted(str(user) for user in ticket.watchers.all())
 
 
 def _save(
@@ -275,7 +286,13 @@ def ticket_create(
 def ticket_update(
     *, ticket: Ticket, actor: User, expected_version: int | None, **fields: Any
 ) -> Ticket:
-    """Edit what the ticket is about. Impact/urgency re-derive the priority unless overridden."""
+    """Re-triage a ticket: what it is about, who asked, through which channel, who follows it.
+
+    Takes any of `TICKET_EDITABLE_FIELDS`. Impact/urgency re-derive the priority unless an
+    agent overrode it (the override and its reason stay). Audited as `updated` with each field
+    from → to (watchers as the list of people); the SLA policy is re-matched when what
+    policies match on (priority, service, category) changed.
+    """
     require_permission(actor, may.CHANGE, refusal="Only the service desk can edit tickets.")
     ticket = _lock(ticket, expected_version)
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -287,7 +304,15 @@ def ticket_update(
         raise TransitionNotAllowed("A resolved, closed or cancelled ticket cannot be edited.")
     if "description" in fields:
         _check_description(fields["description"] or "")
-    before = _snapshot(ticket, (*EDITABLE_FIELDS, "priority"))
+    _check_choice(fields, "channel", Channel)
+    if "channel" in fields and not fields["channel"]:
+        raise InvalidTicketInput("Choose the channel the ticket came in by.", field="channel")
+    if "requester" in fields:
+        _check_requester(fields["requester"])
+    watchers = fields.pop("watchers", None)
+    before = _snapshot(
+        ticket, (*_COLUMN_FIELDS, "priority", *(("watchers",) if watchers is not None else ()))
+    )
     for name, value in fields.items():
         setattr(ticket, name, value)
     if "short_description" in fields and not str(ticket.short_description).strip():
@@ -301,10 +326,20 @@ def ticket_update(
     if not ticket.priority_override_reason:
         ticket.priority = priority_for(impact=ticket.impact, urgency=ticket.urgency)
     ticket.full_clean(exclude=["number", "catalog_item"])
+    if watchers is not None:
+        ticket.watchers.set(watchers)
     _save(ticket, actor=actor, action="updated", before=before)
     if _sla_relevant_change(before, ticket):
         sla_services.sla_reevaluate(ticket=ticket, actor=actor)
     return ticket
+
+
+def _check_requester(requester: User | None) -> None:
+    if requester is None or not requester.is_active:
+        raise InvalidTicketInput(
+            "Choose an active person as the requester: the one who is affected.",
+            field="requester",
+        )
 
 
 @transaction.atomic
@@ -362,7 +397,27 @@ def ticket_assign(
     _save(ticket, actor=actor, action="assigned", before=before)
     TicketAssignment.objects.create(ticket=ticket, team=team, assignee=assignee, assigned_by=actor)
     notify.ticket_assigned(ticket)
+    if assignee is not None:
+        ticket = _start_work_if_new(ticket, actor, reason=f"Assigned to {assignee}.")
     return ticket
+
+
+def _start_work_if_new(ticket: Ticket, actor: User, *, reason: str) -> Ticket:
+    """An agent taking the ticket, or answering its requester, has started work on it: a New
+    ticket moves to In progress. The move goes through `ticket_transition` (the one path that
+    changes status), so it is audited and the SLA clocks follow; where the life cycle refuses
+    it (a request still awaiting approval) the ticket simply stays New."""
+    if ticket.status != TicketStatus.NEW or not actor_may(actor, may.CHANGE):
+        return ticket
+    if workflow.refusal(ticket, TicketStatus.IN_PROGRESS, is_staff=True, fields={}) is not None:
+        return ticket
+    return ticket_transition(
+        ticket=ticket,
+        to_status=TicketStatus.IN_PROGRESS,
+        actor=actor,
+        expected_version=None,
+        reason=reason,
+    )
 
 
 # --- Life cycle ---
@@ -503,6 +558,8 @@ def comment_add(
     if is_public:
         notify.ticket_replied(ticket, comment)
         sla_services.sla_on_public_reply(ticket=ticket, author=author)
+        if is_staff:
+            _start_work_if_new(ticket, author, reason="Work started with a reply.")
     if not held_for_desk:
         _react_to_requester_reply(ticket, author)
     return comment
@@ -530,6 +587,57 @@ def ticket_attach_source_message(
     attachment.file.save(stored, ContentFile(raw), save=False)
     attachment.save()
     return attachment
+
+
+@transaction.atomic
+def ticket_reply_and_set(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    set_status: str,
+    expected_version: int | None,
+    resolution_code: str = "",
+    files: Sequence[Any] = (),
+) -> Comment:
+    """Answer the requester and move the ticket in one step (the desk's "Reply and set").
+
+    `awaiting_requester` puts the ticket on hold awaiting the requester (its resolution clock
+    pauses until they reply); `resolved` resolves it with `resolution_code` and the reply as
+    the resolution notes. One transaction: when the move is refused, no reply is sent either.
+    Returns the reply.
+    """
+    require_permission(author, may.CHANGE, refusal="Only the service desk can set the status.")
+    if set_status not in ReplyAndSet.values:
+        raise InvalidTicketInput(
+            f"“{set_status}” is not a status a reply can set.", field="set_status"
+        )
+    comment = comment_add(
+        ticket=ticket,
+        author=author,
+        body=body,
+        is_public=True,
+        files=files,
+        expected_version=expected_version,
+    )
+    if set_status == ReplyAndSet.AWAITING_REQUESTER:
+        ticket_transition(
+            ticket=ticket,
+            to_status=TicketStatus.ON_HOLD,
+            actor=author,
+            expected_version=None,
+            on_hold_reason=OnHoldReason.AWAITING_REQUESTER,
+        )
+    else:
+        ticket_transition(
+            ticket=ticket,
+            to_status=TicketStatus.RESOLVED,
+            actor=author,
+            expected_version=None,
+            resolution_code=resolution_code,
+            resolution_notes=body,
+        )
+    return comment
 
 
 def _react_to_requester_reply(ticket: Ticket, author: User) -> None:

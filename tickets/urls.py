@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from tickets.views import desk, portal
+from tickets.views import desk, portal, triage
 
 app_name = "tickets"
 
@@ -10,7 +10,9 @@ desk_urls = [
     path("requester-lookup/", desk.requester_lookup, name="desk-requester-lookup"),
     path("bulk/", desk.ticket_bulk, name="desk-ticket-bulk"),
     path("filters/", desk.saved_filter_create, name="desk-saved-filter-create"),
+    path("team-agents/", triage.team_agents, name="desk-team-agents"),
     path("<str:number>/", desk.ticket_detail, name="desk-ticket-detail"),
+    path("<str:number>/edit/<str:part>/", triage.ticket_edit, name="desk-ticket-edit"),
     path("<str:number>/reply/", desk.ticket_reply, name="desk-ticket-reply"),
     path("<str:number>/sla/", desk.ticket_sla, name="desk-ticket-sla"),
     path("<str:number>/articles/", desk.ticket_article_search, name="desk-ticket-articles"),

@@ -21,13 +21,15 @@ class CabApprovalSerializer(serializers.ModelSerializer):
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
-    template = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    template = serializers.SlugRelatedField(allow_null=True, slug_field="name", read_only=True)
     services = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     cis = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
-    assignment_team = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    implementer = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    requested_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    problem = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    assignment_team = serializers.SlugRelatedField(
+        allow_null=True, slug_field="name", read_only=True
+    )
+    implementer = serializers.SlugRelatedField(allow_null=True, slug_field="email", read_only=True)
+    requested_by = serializers.SlugRelatedField(allow_null=True, slug_field="email", read_only=True)
+    problem = serializers.SlugRelatedField(allow_null=True, slug_field="number", read_only=True)
     risk_level = serializers.CharField(read_only=True)
     approvals = CabApprovalSerializer(many=True, read_only=True)
     caused_incidents = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)

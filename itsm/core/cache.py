@@ -1,25 +1,76 @@
 """Short-lived caching of derived figures that pages read on every load.
 
-The cache is an accelerator, never a source of truth: when Redis is unreachable the value is
-computed again and the page is served (slower), not broken.
+The cache is an accelerator, never a source of truth: when Redis is unreachable or frozen the
+value is computed again and the page is served (slower), not broken. Every command waits at
+most the cache's socket timeout (tens of milliseconds, settings.CACHES), and after a failure
+this process leaves the cache alone for CACHE_RETRY_SECONDS, so a page that reads several
+cached figures pays for one timeout, not for each.
 """
 
 import logging
+import threading
+import time
 from collections.abc import Callable
+from typing import Any, cast
 
+import redis
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
+CACHE_RETRY_SECONDS = 5.0
+
+
+class _ClientPerPool(RedisCacheClient):
+    """Django builds a new redis.Redis around the connection pool on every command (about
+    0.5 ms each, several per page); one client per pool is enough, as redis-py's clients are
+    safe to share between threads."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, redis.Redis] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> redis.Redis:
+        # Django's own choice of pool (the primary for writes); django-stubs omits it.
+        index: int = cast(Any, self)._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = super().get_client(key, write=write)
+        return client
+
+
+class ReusingRedisCache(RedisCache):
+    """Django's Redis cache, reusing one client per connection pool (settings.CACHES)."""
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = _ClientPerPool
+
+
+_state = threading.Lock()
+_skip_until = 0.0
+
+
+def _cache_is_resting() -> bool:
+    return time.monotonic() < _skip_until
+
+
+def _rest() -> None:
+    global _skip_until
+    with _state:
+        _skip_until = time.monotonic() + CACHE_RETRY_SECONDS
+
 
 def cached[T](key: str, *, seconds: int, compute: Callable[[], T]) -> T:
     """The cached value of `key`, or `compute()` stored for `seconds` (0 turns caching off)."""
-    if seconds <= 0:
+    if seconds <= 0 or _cache_is_resting():
         return compute()
     try:
         value = cache.get(key)
     except RedisError as error:
+        _rest()
         log.warning("cache read of %s failed (%s); computing it", key, error)
         return compute()
     if value is None:
@@ -27,13 +78,19 @@ def cached[T](key: str, *, seconds: int, compute: Callable[[], T]) -> T:
         try:
             cache.set(key, value, timeout=seconds)
         except RedisError as error:
+            _rest()
             log.warning("cache write of %s failed (%s)", key, error)
     return value
 
 
 def forget(*keys: str) -> None:
-    """Drop cached values whose source changed; an unreachable cache expires them anyway."""
+    """Drop cached values whose source changed; an unreachable cache expires them anyway.
+
+    Tried even while reads rest: a skipped delete would serve the old value for its whole
+    lifetime once Redis answers again; the socket timeout still bounds the wait.
+    """
     try:
         cache.delete_many(keys)
     except RedisError as error:
+        _rest()
         log.warning("cache delete of %s failed (%s)", keys, error)

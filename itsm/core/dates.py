@@ -9,10 +9,15 @@ same everywhere. Moments are shown in the active timezone, which
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
-from django.utils.dateformat import format as django_format
+from django.utils.dates import MONTHS_3
 
-DATETIME_FORMAT = "j M Y, H:i"  # 2 Dec 2026, 14:05
-DATE_FORMAT = "j M Y"  # 2 Dec 2026
+# Django's date formats "j M Y, H:i" and "j M Y", written out by hand: a queue page formats
+# a hundred moments, and Django's general formatter costs ten times as much per call.
+
+
+def _day_month_year(value: date) -> str:
+    # MONTHS_3 is translated, in lower case: "M" is its title case, as in Django's formatter.
+    return f"{value.day} {MONTHS_3[value.month].title()} {value.year}"
 
 
 def format_datetime(value: datetime | date | None) -> str:
@@ -23,7 +28,7 @@ def format_datetime(value: datetime | date | None) -> str:
         return format_date(value)
     if timezone.is_aware(value):
         value = timezone.localtime(value)
-    return django_format(value, DATETIME_FORMAT)
+    return f"{_day_month_year(value)}, {value.hour:02d}:{value.minute:02d}"
 
 
 def format_date(value: datetime | date | None) -> str:
@@ -32,7 +37,7 @@ def format_date(value: datetime | date | None) -> str:
         return ""
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
-    return django_format(value, DATE_FORMAT)
+    return _day_month_year(value)
 
 
 def format_duration(value: timedelta | None) -> str:

@@ -1,4 +1,5 @@
-"""Abstract building blocks shared by every process record. No concrete models live here."""
+"""Abstract building blocks shared by every process record, and the one operational table:
+worker heartbeats."""
 
 from django.db import connection, models
 
@@ -46,3 +47,22 @@ class NumberedModel(models.Model):
             cursor.execute("SELECT nextval(%s)", [cls.NUMBER_SEQUENCE])
             (value,) = cursor.fetchone()
         return f"{cls.NUMBER_PREFIX}{value:07d}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a Celery worker last ran a task from one queue: the liveness signal of workers.
+
+    A stalled consumer keeps its process (and its answer to a ping) alive, so liveness is
+    judged by work done. It lives in PostgreSQL, not Redis, so it survives a Redis outage and
+    tells "Redis is back but nobody consumes" apart from "Redis is down".
+    """
+
+    queue = models.CharField(max_length=100, primary_key=True)
+    # The last heartbeat task that beat sent to this queue: proves beat and a consumer.
+    heartbeat_at = models.DateTimeField(null=True)
+    # The last task of any kind from this queue: a worker busy draining a backlog, with the
+    # heartbeat queued behind it, is alive.
+    task_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return self.queue

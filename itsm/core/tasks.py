@@ -1,14 +1,14 @@
 from celery import shared_task
-from django.core.cache import cache
-from django.utils import timezone
-
-from itsm.core.views import BEAT_HEARTBEAT_KEY
 
 
-@shared_task
-def beat_heartbeat() -> None:
-    """Sent by beat every minute; records that beat and a worker are both alive."""
-    cache.set(BEAT_HEARTBEAT_KEY, timezone.now().isoformat(), timeout=180)
+@shared_task(ignore_result=True)
+def worker_heartbeat(queue: str) -> None:
+    """Sent by beat to every queue every ITSM_WORKER_HEARTBEAT_SECONDS; records in PostgreSQL
+    that a worker consumes from `queue`. Expires before the next one, so a backlog after an
+    outage never runs a pile of them."""
+    from itsm.core.services import worker_heartbeat_record
+
+    worker_heartbeat_record(queue=queue, heartbeat=True)
 
 
 @shared_task

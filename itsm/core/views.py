@@ -3,11 +3,11 @@
 import functools
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,9 +22,21 @@ from itsm.core.refusals import (
     unavailable_response,
 )
 
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    from itsm.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
-BEAT_HEARTBEAT_KEY = "beat-heartbeat"
+
+class DeskRequest(HttpRequest):
+    """The request a `desk_view` receives, as the type checker should see it: a signed-in
+    user (desk_view has checked) and django-htmx's details (its middleware sets them on
+    every request). Only an annotation; Django still passes its own HttpRequest."""
+
+    user: "User"
+    htmx: "HtmxDetails"
 
 
 def desk_view(view):
@@ -72,15 +84,34 @@ def _workers_ok() -> tuple[bool, str]:
     return True, f"{len(replies)} worker(s) answered"
 
 
+def _workers_live() -> tuple[bool, str]:
+    # Read from PostgreSQL, so it answers while Redis is down, and fails a worker that
+    # answers pings but has stopped consuming.
+    from itsm.core.selectors import worker_liveness_problems
+
+    try:
+        problems = worker_liveness_problems(
+            queues=settings.CELERY_WORKER_QUEUES,
+            max_age_seconds=settings.ITSM_WORKER_STALE_SECONDS,
+        )
+    except DatabaseError as exc:
+        return False, f"unknown: {str(exc).splitlines()[0]}"
+    if problems:
+        return False, "; ".join(problems)
+    return True, f"every queue consumed within {settings.ITSM_WORKER_STALE_SECONDS} s"
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Reachability of the database, Redis and at least one Celery worker (200 or 503)."""
+    """Reachability of the database, Redis and at least one Celery worker, and that workers
+    consume every queue (200 or 503)."""
     checks = {"database": _database_ok(), "redis": _redis_ok()}
     if checks["redis"][0]:
         checks["celery_worker"] = _workers_ok()
     else:
         # Asking workers goes through Redis; with Redis down there is nobody to ask.
         checks["celery_worker"] = (False, "unknown: Redis is unreachable")
+    checks["worker_liveness"] = _workers_live()
     healthy = all(ok for ok, _ in checks.values())
     body = {
         "status": "ok" if healthy else "unavailable",
@@ -95,6 +126,10 @@ def desk_home(request: HttpRequest) -> HttpResponse:
 
 
 def error_404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An address no view matches: under /api/ the API's own 404 body, never an HTML page
+    (an id such as `1.5` that the router's pattern does not take ends here)."""
+    if is_api_request(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "errors/404.html", status=404)
 
 
@@ -137,10 +172,6 @@ def error_500(request: HttpRequest) -> HttpResponse:
             status=500,
         )
     return HttpResponse(_SERVER_ERROR_PAGE, status=500, content_type="text/html; charset=utf-8")
-
-
-def beat_alive() -> bool:
-    return cache.get(BEAT_HEARTBEAT_KEY) is not None
 
 
 FAVICON = settings.BASE_DIR / "static" / "favicon.svg"

@@ -12,7 +12,7 @@ class ArticleRevisionSerializer(serializers.ModelSerializer):
     """The next text of a published article, in draft or review (null when none is open)."""
 
     last_edited_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="email", read_only=True
+        slug_field="email", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -43,7 +43,7 @@ class ArticleSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(required=False, min_value=1)
     helpful_count = serializers.IntegerField(read_only=True)
     unhelpful_count = serializers.IntegerField(read_only=True)
-    revision = ArticleRevisionSerializer(read_only=True, default=None)
+    revision = ArticleRevisionSerializer(allow_null=True, read_only=True, default=None)
 
     class Meta:
         model = Article

@@ -13,12 +13,14 @@ from tickets.models import Category
 
 
 class ProblemSerializer(serializers.ModelSerializer):
-    service = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    ci = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    category = serializers.StringRelatedField()
-    assignee = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    service = serializers.SlugRelatedField(allow_null=True, slug_field="name", read_only=True)
+    ci = serializers.SlugRelatedField(allow_null=True, slug_field="name", read_only=True)
+    category = serializers.StringRelatedField(allow_null=True)
+    assignee = serializers.SlugRelatedField(allow_null=True, slug_field="email", read_only=True)
     incident_count = serializers.IntegerField(read_only=True)
-    knowledge_article = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    knowledge_article = serializers.SlugRelatedField(
+        allow_null=True, slug_field="number", read_only=True
+    )
 
     class Meta:
         model = Problem

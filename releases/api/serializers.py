@@ -12,7 +12,7 @@ from releases.models import DeploymentStep, Release, SupportStaffing
 
 
 class DeploymentStepSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    owner = serializers.SlugRelatedField(allow_null=True, slug_field="email", read_only=True)
 
     class Meta:
         model = DeploymentStep
@@ -21,8 +21,8 @@ class DeploymentStepSerializer(serializers.ModelSerializer):
 
 
 class SupportStaffingSerializer(serializers.ModelSerializer):
-    team = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    agent = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    team = serializers.SlugRelatedField(allow_null=True, slug_field="name", read_only=True)
+    agent = serializers.SlugRelatedField(allow_null=True, slug_field="email", read_only=True)
 
     class Meta:
         model = SupportStaffing
@@ -32,7 +32,7 @@ class SupportStaffingSerializer(serializers.ModelSerializer):
 
 class ReleaseSerializer(serializers.ModelSerializer):
     release_version = serializers.CharField(source="version_label", read_only=True)
-    owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    owner = serializers.SlugRelatedField(allow_null=True, slug_field="email", read_only=True)
     changes = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
     articles = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
     steps = DeploymentStepSerializer(many=True, read_only=True)

@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from itsm.accounts.roles import Role
 from tests.factories.accounts import UserFactory
-from tests.faults import PG_BIN, Gunicorn, PrivatePostgres, PrivateRedis, wait_for
+from tests.faults import PG_BIN, Gunicorn, PrivatePostgres, ThrowawayRedis, spare_port, wait_for
 
 pytestmark = [
     pytest.mark.skipif(
@@ -97,7 +97,7 @@ def test_healthz_reports_redis_dying_before_the_worker_ping_as_a_503(outage_stac
     """REDIS_URL answers (its own check passes) while the broker the ping goes through has
     just been killed: the moment Redis dies between the two checks."""
     cluster, _, _ = outage_stack
-    broker = PrivateRedis()
+    broker = ThrowawayRedis()
     broker.start()
     with Gunicorn(
         DATABASE_URL=cluster.url("itsm_outage"),
@@ -132,9 +132,8 @@ def test_only_an_unreachable_server_counts_as_an_outage():
     from django.db.backends.postgresql.base import DatabaseWrapper
 
     from itsm.core.refusals import database_unavailable
-    from tests.faults import free_port
 
-    nowhere = DatabaseWrapper({**connection.settings_dict, "PORT": free_port()}, alias="nowhere")
+    nowhere = DatabaseWrapper({**connection.settings_dict, "PORT": spare_port()}, alias="nowhere")
     with pytest.raises(OperationalError) as refused:
         nowhere.ensure_connection()
     assert database_unavailable(refused.value)

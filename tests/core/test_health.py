@@ -1,9 +1,17 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
+
+from itsm.core.models import WorkerHeartbeat
+from itsm.core.services import worker_heartbeat_record
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_health_is_200_when_database_redis_and_a_worker_answer(client, celery_worker):
+def test_health_is_200_when_database_redis_and_a_worker_answer(client, celery_worker, settings):
+    for queue in settings.CELERY_WORKER_QUEUES:
+        worker_heartbeat_record(queue=queue, heartbeat=True)
     response = client.get("/healthz")
     body = response.json()
     assert response.status_code == 200, body
@@ -11,6 +19,7 @@ def test_health_is_200_when_database_redis_and_a_worker_answer(client, celery_wo
     assert body["checks"]["database"]["ok"] is True
     assert body["checks"]["redis"]["ok"] is True
     assert body["checks"]["celery_worker"]["ok"] is True
+    assert body["checks"]["worker_liveness"]["ok"] is True
 
 
 @pytest.mark.django_db
@@ -39,3 +48,28 @@ def test_health_is_503_when_no_worker_answers(client, settings):
         app.control.ping = original
     assert response.status_code == 503
     assert response.json()["checks"]["celery_worker"]["ok"] is False
+
+
+@pytest.mark.django_db
+def test_health_is_503_when_a_queue_has_had_no_work_lately(client, settings):
+    """The worker answers pings, yet nothing was consumed from `sla` for too long."""
+    from itsm.celery import app
+
+    settings.ITSM_WORKER_STALE_SECONDS = 60
+    for queue in settings.CELERY_WORKER_QUEUES:
+        worker_heartbeat_record(queue=queue, heartbeat=True)
+    WorkerHeartbeat.objects.filter(queue="sla").update(
+        heartbeat_at=timezone.now() - timedelta(seconds=61)
+    )
+    original = app.control.ping
+    app.control.ping = lambda timeout: [{"celery@host": {"ok": "pong"}}]
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.control.ping = original
+    body = response.json()
+    assert response.status_code == 503
+    assert body["checks"]["worker_liveness"] == {
+        "ok": False,
+        "detail": "no worker has run a task from the sla queue for 61 s",
+    }

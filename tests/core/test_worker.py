@@ -1,7 +1,8 @@
 import pytest
 
-from itsm.core.tasks import beat_heartbeat, echo
-from itsm.core.views import beat_alive
+from itsm.core.models import WorkerHeartbeat
+from itsm.core.selectors import worker_liveness_problems
+from itsm.core.tasks import echo, worker_heartbeat
 
 
 @pytest.mark.worker
@@ -13,12 +14,20 @@ def test_a_real_worker_runs_a_task_through_redis(celery_worker):
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_beat_heartbeat_task_marks_beat_alive(celery_worker):
-    from django.core.cache import cache
+def test_the_heartbeat_task_makes_its_queue_live_in_postgresql(celery_worker):
+    assert worker_liveness_problems(queues=["default"], max_age_seconds=60)
+    worker_heartbeat.apply_async(args=["default"], ignore_result=False).get(timeout=20)
+    assert WorkerHeartbeat.objects.get(queue="default").heartbeat_at is not None
+    assert worker_liveness_problems(queues=["default"], max_age_seconds=60) == []
 
-    cache.delete("beat-heartbeat")
-    beat_heartbeat.apply_async(ignore_result=False).get(timeout=20)
-    assert beat_alive()
+
+def test_beat_sends_a_heartbeat_to_every_queue(settings):
+    heartbeats = {
+        entry["options"]["queue"]
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "itsm.core.tasks.worker_heartbeat"
+    }
+    assert heartbeats == set(settings.CELERY_TASK_QUEUES_NAMES)
 
 
 def test_beat_schedule_entries_expire_before_their_next_run(settings):

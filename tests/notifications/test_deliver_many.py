@@ -102,7 +102,7 @@ def test_enqueueing_publishes_one_task_per_chunk(monkeypatch):
     monkeypatch.setattr(
         notification_deliver_many,
         "apply_async",
-        lambda args, countdown=None, connection=None, argsrepr=None: published.append(
+        lambda args, countdown=None, connection=None, argsrepr=None, retry=None: published.append(
             (args[0], argsrepr)
         ),
     )

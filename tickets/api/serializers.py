@@ -10,6 +10,7 @@ from tickets.choices import (
     Impact,
     OnHoldReason,
     Priority,
+    ReplyAndSet,
     ResolutionCode,
     TicketStatus,
     Urgency,
@@ -20,14 +21,21 @@ from tickets.models import Attachment, Category, Comment, Ticket
 
 class TicketSerializer(serializers.ModelSerializer):
     requester = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    assignment_team = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    service = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    ci = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    category = serializers.StringRelatedField()
-    subcategory = serializers.StringRelatedField()
-    parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    duplicate_of = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    assignee = serializers.SlugRelatedField(allow_null=True, slug_field="email", read_only=True)
+    assignment_team = serializers.SlugRelatedField(
+        allow_null=True, slug_field="name", read_only=True
+    )
+    service = serializers.SlugRelatedField(allow_null=True, slug_field="name", read_only=True)
+    ci = serializers.SlugRelatedField(allow_null=True, slug_field="name", read_only=True)
+    category = serializers.StringRelatedField(allow_null=True)
+    subcategory = serializers.StringRelatedField(allow_null=True)
+    parent = serializers.SlugRelatedField(allow_null=True, slug_field="number", read_only=True)
+    duplicate_of = serializers.SlugRelatedField(
+        allow_null=True, slug_field="number", read_only=True
+    )
+    watchers: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="email", many=True, read_only=True
+    )
 
     class Meta:
         model = Ticket
@@ -48,6 +56,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "urgency",
             "priority",
             "priority_override_reason",
+            "watchers",
             "assignment_team",
             "assignee",
             "reassignment_count",
@@ -139,6 +148,13 @@ class TicketUpdateSerializer(serializers.Serializer):
         required=False,
         help_text="The version you read (or send If-Match); missing → 400, stale → 409.",
     )
+    requester = serializers.SlugRelatedField(
+        slug_field="email",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        help_text="Email of the person affected.",
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     short_description = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     category = serializers.PrimaryKeyRelatedField(
@@ -155,6 +171,13 @@ class TicketUpdateSerializer(serializers.Serializer):
     )
     impact = serializers.ChoiceField(choices=Impact.choices, required=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    watchers = serializers.SlugRelatedField(
+        slug_field="email",
+        queryset=User.objects.filter(is_active=True),
+        many=True,
+        required=False,
+        help_text="Emails of everyone who follows the ticket (the whole list: it replaces it).",
+    )
 
 
 class TransitionInputSerializer(serializers.Serializer):
@@ -204,3 +227,22 @@ class CommentInputSerializer(serializers.Serializer):
     body = serializers.CharField()
     is_public = serializers.BooleanField(default=True)
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    set_status = serializers.ChoiceField(
+        choices=ReplyAndSet.choices,
+        required=False,
+        help_text=(
+            "Desk only, with a public reply: put the ticket on hold awaiting the requester, or "
+            "resolve it (with `resolution_code`; the reply becomes the resolution notes)."
+        ),
+    )
+    resolution_code = serializers.ChoiceField(choices=ResolutionCode.choices, required=False)
+    version = serializers.IntegerField(
+        required=False, help_text="The version you read; stale → 409. Needed with set_status."
+    )
+
+    def validate(self, attrs):
+        if attrs.get("set_status") and not attrs.get("is_public", True):
+            raise serializers.ValidationError(
+                {"set_status": ["Only a public reply can set the status; a work note cannot."]}
+            )
+        return attrs

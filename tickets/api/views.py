@@ -183,19 +183,34 @@ class _TicketViewSet(
     @extend_schema(
         methods=["post"], request=CommentInputSerializer, responses={201: CommentSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    # The whole list, neither paged nor filtered: the schema must not promise the list's
+    # pagination and filters here.
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def comments(self, request, number=None):
         ticket = self.get_object()
         if request.method == "POST":
             data = CommentInputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            comment = services.comment_add(
-                ticket=ticket,
-                author=request.user,
-                body=data.validated_data["body"],
-                is_public=data.validated_data["is_public"],
-                files=data.validated_data["attachments"],
-            )
+            values = data.validated_data
+            if values.get("set_status"):
+                comment = services.ticket_reply_and_set(
+                    ticket=ticket,
+                    author=request.user,
+                    body=values["body"],
+                    set_status=values["set_status"],
+                    resolution_code=values.get("resolution_code", ""),
+                    files=values["attachments"],
+                    expected_version=expected_version(request, dict(values)),
+                )
+            else:
+                comment = services.comment_add(
+                    ticket=ticket,
+                    author=request.user,
+                    body=values["body"],
+                    is_public=values["is_public"],
+                    files=values["attachments"],
+                    expected_version=values.get("version"),
+                )
             return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
         comments = selectors.comment_list_for_user(ticket=ticket, user=request.user)
         return Response(CommentSerializer(comments, many=True).data)

@@ -17,7 +17,7 @@ from itsm.core.refusals import (
     refusal_status,
     sent_form_id,
 )
-from itsm.core.views import desk_view
+from itsm.core.views import DeskRequest, desk_view
 from knowledge.selectors import article_get_by_number_or_none
 from tickets import selectors, services, workflow
 from tickets.catalog.selectors import request_answers, request_fulfilment_for_desk
@@ -155,6 +155,7 @@ def ticket_bulk(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
+    watchers = selectors.ticket_watcher_list(ticket=ticket)
     return {
         "ticket": ticket,
         "conversation": selectors.conversation_for(ticket=ticket, user=request.user),
@@ -186,7 +187,8 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "report_attachments": selectors.attachment_list_for_report(
             ticket=ticket, user=request.user
         ),
-        "is_watching": selectors.ticket_is_watched_by(ticket=ticket, user=request.user),
+        "watchers": watchers,
+        "is_watching": request.user in watchers,
         **extra,
     }
 
@@ -246,11 +248,22 @@ def _refused_on_ticket_page(
 @desk_view
 @require_POST
 @_refused_on_ticket_page("reply-form", "reply_form", ReplyForm)
-def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_reply(request: DeskRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_detail(request, ticket, status=400, reply_form=form)
+    if form.cleaned_data["set_status"]:
+        services.ticket_reply_and_set(
+            ticket=ticket,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            set_status=form.cleaned_data["set_status"],
+            resolution_code=form.cleaned_data["resolution_code"],
+            files=form.cleaned_data["attachments"],
+            expected_version=form.cleaned_data["version"],
+        )
+        return _after_write(request, number, "Reply sent and status set.")
     services.comment_add(
         ticket=ticket,
         author=request.user,
@@ -421,7 +434,9 @@ def ticket_sla(request: HttpRequest, number: str) -> HttpResponse:
 @desk_view
 def requester_lookup(request: HttpRequest) -> HttpResponse:
     """<option>s for the caller field: people whose name or email contains what was typed."""
-    people = selectors.requester_search(text=request.GET.get("requester", ""))
+    # The same look-up serves the watchers editor's "add a person" box.
+    text = request.GET.get("requester") or request.GET.get("watchers", "")
+    people = selectors.requester_search(text=text)
     return render(request, "tickets/desk/_requester_options.html", {"people": people})
 
 

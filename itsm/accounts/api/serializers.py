@@ -4,7 +4,7 @@ from itsm.accounts.models import Team, User
 
 
 class UserSerializer(serializers.ModelSerializer):
-    manager = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    manager = serializers.SlugRelatedField(allow_null=True, slug_field="email", read_only=True)
 
     class Meta:
         model = User
@@ -21,7 +21,7 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    lead = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    lead = serializers.SlugRelatedField(allow_null=True, slug_field="email", read_only=True)
     members = serializers.SlugRelatedField(slug_field="email", many=True, read_only=True)
 
     class Meta:

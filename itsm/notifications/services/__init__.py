@@ -25,7 +25,6 @@ from itsm.notifications.services.delivery import (
 )
 from itsm.notifications.services.dispatch import (
     BROKER_ERRORS,
-    BROKER_TIMEOUT_SECONDS,
     DELIVER_CHUNK,
 )
 from itsm.notifications.services.outbox import (
@@ -52,7 +51,6 @@ from itsm.notifications.services.sweep import (
 
 __all__ = [
     "BROKER_ERRORS",
-    "BROKER_TIMEOUT_SECONDS",
     "DELIVERY_ERRORS",
     "DELIVER_CHUNK",
     "EVENT_NAME",

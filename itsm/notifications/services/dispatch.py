@@ -10,13 +10,13 @@ import os
 import threading
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from kombu.exceptions import KombuError, OperationalError
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-BROKER_TIMEOUT_SECONDS = 2
 # Ids per delivery task. Publishing costs about 1 ms a message, so one task per row made the
 # publishing of a 10 000-row SLA sweep take longer than the sweep; a chunk is still small
 # enough to finish (sends time out at 10 s) far inside the broker's visibility timeout.
@@ -70,7 +70,20 @@ def _broker_connection(*, fresh: bool = False) -> tuple[Any, bool]:
         cached = None
     if cached is not None:
         return cached[1], True
-    connection = app.connection_for_write(connect_timeout=BROKER_TIMEOUT_SECONDS)
+    # Short socket timeouts for this connection only (the worker's own consuming connection
+    # keeps the longer ones): a frozen Redis accepts the TCP connection and then never
+    # answers, so only a read timeout bounds the wait.
+    timeout = settings.ITSM_BROKER_PUBLISH_TIMEOUT
+    connection = app.connection_for_write(
+        connect_timeout=timeout,
+        # max_retries 0: kombu's connect retry would wait out the whole timeout between
+        # attempts on a refused connection.
+        transport_options={
+            "socket_timeout": timeout,
+            "socket_connect_timeout": timeout,
+            "max_retries": 0,
+        },
+    )
     _broker.cached = (key, connection)
     return connection, False
 
@@ -86,8 +99,9 @@ def enqueue(notification_ids: list[int], *, countdown: float | None = None) -> i
     A dead broker is logged and swallowed: the rows stay pending and the sweep enqueues
     them later. A kept connection may have gone stale (Redis restarted), so its failure is
     tried once more on a new connection; a new connection that fails is not retried, so a
-    dead broker costs one short connect timeout. No Celery producer pool: its default retry
-    policy could hold a request for seconds (DESIGN §9).
+    dead or frozen broker costs a request at most two ITSM_BROKER_PUBLISH_TIMEOUTs. No
+    Celery producer pool: its default retry policy could hold a request for seconds
+    (DESIGN §9).
     """
     from itsm.notifications.tasks import notification_deliver_many
 
@@ -106,6 +120,9 @@ def enqueue(notification_ids: list[int], *, countdown: float | None = None) -> i
                     args=[chunks[0]],
                     countdown=countdown,
                     connection=connection,
+                    # Celery's publish retry sleeps between attempts (0.6 s in all); the one
+                    # retry on a fresh connection below is all a request can afford.
+                    retry=False,
                     # Celery's own repr of 250 ids, for its logs, cost more than the publish.
                     argsrepr=_ids_repr(chunks[0]),
                 )

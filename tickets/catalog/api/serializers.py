@@ -14,7 +14,9 @@ class CatalogFieldSerializer(serializers.ModelSerializer):
 
 
 class CatalogItemSerializer(serializers.ModelSerializer):
-    category = serializers.CharField(source="category.name", default=None, read_only=True)
+    category = serializers.CharField(
+        allow_null=True, source="category.name", default=None, read_only=True
+    )
     fields = CatalogFieldSerializer(many=True, read_only=True)
 
     class Meta:
@@ -52,7 +54,9 @@ class TaskSerializer(serializers.ModelSerializer):
     request = serializers.CharField(source="ticket.number", read_only=True)
     team = serializers.CharField(source="team.name", read_only=True)
     team_id = serializers.IntegerField(read_only=True)
-    assignee = serializers.EmailField(source="assignee.email", default=None, read_only=True)
+    assignee = serializers.EmailField(
+        allow_null=True, source="assignee.email", default=None, read_only=True
+    )
 
     class Meta:
         model = FulfilmentTask

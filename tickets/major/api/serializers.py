@@ -7,7 +7,7 @@ from tickets.major.models import MajorIncident, MajorIncidentUpdate
 
 
 class MajorIncidentUpdateSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    author = serializers.SlugRelatedField(allow_null=True, slug_field="email", read_only=True)
 
     class Meta:
         model = MajorIncidentUpdate
@@ -19,7 +19,7 @@ class MajorIncidentSerializer(serializers.ModelSerializer):
     short_description = serializers.CharField(source="ticket.short_description", read_only=True)
     service = serializers.CharField(source="ticket.service", read_only=True, allow_null=True)
     ci = serializers.CharField(source="ticket.ci", read_only=True, allow_null=True)
-    declared_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    declared_by = serializers.SlugRelatedField(allow_null=True, slug_field="email", read_only=True)
     manager = serializers.SlugRelatedField(slug_field="email", read_only=True)
     communications_owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
     child_count = serializers.IntegerField(read_only=True)

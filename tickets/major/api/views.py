@@ -47,7 +47,9 @@ class MajorIncidentViewSet(
         request=UpdateInputSerializer,
         responses={201: MajorIncidentUpdateSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    # The whole list, neither paged nor filtered: the schema must not promise the list's
+    # pagination and filters here.
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def updates(self, request, number=None):
         major = self.get_object()
         if request.method == "GET":
