@@ -20,7 +20,7 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
-from tests.faults import free_port
+from tests.faults import spare_port as free_port
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 PASSWORD = "desk-secret"
