@@ -1,4 +1,4 @@
-"""The Celery application: Redis broker, three queues, beat schedule from settings."""
+"""The Celery application: Redis broker, four queues, beat schedule from settings."""
 
 import logging
 import os
@@ -14,10 +14,10 @@ logger = logging.getLogger(__name__)
 
 app = Celery("itsm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = [Queue(name) for name in ("default", "sla", "notifications")]
+app.conf.task_queues = [Queue(name) for name in ("default", "sla", "notifications", "mail")]
 app.autodiscover_tasks()
 # The tickets app keeps the tasks of its sub-domains in their own packages.
-app.autodiscover_tasks(["tickets.sla", "tickets.major"])
+app.autodiscover_tasks(["tickets.sla", "tickets.major", "tickets.mail"])
 
 
 def _reconnect_forever(conf) -> None:

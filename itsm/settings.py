@@ -318,10 +318,12 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # the rows to the outbox sweep: a frozen Redis costs a request at most two of these.
 ITSM_BROKER_PUBLISH_TIMEOUT = env.float("ITSM_BROKER_PUBLISH_TIMEOUT", default=0.15)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES_NAMES = ("default", "sla", "notifications")
+CELERY_TASK_QUEUES_NAMES = ("default", "sla", "notifications", "mail")
 CELERY_TASK_ROUTES = {
     "itsm.notifications.tasks.*": {"queue": "notifications"},
     "tickets.sla.tasks.*": {"queue": "sla"},
+    # IMAP polls wait on other servers: their own queue keeps them from delaying the rest.
+    "tickets.mail.tasks.*": {"queue": "mail"},
 }
 CELERY_WORKER_QUEUES = env.list("CELERY_WORKER_QUEUES", default=list(CELERY_TASK_QUEUES_NAMES))
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -339,6 +341,9 @@ ITSM_SLA_SWEEP_WORKERS = env.int("ITSM_SLA_SWEEP_WORKERS", default=2)
 # (a dead beat, a dead worker, or a worker that stopped consuming).
 ITSM_WORKER_HEARTBEAT_SECONDS = env.int("ITSM_WORKER_HEARTBEAT_SECONDS", default=15)
 ITSM_WORKER_STALE_SECONDS = env.int("ITSM_WORKER_STALE_SECONDS", default=60)
+
+# How often beat looks for mailboxes to read, in seconds (also the poll interval of each).
+ITSM_MAIL_POLL_SECONDS = env.int("ITSM_MAIL_POLL_SECONDS", default=60)
 
 # Exactly one beat process runs these (Procfile / docker-compose). Every entry expires before
 # its next run so a backlog after an outage never piles up duplicates.
@@ -401,6 +406,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Read the desk's mailboxes that are due (tickets.mail) — every minute by default.
+    "mailboxes-poll": {
+        "task": "tickets.mail.tasks.mailboxes_poll",
+        "schedule": float(ITSM_MAIL_POLL_SECONDS),
+        "options": {"expires": max(ITSM_MAIL_POLL_SECONDS - 10, 5)},
+    },
     # Propose problem candidates from repeated incidents — daily at 05:30.
     "problem-candidates-detect": {
         "task": "problems.tasks.problem_candidates_detect",
@@ -456,6 +467,15 @@ ITSM_QUEUE_COUNT_CAP = env.int("ITSM_QUEUE_COUNT_CAP", default=999)
 ITSM_QUEUE_COUNT_SECONDS = env.int("ITSM_QUEUE_COUNT_SECONDS", default=30)
 # A notification that failed this many times is marked failed (retried with back-off before).
 ITSM_NOTIFICATION_MAX_ATTEMPTS = env.int("ITSM_NOTIFICATION_MAX_ATTEMPTS", default=6)
+# The e-mail channel (tickets.mail): the largest message taken, the most files in one, how
+# many messages one sender may send in an hour, a CA file for the IMAP servers' certificates
+# (empty: the system's), the IMAP timeout and how many messages one poll takes.
+ITSM_MAIL_MAX_BYTES = env.int("ITSM_MAIL_MAX_BYTES", default=25 * 1024 * 1024)
+ITSM_MAIL_MAX_ATTACHMENTS = env.int("ITSM_MAIL_MAX_ATTACHMENTS", default=50)
+ITSM_MAIL_SENDER_LIMIT_PER_HOUR = env.int("ITSM_MAIL_SENDER_LIMIT_PER_HOUR", default=30)
+ITSM_MAIL_CA_FILE = env.str("ITSM_MAIL_CA_FILE", default="")
+ITSM_MAIL_TIMEOUT_SECONDS = env.int("ITSM_MAIL_TIMEOUT_SECONDS", default=30)
+ITSM_MAIL_BATCH = env.int("ITSM_MAIL_BATCH", default=200)
 # The team told at once when a major incident is declared (with the service desk managers).
 ITSM_SERVICE_DESK_TEAM = env.str("ITSM_SERVICE_DESK_TEAM", default="Service Desk")
 

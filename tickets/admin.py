@@ -121,3 +121,7 @@ class SlaClockAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The e-mail channel keeps its admin in its own package.
+from tickets.mail import admin as mail_admin  # noqa: E402, F401

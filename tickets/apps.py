@@ -6,8 +6,10 @@ class TicketsConfig(AppConfig):
     verbose_name = "Incidents and requests"
 
     def ready(self) -> None:
+        from itsm.notifications.services import reply_to_register
         from knowledge.panels import ArticleFact, article_fact_register
         from tickets import signals
+        from tickets.mail.selectors import mailbox_reply_to
         from tickets.selectors import article_linked_ticket_count
 
         signals.connect()
@@ -16,3 +18,5 @@ class TicketsConfig(AppConfig):
                 name="linked-tickets", label="Linked tickets", value=article_linked_ticket_count
             )
         )
+        # E-mails about tickets answer to the desk's mailbox, so replies are threaded.
+        reply_to_register(mailbox_reply_to)

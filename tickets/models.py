@@ -5,9 +5,9 @@ them from the same queues, they share the life cycle, SLA clocks and indexes, an
 rows stay one set of indexes instead of two. The API still exposes them as two resources.
 
 The sub-domains keep their models in their own packages (`tickets.catalog`, `tickets.sla`,
-`tickets.major`, `tickets.survey`); they are imported here so they belong to the tickets app
-(one label, the same tables). They refer to `tickets.Ticket` by name, so importing them first
-creates no cycle.
+`tickets.major`, `tickets.survey`, `tickets.mail`); they are imported here so they belong to
+the tickets app (one label, the same tables). They refer to `tickets.Ticket` by name, so
+importing them first creates no cycle.
 """
 
 from typing import Any
@@ -40,6 +40,7 @@ from tickets.choices import (
     TicketStatus,
     Urgency,
 )
+from tickets.mail.models import InboundMessage, Mailbox
 from tickets.major.models import (
     MajorIncident,
     MajorIncidentReview,
@@ -61,6 +62,8 @@ __all__ = [
     "DeskPolicy",
     "FulfilmentTask",
     "FulfilmentTaskTemplate",
+    "InboundMessage",
+    "Mailbox",
     "MajorIncident",
     "MajorIncidentReview",
     "MajorIncidentRule",
@@ -397,6 +400,8 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # The desk's own copies (the raw e-mail a ticket came from): never shown to requesters.
+    is_internal = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.original_name

@@ -39,17 +39,44 @@ def _desk_side(ticket) -> list:
 
 
 def ticket_created(ticket) -> None:
+    message = (
+        "Thank you. The service desk will be in touch; reply to this ticket in "
+        "the portal to add information."
+    )
+    if ticket.channel == "email":
+        # The acknowledgement of a mail: answering it is how the sender adds information, and
+        # an article may solve the problem before anyone at the desk reads it.
+        message = (
+            "Thank you. The service desk will be in touch; reply to this e-mail, or to the "
+            "ticket in the portal, to add information." + _suggested_articles(ticket)
+        )
     _create(
         event="ticket_created",
         recipients=[ticket.requester],
         record=ticket,
         context={
             "title": f"We received {ticket.number}: {ticket.short_description}",
-            "message": "Thank you. The service desk will be in touch; reply to this ticket in "
-            "the portal to add information.",
+            "message": message,
             "url": _portal_url(ticket),
         },
     )
+
+
+def _suggested_articles(ticket) -> str:
+    from knowledge.selectors import article_list_suggested
+
+    articles = article_list_suggested(
+        user=ticket.requester, text=f"{ticket.short_description} {ticket.description[:300]}"
+    )
+    if not articles:
+        return ""
+    lines = [
+        f"- {article.title}: "
+        + settings.SITE_URL
+        + reverse("knowledge:portal-article-detail", args=[article.number])
+        for article in articles
+    ]
+    return "\n\nThese articles may already help:\n" + "\n".join(lines)
 
 
 def ticket_assigned(ticket) -> None:

@@ -319,12 +319,16 @@ def article_linked_ticket_count(*, article: Article, user: Any) -> int:
 def comment_list_for_user(*, ticket: Ticket, user: Any) -> QuerySet[Comment]:
     """The ticket's comments `user` may read (work notes for staff only), with their
     authors and attachments (two queries when evaluated)."""
+    staff = user_is_staff_member(user)
+    attachments = Attachment.objects.order_by("id")
+    if not staff:
+        attachments = attachments.filter(is_internal=False)
     comments = (
         Comment.objects.filter(ticket=ticket)
         .select_related("author")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        .prefetch_related(Prefetch("attachments", queryset=attachments))
     )
-    if not user_is_staff_member(user):
+    if not staff:
         comments = comments.filter(is_public=True)
     return comments
 
@@ -362,10 +366,13 @@ def related_for(*, ticket: Ticket, user: Any) -> dict[str, list[Any]]:
     }
 
 
-def attachment_list_for_report(*, ticket: Ticket) -> list[Attachment]:
+def attachment_list_for_report(*, ticket: Ticket, user: Any = None) -> list[Attachment]:
     """The files sent with the report itself (not with a reply): everyone who sees the
-    ticket sees them."""
-    return list(ticket.attachments.filter(comment__isnull=True).order_by("id"))
+    ticket sees them, apart from the desk's internal copies (the raw e-mail), staff only."""
+    attachments = ticket.attachments.filter(comment__isnull=True).order_by("id")
+    if user is None or not user_is_staff_member(user):
+        attachments = attachments.filter(is_internal=False)
+    return list(attachments)
 
 
 def attachment_get_for_user(*, user: Any, attachment_id: int) -> Attachment:
@@ -374,7 +381,9 @@ def attachment_get_for_user(*, user: Any, attachment_id: int) -> Attachment:
     visible_tickets = Ticket.objects.visible_to(user).values("id")
     attachments = Attachment.objects.filter(ticket_id__in=visible_tickets)
     if not user_is_staff_member(user):
-        attachments = attachments.filter(Q(comment__isnull=True) | Q(comment__is_public=True))
+        attachments = attachments.filter(
+            Q(comment__isnull=True) | Q(comment__is_public=True), is_internal=False
+        )
     try:
         return attachments.get(pk=attachment_id)
     except Attachment.DoesNotExist:

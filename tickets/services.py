@@ -6,11 +6,13 @@ bumps `version`, writes audit events whose `changes` include the version step, a
 notifications through the outbox.
 """
 
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -508,6 +510,7 @@ def comment_add(
     is_public: bool,
     files: Sequence[Any] = (),
     expected_version: int | None = None,
+    held_for_desk: bool = False,
 ) -> Comment:
     """Add a public reply or a work note, with attachments checked before anything is saved.
 
@@ -516,11 +519,16 @@ def comment_add(
     sends the version the agent read (a stale one is a 409: someone else acted first, and the
     agent should see that before the requester hears from two people); channels without one
     (portal, email) pass None.
+
+    `held_for_desk` is the e-mail channel's reply from someone who is neither on the ticket
+    nor on the desk: kept as a work note for the desk to read, whoever the author is.
     """
     is_staff = actor_may(author, may.COMMENT)
-    if not is_staff and not is_public:
+    if held_for_desk:
+        is_public = False
+    elif not is_staff and not is_public:
         raise PermissionRefused("Only the service desk can write work notes.")
-    if not is_staff:
+    if not is_staff and not held_for_desk:
         if ticket.requester_id != author.pk and not ticket.watchers.filter(pk=author.pk).exists():
             raise PermissionRefused("You cannot comment on this ticket.")
         require_permission(author, may.RAISE_OWN, refusal="You cannot comment on tickets.")
@@ -552,8 +560,33 @@ def comment_add(
         sla_services.sla_on_public_reply(ticket=ticket, author=author)
         if is_staff:
             _start_work_if_new(ticket, author, reason="Work started with a reply.")
-    _react_to_requester_reply(ticket, author)
+    if not held_for_desk:
+        _react_to_requester_reply(ticket, author)
     return comment
+
+
+@transaction.atomic
+def ticket_attach_source_message(
+    *, ticket: Ticket, comment: Comment | None, raw: bytes, uploader: User
+) -> Attachment:
+    """Keep the raw e-mail a ticket or reply came from, for the desk only (`is_internal`).
+
+    Not an upload: it is the message itself, kept whole so nothing the parser dropped is
+    lost, and requesters never see it (selectors filter internal attachments out)."""
+    stored = f"{uuid.uuid4().hex}.eml"
+    attachment = Attachment(
+        ticket=ticket,
+        comment=comment,
+        stored_name=stored,
+        original_name="original-message.eml",
+        content_type="message/rfc822",
+        size=len(raw),
+        uploaded_by=uploader,
+        is_internal=True,
+    )
+    attachment.file.save(stored, ContentFile(raw), save=False)
+    attachment.save()
+    return attachment
 
 
 @transaction.atomic

@@ -54,3 +54,17 @@ def team_ensure(
     if lead is not None:
         team.members.add(lead)
     return team
+
+
+@transaction.atomic
+def requester_ensure(*, email: str, display_name: str) -> User:
+    """The requester account of someone who wrote to the desk: created with no usable
+    password (they set one through the password reset) and the Requester role."""
+    from itsm.accounts.roles import Role
+
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user
+    user = User.objects.create_user(email=email, password=None, display_name=display_name[:150])
+    user.groups.add(*Group.objects.filter(name=Role.REQUESTER))
+    return user

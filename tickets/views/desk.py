@@ -192,7 +192,9 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "sla_badges": selectors.sla_badges(ticket, with_time_left=True),
         "panels": ticket_panels_for(ticket=ticket, user=request.user),
         "fulfilment": request_fulfilment_for_desk(ticket=ticket),
-        "report_attachments": selectors.attachment_list_for_report(ticket=ticket),
+        "report_attachments": selectors.attachment_list_for_report(
+            ticket=ticket, user=request.user
+        ),
         "watchers": watchers,
         "is_watching": request.user in watchers,
         **extra,

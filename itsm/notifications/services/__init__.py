@@ -11,7 +11,11 @@ from itsm.notifications.services.channels import (
     DELIVERY_ERRORS,
     WEBHOOK_TIMEOUT_SECONDS,
     DeliveryUnconfirmed,
+    email_headers,
     email_message_id,
+    email_subject,
+    email_thread_id,
+    reply_to_register,
     webhook_signature,
 )
 from itsm.notifications.services.delivery import (
@@ -30,6 +34,7 @@ from itsm.notifications.services.outbox import (
     RecordRef,
     notification_create,
     notification_create_many,
+    notification_create_to_address,
 )
 from itsm.notifications.services.preferences import notification_preference_update
 from itsm.notifications.services.sweep import (
@@ -58,10 +63,14 @@ __all__ = [
     "NotificationRequest",
     "Recipient",
     "RecordRef",
+    "email_headers",
     "email_message_id",
+    "email_subject",
+    "email_thread_id",
     "notification_confirm_delivered",
     "notification_create",
     "notification_create_many",
+    "notification_create_to_address",
     "notification_deliver",
     "notification_preference_update",
     "notification_reconcile_expired_claims",
@@ -70,5 +79,6 @@ __all__ = [
     "notification_retry_delay",
     "notification_sweep",
     "notification_sweep_batch",
+    "reply_to_register",
     "webhook_signature",
 ]

@@ -11,7 +11,7 @@ import json
 import smtplib
 import urllib.request
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from email.utils import parseaddr
 from typing import Any
 
@@ -68,6 +68,62 @@ def email_message_id(notification: Notification) -> str:
     return f"<{notification.event_id}.{notification.pk}@{domain}>"
 
 
+def email_thread_id(notification: Notification) -> str:
+    """The Message-ID of the thread a record's e-mails belong to, or "" without a record.
+
+    Never the ID of a real message: every e-mail about the record names it in In-Reply-To and
+    References, so mail clients group them and a reply carries it back (the e-mail channel
+    finds the record by it)."""
+    if not notification.record_label:
+        return ""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or DNS_NAME.get_fqdn()
+    label = "".join(ch for ch in notification.record_label if ch.isalnum())
+    return f"<thread.{label}@{domain}>" if label else ""
+
+
+# Who answers e-mails about a record: callables taking the notification and returning an
+# address or "". Apps above the platform register one (the e-mail channel: its mailbox), so
+# a reply lands where it is read.
+REPLY_TO_RESOLVERS: list[Callable[[Notification], str]] = []
+
+
+def reply_to_register(resolver: Callable[[Notification], str]) -> None:
+    if resolver not in REPLY_TO_RESOLVERS:
+        REPLY_TO_RESOLVERS.append(resolver)
+
+
+def _reply_to(notification: Notification) -> str:
+    for resolver in REPLY_TO_RESOLVERS:
+        if address := resolver(notification):
+            return address
+    return ""
+
+
+def email_subject(notification: Notification) -> str:
+    """The subject with the record's number in brackets ("[INC0001234]"), which is how a
+    reply whose headers were lost still finds its record."""
+    label = notification.record_label
+    if not label or f"[{label}]" in notification.subject:
+        return notification.subject
+    return f"{notification.subject} [{label}]"
+
+
+def email_headers(notification: Notification) -> dict[str, str]:
+    headers = {
+        "X-ITSM-Event": notification.event,
+        "X-ITSM-Event-Id": str(notification.event_id),
+        "Message-ID": email_message_id(notification),
+        # RFC 3834: tells auto-responders not to answer, so no out-of-office loops.
+        "Auto-Submitted": "auto-generated",
+    }
+    if thread := email_thread_id(notification):
+        headers["In-Reply-To"] = thread
+        headers["References"] = thread
+    if reply_to := _reply_to(notification):
+        headers["Reply-To"] = reply_to
+    return headers
+
+
 def send_email(notification: Notification) -> None:
     """Send the row's e-mail through the default mailer.
 
@@ -76,17 +132,11 @@ def send_email(notification: Notification) -> None:
     connection broke after it was opened without a refusal (maybe delivered).
     """
     message = EmailMultiAlternatives(
-        subject=notification.subject,
+        subject=email_subject(notification),
         body=notification.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.target],
-        headers={
-            "X-ITSM-Event": notification.event,
-            "X-ITSM-Event-Id": str(notification.event_id),
-            "Message-ID": email_message_id(notification),
-            # RFC 3834: tells auto-responders not to answer, so no out-of-office loops.
-            "Auto-Submitted": "auto-generated",
-        },
+        headers=email_headers(notification),
     )
     if notification.body_html:
         message.attach_alternative(notification.body_html, "text/html")

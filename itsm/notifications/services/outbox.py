@@ -97,6 +97,27 @@ def notification_create(
     return created
 
 
+def notification_create_to_address(
+    *, event: str, address: str, context: dict[str, Any], record: models.Model | None = None
+) -> Notification | None:
+    """Write one e-mail to an address that belongs to nobody we know (the e-mail channel's
+    polite refusal to an unknown sender). Same outbox, same delivery; None if already sent."""
+    if not EVENT_NAME.match(event):
+        raise ValueError(f"Event names are lower_snake_case identifiers, not {event!r}.")
+    row = Notification(
+        event_id=time_ordered_uuid(),
+        event=event,
+        channel=NotificationChannel.EMAIL,
+        target=address,
+        next_attempt_at=timezone.now(),
+        **_record_reference(record),
+        **channels.render_email(event=event, context=context),
+    )
+    row.save()
+    dispatch.enqueue_on_commit([row.pk])
+    return row
+
+
 @dataclass(frozen=True, slots=True)
 class Recipient:
     """A person to notify, as plain values: bulk writers read users with `values_list`
