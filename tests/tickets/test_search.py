@@ -196,15 +196,15 @@ def test_api_lists_run_a_fixed_number_of_queries(
     expected = realistic_tickets(rows, kind=kind)
     client = api_as(agent)
     # The caller's roles, the tickets with the list's relations joined in, then one query
-    # each for CIs, parents, duplicates and subcategories: nothing per row.
-    with django_assert_num_queries(6):
+    # each for CIs, parents, duplicates, subcategories and watchers: nothing per row.
+    with django_assert_num_queries(7):
         response = client.get(url, {"page_size": 50})
     assert len(response.json()["results"]) == expected
     body = response.json()["results"]
     assert sum(1 for row in body if row["ci"] and row["parent"] and row["subcategory"]) >= rows // 2
     # A search adds the look-up of requesters by name and the EXISTS of a match (the roles
     # are known from the first request).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(url, {"page_size": 50, "q": "printer"})
     assert len(response.json()["results"]) == expected
 
