@@ -18,6 +18,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
+from django.conf import settings
+
 ROOT = Path(__file__).resolve().parents[1]
 CELERY = str(Path(sys.executable).with_name("celery"))
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), Path("/nonexistent"))
@@ -126,7 +128,8 @@ class WorkerProcess:
         self.process = subprocess.Popen(
             [
                 *(CELERY, "-A", "itsm", "worker", "--loglevel=INFO", "--concurrency=1"),
-                *("--queues=default,sla,notifications", "--without-mingle", "--without-gossip"),
+                f"--queues={','.join(settings.CELERY_TASK_QUEUES_NAMES)}",
+                *("--without-mingle", "--without-gossip"),
                 *("-n", f"fault-{os.getpid()}@%h"),
             ],
             cwd=ROOT,

@@ -293,11 +293,7 @@ def test_time_to_resolve_is_business_time_not_wall_clock(requester, agent, servi
         ticket_services.comment_add(ticket=ticket, author=agent, body="On it.", is_public=True)
     with time_machine.travel(at(3, 9, 12), tick=False):
         ticket.refresh_from_db()
-        ticket_services.ticket_transition(
-            ticket=ticket, to_status=TicketStatus.IN_PROGRESS, actor=agent,
-            expected_version=ticket.version,
-        )  # fmt: skip
-        ticket.refresh_from_db()
+        assert ticket.status == TicketStatus.IN_PROGRESS  # the agent's reply started the work
         ticket_services.ticket_transition(
             ticket=ticket, to_status=TicketStatus.RESOLVED, actor=agent,
             expected_version=ticket.version, resolution_code="solved",
