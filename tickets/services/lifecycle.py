@@ -1,10 +1,5 @@
-"""Every write to incidents and service requests: one function per use case.
-
-Each service runs in a transaction, locks the ticket it changes and checks the caller's
-`expected_version` (a stale one raises StaleVersion → 409 / "someone else changed this"),
-bumps `version`, writes audit events whose `changes` include the version step, and writes
-notifications through the outbox.
-"""
+"""A ticket's own life: raise, edit and triage, prioritise, assign, move through its states,
+converse, and close on its own once the reopen window has passed."""
 
 import uuid
 from collections.abc import Iterable, Sequence
@@ -42,9 +37,7 @@ from tickets.models import (
     Comment,
     DeskPolicy,
     PriorityRule,
-    SavedFilter,
     Ticket,
-    TicketArticleLink,
     TicketAssignment,
 )
 from tickets.sla import services as sla_services
@@ -673,86 +666,6 @@ def _react_to_requester_reply(ticket: Ticket, author: User) -> None:
 # --- Links and watchers ---
 
 
-@transaction.atomic
-def ticket_link_parent(*, ticket: Ticket, parent: Ticket | None, actor: User) -> Ticket:
-    """Make `ticket` a child of `parent` (or detach it with None). No cycles."""
-    require_permission(actor, may.CHANGE, refusal="Only the service desk can link tickets.")
-    ticket = _lock(ticket, None)
-    if parent is not None and ticket.pk in _ancestor_ids(parent):
-        raise InvalidTicketInput(
-            "That would make the ticket its own ancestor; link it the other way round.",
-            field="parent",
-        )
-    before = _snapshot(ticket, ("parent",))
-    ticket.parent = parent
-    _save(ticket, actor=actor, action="linked", before=before)
-    return ticket
-
-
-def _ancestor_ids(ticket: Ticket, limit: int = 20) -> set[int]:
-    """The ticket and its parents up the chain, read fresh from the database."""
-    seen: set[int] = set()
-    current: int | None = ticket.pk
-    while current is not None and current not in seen and len(seen) < limit:
-        seen.add(current)
-        current = Ticket.objects.filter(pk=current).values_list("parent_id", flat=True).first()
-    return seen
-
-
-@transaction.atomic
-def ticket_mark_duplicate(*, ticket: Ticket, duplicate_of: Ticket, actor: User) -> Ticket:
-    """Close `ticket` as a duplicate: link it, resolve it, tell its requester where to look."""
-    require_permission(actor, may.CHANGE, refusal="Only the service desk can mark duplicates.")
-    if duplicate_of.pk == ticket.pk:
-        raise InvalidTicketInput("A ticket cannot duplicate itself.", field="duplicate_of")
-    if duplicate_of.duplicate_of_id == ticket.pk:
-        raise InvalidTicketInput("That ticket is already a duplicate of this one.")
-    locked = _lock(ticket, None)
-    before = _snapshot(locked, ("duplicate_of",))
-    locked.duplicate_of = duplicate_of
-    _save(locked, actor=actor, action="linked", before=before)
-    locked.watchers.add(locked.requester)
-    duplicate_of.watchers.add(locked.requester)
-    return ticket_transition(
-        ticket=locked,
-        to_status=TicketStatus.RESOLVED,
-        actor=actor,
-        expected_version=None,
-        resolution_code=ResolutionCode.DUPLICATE,
-        resolution_notes=(
-            f"This is being handled in {duplicate_of.number}; you are now following it."
-        ),
-    )
-
-
-def _require_may_follow(ticket: Ticket, user: User) -> None:
-    # Watching a ticket lets its watcher read it (Ticket.objects.visible_to), so following
-    # somebody else's ticket needs the desk's right to read every ticket.
-    if ticket.requester_id == getattr(user, "pk", None):
-        require_permission(user, may.RAISE_OWN, refusal="You cannot follow tickets.")
-    else:
-        require_permission(
-            user, may.VIEW, refusal="Only the service desk can follow other people's tickets."
-        )
-
-
-@transaction.atomic
-def ticket_watch(*, ticket: Ticket, user: User) -> None:
-    """Follow a ticket: one's own, or anybody's for those who may read every ticket."""
-    _require_may_follow(ticket, user)
-    ticket.watchers.add(user)
-    audit_record(record=ticket, actor=user, action="watch_started")
-
-
-@transaction.atomic
-def ticket_unwatch(*, ticket: Ticket, user: User) -> None:
-    _require_may_follow(ticket, user)
-    ticket.watchers.remove(user)
-    audit_record(record=ticket, actor=user, action="watch_stopped")
-
-
-# --- Periodic ---
-
 AUTO_CLOSE_BATCH = 500
 
 
@@ -785,115 +698,3 @@ def tickets_auto_close() -> int:
         closed += len(batch)
         if len(batch) < AUTO_CLOSE_BATCH:
             return closed
-
-
-# --- Bulk actions (desk) ---
-
-
-def tickets_bulk_assign(
-    *, tickets: Iterable[Ticket], actor: User, team: Team | None, assignee: User | None
-) -> list[str]:
-    """Assign several tickets; returns one message per ticket that could not be assigned."""
-    errors = []
-    for ticket in tickets:
-        try:
-            ticket_assign(
-                ticket=ticket, actor=actor, expected_version=None, team=team, assignee=assignee
-            )
-        except (InvalidTicketInput, TransitionNotAllowed, PermissionRefused) as exc:
-            errors.append(f"{ticket.number}: {exc.message}")
-    return errors
-
-
-def tickets_bulk_transition(
-    *, tickets: Iterable[Ticket], actor: User, to_status: str, **fields: Any
-) -> list[str]:
-    errors = []
-    for ticket in tickets:
-        try:
-            ticket_transition(
-                ticket=ticket, to_status=to_status, actor=actor, expected_version=None, **fields
-            )
-        except (InvalidTicketInput, TransitionNotAllowed, PermissionRefused) as exc:
-            errors.append(f"{ticket.number}: {exc.message}")
-    return errors
-
-
-# --- Saved queues ---
-
-
-def saved_filter_save(*, owner: User, name: str, query: str) -> SavedFilter:
-    """Save (or overwrite, by name) an agent's queue filter: the queue page's query string."""
-    require_permission(owner, may.VIEW, refusal="Only the service desk keeps queue filters.")
-    saved, _ = SavedFilter.objects.update_or_create(
-        owner=owner, name=name.strip()[:80], defaults={"query": query[:1000]}
-    )
-    return saved
-
-
-# --- Knowledge ---
-
-
-@transaction.atomic
-def ticket_link_article(*, ticket: Ticket, article: Any, actor: User) -> TicketArticleLink:
-    """Record that an article helped with this ticket (idempotent); audited on the ticket."""
-    require_permission(actor, may.CHANGE, refusal="Only the service desk can link articles.")
-    link, created = TicketArticleLink.objects.get_or_create(
-        ticket=ticket, article=article, defaults={"linked_by": actor}
-    )
-    if created:
-        audit_record(
-            record=ticket,
-            actor=actor,
-            action="article_linked",
-            message=f"{article.number} {article.title}",
-        )
-    return link
-
-
-@transaction.atomic
-def ticket_unlink_article(*, ticket: Ticket, article: Any, actor: User) -> None:
-    require_permission(actor, may.CHANGE, refusal="Only the service desk can unlink articles.")
-    deleted, _ = TicketArticleLink.objects.filter(ticket=ticket, article=article).delete()
-    if deleted:
-        audit_record(
-            record=ticket,
-            actor=actor,
-            action="article_unlinked",
-            message=f"{article.number} {article.title}",
-        )
-
-
-@transaction.atomic
-def article_draft_from_ticket(*, ticket: Ticket, actor: User) -> Any:
-    """Turn what the desk learnt on a ticket into an internal draft article, linked to it.
-
-    The draft carries the symptoms (short description and description) and the resolution;
-    an editor reviews it before anyone outside the desk can read it.
-    """
-    from knowledge.choices import ArticleAudience
-    from knowledge.services import article_create
-
-    require_permission(
-        actor, may.CHANGE, refusal="Only the service desk can write articles from tickets."
-    )
-    if not ticket.resolution_notes.strip():
-        raise InvalidTicketInput(
-            "Resolve the ticket (with resolution notes) before writing an article from it.",
-            field="resolution_notes",
-        )
-    body = (
-        f"## Symptoms\n\n{ticket.short_description}\n\n{ticket.description}\n\n"
-        f"## Resolution\n\n{ticket.resolution_notes}\n\n"
-        f"_Written from {ticket.number}._\n"
-    )
-    article = article_create(
-        actor=actor,
-        title=ticket.short_description,
-        body=body,
-        summary=ticket.resolution_notes.strip().splitlines()[0][:300],
-        services=[ticket.service] if ticket.service_id else [],
-        audience=ArticleAudience.INTERNAL,
-    )
-    ticket_link_article(ticket=ticket, article=article, actor=actor)
-    return article

@@ -1,0 +1,65 @@
+"""Every write to incidents and service requests: one function per use case.
+
+Each service runs in a transaction, locks the ticket it changes and checks the caller's
+`expected_version` (a stale one raises StaleVersion → 409 / "someone else changed this"),
+bumps `version`, writes audit events whose `changes` include the version step, and writes
+notifications through the outbox. One module per concept: `lifecycle` (a ticket's own life),
+`relations` (parents, duplicates, followers, linked articles) and `queue` (bulk actions and
+saved filters). Callers import from here.
+"""
+
+from tickets.services.lifecycle import (
+    AUTO_CLOSE_BATCH,
+    EDITABLE_FIELDS,
+    comment_add,
+    desk_policy,
+    priority_for,
+    ticket_assign,
+    ticket_attach_source_message,
+    ticket_create,
+    ticket_reply_and_set,
+    ticket_set_priority,
+    ticket_transition,
+    ticket_update,
+    tickets_auto_close,
+)
+from tickets.services.queue import (
+    saved_filter_save,
+    tickets_bulk_assign,
+    tickets_bulk_transition,
+)
+from tickets.services.relations import (
+    article_draft_from_ticket,
+    ticket_link_article,
+    ticket_link_parent,
+    ticket_mark_duplicate,
+    ticket_unlink_article,
+    ticket_unwatch,
+    ticket_watch,
+)
+
+__all__ = [
+    "AUTO_CLOSE_BATCH",
+    "EDITABLE_FIELDS",
+    "article_draft_from_ticket",
+    "comment_add",
+    "desk_policy",
+    "priority_for",
+    "saved_filter_save",
+    "ticket_assign",
+    "ticket_attach_source_message",
+    "ticket_create",
+    "ticket_link_article",
+    "ticket_link_parent",
+    "ticket_mark_duplicate",
+    "ticket_reply_and_set",
+    "ticket_set_priority",
+    "ticket_transition",
+    "ticket_unlink_article",
+    "ticket_unwatch",
+    "ticket_update",
+    "ticket_watch",
+    "tickets_auto_close",
+    "tickets_bulk_assign",
+    "tickets_bulk_transition",
+]
