@@ -8,6 +8,7 @@ from django.urls import reverse_lazy
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import ConfigurationItem, Service
 from itsm.core.fieldlists import takes_fields
+from itsm.core.widgets import FastSelect
 from tickets import selectors
 from tickets.choices import (
     Channel,
@@ -258,7 +259,7 @@ class ReplyForm(forms.Form):
         required=False,
         label="Outcome (for Reply and resolve)",
         # Its own id: the status form on the same page has a resolution code too.
-        widget=forms.Select(attrs={"id": "reply-resolution-code"}),
+        widget=FastSelect(attrs={"id": "reply-resolution-code"}),
     )
 
     def __init__(self, *args, max_bytes: int | None = None, **kwargs):
@@ -277,13 +278,19 @@ class ReplyForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    to_status = forms.ChoiceField(choices=TicketStatus.choices)
+    to_status = forms.ChoiceField(choices=TicketStatus.choices, widget=FastSelect)
     version = forms.IntegerField(widget=forms.HiddenInput)
     on_hold_reason = forms.ChoiceField(
-        choices=[("", "—"), *OnHoldReason.choices], required=False, label="On-hold reason"
+        choices=[("", "—"), *OnHoldReason.choices],
+        required=False,
+        label="On-hold reason",
+        widget=FastSelect,
     )
     resolution_code = forms.ChoiceField(
-        choices=[("", "—"), *ResolutionCode.choices], required=False, label="Resolution code"
+        choices=[("", "—"), *ResolutionCode.choices],
+        required=False,
+        label="Resolution code",
+        widget=FastSelect,
     )
     resolution_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     reason = forms.CharField(max_length=300, required=False)
@@ -294,7 +301,7 @@ class AssignForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(),
         required=False,
-        widget=forms.Select(
+        widget=FastSelect(
             attrs={
                 # The agent list follows the chosen team.
                 "hx-get": reverse_lazy("tickets:desk-team-agents"),
@@ -307,7 +314,10 @@ class AssignForm(forms.Form):
     # Any active person is accepted here: whether they may take the ticket (a member of the
     # chosen team) is the service's to say, in its own words next to the control.
     assignee = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True), required=False, label="Agent"
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        label="Agent",
+        widget=FastSelect,
     )
 
     def __init__(self, *args, **kwargs):
@@ -321,12 +331,14 @@ class AssignForm(forms.Form):
 
 class PriorityForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int)
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, widget=FastSelect)
     reason = forms.CharField(max_length=300, help_text="Why it differs from impact × urgency.")
 
 
 class LinkForm(forms.Form):
-    relation = forms.ChoiceField(choices=[("parent", "Child of"), ("duplicate", "Duplicate of")])
+    relation = forms.ChoiceField(
+        choices=[("parent", "Child of"), ("duplicate", "Duplicate of")], widget=FastSelect
+    )
     number = forms.CharField(max_length=20, label="Ticket number")
 
 

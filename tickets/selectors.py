@@ -11,20 +11,30 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from itsm.accounts.models import Team, User
 from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
-from itsm.cmdb.models import ConfigurationItem
+from itsm.cmdb.models import ConfigurationItem, Service
 from itsm.core.cache import cached, forget
 from knowledge.models import Article
 from tickets.choices import OPEN_STATUSES, TicketKind, TicketStatus
 from tickets.models import (
     SEARCH_CONFIG,
     Attachment,
+    CatalogItem,
     Category,
     Comment,
     SavedFilter,
@@ -112,6 +122,13 @@ CLOCKS_FOR_BADGES = Prefetch(
         "running_since",
         "stopped_at",
     ).order_by("metric"),
+)
+# The ticket page shows business time left, which needs each running clock's calendar.
+CLOCKS_WITH_CALENDARS = Prefetch(
+    "sla_clocks",
+    queryset=SlaClock.objects.select_related("policy__calendar")
+    .prefetch_related("policy__calendar__closed_dates", "policy__calendar__working_intervals")
+    .order_by("metric"),
 )
 
 
@@ -229,27 +246,58 @@ def _filter_choices() -> dict[str, list[tuple[int, str]]]:
 
 
 def ticket_get_for_user(*, user: Any, number: str) -> Ticket:
-    """One ticket by number, or 404 — also when it exists but the user may not see it."""
-    ticket = (
-        Ticket.objects.visible_to(user)
-        .select_related(
-            *LIST_RELATED,
-            "ci",
-            "subcategory",
-            "parent",
-            "duplicate_of",
-            "catalog_item",
-            "resolved_by",
-        )
-        .prefetch_related(CLOCKS_FOR_BADGES)
-        .filter(number=number.upper())
-    )
+    """One ticket by number, or 404 — also when it exists but the user may not see it.
+
+    Narrow queries rather than one wide one: joining the ticket's eleven relations made
+    PostgreSQL spend 4 ms (staff) to 33 ms (a requester: the watchers join and DISTINCT over
+    every column) planning for 0.3 ms of execution. The ticket row with its people and team
+    plans in a few tenths of a millisecond; the other relations are then read by primary
+    key, one query per table that has something to read.
+    """
     # get() on the unique number, not first(): first() adds ORDER BY created_at … LIMIT 1,
     # which the planner has to cost against the number's unique index for nothing.
     try:
-        return ticket.get()
+        ticket = (
+            Ticket.objects.visible_to(user)
+            .select_related("requester", "assignee", "assignment_team")
+            .filter(number=number.upper())
+            .get()
+        )
     except Ticket.DoesNotExist:
         raise Http404("No such ticket.") from None
+    ticket_relations_attach(ticket)
+    prefetch_related_objects([ticket], CLOCKS_WITH_CALENDARS)
+    return ticket
+
+
+# Which foreign keys of a ticket point at which table, read together per table.
+_TICKET_RELATIONS: tuple[tuple[type, tuple[str, ...]], ...] = (
+    (User, ("requester", "assignee", "resolved_by")),
+    (Team, ("assignment_team",)),
+    (Service, ("service",)),
+    (Category, ("category", "subcategory")),
+    (ConfigurationItem, ("ci",)),
+    (Ticket, ("parent", "duplicate_of")),
+    (CatalogItem, ("catalog_item",)),
+)
+
+
+def ticket_relations_attach(ticket: Ticket) -> None:
+    """Read what `ticket`'s foreign keys point at, one primary-key query per table with a
+    value set and not yet read (an empty relation costs nothing), and cache each on the
+    ticket. A subcategory's parent comes from the same category read ("Hardware › Laptop")."""
+    for model, all_names in _TICKET_RELATIONS:
+        names = [name for name in all_names if not Ticket._meta.get_field(name).is_cached(ticket)]
+        ids = {getattr(ticket, f"{name}_id") for name in names} - {None}
+        if not ids:
+            continue
+        rows = model._default_manager.order_by().in_bulk(ids)
+        for name in names:
+            related_id = getattr(ticket, f"{name}_id")
+            if related_id is not None and related_id in rows:
+                setattr(ticket, name, rows[related_id])
+    if ticket.subcategory_id and ticket.subcategory.parent_id == ticket.category_id:
+        ticket.subcategory.parent = ticket.category
 
 
 def ticket_list_for_api(*, user: Any, kind: str) -> QuerySet[Ticket]:
@@ -449,9 +497,11 @@ def sla_badges(ticket: Ticket, *, with_time_left: bool = False) -> list[SlaBadge
 def _time_left(clock: SlaClock) -> timedelta:
     from itsm.calendars.selectors import calendar_spec
 
-    spec = calendar_spec(
-        SlaClock.objects.select_related("policy__calendar").get(pk=clock.pk).policy.calendar
-    )
+    # The ticket page prefetches the calendar (CLOCKS_WITH_CALENDARS); a caller that did not
+    # pays one read here.
+    if not SlaClock.policy.is_cached(clock):
+        clock = SlaClock.objects.select_related("policy__calendar").get(pk=clock.pk)
+    spec = calendar_spec(clock.policy.calendar)
     used = elapsed_at(
         elapsed=clock.elapsed, running_since=clock.running_since, now=timezone.now(), spec=spec
     )

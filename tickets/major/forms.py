@@ -4,6 +4,7 @@ from django import forms
 
 from itsm.accounts.models import User
 from itsm.accounts.roles import STAFF_ROLES
+from itsm.core.widgets import FastSelect
 
 
 def _desk_people():
@@ -17,15 +18,21 @@ def _desk_people():
 class DeclareMajorForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-    manager = forms.ModelChoiceField(queryset=User.objects.none(), label="Major incident manager")
+    manager = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Major incident manager", widget=FastSelect
+    )
     communications_owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), label="Communications owner"
+        queryset=User.objects.none(), label="Communications owner", widget=FastSelect
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["manager"].queryset = _desk_people()
         self.fields["communications_owner"].queryset = _desk_people()
+        # Both lists are the same people: read them once for the two selects.
+        people = list(self.fields["manager"].choices)
+        self.fields["manager"].widget.choices = people
+        self.fields["communications_owner"].widget.choices = people
 
 
 class MajorUpdateForm(forms.Form):

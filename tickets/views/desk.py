@@ -176,14 +176,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         or ReplyForm(initial={"version": ticket.version}),
         "transition_form": extra.pop("transition_form", None)
         or TransitionForm(initial={"version": ticket.version}),
-        "assign_form": extra.pop("assign_form", None)
-        or AssignForm(
-            initial={
-                "version": ticket.version,
-                "team": ticket.assignment_team_id,
-                "assignee": ticket.assignee_id,
-            }
-        ),
+        "assign_form": extra.pop("assign_form", None) or _assign_form(ticket),
         "priority_form": PriorityForm(
             initial={"version": ticket.version, "priority": ticket.priority}
         ),
@@ -199,6 +192,18 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "is_watching": request.user in watchers,
         **extra,
     }
+
+
+def _assign_form(ticket: Ticket) -> AssignForm:
+    form = AssignForm(
+        initial={
+            "version": ticket.version,
+            "team": ticket.assignment_team_id,
+            "assignee": ticket.assignee_id,
+        }
+    )
+    use_cached_choices(form, ("team",))
+    return form
 
 
 def _render_detail(request: HttpRequest, ticket: Ticket, status: int = 200, **extra):

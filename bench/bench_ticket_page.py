@@ -1,0 +1,99 @@
+"""The ticket page (desk and portal), the API retrieve, and creates: median / p95 server
+time and query count.
+
+Usage: DATABASE_URL=... python bench/bench_ticket_page.py   (after seed_demo and generate_data)
+In-process through Django's test client (view + template + SQL), not the network, like
+bench_queue.py; "python cpu" is this process's CPU time alone (the database's work not
+counted), which stays comparable when other work shares the machine. The ticket read is the newest one with a CI, an agent and a team set, so every
+panel has something to draw. Creates write real tickets, commit included (its on-commit work
+too), so each run adds about 60 tickets to the database.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from itsm.accounts.models import User  # noqa: E402
+from tickets.models import Ticket  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+
+
+def main() -> None:
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.STORAGES["staticfiles"] = {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    }
+    agent = User.objects.get(email="agent@example.com")
+    ticket = (
+        Ticket.objects.filter(ci__isnull=False, assignee__isnull=False, kind="incident")
+        .order_by("-id")
+        .select_related("requester")
+        .first()
+    ) or Ticket.objects.filter(kind="incident").order_by("-id").select_related("requester").first()
+    desk, portal = Client(), Client()
+    desk.force_login(agent)
+    portal.force_login(ticket.requester)
+    print(f"tickets in database: {Ticket.objects.count():,}   load average {os.getloadavg()}")
+    print(f"ticket read: {ticket.number}")
+    _measure("desk: ticket page", lambda: desk.get(f"/desk/tickets/{ticket.number}/"))
+    _measure("portal: ticket page", lambda: portal.get(f"/portal/tickets/{ticket.number}/"))
+    _measure("api: incident retrieve", lambda: desk.get(f"/api/v1/incidents/{ticket.number}/"))
+    payload = {
+        "short_description": "Bench: printer on floor 3 jams",
+        "requester": ticket.requester.email,
+        "channel": "phone",
+        "impact": 2,
+        "urgency": 2,
+    }
+    _measure(
+        "api: incident create",
+        lambda: desk.post("/api/v1/incidents/", payload, content_type="application/json"),
+        expect=201,
+    )
+    _measure(
+        "portal: report an incident",
+        lambda: portal.post(
+            "/portal/tickets/report/",
+            {"short_description": "Bench: VPN drops", "description": "", "urgency": 2},
+        ),
+        expect=302,
+    )
+    print(f"load average {os.getloadavg()}")
+
+
+def _measure(label: str, call, *, expect: int = 200) -> None:
+    call()  # warm caches and the connection
+    timings, cpu, queries = [], [], 0
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as ctx:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            response = call()
+            timings.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+        assert response.status_code == expect, (label, response.status_code)
+        queries = len(ctx.captured_queries)
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    print(
+        f"{label:<32} median {statistics.median(timings):7.1f} ms   p95 {p95:7.1f} ms   "
+        f"python cpu {statistics.median(cpu):6.1f} ms   queries {queries}"
+    )
+
+
+if __name__ == "__main__":
+    main()
