@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
+from django.db import connection, models
 from django.db.models import (
     Exists,
     F,
@@ -271,7 +271,7 @@ def ticket_get_for_user(*, user: Any, number: str) -> Ticket:
 
 
 # Which foreign keys of a ticket point at which table, read together per table.
-_TICKET_RELATIONS: tuple[tuple[type, tuple[str, ...]], ...] = (
+_TICKET_RELATIONS: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
     (User, ("requester", "assignee", "resolved_by")),
     (Team, ("assignment_team",)),
     (Service, ("service",)),
@@ -282,12 +282,16 @@ _TICKET_RELATIONS: tuple[tuple[type, tuple[str, ...]], ...] = (
 )
 
 
+def _relation_is_read(ticket: Ticket, name: str) -> bool:
+    return name in ticket._state.fields_cache
+
+
 def ticket_relations_attach(ticket: Ticket) -> None:
     """Read what `ticket`'s foreign keys point at, one primary-key query per table with a
     value set and not yet read (an empty relation costs nothing), and cache each on the
     ticket. A subcategory's parent comes from the same category read ("Hardware › Laptop")."""
     for model, all_names in _TICKET_RELATIONS:
-        names = [name for name in all_names if not Ticket._meta.get_field(name).is_cached(ticket)]
+        names = [name for name in all_names if not _relation_is_read(ticket, name)]
         ids = {getattr(ticket, f"{name}_id") for name in names} - {None}
         if not ids:
             continue
@@ -296,8 +300,9 @@ def ticket_relations_attach(ticket: Ticket) -> None:
             related_id = getattr(ticket, f"{name}_id")
             if related_id is not None and related_id in rows:
                 setattr(ticket, name, rows[related_id])
-    if ticket.subcategory_id and ticket.subcategory.parent_id == ticket.category_id:
-        ticket.subcategory.parent = ticket.category
+    subcategory = ticket.subcategory
+    if subcategory is not None and subcategory.parent_id == ticket.category_id:
+        subcategory.parent = ticket.category
 
 
 def ticket_list_for_api(*, user: Any, kind: str) -> QuerySet[Ticket]:

@@ -30,7 +30,9 @@ class DeclareMajorForm(forms.Form):
         self.fields["manager"].queryset = _desk_people()
         self.fields["communications_owner"].queryset = _desk_people()
         # Both lists are the same people: read them once for the two selects.
-        people = list(self.fields["manager"].choices)
+        manager = self.fields["manager"]
+        assert isinstance(manager, forms.ModelChoiceField)
+        people = list(manager.iterator(manager))
         self.fields["manager"].widget.choices = people
         self.fields["communications_owner"].widget.choices = people
 
