@@ -95,13 +95,11 @@ def offer_only(field: forms.Field, queryset: QuerySet) -> None:
     subcategories) is a help, and a value that does not fit is refused by the service, in
     its own words, next to the control."""
     assert isinstance(field, forms.ModelChoiceField)
-    shown = forms.ModelChoiceField(
-        queryset=queryset,
-        required=False,
-        empty_label=field.empty_label,
-        to_field_name=field.to_field_name,
-    )
-    field.widget.choices = shown.choices
+    key = field.to_field_name or "pk"
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    # A plain read: Django's choice iterator opens a server-side cursor (WITH HOLD, outside
+    # a transaction) for a list of a few people.
+    field.widget.choices = [*empty, *((getattr(obj, key), str(obj)) for obj in queryset)]
 
 
 class PersonListField(forms.ModelMultipleChoiceField):

@@ -1,4 +1,4 @@
-"""Drop the queue's cached filter choices when a team, agent, service or category changes."""
+"""Drop the queue's cached filter choices when a team, agent, role, service or category changes."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -22,6 +22,8 @@ def connect() -> None:
     m2m_changed.connect(
         _forget_filter_choices, sender=Team.members.through, dispatch_uid="fc-members"
     )
+    # A role given or taken adds or removes someone from the desk's people list.
+    m2m_changed.connect(_forget_filter_choices, sender=User.groups.through, dispatch_uid="fc-roles")
 
 
 def _user_saved(sender, instance, update_fields=None, **kwargs) -> None:

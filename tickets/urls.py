@@ -15,6 +15,7 @@ desk_urls = [
     path("<str:number>/edit/<str:part>/", triage.ticket_edit, name="desk-ticket-edit"),
     path("<str:number>/reply/", desk.ticket_reply, name="desk-ticket-reply"),
     path("<str:number>/sla/", desk.ticket_sla, name="desk-ticket-sla"),
+    path("<str:number>/panels/", desk.ticket_panels, name="desk-ticket-panels"),
     path("<str:number>/articles/", desk.ticket_article_search, name="desk-ticket-articles"),
     path("<str:number>/articles/link/", desk.ticket_article_link, name="desk-ticket-article-link"),
     path(

@@ -183,7 +183,6 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "link_form": LinkForm(),
         "declare_major_form": declare_major_form_for(ticket=ticket, user=request.user),
         "sla_badges": selectors.sla_badges(ticket, with_time_left=True),
-        "panels": ticket_panels_for(ticket=ticket, user=request.user),
         "fulfilment": request_fulfilment_for_desk(ticket=ticket),
         "report_attachments": selectors.attachment_list_for_report(
             ticket=ticket, user=request.user
@@ -213,10 +212,25 @@ def _render_detail(request: HttpRequest, ticket: Ticket, status: int = 200, **ex
     return render(request, template, _detail_context(request, ticket, **extra), status=status)
 
 
+def panels_drawn(request: HttpRequest, ticket: Ticket) -> dict:
+    """The other apps' panels drawn into the page itself (after an edit that can change what
+    they show), rather than fetched by the page once it is shown."""
+    return {"panels": ticket_panels_for(ticket=ticket, user=request.user), "panels_drawn": True}
+
+
 @desk_view
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     return _render_detail(request, ticket)
+
+
+@desk_view
+def ticket_panels(request: HttpRequest, number: str) -> HttpResponse:
+    """The panels of the ticket page (known errors, problems, changes near it), which the page
+    asks for once it is drawn."""
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number, whole=False)
+    context = {"ticket": ticket, **panels_drawn(request, ticket)}
+    return render(request, "tickets/desk/_ticket_panels.html", context)
 
 
 def _after_write(request: HttpRequest, number: str, message: str) -> HttpResponse:
