@@ -222,8 +222,9 @@ FILTER_CHOICES_SECONDS = 3600
 
 def filter_choice_lists() -> dict[str, list[tuple[int, str]]]:
     """(id, label) choices of the queue's filter bar and bulk bar: teams, agents, services,
-    top-level categories, and everyone who works on the desk (the major-incident roles). Small tables read on every queue load, so they are cached until one
-    of them changes (tickets.signals drops the cache)."""
+    top-level categories, and everyone who works on the desk (the declare form's people).
+    Small tables read on every queue load, so they are cached until one of them changes
+    (tickets.signals drops the cache)."""
     return cached(FILTER_CHOICES_KEY, seconds=FILTER_CHOICES_SECONDS, compute=_filter_choices)
 
 

@@ -357,9 +357,10 @@ def test_the_ticket_panels_are_fetched_with_a_fixed_number_of_queries(
 ):
     ticket = make_ticket(requester=requester)
     client = client_as(agent)
-    assert f'hx-get="/desk/tickets/{ticket.number}/panels/"' in client.get(
-        f"/desk/tickets/{ticket.number}/"
-    ).content.decode()
+    assert (
+        f'hx-get="/desk/tickets/{ticket.number}/panels/"'
+        in client.get(f"/desk/tickets/{ticket.number}/").content.decode()
+    )
     # Session, user, roles, the ticket row, and the problems and changes panels.
     with django_assert_max_num_queries(8):
         response = client.get(f"/desk/tickets/{ticket.number}/panels/")
