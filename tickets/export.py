@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import IO, Any
 
-import xlsxwriter
+import xlsxwriter  # type: ignore[import-untyped]  # ships no type hints
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -111,10 +111,10 @@ def export_rows(tickets: QuerySet[Ticket]) -> Iterator[tuple[Any, ...]]:
             "yes" if t.export_sla_breached else "no",
             str(t.requester),
             t.requester.email,
-            t.assignment_team.name if t.assignment_team_id else "",
-            str(t.assignee) if t.assignee_id else "",
-            t.service.name if t.service_id else "",
-            t.category.name if t.category_id else "",
+            t.assignment_team.name if t.assignment_team else "",
+            str(t.assignee) if t.assignee else "",
+            t.service.name if t.service else "",
+            t.category.name if t.category else "",
             t.get_channel_display(),
             _local(t.created_at),
             _local(t.updated_at),

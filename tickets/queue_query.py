@@ -59,7 +59,7 @@ def queue_view(*, user: Any, query: QueryDict) -> QueueView:
     sort = queue_sort(query)
     ordering: Any = sort
     if sort == RELEVANCE:
-        tickets = selectors.ticket_list_by_relevance(tickets=tickets, text=query["q"])
+        tickets = selectors.ticket_list_by_relevance(tickets=tickets, text=query.get("q", ""))
     elif sort.lstrip("-") == "sla_due":
         tickets = tickets.annotate(sla_due=selectors.sla_due_annotation())
         ordering = (

@@ -205,9 +205,7 @@ def test_bulk_priority_override_needs_a_reason_and_keeps_it(agent, requester):
     assert (first.priority, first.priority_override_reason) == (2, "Board meeting")
     # Impact/urgency later: the override and its reason stay, and the line says so.
     line = _apply(agent, "priority", [first], impact=3, urgency=3)[0]
-    assert line.message == (
-        "impact 3 × urgency 3; priority stays P2 (overridden: Board meeting)."
-    )
+    assert line.message == ("impact 3 × urgency 3; priority stays P2 (overridden: Board meeting).")
 
 
 def test_bulk_priority_without_impact_urgency_or_priority_is_refused(agent, requester):

@@ -28,7 +28,7 @@ class BulkTicketSerializer(serializers.Serializer):
 
 class BulkInputSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=BulkAction.choices)
-    tickets = BulkTicketSerializer(
+    tickets = BulkTicketSerializer(  # type: ignore[call-arg]  # many=True takes max_length
         many=True, allow_empty=False, max_length=services.BULK_MAX_TICKETS
     )
     team = serializers.SlugRelatedField(

@@ -22,7 +22,7 @@ class _FormatIsTheFile(DefaultContentNegotiation):
     """`format` names the export's file format here, not the renderer of the answer (DRF's
     URL_FORMAT_OVERRIDE); refusals are always JSON, whatever Accept says."""
 
-    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)  # type: ignore[assignment]
 
     def select_renderer(self, request, renderers, format_suffix=None):
         try:

@@ -275,7 +275,9 @@ def _stale_message(exc: StaleVersion) -> str:
     return f"changed by {who} since you loaded the queue; reload it and try again."
 
 
-def _assign(ticket: Ticket, version: int | None, actor: User, p: BulkParams, _t) -> str:
+def _assign(
+    ticket: Ticket, version: int | None, actor: User, p: BulkParams, _t: Ticket | None
+) -> str:
     team = p.team if p.team is not None else ticket.assignment_team
     before = ticket.version
     done = ticket_assign(
@@ -287,7 +289,9 @@ def _assign(ticket: Ticket, version: int | None, actor: User, p: BulkParams, _t)
     return f"assigned to {where}."
 
 
-def _status(ticket: Ticket, version: int | None, actor: User, p: BulkParams, _t) -> str:
+def _status(
+    ticket: Ticket, version: int | None, actor: User, p: BulkParams, _t: Ticket | None
+) -> str:
     done = ticket_transition(
         ticket=ticket,
         to_status=p.to_status,
@@ -301,7 +305,9 @@ def _status(ticket: Ticket, version: int | None, actor: User, p: BulkParams, _t)
     return f"now {done.get_status_display().lower()}."
 
 
-def _priority(ticket: Ticket, version: int | None, actor: User, p: BulkParams, _t) -> str:
+def _priority(
+    ticket: Ticket, version: int | None, actor: User, p: BulkParams, _t: Ticket | None
+) -> str:
     if p.priority is not None:
         done = ticket_set_priority(
             ticket=ticket,
@@ -324,17 +330,23 @@ def _priority(ticket: Ticket, version: int | None, actor: User, p: BulkParams, _
     return f"impact {done.impact} × urgency {done.urgency} → P{done.priority}."
 
 
-def _reply(ticket: Ticket, version: int | None, actor: User, p: BulkParams, _t) -> str:
+def _reply(
+    ticket: Ticket, version: int | None, actor: User, p: BulkParams, _t: Ticket | None
+) -> str:
     comment_add(ticket=ticket, author=actor, body=p.body, is_public=True, expected_version=version)
     return "reply sent to the requester."
 
 
-def _note(ticket: Ticket, version: int | None, actor: User, p: BulkParams, _t) -> str:
+def _note(
+    ticket: Ticket, version: int | None, actor: User, p: BulkParams, _t: Ticket | None
+) -> str:
     comment_add(ticket=ticket, author=actor, body=p.body, is_public=False, expected_version=version)
     return "work note added."
 
 
-def _merge(ticket: Ticket, version: int | None, actor: User, _p, target: Ticket | None) -> str:
+def _merge(
+    ticket: Ticket, version: int | None, actor: User, _p: BulkParams, target: Ticket | None
+) -> str:
     assert target is not None  # _merge_target found it before any ticket was touched
     ticket_mark_duplicate(ticket=ticket, duplicate_of=target, actor=actor, expected_version=version)
     return f"duplicate of {target.number}, resolved."

@@ -3,13 +3,14 @@ view as a CSV or Excel download."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from itsm.core.exceptions import DomainError
-from itsm.core.views import desk_view
+from itsm.core.views import DeskRequest, desk_view
 from tickets import selectors, services
 from tickets.choices import BulkAction
 from tickets.export import FORMATS, export_response
@@ -29,7 +30,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 @desk_view
 @require_POST
-def ticket_bulk(request: HttpRequest) -> HttpResponse:
+def ticket_bulk(request: DeskRequest) -> HttpResponse:
     """Apply the bulk bar's action to the ticked tickets; the queue again, with one line per
     ticket (done, or refused and why) above the table."""
     form = BulkForm(request.POST)
@@ -40,7 +41,8 @@ def ticket_bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for name, errors in form.errors.items():
             label = form.fields[name].label if name in form.fields else ""
-            messages.error(request, f"{label or 'Bulk action'}: {' '.join(errors)}")
+            text = " ".join(str(error) for error in errors)
+            messages.error(request, f"{label or 'Bulk action'}: {text}")
         return _back(request)
     action = form.cleaned_data["action"]
     try:
@@ -64,7 +66,7 @@ def ticket_bulk(request: HttpRequest) -> HttpResponse:
 
 @desk_view
 @require_GET
-def ticket_export(request: HttpRequest) -> HttpResponse:
+def ticket_export(request: HttpRequest) -> HttpResponseBase:
     """The queue as shown (its queue, filters, search and sort) as a CSV or XLSX download,
     streamed whatever its size (tickets.export)."""
     fmt = request.GET.get("format", "csv")
