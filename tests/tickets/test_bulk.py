@@ -209,8 +209,11 @@ def test_bulk_priority_override_needs_a_reason_and_keeps_it(agent, requester):
 
 
 def test_bulk_priority_without_impact_urgency_or_priority_is_refused(agent, requester):
+    ticket = make_ticket(requester=requester)
     with pytest.raises(InvalidTicketInput, match="Choose impact and urgency"):
-        _apply(agent, "priority", [make_ticket(requester=requester)], impact=1)
+        _apply(agent, "priority", [ticket], impact=1)
+    with pytest.raises(InvalidTicketInput, match="not both"):
+        _apply(agent, "priority", [ticket], impact=1, urgency=1, priority=2, reason="VIP")
 
 
 # --- Reply and work note ---

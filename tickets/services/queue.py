@@ -203,6 +203,11 @@ def _check_status_params(p: BulkParams) -> None:
 
 
 def _check_priority_params(p: BulkParams) -> None:
+    if p.priority is not None and (p.impact is not None or p.urgency is not None):
+        raise InvalidTicketInput(
+            "Either set impact and urgency, or override the priority, not both.",
+            field="priority",
+        )
     if p.priority is not None:
         if p.priority not in Priority.values:
             raise InvalidTicketInput("Choose a priority from P1 to P5.", field="priority")
