@@ -339,3 +339,26 @@ def test_the_bulk_bar_without_a_selection_says_so(client_as, agent):
         "/desk/tickets/bulk/", {"action": "assign", "team": ""}, follow=True
     )
     assert "Select at least one ticket" in response.content.decode()
+
+
+def test_the_bulk_bar_sent_by_htmx_shows_a_refusal_in_the_bar_and_results_after_redirect(
+    client_as, agent, requester
+):
+    ticket = make_ticket(requester=requester)
+    client = client_as(agent)
+    form = {
+        "numbers": [ticket.number],
+        f"version_{ticket.number}": ticket.version,
+        "action": "reply",
+        "body": "",
+        "next": "/desk/tickets/?queue=open",
+    }
+    response = client.post("/desk/tickets/bulk/", form, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert response["HX-Retarget"] == "#bulk-refusal"
+    assert "Message: Write the message to add to each ticket." in response.content.decode()
+    response = client.post("/desk/tickets/bulk/", {**form, "body": "On it"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/desk/tickets/?queue=open"
+    text = strip_tags(client.get(response["HX-Redirect"]).content.decode())
+    assert f"{ticket.number}: done — reply sent to the requester." in text

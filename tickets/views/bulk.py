@@ -4,7 +4,7 @@ view as a CSV or Excel download."""
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -18,14 +18,32 @@ from tickets.forms import BulkForm, bulk_selection
 from tickets.queue_query import queue_view
 
 
-def _back(request: HttpRequest) -> HttpResponse:
-    """To the queue page the form was on (its filters and page), never off-site."""
+def _back(request: DeskRequest) -> HttpResponse:
+    """To the queue page the form was on (its filters and page), never off-site; the result
+    lines are flashed, so they show above the table of that page."""
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("tickets:desk-ticket-queue")
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
     return redirect(target)
+
+
+def _refused(request: DeskRequest, message: str) -> HttpResponse:
+    """Input wrong for the whole selection: nothing was done. Sent by htmx, the message goes
+    into the bulk bar beside its button and what the agent chose stays as it was; a plain
+    POST flashes it on the queue page."""
+    if request.htmx:
+        response = render(request, "components/_refusal.html", {"message": message}, status=400)
+        response["HX-Retarget"] = "#bulk-refusal"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    messages.error(request, message)
+    return _back(request)
 
 
 @desk_view
@@ -36,14 +54,16 @@ def ticket_bulk(request: DeskRequest) -> HttpResponse:
     form = BulkForm(request.POST)
     selection = bulk_selection(request.POST)
     if not selection:
-        messages.error(request, "Select at least one ticket, then choose the action.")
-        return _back(request)
+        return _refused(request, "Select at least one ticket, then choose the action.")
     if not form.is_valid():
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            text = " ".join(str(error) for error in errors)
-            messages.error(request, f"{label or 'Bulk action'}: {text}")
-        return _back(request)
+        return _refused(
+            request,
+            " ".join(
+                f"{form.fields[name].label if name in form.fields else 'Bulk action'}: "
+                + " ".join(str(error) for error in errors)
+                for name, errors in form.errors.items()
+            ),
+        )
     action = form.cleaned_data["action"]
     try:
         lines = services.tickets_bulk_apply(
@@ -53,8 +73,7 @@ def ticket_bulk(request: DeskRequest) -> HttpResponse:
         # Wrong for the whole selection (no team, resolve without notes…): nothing was done.
         field = form.fields.get(exc.field or "")
         label = field.label if field is not None and field.label else ""
-        messages.error(request, f"{label}: {exc.message}" if label else exc.message)
-        return _back(request)
+        return _refused(request, f"{label}: {exc.message}" if label else exc.message)
     selectors.queue_counts_forget(user=request.user)
     done = sum(1 for line in lines if line.done)
     refused = len(lines) - done
