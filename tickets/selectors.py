@@ -154,6 +154,8 @@ def ticket_list_for_queue(*, user: Any, queue: str | None) -> QuerySet[Ticket]:
 DESK_ROW_RELATED = ("requester", "assignee", "assignment_team", "service")
 DESK_ROW_FIELDS = (
     "number",
+    # The bulk bar sends each selected ticket's version back (tickets.services.queue).
+    "version",
     "kind",
     "priority",
     "short_description",

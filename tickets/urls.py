@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from tickets.views import desk, portal, triage
+from tickets.views import bulk, desk, portal, triage
 
 app_name = "tickets"
 
@@ -8,7 +8,8 @@ desk_urls = [
     path("", desk.ticket_queue, name="desk-ticket-queue"),
     path("new/", desk.ticket_create, name="desk-ticket-create"),
     path("requester-lookup/", desk.requester_lookup, name="desk-requester-lookup"),
-    path("bulk/", desk.ticket_bulk, name="desk-ticket-bulk"),
+    path("bulk/", bulk.ticket_bulk, name="desk-ticket-bulk"),
+    path("export/", bulk.ticket_export, name="desk-ticket-export"),
     path("filters/", desk.saved_filter_create, name="desk-saved-filter-create"),
     path("team-agents/", triage.team_agents, name="desk-team-agents"),
     path("<str:number>/", desk.ticket_detail, name="desk-ticket-detail"),

@@ -168,10 +168,18 @@ def test_bulk_assign_reports_per_ticket(client_as, agent, requester, service_des
     tickets = [make_ticket(requester=requester) for _ in range(3)]
     response = client_as(agent).post(
         "/desk/tickets/bulk/",
-        {"numbers": [t.number for t in tickets], "action": "assign", "team": service_desk_team.pk},
+        {
+            "numbers": [t.number for t in tickets],
+            **{f"version_{t.number}": t.version for t in tickets},
+            "action": "assign",
+            "team": service_desk_team.pk,
+        },
         follow=True,
     )
-    assert "Updated 3 tickets." in response.content.decode()
+    html = response.content.decode()
+    assert "Assign: 3 done, 0 refused." in html
+    for t in tickets:
+        assert f"{t.number}: done — assigned to Service Desk." in html
     assert Ticket.objects.filter(assignment_team=service_desk_team).count() == 3
 
 
