@@ -370,4 +370,4 @@ def test_the_ticket_panels_are_fetched_with_a_fixed_number_of_queries(
     assert other.status_code in (302, 403)
 
 
-TICKET_PAGE_QUERIES = 14
+TICKET_PAGE_QUERIES = 16
