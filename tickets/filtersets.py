@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import django_filters
+from django.forms import NullBooleanSelect
 from django.utils import timezone
 
 from itsm.accounts.models import Team, User
@@ -36,6 +37,14 @@ def use_cached_choices(form, names) -> None:
 ANY = "Any"
 
 
+class AnyYesNo(NullBooleanSelect):
+    """A yes/no filter whose unset choice reads like the other selects'."""
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", ANY), ("true", "Yes"), ("false", "No")]
+
+
 class TicketFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
     kind = django_filters.ChoiceFilter(choices=TicketKind.choices, label="Type", empty_label=ANY)
@@ -52,7 +61,7 @@ class TicketFilterSet(django_filters.FilterSet):
         empty_label=ANY,
     )
     unassigned = django_filters.BooleanFilter(
-        field_name="assignee", lookup_expr="isnull", label="Unassigned"
+        field_name="assignee", lookup_expr="isnull", label="Unassigned", widget=AnyYesNo
     )
     service = django_filters.ModelChoiceFilter(queryset=Service.objects.all(), empty_label=ANY)
     category = django_filters.ModelChoiceFilter(

@@ -49,7 +49,6 @@ def test_a_laptop_screen_shows_twenty_rows_and_never_scrolls_sideways(
     sign_in(page, live_server.url, agent.email)
     page.goto(live_server.url + "/desk/tickets/?queue=open")
     expect(page.locator(".ticket-table tbody tr")).to_have_count(30)
-    page.screenshot(path="/tmp/queue-1440.png")
     assert page.evaluate(ROWS_IN_VIEW) >= 20
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     # One line per row: a long subject is cut short, the whole of it is the cell's title.
