@@ -1,10 +1,13 @@
 """/api/v1/queue-preference/: the signed-in agent's desk queue settings (GET and PUT)."""
 
+from typing import cast
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from itsm.accounts.models import User
 from itsm.core.parsers import JSONParser
 from itsm.core.permissions import IsDeskUser
 from tickets import selectors, services
@@ -48,5 +51,7 @@ class QueuePreferenceViewSet(viewsets.ViewSet):
     def update(self, request: Request) -> Response:
         incoming = QueuePreferenceSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        preference = services.queue_preference_update(user=request.user, **incoming.validated_data)
+        # IsDeskUser let only a signed-in member of the desk this far.
+        user = cast(User, request.user)
+        preference = services.queue_preference_update(user=user, **incoming.validated_data)
         return Response(QueuePreferenceSerializer(preference).data)

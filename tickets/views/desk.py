@@ -82,7 +82,7 @@ def _page_size(request: HttpRequest) -> int:
 
 
 @desk_view
-def ticket_queue(request: HttpRequest) -> HttpResponse:
+def ticket_queue(request: DeskRequest) -> HttpResponse:
     """A queue (or all tickets) narrowed by the filter bar; rows only when asked by htmx.
 
     Opened with no query at all, the page goes to the agent's last view (first time: My
@@ -172,7 +172,7 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
 
 @desk_view
 @require_POST
-def queue_preference_save(request: HttpRequest) -> HttpResponse:
+def queue_preference_save(request: DeskRequest) -> HttpResponse:
     """The column chooser and the "More filters" toggle. A script sends the toggle in the
     background (204); without one, both come back to the queue view they were sent from."""
     fields: dict = {}
