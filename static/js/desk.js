@@ -88,3 +88,12 @@ document.addEventListener("click", (event) => {
     .catch(() => { button.title = "Could not remember this choice; it applies to this page only."; });
   if (open) { const first = panel.querySelector("select, input"); if (first) first.focus(); }
 });
+
+// The column chooser closes with Escape, back on its summary.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const chooser = event.target.closest("details.column-chooser[open]");
+  if (!chooser) return;
+  chooser.open = false;
+  chooser.querySelector("summary").focus();
+});

@@ -97,8 +97,14 @@ def test_agent_opens_more_filters_chooses_columns_and_finds_both_next_time(
     page.wait_for_url("**channel=portal**")
     expect(page.locator(".ticket-table tbody tr")).to_have_count(3)
 
-    page.locator(".column-chooser summary").click()
     chooser = page.locator(".column-chooser")
+    chooser.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(chooser.get_by_label("Requester", exact=True)).to_be_visible()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Escape")  # closes, back on its summary
+    expect(chooser.get_by_label("Requester", exact=True)).to_be_hidden()
+    page.keyboard.press("Enter")
     chooser.get_by_label("Requester", exact=True).uncheck()
     chooser.get_by_label("Channel", exact=True).check()
     chooser.get_by_role("button", name="Apply").click()
