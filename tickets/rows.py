@@ -91,14 +91,22 @@ def queue_headers(columns: Iterable[str], *, sort: str) -> list[HeaderCell]:
     return cells
 
 
+def _urgency(clock) -> tuple:
+    # Breached first, then running clocks by due time, then paused ones.
+    order = {SlaState.BREACHED: 0, SlaState.RUNNING: 1}.get(clock.state, 2)
+    return (order, clock.due_at is None, clock.due_at or 0)
+
+
 def _sla_cell(ticket) -> tuple[SafeString, str]:
-    """The SLA badges of a row, and the same in words for the cell's title."""
+    """The row's most urgent SLA clock as a badge (one line), and every open clock in words
+    for the cell's title."""
     from tickets.selectors import sla_badge_state
 
     badges, words = [], []
-    for clock in ticket.sla_clocks.all():
-        if clock.state in (SlaState.MET, SlaState.CANCELLED):
-            continue
+    clocks = [
+        c for c in ticket.sla_clocks.all() if c.state not in (SlaState.MET, SlaState.CANCELLED)
+    ]
+    for clock in sorted(clocks, key=_urgency):
         state = sla_badge_state(clock)
         label = "Response" if clock.metric == "first_response" else "Resolution"
         if clock.state == SlaState.BREACHED:
@@ -122,7 +130,7 @@ def _sla_cell(ticket) -> tuple[SafeString, str]:
                 text,
             )
         )
-    return SafeString("".join(badges)), " · ".join(words)
+    return SafeString(badges[0] if badges else "—"), " · ".join(words)
 
 
 def _time(value: datetime, now: datetime) -> SafeString:

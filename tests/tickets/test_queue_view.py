@@ -329,3 +329,19 @@ def test_queue_page_query_count_does_not_follow_page_size(
     with django_assert_num_queries(7):
         response = client.get(QUEUE, view)
     assert len(_numbers(response.content.decode())) == page_size
+
+
+def test_the_sla_cell_shows_the_most_urgent_clock_and_names_every_open_one(
+    client_as, agent, requester
+):
+    ticket = make_ticket(requester=requester, impact=1, urgency=1)
+    clocks = {c.metric: c for c in SlaClock.objects.filter(ticket=ticket)}
+    assert clocks["first_response"].due_at < clocks["resolution"].due_at
+    html = client_as(agent).get(QUEUE, {"queue": "open"}).content.decode()
+    cell = re.search(
+        r'<td class="sla-cell col-sla" data-label="SLA" title="([^"]*)">(.*?)</td>', html
+    )
+    title, content = cell.groups()
+    assert title.startswith("Response due ") and " · Resolution due " in title
+    assert content.count("sla-badge") == 1
+    assert "Response" in content and "Resolution" not in content
