@@ -36,6 +36,8 @@ SCENARIOS = [
     ("queue: my teams' unassigned", "/desk/tickets/?queue=team-unassigned&page_size=50"),
     ("queue: P1 open, sorted by priority", "/desk/tickets/?queue=open&priority=1&sort=priority"),
     ("queue: page 20 of all open", "/desk/tickets/?queue=open&page=20"),
+    ("queue: all open by SLA, breached first", "/desk/tickets/?queue=open&sort=sla_due"),
+    ("queue: search a requester's name", "/desk/tickets/?queue=&q=okonkwo"),
     ("api: incidents list, 50", "/api/v1/incidents/?page_size=50"),
     ("api: incidents status=open priority=2", "/api/v1/incidents/?status=open&priority=2"),
 ]

@@ -140,3 +140,33 @@ class BulkAction(models.TextChoices):
     REPLY = "reply", "Add a public reply"
     NOTE = "note", "Add a work note"
     MERGE = "merge", "Merge into one ticket"
+
+
+class QueueColumn(models.TextChoices):
+    """The columns an agent may show in the desk queue (their choice is a QueuePreference)."""
+
+    NUMBER = "number", "Number"
+    PRIORITY = "priority", "Priority"
+    SHORT_DESCRIPTION = "short_description", "Short description"
+    STATUS = "status", "Status"
+    SLA = "sla", "SLA"
+    REQUESTER = "requester", "Requester"
+    TEAM = "team", "Team / agent"
+    SERVICE = "service", "Service"
+    CATEGORY = "category", "Category"
+    UPDATED = "updated", "Updated"
+    OPENED = "opened", "Opened"
+    CHANNEL = "channel", "Channel"
+
+
+# What a new agent sees: the columns that fit a laptop screen on one line each.
+DEFAULT_QUEUE_COLUMNS = [
+    QueueColumn.NUMBER,
+    QueueColumn.PRIORITY,
+    QueueColumn.SHORT_DESCRIPTION,
+    QueueColumn.STATUS,
+    QueueColumn.SLA,
+    QueueColumn.REQUESTER,
+    QueueColumn.TEAM,
+    QueueColumn.UPDATED,
+]

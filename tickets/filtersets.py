@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import django_filters
+from django.forms import NullBooleanSelect
 from django.utils import timezone
 
 from itsm.accounts.models import Team, User
@@ -32,28 +33,46 @@ def use_cached_choices(form, names) -> None:
         field.widget.choices = [*empty, *lists[name]]
 
 
+# What an unset select says in the filter bar.
+ANY = "Any"
+
+
+class AnyYesNo(NullBooleanSelect):
+    """A yes/no filter whose unset choice reads like the other selects'."""
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", ANY), ("true", "Yes"), ("false", "No")]
+
+
 class TicketFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
-    kind = django_filters.ChoiceFilter(choices=TicketKind.choices, label="Type")
-    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status")
-    priority = django_filters.ChoiceFilter(choices=Priority.choices)
+    kind = django_filters.ChoiceFilter(choices=TicketKind.choices, label="Type", empty_label=ANY)
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES, method="filter_status", empty_label=ANY
+    )
+    priority = django_filters.ChoiceFilter(choices=Priority.choices, empty_label=ANY)
     team = django_filters.ModelChoiceFilter(
-        field_name="assignment_team", queryset=Team.objects.all(), label="Team"
+        field_name="assignment_team", queryset=Team.objects.all(), label="Team", empty_label=ANY
     )
     assignee = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(teams__isnull=False).distinct(), label="Agent"
+        queryset=User.objects.filter(teams__isnull=False).distinct(),
+        label="Agent",
+        empty_label=ANY,
     )
     unassigned = django_filters.BooleanFilter(
-        field_name="assignee", lookup_expr="isnull", label="Unassigned"
+        field_name="assignee", lookup_expr="isnull", label="Unassigned", widget=AnyYesNo
     )
-    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all())
-    category = django_filters.ModelChoiceFilter(queryset=Category.objects.filter(parent=None))
-    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all(), empty_label=ANY)
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.filter(parent=None), empty_label=ANY
+    )
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, empty_label=ANY)
     requester = django_filters.CharFilter(
         field_name="requester__email", lookup_expr="iexact", label="Requester email"
     )
     older_than_days = django_filters.ChoiceFilter(
-        choices=AGE_CHOICES, method="filter_age", label="Age"
+        choices=AGE_CHOICES, method="filter_age", label="Age", empty_label=ANY
     )
     created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")

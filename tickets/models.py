@@ -13,6 +13,7 @@ importing them first creates no cycle.
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import connection, models
@@ -29,12 +30,14 @@ from tickets.catalog.models import (
     FulfilmentTaskTemplate,
 )
 from tickets.choices import (
+    DEFAULT_QUEUE_COLUMNS,
     OPEN_STATUSES,
     ApprovalState,
     Channel,
     Impact,
     OnHoldReason,
     Priority,
+    QueueColumn,
     ResolutionCode,
     TicketKind,
     TicketStatus,
@@ -424,6 +427,32 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _default_queue_columns() -> list[str]:
+    return [str(column) for column in DEFAULT_QUEUE_COLUMNS]
+
+
+class QueuePreference(models.Model):
+    """How an agent's desk queue looks and opens: the columns shown, whether the extra filters
+    are open, and the query string of the last view (the queue opens there next time)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="queue_preference",
+    )
+    columns = ArrayField(
+        models.CharField(max_length=20, choices=QueueColumn.choices),
+        default=_default_queue_columns,
+    )
+    filters_open = models.BooleanField(default=False)
+    last_query = models.CharField(max_length=1000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Queue preference of {self.user_id}"
 
 
 class TicketArticleLink(models.Model):

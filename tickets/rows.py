@@ -1,16 +1,23 @@
 """Queue rows built in Python: the queue is the page agents load most, and Django's template
 engine spent about a millisecond per row on it. The markup matches what a template would
-write; every value goes through format_html, so it is escaped the same way."""
+write; every value goes through format_html, so it is escaped the same way.
 
-from collections.abc import Callable
+Which cells a row has is the agent's choice of columns (QueuePreference.columns); the headers
+come from `queue_headers`, so a table's head and body always name the same columns. Each cell
+carries its column's label (`data-label`), which the phone layout shows in front of the value
+when rows become cards."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from itsm.core.dates import format_datetime
-from tickets.choices import PRIORITY_BADGE, STATUS_BADGE
+from tickets.choices import PRIORITY_BADGE, STATUS_BADGE, QueueColumn
 from tickets.sla.rules import SLA_BADGE, SlaState
 
 
@@ -24,22 +31,94 @@ def age(created_at: datetime, now: datetime) -> str:
     return "0 minutes"
 
 
-def _sla_cell(ticket) -> SafeString:
+@dataclass(frozen=True)
+class Header:
+    column: str
+    label: str
+    # The `sort` value of the queue page, or "" when the column does not sort.
+    sort: str
+    # The direction a first click sorts in: dates newest first, the rest ascending.
+    first_descending: bool = False
+
+
+HEADERS = {
+    h.column: h
+    for h in (
+        Header(QueueColumn.NUMBER, "Number", "number"),
+        Header(QueueColumn.PRIORITY, "Priority", "priority"),
+        Header(QueueColumn.SHORT_DESCRIPTION, "Short description", "short_description"),
+        Header(QueueColumn.STATUS, "Status", "status"),
+        Header(QueueColumn.SLA, "SLA", "sla_due"),
+        Header(QueueColumn.REQUESTER, "Requester", ""),
+        Header(QueueColumn.TEAM, "Team / agent", ""),
+        Header(QueueColumn.SERVICE, "Service", ""),
+        Header(QueueColumn.CATEGORY, "Category", ""),
+        Header(QueueColumn.UPDATED, "Updated", "updated_at", first_descending=True),
+        Header(QueueColumn.OPENED, "Opened", "created_at", first_descending=True),
+        Header(QueueColumn.CHANNEL, "Channel", ""),
+    )
+}
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    column: str
+    label: str
+    # aria-sort: "ascending", "descending" or "none"; "" for a column that does not sort.
+    aria_sort: str
+    # The sort a click on the header asks for ("" for a column that does not sort).
+    next_sort: str
+
+
+def queue_headers(columns: Iterable[str], *, sort: str) -> list[HeaderCell]:
+    """The headers of the chosen `columns` with the direction of the current `sort` (a value
+    of the page's `sort` parameter, "-" in front for descending) and what a click asks for:
+    the sorted column toggles, another starts in its natural direction."""
+    cells = []
+    for column in columns:
+        header = HEADERS[column]
+        if not header.sort:
+            cells.append(HeaderCell(column, header.label, "", ""))
+            continue
+        if sort == header.sort:
+            aria, next_sort = "ascending", f"-{header.sort}"
+        elif sort == f"-{header.sort}":
+            aria, next_sort = "descending", header.sort
+        else:
+            aria = "none"
+            next_sort = f"-{header.sort}" if header.first_descending else header.sort
+        cells.append(HeaderCell(column, header.label, aria, next_sort))
+    return cells
+
+
+def _urgency(clock) -> tuple:
+    # Breached first, then running clocks by due time, then paused ones.
+    order = {SlaState.BREACHED: 0, SlaState.RUNNING: 1}.get(clock.state, 2)
+    return (order, clock.due_at is None, clock.due_at or 0)
+
+
+def _sla_cell(ticket) -> tuple[SafeString, str]:
+    """The row's most urgent SLA clock as a badge (one line), and every open clock in words
+    for the cell's title."""
     from tickets.selectors import sla_badge_state
 
-    badges = []
-    for clock in ticket.sla_clocks.all():
-        if clock.state in (SlaState.MET, SlaState.CANCELLED):
-            continue
+    badges, words = [], []
+    clocks = [
+        c for c in ticket.sla_clocks.all() if c.state not in (SlaState.MET, SlaState.CANCELLED)
+    ]
+    for clock in sorted(clocks, key=_urgency):
         state = sla_badge_state(clock)
         label = "Response" if clock.metric == "first_response" else "Resolution"
         if clock.state == SlaState.BREACHED:
             text = "breached"
+            words.append(f"{label} breached")
         elif clock.state == SlaState.PAUSED:
             text = "paused"
+            words.append(f"{label} paused")
         else:
             due = format_datetime(clock.due_at)
             text = format_html('<span class="sla-left">due {}</span>', due)
+            words.append(f"{label} due {due}")
         due_attr = format_html(' data-due="{}"', clock.due_at.isoformat()) if clock.due_at else ""
         badges.append(
             format_html(
@@ -51,44 +130,109 @@ def _sla_cell(ticket) -> SafeString:
                 text,
             )
         )
-    return SafeString("".join(badges))
+    return SafeString(badges[0] if badges else "—"), " · ".join(words)
 
 
-def queue_rows(tickets, *, ticket_path: Callable[[str], str]) -> SafeString:
-    now = timezone.now()
+def _time(value: datetime, now: datetime) -> SafeString:
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}" title="{}">{} ago</time>',
+        local.isoformat(),
+        format_datetime(local),
+        age(value, now),
+    )
 
-    def row(t):
-        url = ticket_path(t.number)
+
+def _cells(now: datetime, ticket_path: Callable[[str], str]) -> dict[str, Callable[[Any], Any]]:
+    """For each column: the cell's class, its title (the whole text, shown when the cell is
+    cut short) and its content."""
+
+    def who(t) -> str:
         team = str(t.assignment_team) if t.assignment_team_id else "—"
-        who = format_html("{} / {}", team, t.assignee) if t.assignee_id else team
-        created = timezone.localtime(t.created_at)
-        return (
-            url,
+        return f"{team} / {t.assignee}" if t.assignee_id else team
+
+    def requester(t):
+        r = t.requester
+        return "col-requester", f"{r} <{r.email}>", str(r)
+
+    def sla(t):
+        badges, words = _sla_cell(t)
+        return "sla-cell col-sla", words, badges
+
+    return {
+        QueueColumn.NUMBER: lambda t: (
+            "col-number",
             t.number,
-            t.number,
-            url,
-            t.number,
-            PRIORITY_BADGE.get(t.priority, "neutral"),
-            t.priority,
+            format_html('<a href="{}">{}</a>', ticket_path(t.number), t.number),
+        ),
+        QueueColumn.PRIORITY: lambda t: (
+            "col-priority",
+            f"P{t.priority}",
+            format_html(
+                '<span class="badge badge-{}">P{}</span>',
+                PRIORITY_BADGE.get(t.priority, "neutral"),
+                t.priority,
+            ),
+        ),
+        QueueColumn.SHORT_DESCRIPTION: lambda t: (
+            "col-short_description",
             t.short_description,
-            STATUS_BADGE.get(t.status, "neutral"),
+            t.short_description,
+        ),
+        QueueColumn.STATUS: lambda t: (
+            "col-status",
             t.get_status_display(),
-            _sla_cell(t),
-            t.requester,
-            who,
+            format_html(
+                '<span class="badge badge-{}">{}</span>',
+                STATUS_BADGE.get(t.status, "neutral"),
+                t.get_status_display(),
+            ),
+        ),
+        QueueColumn.SLA: sla,
+        QueueColumn.REQUESTER: requester,
+        QueueColumn.TEAM: lambda t: ("col-team", who(t), who(t)),
+        QueueColumn.SERVICE: lambda t: (
+            "col-service",
+            str(t.service) if t.service_id else "",
             t.service if t.service_id else "—",
-            created.isoformat(),
-            format_datetime(created),
-            age(t.created_at, now),
+        ),
+        QueueColumn.CATEGORY: lambda t: (
+            "col-category",
+            str(t.category) if t.category_id else "",
+            t.category if t.category_id else "—",
+        ),
+        QueueColumn.UPDATED: lambda t: ("col-updated", "", _time(t.updated_at, now)),
+        QueueColumn.OPENED: lambda t: ("col-opened", "", _time(t.created_at, now)),
+        QueueColumn.CHANNEL: lambda t: (
+            "col-channel",
+            t.get_channel_display(),
+            t.get_channel_display(),
+        ),
+    }
+
+
+def queue_rows(tickets, *, columns: Iterable[str], ticket_path: Callable[[str], str]) -> SafeString:
+    """One `<tr>` per ticket: the selection box, then the chosen `columns` in table order."""
+    now = timezone.now()
+    cells = _cells(now, ticket_path)
+    chosen = [(cells[c], HEADERS[c].label) for c in columns]
+
+    def cell(build, label: str, t) -> SafeString:
+        css, title, content = build(t)
+        if title:
+            return format_html(
+                '<td class="{}" data-label="{}" title="{}">{}</td>', css, label, title, content
+            )
+        return format_html('<td class="{}" data-label="{}">{}</td>', css, label, content)
+
+    def row(t) -> SafeString:
+        return format_html(
+            '<tr data-href="{}"><td class="col-select"><input type="checkbox" name="numbers" '
+            'value="{}" aria-label="Select {}"></td>{}</tr>',
+            ticket_path(t.number),
+            t.number,
+            t.number,
+            SafeString("".join(cell(build, label, t) for build, label in chosen)),
         )
 
-    return format_html_join(
-        "\n",
-        '<tr data-href="{}"><td><input type="checkbox" name="numbers" value="{}" '
-        'aria-label="Select {}"></td><td><a href="{}">{}</a></td>'
-        '<td><span class="badge badge-{}">P{}</span></td><td>{}</td>'
-        '<td><span class="badge badge-{}">{}</span></td><td class="sla-cell">{}</td>'
-        "<td>{}</td><td>{}</td><td>{}</td>"
-        '<td><time datetime="{}" title="{}">{} ago</time></td></tr>',
-        (row(t) for t in tickets),
-    )
+    return SafeString("\n".join(row(t) for t in tickets))

@@ -37,6 +37,7 @@ from tickets.models import (
     CatalogItem,
     Category,
     Comment,
+    QueuePreference,
     SavedFilter,
     SlaClock,
     Ticket,
@@ -133,9 +134,13 @@ CLOCKS_WITH_CALENDARS = Prefetch(
 
 
 def sla_due_annotation() -> Subquery:
-    """The earliest due instant of the ticket's running clocks (for sorting by SLA)."""
+    """The earliest due instant of the ticket's running or breached clocks (for sorting by
+    SLA). A breached clock's due instant has passed, so ascending this puts breached tickets
+    first, then running clocks by time left; paused, stopped or no clocks give NULL (last)."""
     return Subquery(
-        SlaClock.objects.filter(ticket=OuterRef("pk"), state=SlaState.RUNNING)
+        SlaClock.objects.filter(
+            ticket=OuterRef("pk"), state__in=(SlaState.RUNNING, SlaState.BREACHED)
+        )
         .order_by("due_at")
         .values("due_at")[:1]
     )
@@ -151,7 +156,7 @@ def ticket_list_for_queue(*, user: Any, queue: str | None) -> QuerySet[Ticket]:
 
 # What a queue row shows (tickets.rows): only these columns are read, so a 50-row page moves
 # a few kilobytes instead of every column of five joined tables.
-DESK_ROW_RELATED = ("requester", "assignee", "assignment_team", "service")
+DESK_ROW_RELATED = ("requester", "assignee", "assignment_team", "service", "category")
 DESK_ROW_FIELDS = (
     "number",
     # The bulk bar sends each selected ticket's version back (tickets.services.queue).
@@ -161,12 +166,15 @@ DESK_ROW_FIELDS = (
     "short_description",
     "status",
     "created_at",
+    "updated_at",
+    "channel",
     "requester__display_name",
     "requester__email",
     "assignee__display_name",
     "assignee__email",
     "assignment_team__name",
     "service__name",
+    "category__name",
 )
 
 
@@ -532,6 +540,12 @@ def _time_left(clock: SlaClock) -> timedelta:
 def saved_filter_list(*, owner: Any) -> QuerySet[SavedFilter]:
     """The agent's own saved queue filters, for the queue navigation."""
     return SavedFilter.objects.filter(owner=owner)
+
+
+def queue_preference_for(*, user: Any) -> QueuePreference:
+    """The agent's queue settings; an unsaved default one until they change something."""
+    preference = QueuePreference.objects.filter(user=user).first()
+    return preference or QueuePreference(user=user)
 
 
 # --- Text search ----------------------------------------------------------------------

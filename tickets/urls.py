@@ -11,6 +11,7 @@ desk_urls = [
     path("bulk/", bulk.ticket_bulk, name="desk-ticket-bulk"),
     path("export/", bulk.ticket_export, name="desk-ticket-export"),
     path("filters/", desk.saved_filter_create, name="desk-saved-filter-create"),
+    path("preferences/", desk.queue_preference_save, name="desk-queue-preference"),
     path("team-agents/", triage.team_agents, name="desk-team-agents"),
     path("<str:number>/", desk.ticket_detail, name="desk-ticket-detail"),
     path("<str:number>/edit/<str:part>/", triage.ticket_edit, name="desk-ticket-edit"),

@@ -58,3 +58,42 @@ document.addEventListener("submit", (event) => {
   params.delete("page");
   form.querySelector("input[name=query]").value = params.toString();
 });
+
+// Forms that come back to the queue view (the column chooser, the "More filters" toggle)
+// send the view the address bar shows now: the filter bar may have changed it since load.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form.keeps-view");
+  if (!form) return;
+  const params = new URLSearchParams(location.search);
+  params.delete("page");
+  form.querySelector("input[name=next]").value = params.toString();
+});
+
+// "More filters": opens and closes at once; the agent's choice is remembered in the
+// background (without a script the button posts the choice and the page comes back).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("#more-filters-toggle");
+  if (!button) return;
+  event.preventDefault();
+  const panel = document.getElementById(button.getAttribute("aria-controls"));
+  const open = button.getAttribute("aria-expanded") !== "true";
+  panel.hidden = !open;
+  button.setAttribute("aria-expanded", String(open));
+  button.value = open ? "0" : "1";
+  const form = document.getElementById("filters-toggle");
+  const body = new FormData(form);
+  body.set("filters_open", open ? "1" : "0");
+  fetch(form.action, { method: "POST", body, headers: { "HX-Request": "true" }, credentials: "same-origin" })
+    .then((response) => { if (!response.ok) throw new Error(String(response.status)); })
+    .catch(() => { button.title = "Could not remember this choice; it applies to this page only."; });
+  if (open) { const first = panel.querySelector("select, input"); if (first) first.focus(); }
+});
+
+// The column chooser closes with Escape, back on its summary.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const chooser = event.target.closest("details.column-chooser[open]");
+  if (!chooser) return;
+  chooser.open = false;
+  chooser.querySelector("summary").focus();
+});

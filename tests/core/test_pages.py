@@ -35,7 +35,8 @@ def test_api_schema_and_docs_are_served_without_a_cdn(client_as, agent):
     ],
 )
 def test_every_desk_section_renders_for_an_agent(client_as, agent, url):
-    response = client_as(agent).get(url)
+    # The queue's bare address goes to the agent's last view (first time: My work).
+    response = client_as(agent).get(url, follow=True)
     assert response.status_code == 200
     assert 'aria-label="Workspace"' in response.content.decode()
 

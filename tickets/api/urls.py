@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from tickets.api.bulk import TicketBulkView
 from tickets.api.export import TicketExportView
+from tickets.api.preferences import QueuePreferenceViewSet
 from tickets.api.views import IncidentViewSet, RequestViewSet
 
 router = SimpleRouter()
@@ -12,4 +13,9 @@ urlpatterns = [
     path("tickets/bulk/", TicketBulkView.as_view(), name="ticket-bulk"),
     path("tickets/export/", TicketExportView.as_view(), name="ticket-export"),
     *router.urls,
+    path(
+        "queue-preference/",
+        QueuePreferenceViewSet.as_view({"get": "retrieve", "put": "update"}),
+        name="queue-preference",
+    ),
 ]

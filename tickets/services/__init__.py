@@ -5,7 +5,7 @@ Each service runs in a transaction, locks the ticket it changes and checks the c
 bumps `version`, writes audit events whose `changes` include the version step, and writes
 notifications through the outbox. One module per concept: `lifecycle` (a ticket's own life),
 `relations` (parents, duplicates, followers, linked articles) and `queue` (bulk actions and
-saved filters). Callers import from here.
+saved filters), `preferences` (an agent's queue settings). Callers import from here.
 """
 
 from tickets.services.lifecycle import (
@@ -22,6 +22,11 @@ from tickets.services.lifecycle import (
     ticket_transition,
     ticket_update,
     tickets_auto_close,
+)
+from tickets.services.preferences import (
+    queue_columns_clean,
+    queue_preference_remember_view,
+    queue_preference_update,
 )
 from tickets.services.queue import (
     BULK_MAX_TICKETS,
@@ -52,6 +57,9 @@ __all__ = [
     "comment_add",
     "desk_policy",
     "priority_for",
+    "queue_columns_clean",
+    "queue_preference_remember_view",
+    "queue_preference_update",
     "saved_filter_save",
     "ticket_assign",
     "ticket_attach_source_message",

@@ -25,9 +25,10 @@ def sla_row_badge(clock) -> str:
 
 
 @register.simple_tag
-def queue_rows(page):
-    """The queue's table rows, built in Python (see tickets.rows)."""
+def queue_rows(page, columns):
+    """The queue's table rows for the agent's chosen `columns`, built in Python (see
+    tickets.rows)."""
     from tickets.links import desk_ticket_paths
     from tickets.rows import queue_rows as build
 
-    return build(page, ticket_path=desk_ticket_paths())
+    return build(page, columns=columns, ticket_path=desk_ticket_paths())

@@ -20,7 +20,8 @@ from itsm.core.views import DeskRequest, desk_view
 from knowledge.selectors import article_get_by_number_or_none
 from tickets import selectors, services, workflow
 from tickets.catalog.selectors import request_answers, request_fulfilment_for_desk
-from tickets.choices import PRIORITY_BADGE, STATUS_BADGE
+from tickets.choices import PRIORITY_BADGE, STATUS_BADGE, QueueColumn
+from tickets.exceptions import InvalidTicketInput
 from tickets.filtersets import use_cached_choices
 from tickets.forms import (
     AssignForm,
@@ -35,8 +36,22 @@ from tickets.major.forms import declare_major_form_for
 from tickets.models import Ticket
 from tickets.panels import ticket_panels_for
 from tickets.queue_query import queue_view
+from tickets.rows import HEADERS, queue_headers
 
 PAGE_SIZES = (25, 50, 100)
+# The queue a new agent starts in (after that, their last view: QueuePreference.last_query).
+DEFAULT_VIEW = "queue=mine"
+# The filter bar's one line: the filters agents use most; the rest sit behind "More filters".
+MAIN_FILTERS = ("status", "priority", "team")
+MORE_FILTERS = (
+    "kind",
+    "assignee",
+    "unassigned",
+    "service",
+    "category",
+    "channel",
+    "older_than_days",
+)
 
 
 def _page_size(request: HttpRequest) -> int:
@@ -48,26 +63,49 @@ def _page_size(request: HttpRequest) -> int:
 
 
 @desk_view
-def ticket_queue(request: HttpRequest) -> HttpResponse:
-    """A queue (or all tickets) narrowed by the filter bar; rows only when asked by htmx."""
+def ticket_queue(request: DeskRequest) -> HttpResponse:
+    """A queue (or all tickets) narrowed by the filter bar; rows only when asked by htmx.
+
+    Opened with no query at all, the page goes to the agent's last view (first time: My
+    work). Every view shown without a filter error becomes the last view."""
+    preference = selectors.queue_preference_for(user=request.user)
+    if not request.GET:
+        return redirect(
+            f"{reverse('tickets:desk-ticket-queue')}?{preference.last_query or DEFAULT_VIEW}"
+        )
     queue = request.GET.get("queue") or ""
-    view = queue_view(user=request.user, query=request.GET)
-    filterset, filter_errors, tickets = view.filterset, view.filter_errors, view.tickets
+    queue_shown = queue_view(user=request.user, query=request.GET)
+    filterset, filter_errors = queue_shown.filterset, queue_shown.filter_errors
     # The selects draw from cached choice lists; the querysets still validate input.
     use_cached_choices(filterset.form, ("team", "assignee", "service", "category"))
     # Paginator.count would scan the whole filtered set; a seek page never counts.
-    page = SeekPage(tickets, number=request.GET.get("page"), size=_page_size(request))
+    page = SeekPage(queue_shown.tickets, number=request.GET.get("page"), size=_page_size(request))
     query = request.GET.copy()
     query.pop("page", None)
+    view = query.urlencode()
+    if not filter_errors and view != preference.last_query:
+        services.queue_preference_remember_view(user=request.user, query=view)
+    unsorted = query.copy()
+    unsorted.pop("sort", None)
+    unsized = query.copy()
+    unsized.pop("page_size", None)
     bulk_form = BulkForm()
     use_cached_choices(bulk_form, ("team",))
+    sort = queue_shown.sort
+    columns = [c for c in preference.columns if c in HEADERS]
     context = {
         "filterset": filterset,
         "filter_errors": filter_errors,
         "page": page,
         "queue": queue,
-        "query": query.urlencode(),
-        "sort": view.sort,
+        "query": view,
+        "unsorted_query": unsorted.urlencode(),
+        "unsized_query": unsized.urlencode(),
+        "page_sizes": PAGE_SIZES,
+        "page_size": _page_size(request),
+        "sort": sort,
+        "columns": columns,
+        "headers": queue_headers(columns, sort=sort),
         "status_badge": STATUS_BADGE,
         "priority_badge": PRIORITY_BADGE,
         "bulk_form": bulk_form,
@@ -75,9 +113,47 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
     status = 400 if filter_errors else 200
     if request.htmx and request.htmx.target == "ticket-table":
         return render(request, "tickets/desk/_ticket_table.html", context, status=status)
-    context["queues"] = selectors.queue_counts(user=request.user)
-    context["saved_filters"] = selectors.saved_filter_list(owner=request.user)
+    more_active = [
+        name for name in MORE_FILTERS if request.GET.get(name, "") not in ("", "unknown")
+    ]
+    context |= {
+        "queues": selectors.queue_counts(user=request.user),
+        "saved_filters": selectors.saved_filter_list(owner=request.user),
+        "main_filters": [filterset.form[name] for name in MAIN_FILTERS],
+        "more_filters": [filterset.form[name] for name in MORE_FILTERS],
+        "more_active": len(more_active),
+        "filters_open": preference.filters_open or bool(more_active),
+        "column_choices": [
+            (value, label, value in columns) for value, label in QueueColumn.choices
+        ],
+    }
     return render(request, "tickets/desk/queue.html", context, status=status)
+
+
+@desk_view
+@require_POST
+def queue_preference_save(request: DeskRequest) -> HttpResponse:
+    """The column chooser and the "More filters" toggle. A script sends the toggle in the
+    background (204); without one, both come back to the queue view they were sent from."""
+    fields: dict = {}
+    if "filters_open" in request.POST:
+        fields["filters_open"] = request.POST["filters_open"] == "1"
+    if "columns_sent" in request.POST:
+        fields["columns"] = request.POST.getlist("columns")
+    try:
+        services.queue_preference_update(user=request.user, **fields)
+    except InvalidTicketInput as exc:
+        if request.htmx:
+            return HttpResponse(exc.message, status=400)
+        messages.error(request, exc.message)
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect(_queue_url(request.POST.get("next", "")))
+
+
+def _queue_url(next_query: str) -> str:
+    """The queue with `next_query` (a query string sent back by the page), never elsewhere."""
+    return f"{reverse('tickets:desk-ticket-queue')}?{next_query.lstrip('?')[:1000] or DEFAULT_VIEW}"
 
 
 @desk_view

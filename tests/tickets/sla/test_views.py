@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_queue_rows_show_sla_badges_with_a_due_time(client_as, agent, requester):
     make_ticket(requester=requester, impact=1, urgency=1)
     html = client_as(agent).get("/desk/tickets/", {"queue": "open"}).content.decode()
-    assert 'class="sla-cell"' in html
+    assert 'class="sla-cell col-sla"' in html
     assert "Response" in html
     assert "data-due=" in html
 
