@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
 from django.db.models import (
+    Count,
     Exists,
     F,
     OuterRef,
@@ -19,6 +20,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
+    Window,
     prefetch_related_objects,
 )
 from django.http import Http404
@@ -41,6 +44,7 @@ from tickets.models import (
     SlaClock,
     Ticket,
     TicketArticleLink,
+    TimeEntry,
 )
 from tickets.sla.rules import (
     SLA_BADGE,
@@ -649,3 +653,65 @@ def ticket_list_by_relevance(*, tickets: QuerySet[Ticket], text: str) -> QuerySe
         .annotate(rank=SearchRank(F("search"), _search_query(search_text_clean(text))))
         .order_by("-rank", "-created_at", "-id")
     )
+
+
+# --- Time worked ---
+
+# The ticket page lists the latest entries; the total and the count cover them all.
+TIME_ENTRIES_ON_PAGE = 20
+TIME_TOTAL_GROUPS = ("ticket", "agent", "team")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWorked:
+    """The ticket page's time panel: the latest entries, and the total over every entry."""
+
+    entries: list[TimeEntry]
+    total_minutes: int
+    count: int
+
+
+def time_worked_for_ticket(*, ticket: Ticket, limit: int = TIME_ENTRIES_ON_PAGE) -> TimeWorked:
+    """The latest entries with their agents, and the ticket's total, in one query: the total
+    and count are window aggregates over every entry, computed before the LIMIT."""
+    rows = list(
+        TimeEntry.objects.filter(ticket=ticket)
+        .select_related("agent")
+        .annotate(all_minutes=Window(Sum("minutes")), all_count=Window(Count("id")))[:limit]
+    )
+    if not rows:
+        return TimeWorked(entries=[], total_minutes=0, count=0)
+    return TimeWorked(entries=rows, total_minutes=rows[0].all_minutes, count=rows[0].all_count)
+
+
+def time_entry_list_for_api(*, user: Any) -> QuerySet[TimeEntry]:
+    """Time entries on the tickets `user` may see (desk staff: all), with what the API
+    representation names (ticket number, agent, team) joined."""
+    return TimeEntry.objects.filter(
+        ticket__in=Ticket.objects.visible_to(user).values("pk")
+    ).select_related("ticket", "agent", "team")
+
+
+def time_entry_get_for_user(*, user: Any, entry_id: int) -> TimeEntry:
+    """One entry on a ticket the user may see; anything else is a 404."""
+    try:
+        return time_entry_list_for_api(user=user).get(pk=entry_id)
+    except (TimeEntry.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def time_totals(*, entries: QuerySet[TimeEntry], group_by: str) -> list[dict[str, Any]]:
+    """Minutes and entry counts per ticket, agent or team over `entries` (already filtered):
+    one GROUP BY query, largest total first."""
+    keys = {
+        "ticket": ("ticket_id", "ticket__number"),
+        "agent": ("agent_id", "agent__display_name"),
+        "team": ("team_id", "team__name"),
+    }[group_by]
+    rows = (
+        entries.order_by()
+        .values(*keys)
+        .annotate(minutes=Sum("minutes"), entries=Count("id"))
+        .order_by("-minutes", keys[0])
+    )
+    return [{"key": row[keys[0]], "label": row[keys[1]] or "", **row} for row in rows]

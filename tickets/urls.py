@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from tickets.views import desk, portal, triage
+from tickets.views import desk, portal, time, triage
 
 app_name = "tickets"
 
@@ -25,6 +25,12 @@ desk_urls = [
     path("<str:number>/priority/", desk.ticket_priority, name="desk-ticket-priority"),
     path("<str:number>/link/", desk.ticket_link, name="desk-ticket-link"),
     path("<str:number>/watch/", desk.ticket_watch, name="desk-ticket-watch"),
+    path("<str:number>/time/", time.ticket_time_log, name="desk-ticket-time-log"),
+    path(
+        "<str:number>/time/<int:entry_id>/delete/",
+        time.ticket_time_delete,
+        name="desk-ticket-time-delete",
+    ),
 ]
 
 portal_urls = [

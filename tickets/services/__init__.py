@@ -5,7 +5,7 @@ Each service runs in a transaction, locks the ticket it changes and checks the c
 bumps `version`, writes audit events whose `changes` include the version step, and writes
 notifications through the outbox. One module per concept: `lifecycle` (a ticket's own life),
 `relations` (parents, duplicates, followers, linked articles) and `queue` (bulk actions and
-saved filters). Callers import from here.
+saved filters) and `time` (time worked). Callers import from here.
 """
 
 from tickets.services.lifecycle import (
@@ -37,6 +37,12 @@ from tickets.services.relations import (
     ticket_unwatch,
     ticket_watch,
 )
+from tickets.services.time import (
+    ticket_reply_with_time,
+    time_entry_correct,
+    time_entry_delete,
+    time_entry_log,
+)
 
 __all__ = [
     "AUTO_CLOSE_BATCH",
@@ -53,6 +59,7 @@ __all__ = [
     "ticket_link_parent",
     "ticket_mark_duplicate",
     "ticket_reply_and_set",
+    "ticket_reply_with_time",
     "ticket_set_priority",
     "ticket_transition",
     "ticket_unlink_article",
@@ -62,4 +69,7 @@ __all__ = [
     "tickets_auto_close",
     "tickets_bulk_assign",
     "tickets_bulk_transition",
+    "time_entry_correct",
+    "time_entry_delete",
+    "time_entry_log",
 ]
