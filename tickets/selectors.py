@@ -4,6 +4,7 @@ Every selector starts from `Ticket.objects.visible_to(user)`: access control in 
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -666,7 +667,7 @@ TIME_TOTAL_GROUPS = ("ticket", "agent", "team")
 class TimeWorked:
     """The ticket page's time panel: the latest entries, and the total over every entry."""
 
-    entries: list[TimeEntry]
+    entries: Sequence[TimeEntry]
     total_minutes: int
     count: int
 
@@ -700,18 +701,42 @@ def time_entry_get_for_user(*, user: Any, entry_id: int) -> TimeEntry:
         raise Http404 from None
 
 
-def time_totals(*, entries: QuerySet[TimeEntry], group_by: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class TimeTotals:
+    """Minutes per group (largest first, at most `limit`), and over every selected entry."""
+
+    groups: list[dict[str, Any]]
+    total_minutes: int
+    entries: int
+    truncated: bool
+
+
+def time_totals(*, entries: QuerySet[TimeEntry], group_by: str, limit: int) -> TimeTotals:
     """Minutes and entry counts per ticket, agent or team over `entries` (already filtered):
-    one GROUP BY query, largest total first."""
-    keys = {
+    one GROUP BY query cut at `limit` groups, and one aggregate for the overall total."""
+    key, label = {
         "ticket": ("ticket_id", "ticket__number"),
         "agent": ("agent_id", "agent__display_name"),
         "team": ("team_id", "team__name"),
     }[group_by]
-    rows = (
+    rows = list(
         entries.order_by()
-        .values(*keys)
+        .values(key, label)
         .annotate(minutes=Sum("minutes"), entries=Count("id"))
-        .order_by("-minutes", keys[0])
+        .order_by("-minutes", key)[: limit + 1]
     )
-    return [{"key": row[keys[0]], "label": row[keys[1]] or "", **row} for row in rows]
+    overall = entries.order_by().aggregate(minutes=Sum("minutes"), entries=Count("id"))
+    return TimeTotals(
+        groups=[
+            {
+                "key": row[key],
+                "label": row[label] or "",
+                "minutes": row["minutes"],
+                "entries": row["entries"],
+            }
+            for row in rows[:limit]
+        ],
+        total_minutes=overall["minutes"] or 0,
+        entries=overall["entries"],
+        truncated=len(rows) > limit,
+    )

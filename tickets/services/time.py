@@ -48,7 +48,7 @@ def _check_minutes(minutes: Any) -> int:
     problem = minutes_problem(minutes)
     if problem:
         raise InvalidTicketInput(problem, field="minutes")
-    return minutes
+    return int(minutes)
 
 
 def _check_day(worked_on: date, ticket: Ticket) -> date:

@@ -60,7 +60,7 @@ def ticket_time_log(request: DeskRequest, number: str) -> HttpResponse:
         return _panel(request, ticket, form=form, status=status)
     for errors in form.errors.values():
         for error in errors:
-            messages.error(request, error)
+            messages.error(request, str(error))
     return redirect(ticket.get_absolute_url())
 
 
