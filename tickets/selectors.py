@@ -740,3 +740,32 @@ def time_totals(*, entries: QuerySet[TimeEntry], group_by: str, limit: int) -> T
         entries=overall["entries"],
         truncated=len(rows) > limit,
     )
+
+
+TIME_PER_RESOLVED_GROUPS = {"category": "category__name", "service": "service__name"}
+
+
+def time_worked_per_resolved_ticket(
+    *, tickets_q: Q, start: datetime, end: datetime, group_by: str
+) -> list[dict[str, Any]]:
+    """For the tickets resolved in [start, end) (still resolved or closed) and matching
+    `tickets_q` (the caller's scope and filters): per category or service, how many were
+    resolved, how many had time logged, and the minutes logged on them. One query, bounded by
+    the period through the partial index on `resolved_at`; the LEFT JOIN to the time entries
+    multiplies rows, so tickets are counted distinct."""
+    label = TIME_PER_RESOLVED_GROUPS[group_by]
+    return list(
+        Ticket.objects.filter(
+            tickets_q,
+            status__in=(TicketStatus.RESOLVED, TicketStatus.CLOSED),
+            resolved_at__gte=start,
+            resolved_at__lt=end,
+        )
+        .values(f"{group_by}_id", label)
+        .annotate(
+            resolved=Count("id", distinct=True),
+            with_time=Count("time_entries__ticket_id", distinct=True),
+            minutes=Sum("time_entries__minutes"),
+        )
+        .order_by()
+    )
