@@ -22,7 +22,7 @@ from tickets.choices import (
     Urgency,
 )
 from tickets.fields import REQUESTER_REPORT_FIELDS, TICKET_CREATE_FIELDS, TICKET_EDITABLE_FIELDS
-from tickets.models import TIME_ENTRY_MAX_MINUTES, Category
+from tickets.models import Category
 from tickets.services.time import MINUTES_NOT_A_NUMBER, NOTE_MAX_CHARS, minutes_problem
 
 
@@ -284,8 +284,9 @@ class MinutesWorkedField(forms.IntegerField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Time worked (minutes)")
         kwargs.setdefault("error_messages", {"invalid": MINUTES_NOT_A_NUMBER})
-        attrs = {"min": 1, "max": TIME_ENTRY_MAX_MINUTES, "step": 1, "inputmode": "numeric"}
-        kwargs.setdefault("widget", forms.NumberInput(attrs=attrs))
+        # No min/max/step on the input: the browser would refuse out-of-range values with its
+        # own bubble before the server could say, next to the field, what is allowed.
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "numeric"}))
         super().__init__(**kwargs)
 
     def validate(self, value):
@@ -322,6 +323,11 @@ class TimeEntryForm(forms.Form):
         max_length=NOTE_MAX_CHARS,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the reply form on the same page has a minutes field too.
+        kwargs.setdefault("auto_id", "id_time_%s")
+        super().__init__(*args, **kwargs)
 
 
 class TransitionForm(forms.Form):
