@@ -189,3 +189,35 @@ def test_time_endpoints_are_in_the_schema(api_as, agent):
     assert {"get", "patch", "delete"} <= set(paths["/api/v1/time-entries/{id}/"])
     assert "get" in paths["/api/v1/time-entries/totals/"]
     assert "get" in paths["/api/v1/time-entries/"]
+
+
+def test_a_work_note_through_the_api_logs_its_minutes(api_as, agent, ticket):
+    response = api_as(agent).post(
+        f"/api/v1/incidents/{ticket.number}/comments/",
+        {"body": "Traced the DNS issue.", "is_public": False, "minutes": 40},
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    entry = TimeEntry.objects.get()
+    assert (entry.minutes, entry.comment_id) == (40, response.json()["id"])
+
+
+def test_a_reply_with_bad_minutes_is_a_400_and_sends_nothing(api_as, agent, ticket):
+    response = api_as(agent).post(
+        f"/api/v1/incidents/{ticket.number}/comments/",
+        {"body": "Hello", "minutes": 0},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["minutes"] == ["Time worked must be at least 1 minute."]
+    assert not ticket.comments.exists()
+
+
+def test_a_requester_reply_with_minutes_is_refused(api_as, requester, ticket):
+    response = api_as(requester).post(
+        f"/api/v1/incidents/{ticket.number}/comments/",
+        {"body": "Still broken", "minutes": 10},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert not ticket.comments.exists()

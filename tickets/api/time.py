@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from itsm.core.api import require_changes
 from itsm.core.parsers import JSONParser
 from itsm.core.permissions import IsDeskUser
 from tickets import selectors, services
@@ -52,12 +53,15 @@ class TimeEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _minutes_field(*, required: bool) -> serializers.IntegerField:
+def minutes_input_field(
+    *, required: bool, help_text: str = "Whole minutes worked, 1 to 1440 (a day) per entry."
+) -> serializers.IntegerField:
+    """Minutes worked as API input: the bounds in the schema, the service's words in a 400."""
     return serializers.IntegerField(
         required=required,
         min_value=1,
         max_value=TIME_ENTRY_MAX_MINUTES,
-        help_text="Whole minutes worked, 1 to 1440 (a day) per entry.",
+        help_text=help_text,
         error_messages={
             "invalid": MINUTES_NOT_A_NUMBER,
             "min_value": minutes_problem(0),
@@ -68,7 +72,7 @@ def _minutes_field(*, required: bool) -> serializers.IntegerField:
 
 
 class TimeEntryInputSerializer(serializers.Serializer):
-    minutes = _minutes_field(required=True)
+    minutes = minutes_input_field(required=True)
     worked_on = serializers.DateField(
         required=False, help_text="The day worked (YYYY-MM-DD); today when left out."
     )
@@ -78,16 +82,9 @@ class TimeEntryInputSerializer(serializers.Serializer):
 
 
 class TimeEntryCorrectSerializer(serializers.Serializer):
-    minutes = _minutes_field(required=False)
+    minutes = minutes_input_field(required=False)
     worked_on = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_CHARS)
-
-    def validate(self, attrs):
-        if not attrs:
-            raise serializers.ValidationError(
-                {"detail": "Send at least one of `minutes`, `worked_on`, `note`."}
-            )
-        return attrs
 
 
 TotalsSerializer = inline_serializer(
@@ -214,6 +211,8 @@ class TimeEntryViewSet(
         entry = self.get_object()
         data = TimeEntryCorrectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # An empty PATCH (or one naming only unknown fields) is the client's mistake: 400.
+        require_changes(data.validated_data, sent=request.data)
         services.time_entry_correct(entry=entry, actor=request.user, **data.validated_data)
         entry = selectors.time_entry_get_for_user(user=request.user, entry_id=entry.pk)
         return Response(TimeEntrySerializer(entry).data)
