@@ -221,3 +221,13 @@ def test_a_requester_reply_with_minutes_is_refused(api_as, requester, ticket):
     )
     assert response.status_code == 403
     assert not ticket.comments.exists()
+
+
+def test_logging_time_twice_with_one_idempotency_key_logs_it_once(api_as, agent, ticket):
+    client = api_as(agent)
+    headers = {"HTTP_IDEMPOTENCY_KEY": "time-7f1c"}
+    first = client.post(_url(ticket), {"minutes": 15}, format="json", **headers)
+    again = client.post(_url(ticket), {"minutes": 15}, format="json", **headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert TimeEntry.objects.count() == 1

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from itsm.core.api import require_changes
 from itsm.core.parsers import JSONParser
 from itsm.core.permissions import IsDeskUser
+from itsm.idempotency.api import idempotent_create
 from tickets import selectors, services
 from tickets.choices import TicketKind
 from tickets.filtersets import TimeEntryFilterSet
@@ -149,6 +150,7 @@ class TicketTimeEntryView(generics.GenericAPIView):
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(TimeEntrySerializer(page, many=True).data)
 
+    @idempotent_create
     @extend_schema(
         request=TimeEntryInputSerializer,
         responses={201: TimeEntrySerializer},

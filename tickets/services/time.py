@@ -119,11 +119,13 @@ def time_entry_log(
         note=note,
         comment=comment,
     )
+    logged = {k: v for k, v in _entry_values(entry).items() if v != ""}
     audit_record(
         record=ticket,
         actor=agent,
         action="time_logged",
-        changes=field_changes({}, _entry_values(entry)),
+        changes=field_changes({}, logged),
+        message="With a reply or work note." if comment is not None else "",
     )
     return entry
 
