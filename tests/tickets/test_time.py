@@ -267,3 +267,13 @@ def test_agent_removes_own_entry_from_the_panel(client_as, ticket, agent):
     )
     assert response.status_code == 200
     assert "No time logged yet." in response.content.decode()
+
+
+def test_without_htmx_a_bad_value_comes_back_on_the_whole_page(client_as, ticket, agent):
+    response = client_as(agent).post(
+        reverse("tickets:desk-ticket-time-log", args=[ticket.number]), {"minutes": "0"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Time worked must be at least 1 minute." in html
+    assert "Conversation and history" in html

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from itsm.accounts.models import Team, User
 from itsm.core.api import require_changes
 from itsm.core.parsers import JSONParser
 from itsm.core.permissions import IsDeskUser
@@ -21,8 +22,13 @@ from itsm.idempotency.api import idempotent_create
 from tickets import selectors, services
 from tickets.choices import TicketKind
 from tickets.filtersets import TimeEntryFilterSet
-from tickets.models import TIME_ENTRY_MAX_MINUTES, TimeEntry
-from tickets.services.time import MINUTES_NOT_A_NUMBER, NOTE_MAX_CHARS, minutes_problem
+from tickets.models import TIME_ENTRY_MAX_MINUTES, Ticket, TimeEntry
+from tickets.services.time import (
+    MINUTES_NOT_A_NUMBER,
+    MINUTES_TOO_FEW,
+    MINUTES_TOO_MANY,
+    NOTE_MAX_CHARS,
+)
 
 # Groups one totals answer holds at most (largest first); `truncated` says when there were more.
 MAX_TOTAL_GROUPS = 500
@@ -32,10 +38,16 @@ MAX_TOTAL_GROUPS = 500
 
 
 class TimeEntrySerializer(serializers.ModelSerializer):
-    ticket = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    agent = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    ticket: serializers.SlugRelatedField[Ticket] = serializers.SlugRelatedField(
+        slug_field="number", read_only=True
+    )
+    agent: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="email", read_only=True
+    )
     agent_name = serializers.CharField(source="agent.display_name", read_only=True)
-    team = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = TimeEntry
@@ -65,8 +77,8 @@ def minutes_input_field(
         help_text=help_text,
         error_messages={
             "invalid": MINUTES_NOT_A_NUMBER,
-            "min_value": minutes_problem(0),
-            "max_value": minutes_problem(TIME_ENTRY_MAX_MINUTES + 1),
+            "min_value": MINUTES_TOO_FEW,
+            "max_value": MINUTES_TOO_MANY,
             "max_string_length": MINUTES_NOT_A_NUMBER,
         },
     )

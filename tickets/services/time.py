@@ -24,6 +24,11 @@ from tickets.services.lifecycle import comment_add, ticket_reply_and_set
 
 NOTE_MAX_CHARS = 500
 MINUTES_NOT_A_NUMBER = "Enter the time worked as a whole number of minutes, e.g. 15."
+MINUTES_TOO_FEW = "Time worked must be at least 1 minute."
+MINUTES_TOO_MANY = (
+    f"Time worked can be at most {TIME_ENTRY_MAX_MINUTES} minutes (24 hours) per entry; log "
+    "longer work day by day."
+)
 _REFUSAL = "Only the service desk can log time on tickets."
 
 
@@ -35,12 +40,9 @@ def minutes_problem(minutes: Any) -> str | None:
     if isinstance(minutes, bool) or not isinstance(minutes, int):
         return MINUTES_NOT_A_NUMBER
     if minutes < 1:
-        return "Time worked must be at least 1 minute."
+        return MINUTES_TOO_FEW
     if minutes > TIME_ENTRY_MAX_MINUTES:
-        return (
-            f"Time worked can be at most {TIME_ENTRY_MAX_MINUTES} minutes (24 hours) per "
-            "entry; log longer work day by day."
-        )
+        return MINUTES_TOO_MANY
     return None
 
 
@@ -219,6 +221,8 @@ def ticket_reply_with_time(
 
 __all__ = [
     "MINUTES_NOT_A_NUMBER",
+    "MINUTES_TOO_FEW",
+    "MINUTES_TOO_MANY",
     "NOTE_MAX_CHARS",
     "minutes_problem",
     "ticket_reply_with_time",

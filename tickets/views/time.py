@@ -10,6 +10,7 @@ from itsm.core.views import DeskRequest, desk_view
 from tickets import selectors, services
 from tickets.forms import TimeEntryForm
 from tickets.models import Ticket
+from tickets.views.desk import _render_detail as render_detail
 
 
 def _panel(
@@ -58,10 +59,8 @@ def ticket_time_log(request: DeskRequest, number: str) -> HttpResponse:
         status = 400
     if request.htmx:
         return _panel(request, ticket, form=form, status=status)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, str(error))
-    return redirect(ticket.get_absolute_url())
+    # Without htmx: the whole ticket page, this form bound with the messages by its fields.
+    return render_detail(request, ticket, status=status, time_form=form)
 
 
 @desk_view
