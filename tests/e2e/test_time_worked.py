@@ -60,6 +60,11 @@ def test_agent_logs_time_with_a_note_and_on_its_own(live_server, page, agent, re
     page.reload()
     expect(page.locator("#time-total")).to_have_text("1 h 15 min")
 
+    # An entry logged by mistake is removed by its author; the total follows.
+    page.get_by_role("button", name="Remove 50 min logged").click()
+    expect(page.locator("#time-total")).to_have_text("25 min")
+    assert list(TimeEntry.objects.values_list("minutes", flat=True)) == [25]
+
 
 def test_time_panel_fits_a_phone(live_server, page, agent, requester):
     ticket = make_ticket(requester=requester)
