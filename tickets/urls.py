@@ -27,6 +27,11 @@ desk_urls = [
     path("<str:number>/watch/", desk.ticket_watch, name="desk-ticket-watch"),
     path("<str:number>/time/", time.ticket_time_log, name="desk-ticket-time-log"),
     path(
+        "<str:number>/time/<int:entry_id>/",
+        time.ticket_time_correct,
+        name="desk-ticket-time-correct",
+    ),
+    path(
         "<str:number>/time/<int:entry_id>/delete/",
         time.ticket_time_delete,
         name="desk-ticket-time-delete",

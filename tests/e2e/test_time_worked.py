@@ -60,10 +60,24 @@ def test_agent_logs_time_with_a_note_and_on_its_own(live_server, page, agent, re
     page.reload()
     expect(page.locator("#time-total")).to_have_text("1 h 15 min")
 
+    # The author corrects an entry in place; a bad value is refused next to its field.
+    entry = TimeEntry.objects.get(minutes=25)
+    page.locator(f"#time-entry-{entry.pk} summary", has_text="Edit").click()
+    edit = page.locator(f"#time-edit-{entry.pk}")
+    edit.get_by_label("Time worked (minutes)").fill("-1")
+    edit.get_by_role("button", name="Save").click()
+    expect(page.locator(f"#time-edit-{entry.pk} .form-error")).to_have_text(
+        "Time worked must be at least 1 minute."
+    )
+    edit = page.locator(f"#time-edit-{entry.pk}")
+    edit.get_by_label("Time worked (minutes)").fill("35")
+    edit.get_by_role("button", name="Save").click()
+    expect(page.locator("#time-total")).to_have_text("1 h 25 min")
+
     # An entry logged by mistake is removed by its author; the total follows.
     page.get_by_role("button", name="Remove 50 min logged").click()
-    expect(page.locator("#time-total")).to_have_text("25 min")
-    assert list(TimeEntry.objects.values_list("minutes", flat=True)) == [25]
+    expect(page.locator("#time-total")).to_have_text("35 min")
+    assert list(TimeEntry.objects.values_list("minutes", flat=True)) == [35]
 
 
 def test_time_panel_fits_a_phone(live_server, page, agent, requester):

@@ -277,3 +277,31 @@ def test_without_htmx_a_bad_value_comes_back_on_the_whole_page(client_as, ticket
     html = response.content.decode()
     assert "Time worked must be at least 1 minute." in html
     assert "Conversation and history" in html
+
+
+def test_agent_corrects_own_entry_from_the_panel(client_as, ticket, agent):
+    entry = services.time_entry_log(ticket=ticket, agent=agent, minutes=40)
+    url = reverse("tickets:desk-ticket-time-correct", args=[ticket.number, entry.pk])
+    client = client_as(agent)
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    assert f'id="time-edit-{entry.pk}"' in page
+    refused = client.post(url, {"minutes": "-1", "note": "x"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 400
+    assert "Time worked must be at least 1 minute." in refused.content.decode()
+    done = client.post(url, {"minutes": "55", "note": "Longer call"}, HTTP_HX_REQUEST="true")
+    assert done.status_code == 200
+    assert 'id="time-total">55 min<' in done.content.decode()
+    entry.refresh_from_db()
+    assert (entry.minutes, entry.note) == (55, "Longer call")
+
+
+def test_another_agent_cannot_correct_the_entry(client_as, ticket, agent, agent_other_team):
+    entry = services.time_entry_log(ticket=ticket, agent=agent, minutes=40)
+    url = reverse("tickets:desk-ticket-time-correct", args=[ticket.number, entry.pk])
+    response = client_as(agent_other_team).post(
+        url, {"minutes": "1"}, HTTP_HX_REQUEST="true", HTTP_HX_TRIGGER=f"time-edit-{entry.pk}"
+    )
+    assert response.status_code == 403
+    assert "only change the time you logged yourself" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.minutes == 40
