@@ -305,3 +305,11 @@ def test_another_agent_cannot_correct_the_entry(client_as, ticket, agent, agent_
     assert "only change the time you logged yourself" in response.content.decode()
     entry.refresh_from_db()
     assert entry.minutes == 40
+
+
+def test_read_only_roles_see_the_total_but_no_log_time_form(client_as, ticket, cab_member, agent):
+    services.time_entry_log(ticket=ticket, agent=agent, minutes=20)
+    html = client_as(cab_member).get(ticket.get_absolute_url()).content.decode()
+    assert 'id="time-total">20 min<' in html
+    assert 'id="time-log-form"' not in html
+    assert "Time worked (minutes)" not in html
