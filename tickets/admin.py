@@ -11,6 +11,7 @@ from tickets.models import (
     SlaClock,
     SlaPolicy,
     Ticket,
+    TimeEntry,
 )
 
 
@@ -125,3 +126,25 @@ class SlaClockAdmin(admin.ModelAdmin):
 
 # The e-mail channel keeps its admin in its own package.
 from tickets.mail import admin as mail_admin  # noqa: E402, F401
+
+
+@admin.register(TimeEntry)
+class TimeEntryAdmin(admin.ModelAdmin):
+    """Read-only: time is logged, corrected and removed on the ticket page and in the API,
+    which audit each change on the ticket."""
+
+    list_display = ["ticket", "agent", "team", "minutes", "worked_on", "created_at"]
+    list_filter = ["team", "worked_on"]
+    search_fields = ["ticket__number", "agent__email"]
+    list_select_related = ["ticket", "agent", "team"]
+    raw_id_fields = ["ticket", "agent", "comment"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

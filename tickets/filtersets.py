@@ -10,7 +10,7 @@ from itsm.accounts.models import Team, User
 from itsm.cmdb.models import Service
 from itsm.core.filters import DateTimeFilter
 from tickets.choices import OPEN_STATUSES, Channel, Priority, TicketKind, TicketStatus
-from tickets.models import Category, Ticket
+from tickets.models import Category, Ticket, TimeEntry
 
 STATUS_CHOICES = [("open", "Open (new, in progress, on hold)"), *TicketStatus.choices]
 AGE_CHOICES = [
@@ -108,3 +108,28 @@ class TicketFilterSet(django_filters.FilterSet):
 
     def filter_age(self, queryset, _name, value):
         return queryset.filter(created_at__lt=timezone.now() - timedelta(days=int(value)))
+
+
+class TimeEntryFilterSet(django_filters.FilterSet):
+    """Time entries by who, which team, which ticket and which days (inclusive), for
+    /api/v1/time-entries/ and its totals. Ids are matched as sent (no look-up query): an id
+    that names nothing matches nothing."""
+
+    agent = django_filters.NumberFilter(field_name="agent_id", label="Agent (user id)")
+    agent_email = django_filters.CharFilter(
+        field_name="agent__email", lookup_expr="iexact", label="Agent email"
+    )
+    team = django_filters.NumberFilter(field_name="team_id", label="Team (id)")
+    ticket = django_filters.CharFilter(
+        field_name="ticket__number", lookup_expr="iexact", label="Ticket number"
+    )
+    worked_after = django_filters.DateFilter(
+        field_name="worked_on", lookup_expr="gte", label="Worked on or after (YYYY-MM-DD)"
+    )
+    worked_before = django_filters.DateFilter(
+        field_name="worked_on", lookup_expr="lte", label="Worked on or before (YYYY-MM-DD)"
+    )
+
+    class Meta:
+        model = TimeEntry
+        fields = ["agent", "agent_email", "team", "ticket", "worked_after", "worked_before"]

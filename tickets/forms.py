@@ -26,6 +26,7 @@ from tickets.choices import (
 from tickets.fields import REQUESTER_REPORT_FIELDS, TICKET_CREATE_FIELDS, TICKET_EDITABLE_FIELDS
 from tickets.models import Category
 from tickets.services.queue import BULK_MAX_TICKETS, BulkParams, BulkTarget
+from tickets.services.time import MINUTES_NOT_A_NUMBER, NOTE_MAX_CHARS, minutes_problem
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -276,6 +277,58 @@ class ReplyForm(forms.Form):
         if data.get("set_status") and data.get("visibility") == "internal":
             self.add_error(None, "Only a public reply can set the status; a work note cannot.")
         return data
+
+
+class MinutesWorkedField(forms.IntegerField):
+    """Minutes worked: a whole number from 1 to a day, refused with the service's words."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Time worked (minutes)")
+        kwargs.setdefault("error_messages", {"invalid": MINUTES_NOT_A_NUMBER})
+        # No min/max/step on the input: the browser would refuse out-of-range values with its
+        # own bubble before the server could say, next to the field, what is allowed.
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and (problem := minutes_problem(value)):
+            raise forms.ValidationError(problem, code="bounds")
+
+
+class DeskReplyForm(ReplyForm):
+    """The desk's reply form: a reply or work note, optionally with the time it took."""
+
+    minutes = MinutesWorkedField(
+        required=False,
+        help_text="Optional: logged with this reply or work note.",
+    )
+
+
+class TimeEntryForm(forms.Form):
+    """The ticket page's "Log time" form (tickets.services.time_entry_log)."""
+
+    minutes = MinutesWorkedField(
+        error_messages={"invalid": MINUTES_NOT_A_NUMBER, "required": "Enter the minutes worked."}
+    )
+    worked_on = forms.DateField(
+        label="Day worked",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for today.",
+        error_messages={"invalid": "Enter the day as a date, e.g. 2026-12-03."},
+    )
+    note = forms.CharField(
+        label="What you did",
+        required=False,
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the reply form on the same page has a minutes field too.
+        kwargs.setdefault("auto_id", "id_time_%s")
+        super().__init__(*args, **kwargs)
 
 
 class TransitionForm(forms.Form):

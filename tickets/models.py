@@ -81,6 +81,7 @@ __all__ = [
     "Ticket",
     "TicketArticleLink",
     "TicketAssignment",
+    "TimeEntry",
 ]
 
 NUMBER_SEQUENCES = {
@@ -475,3 +476,50 @@ class TicketArticleLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} ↔ {self.article_id}"
+
+
+# The most one entry may hold: a day. Longer work is logged day by day (`worked_on`).
+TIME_ENTRY_MAX_MINUTES = 24 * 60
+
+
+class TimeEntry(models.Model):
+    """Minutes an agent worked on a ticket, logged with a reply or work note or on its own.
+
+    `team` is the team the agent worked for, fixed when the entry is logged (the ticket's
+    assignment team when the agent is in it, else the agent's first team), so per-team totals
+    are one GROUP BY on this table and do not move when someone changes teams later.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="time_entries")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries"
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    minutes = models.PositiveIntegerField()
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="time_entries"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    worked_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-worked_on", "-created_at", "-id"]
+        verbose_name_plural = "time entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=TIME_ENTRY_MAX_MINUTES),
+                name="time_entry_minutes_bounded",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["ticket", "worked_on"], name="time_entry_ticket_idx"),
+            models.Index(fields=["agent", "worked_on"], name="time_entry_agent_idx"),
+            models.Index(fields=["team", "worked_on"], name="time_entry_team_idx"),
+            models.Index(fields=["worked_on"], name="time_entry_worked_on_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} min on {self.ticket_id} by {self.agent_id}"

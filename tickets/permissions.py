@@ -22,3 +22,7 @@ RUN_MAJOR = "tickets.change_majorincident"
 WORK_TASK = "tickets.change_fulfilmenttask"
 # Approve or reject a request's approval asked of oneself (the service checks the name too).
 DECIDE_APPROVAL = "tickets.decide_approval"
+# Log time worked on a ticket, and correct or delete one's own entries.
+LOG_TIME = "tickets.add_timeentry"
+# Correct or delete anybody's time entries (the service desk manager).
+MANAGE_TIME = "tickets.delete_timeentry"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from tickets.views import bulk, desk, portal, triage
+from tickets.views import bulk, desk, portal, time, triage
 
 app_name = "tickets"
 
@@ -28,6 +28,17 @@ desk_urls = [
     path("<str:number>/priority/", desk.ticket_priority, name="desk-ticket-priority"),
     path("<str:number>/link/", desk.ticket_link, name="desk-ticket-link"),
     path("<str:number>/watch/", desk.ticket_watch, name="desk-ticket-watch"),
+    path("<str:number>/time/", time.ticket_time_log, name="desk-ticket-time-log"),
+    path(
+        "<str:number>/time/<int:entry_id>/",
+        time.ticket_time_correct,
+        name="desk-ticket-time-correct",
+    ),
+    path(
+        "<str:number>/time/<int:entry_id>/delete/",
+        time.ticket_time_delete,
+        name="desk-ticket-time-delete",
+    ),
 ]
 
 portal_urls = [

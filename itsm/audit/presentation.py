@@ -77,6 +77,9 @@ ACTION_LABELS = {
     "step_added": "Added a deployment step",
     "step_updated": "Updated a deployment step",
     "staffing_added": "Added support staffing",
+    "time_logged": "Logged time worked",
+    "time_corrected": "Corrected time worked",
+    "time_deleted": "Removed time worked",
 }
 
 # Keys that are not fields of the record's model (derived values, nested dict keys).
@@ -88,6 +91,9 @@ FIELD_LABELS = {
     "cis": "Configuration items",
     "ci": "Configuration item",
     "failed_changes": "Failed changes on these CIs (90 days)",
+    "minutes": "Minutes worked",
+    "worked_on": "Day worked",
+    "note": "Note",
 }
 
 _ISO_DATETIME = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?$")

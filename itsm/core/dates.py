@@ -55,3 +55,14 @@ def format_duration(value: timedelta | None) -> str:
     if hours:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{minutes} min" if minutes else "less than a minute"
+
+
+def format_minutes(value: int | None) -> str:
+    """Time worked: "45 min", "1 h 30 min", "26 h" — hours, never days (a day of work is
+    not 24 hours)."""
+    if value is None:
+        return ""
+    hours, minutes = divmod(max(0, int(value)), 60)
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"

@@ -54,6 +54,8 @@ OVERVIEW_CARDS = [
     ("volume_channel", "Volume by channel", ""),
     ("workload_team", "Team workload", "wide"),
     ("workload_agent", "Agent workload", "wide"),
+    ("time_category", "Time worked per resolved ticket by category", ""),
+    ("time_service", "Time worked per resolved ticket by service", ""),
 ]
 PROCESS_CARDS = [
     ("changes", "Change management", ""),

@@ -193,6 +193,8 @@ QUERY_BUDGET = {
     "volume_channel": 6,
     "workload_team": 7,  # open/resolved per team, SLA per team
     "workload_agent": 7,
+    "time_category": 6,  # one aggregate over the period's resolved tickets and their time
+    "time_service": 6,
     "changes": 7,
     "problems": 6,
     "knowledge": 8,

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import ConfigurationItem, Service
 from itsm.core.fieldlists import takes_fields
+from tickets.api.time import minutes_input_field
 from tickets.choices import (
     Channel,
     Impact,
@@ -238,6 +239,10 @@ class CommentInputSerializer(serializers.Serializer):
     resolution_code = serializers.ChoiceField(choices=ResolutionCode.choices, required=False)
     version = serializers.IntegerField(
         required=False, help_text="The version you read; stale → 409. Needed with set_status."
+    )
+    minutes = minutes_input_field(
+        required=False,
+        help_text="Desk only: minutes worked, logged with this reply or work note (1 to 1440).",
     )
 
     def validate(self, attrs):

@@ -192,7 +192,23 @@ class _TicketViewSet(
             data = CommentInputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             values = data.validated_data
-            if values.get("set_status"):
+            if values.get("minutes") is not None:
+                comment = services.ticket_reply_with_time(
+                    ticket=ticket,
+                    author=request.user,
+                    body=values["body"],
+                    is_public=values["is_public"],
+                    minutes=values["minutes"],
+                    set_status=values.get("set_status", ""),
+                    resolution_code=values.get("resolution_code", ""),
+                    files=values["attachments"],
+                    expected_version=(
+                        expected_version(request, dict(values))
+                        if values.get("set_status")
+                        else values.get("version")
+                    ),
+                )
+            elif values.get("set_status"):
                 comment = services.ticket_reply_and_set(
                     ticket=ticket,
                     author=request.user,

@@ -5,7 +5,8 @@ Each service runs in a transaction, locks the ticket it changes and checks the c
 bumps `version`, writes audit events whose `changes` include the version step, and writes
 notifications through the outbox. One module per concept: `lifecycle` (a ticket's own life),
 `relations` (parents, duplicates, followers, linked articles) and `queue` (bulk actions and
-saved filters), `preferences` (an agent's queue settings). Callers import from here.
+saved filters), `preferences` (an agent's queue settings) and `time` (time worked).
+Callers import from here.
 """
 
 from tickets.services.lifecycle import (
@@ -45,6 +46,12 @@ from tickets.services.relations import (
     ticket_unwatch,
     ticket_watch,
 )
+from tickets.services.time import (
+    ticket_reply_with_time,
+    time_entry_correct,
+    time_entry_delete,
+    time_entry_log,
+)
 
 __all__ = [
     "AUTO_CLOSE_BATCH",
@@ -68,6 +75,7 @@ __all__ = [
     "ticket_link_parent",
     "ticket_mark_duplicate",
     "ticket_reply_and_set",
+    "ticket_reply_with_time",
     "ticket_set_priority",
     "ticket_transition",
     "ticket_unlink_article",
@@ -76,4 +84,7 @@ __all__ = [
     "ticket_watch",
     "tickets_auto_close",
     "tickets_bulk_apply",
+    "time_entry_correct",
+    "time_entry_delete",
+    "time_entry_log",
 ]

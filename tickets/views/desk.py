@@ -26,10 +26,11 @@ from tickets.filtersets import use_cached_choices
 from tickets.forms import (
     AssignForm,
     BulkForm,
+    DeskReplyForm,
     LinkForm,
     PriorityForm,
-    ReplyForm,
     TicketCreateForm,
+    TimeEntryForm,
     TransitionForm,
 )
 from tickets.major.forms import declare_major_form_for
@@ -180,7 +181,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "status_badge": STATUS_BADGE,
         "priority_badge": PRIORITY_BADGE,
         "reply_form": extra.pop("reply_form", None)
-        or ReplyForm(initial={"version": ticket.version}),
+        or DeskReplyForm(initial={"version": ticket.version}),
         "transition_form": extra.pop("transition_form", None)
         or TransitionForm(initial={"version": ticket.version}),
         "assign_form": extra.pop("assign_form", None) or _assign_form(ticket),
@@ -196,6 +197,8 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         ),
         "watchers": watchers,
         "is_watching": request.user in watchers,
+        "time_worked": selectors.time_worked_for_ticket(ticket=ticket),
+        "time_form": extra.pop("time_form", None) or TimeEntryForm(),
         **extra,
     }
 
@@ -281,12 +284,26 @@ def _refused_on_ticket_page(
 
 @desk_view
 @require_POST
-@_refused_on_ticket_page("reply-form", "reply_form", ReplyForm)
+@_refused_on_ticket_page("reply-form", "reply_form", DeskReplyForm)
 def ticket_reply(request: DeskRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
-    form = ReplyForm(request.POST, request.FILES)
+    form = DeskReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_detail(request, ticket, status=400, reply_form=form)
+    if form.cleaned_data["minutes"] is not None:
+        comment = services.ticket_reply_with_time(
+            ticket=ticket,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            is_public=form.is_public,
+            minutes=form.cleaned_data["minutes"],
+            set_status=form.cleaned_data["set_status"] or "",
+            resolution_code=form.cleaned_data["resolution_code"] or "",
+            files=form.cleaned_data["attachments"],
+            expected_version=form.cleaned_data["version"],
+        )
+        sent = "Reply sent" if comment.is_public else "Work note added"
+        return _after_write(request, number, f"{sent}; {form.cleaned_data['minutes']} min logged.")
     if form.cleaned_data["set_status"]:
         services.ticket_reply_and_set(
             ticket=ticket,

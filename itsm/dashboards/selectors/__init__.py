@@ -21,8 +21,9 @@ SLA policy have no clocks and are not in those two figures (their help text says
 
 One module per concept: `scope` and `filters` (who sees what, which tickets), `figure` (the
 shape of a figure), `targets`, `summary` (reading the rollup), the overview's `sla`,
-`flow`, `quality` and `workload` figures, the desk-wide `processes` figures, `metrics` (the
-figures by URL name) and `drilldown` (the lists behind the counts). Callers import from here.
+`flow`, `quality`, `workload` and `time_worked` figures, the desk-wide `processes` figures,
+`metrics` (the figures by URL name) and `drilldown` (the lists behind the counts). Callers
+import from here.
 """
 
 from itsm.dashboards.selectors.drilldown import (
@@ -69,6 +70,7 @@ from itsm.dashboards.selectors.sla import (
 )
 from itsm.dashboards.selectors.summary import dashboard_figures_as_of
 from itsm.dashboards.selectors.targets import dashboard_targets
+from itsm.dashboards.selectors.time_worked import dashboard_time_category, dashboard_time_service
 from itsm.dashboards.selectors.workload import dashboard_workload_agent, dashboard_workload_team
 
 __all__ = [
@@ -105,6 +107,8 @@ __all__ = [
     "dashboard_sla_ticket_page",
     "dashboard_sla_ticket_rows",
     "dashboard_targets",
+    "dashboard_time_category",
+    "dashboard_time_service",
     "dashboard_volume_category",
     "dashboard_volume_channel",
     "dashboard_volume_service",

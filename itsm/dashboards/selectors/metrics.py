@@ -27,6 +27,7 @@ from itsm.dashboards.selectors.sla import (
     dashboard_sla_compliance,
     dashboard_sla_now,
 )
+from itsm.dashboards.selectors.time_worked import dashboard_time_category, dashboard_time_service
 from itsm.dashboards.selectors.workload import dashboard_workload_agent, dashboard_workload_team
 
 # Every builder takes scope, filters and targets as keywords and returns one Figure.
@@ -46,6 +47,8 @@ OVERVIEW_METRICS: dict[str, FigureBuilder] = {
     "volume_channel": dashboard_volume_channel,
     "workload_team": dashboard_workload_team,
     "workload_agent": dashboard_workload_agent,
+    "time_category": dashboard_time_category,
+    "time_service": dashboard_time_service,
 }
 PROCESS_METRICS: dict[str, FigureBuilder] = {
     "changes": dashboard_changes,
