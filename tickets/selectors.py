@@ -41,6 +41,7 @@ from tickets.models import (
     SlaClock,
     Ticket,
     TicketArticleLink,
+    TicketSeen,
 )
 from tickets.sla.rules import (
     SLA_BADGE,
@@ -78,7 +79,10 @@ QUEUES = [
     Queue("open", "All open"),
     Queue("on-hold", "On hold"),
     Queue("resolved", "Recently resolved"),
+    Queue("replied", "Requester replied"),
 ]
+# Queues reached from the desk home's panels and figures but not listed in the navigation.
+HIDDEN_QUEUES = ("team-breaching", "breached")
 
 
 def _queue_filter(slug: str, user: Any, team_ids: list[int] | None = None) -> Q:
@@ -104,7 +108,43 @@ def _queue_filter(slug: str, user: Any, team_ids: list[int] | None = None) -> Q:
             )
         )
         return Q(breaching, status__in=OPEN_STATUSES)
+    if slug == "replied":
+        return Q(_requester_replied_unseen(user), assignee=user, status__in=OPEN_STATUSES)
+    if slug == "team-breaching":
+        if team_ids is None:
+            team_ids = list(user.teams.values_list("id", flat=True))
+        return Q(
+            Q(assignee=user) | Q(assignment_team_id__in=team_ids),
+            Exists(_breaching_clocks().filter(ticket=OuterRef("pk"))),
+            status__in=OPEN_STATUSES,
+        )
+    if slug == "breached":
+        breached = Exists(SlaClock.objects.filter(ticket=OuterRef("pk"), state=SlaState.BREACHED))
+        return Q(breached, status__in=OPEN_STATUSES)
     raise Http404("No such queue.")
+
+
+def _breaching_clocks() -> QuerySet[SlaClock]:
+    """Clocks past their target or due within BREACHING_SOON (open ones: the due index)."""
+    return SlaClock.objects.filter(
+        Q(state=SlaState.BREACHED)
+        | Q(state=SlaState.RUNNING, due_at__lte=timezone.now() + BREACHING_SOON),
+        stopped_at__isnull=True,
+    )
+
+
+def _requester_replied_unseen(user: Any) -> Exists:
+    """The ticket's requester wrote a public reply after `user` last opened the ticket (or
+    `user` never opened it). Evaluated per ticket through the comment index (ticket,
+    created_at) and the seen marker's unique key."""
+    seen_after = TicketSeen.objects.filter(
+        user=user, ticket_id=OuterRef("ticket_id"), seen_at__gte=OuterRef("created_at")
+    )
+    return Exists(
+        Comment.objects.filter(
+            ticket=OuterRef("pk"), is_public=True, author_id=OuterRef("requester_id")
+        ).filter(~Exists(seen_after))
+    )
 
 
 BREACHING_SOON = timedelta(hours=2)
@@ -649,3 +689,144 @@ def ticket_list_by_relevance(*, tickets: QuerySet[Ticket], text: str) -> QuerySe
         .annotate(rank=SearchRank(F("search"), _search_query(search_text_clean(text))))
         .order_by("-rank", "-created_at", "-id")
     )
+
+
+# --- The desk home ------------------------------------------------------------------------
+#
+# Each panel of the agent's day (itsm.dashboards.home) is one bounded query here: at most
+# `limit` rows, from an index that starts at the agent (their open tickets) or at the SLA due
+# time, whatever the size of the ticket table.
+
+HOME_ROW_FIELDS = ("number", "kind", "priority", "short_description", "status", "created_at")
+
+
+def ticket_list_mine_by_sla_due(*, user: Any, limit: int) -> list[Ticket]:
+    """The agent's open tickets, the one whose SLA falls due first at the top (breached ones
+    first, as their due time has passed), those without a running clock last, newest first.
+    `sla_due` is annotated for the row."""
+    return list(
+        Ticket.objects.visible_to(user)
+        .filter(_queue_filter("mine", user))
+        .only(*HOME_ROW_FIELDS)
+        .annotate(sla_due=_open_clock_due())
+        .order_by(F("sla_due").asc(nulls_last=True), "-created_at", "-id")[:limit]
+    )
+
+
+def _open_clock_due() -> Subquery:
+    # Running or breached (a breached clock keeps counting until the ticket is resolved).
+    return Subquery(
+        SlaClock.objects.filter(
+            ticket=OuterRef("pk"), state__in=(SlaState.RUNNING, SlaState.BREACHED)
+        )
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+
+
+def ticket_list_breaching_soon(*, user: Any, limit: int) -> list[Ticket]:
+    """Open tickets of the agent or of the agent's teams whose SLA is breached or falls due
+    within BREACHING_SOON, soonest due first (the "team-breaching" queue).
+
+    Read from the clocks' due index, not from the tickets: walking open clocks by due time
+    stops after `limit` matching tickets, where ordering a team's open tickets by a
+    subquery would evaluate it for each of them. Two queries (team ids, the clocks with
+    their tickets)."""
+    team_ids = list(user.teams.values_list("id", flat=True))
+    visible = Ticket.objects.visible_to(user).filter(
+        Q(assignee=user) | Q(assignment_team_id__in=team_ids), status__in=OPEN_STATUSES
+    )
+    clocks = (
+        _breaching_clocks()
+        .filter(ticket__in=visible)
+        .select_related("ticket")
+        .only(*(f"ticket__{name}" for name in HOME_ROW_FIELDS), "ticket_id", "due_at")
+        .order_by("due_at", "id")
+    )
+    tickets: dict[int, Ticket] = {}
+    # A ticket has up to two clocks (response, resolution): twice the rows cover `limit`.
+    for clock in clocks[: limit * 2]:
+        if clock.ticket_id not in tickets:
+            # Read by the row as `sla_due`, as the annotation of the other panels is.
+            setattr(clock.ticket, "sla_due", clock.due_at)  # noqa: B010
+            tickets[clock.ticket_id] = clock.ticket
+    return list(tickets.values())[:limit]
+
+
+def ticket_list_requester_replied(*, user: Any, limit: int) -> list[Ticket]:
+    """The agent's open tickets whose requester replied since the agent last opened them
+    (or that the agent never opened), latest reply first (the "replied" queue).
+    `replied_at` is annotated with the time of that reply; the requester comes along."""
+    latest_reply = (
+        Comment.objects.filter(
+            ticket=OuterRef("pk"), is_public=True, author_id=OuterRef("requester_id")
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    seen_at = TicketSeen.objects.filter(user=user, ticket=OuterRef("pk")).values("seen_at")[:1]
+    return list(
+        Ticket.objects.visible_to(user)
+        .filter(assignee=user, status__in=OPEN_STATUSES)
+        .select_related("requester")
+        .only(*HOME_ROW_FIELDS, "requester__display_name", "requester__email")
+        .annotate(replied_at=Subquery(latest_reply), seen_at=Subquery(seen_at))
+        .filter(replied_at__isnull=False)
+        .filter(Q(seen_at__isnull=True) | Q(replied_at__gt=F("seen_at")))
+        .order_by("-replied_at", "-id")[:limit]
+    )
+
+
+class _BoundedCount(Subquery):
+    """COUNT(*) over a LIMITed subquery: Postgres stops after the limit's index entries."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS bounded)"
+    output_field = models.IntegerField()
+
+
+@dataclass(frozen=True)
+class TeamTicketCounts:
+    team_id: int
+    team: str
+    unassigned: str  # capped like the queue counts: "999+"
+    breached: str
+
+
+TEAM_COUNTS_KEY = "tickets:team-counts"
+
+
+def team_ticket_counts() -> list[TeamTicketCounts]:
+    """Per team: open tickets nobody is assigned to, and open tickets with a breached SLA
+    (the manager's figures on the desk home). One query for every team, each count bounded
+    (LIMIT cap+1 on the open-by-team partial index), capped like the queue counts; the same
+    for every manager, so kept for ITSM_QUEUE_COUNT_SECONDS once for all."""
+    return cached(
+        TEAM_COUNTS_KEY, seconds=settings.ITSM_QUEUE_COUNT_SECONDS, compute=_team_ticket_counts
+    )
+
+
+def _team_ticket_counts() -> list[TeamTicketCounts]:
+    cap = settings.ITSM_QUEUE_COUNT_CAP
+    open_in_team = Ticket.objects.filter(
+        assignment_team_id=OuterRef("pk"), status__in=OPEN_STATUSES
+    ).order_by()
+    breached = Exists(SlaClock.objects.filter(ticket=OuterRef("pk"), state=SlaState.BREACHED))
+    teams = Team.objects.order_by("name").annotate(
+        unassigned_count=_BoundedCount(
+            open_in_team.filter(assignee__isnull=True).values("id")[: cap + 1]
+        ),
+        breached_count=_BoundedCount(open_in_team.filter(breached).values("id")[: cap + 1]),
+    )
+
+    def capped(n: int) -> str:
+        return f"{cap}+" if n > cap else str(n)
+
+    return [
+        TeamTicketCounts(
+            team_id=team.pk,
+            team=team.name,
+            unassigned=capped(team.unassigned_count),
+            breached=capped(team.breached_count),
+        )
+        for team in teams.only("id", "name")
+    ]

@@ -37,6 +37,7 @@ from tickets.services.relations import (
     ticket_unwatch,
     ticket_watch,
 )
+from tickets.services.seen import ticket_mark_seen
 
 __all__ = [
     "AUTO_CLOSE_BATCH",
@@ -52,6 +53,7 @@ __all__ = [
     "ticket_link_article",
     "ticket_link_parent",
     "ticket_mark_duplicate",
+    "ticket_mark_seen",
     "ticket_reply_and_set",
     "ticket_set_priority",
     "ticket_transition",
