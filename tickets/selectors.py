@@ -702,26 +702,44 @@ HOME_ROW_FIELDS = ("number", "kind", "priority", "short_description", "status", 
 
 def ticket_list_mine_by_sla_due(*, user: Any, limit: int) -> list[Ticket]:
     """The agent's open tickets, the one whose SLA falls due first at the top (breached ones
-    first, as their due time has passed), those without a running clock last, newest first.
-    `sla_due` is annotated for the row."""
-    return list(
-        Ticket.objects.visible_to(user)
-        .filter(_queue_filter("mine", user))
-        .only(*HOME_ROW_FIELDS)
-        .annotate(sla_due=_open_clock_due())
-        .order_by(F("sla_due").asc(nulls_last=True), "-created_at", "-id")[:limit]
-    )
+    first, as their due time has passed), then those without a running clock, newest first.
+    `sla_due` is set on each row (None without a running clock).
 
-
-def _open_clock_due() -> Subquery:
-    # Running or breached (a breached clock keeps counting until the ticket is resolved).
-    return Subquery(
+    Two bounded reads rather than one sort: the open clocks of the agent's tickets by due
+    time (a join the planner may start from either side: the clocks' due index or the
+    agent's open tickets), then, when those do not fill the panel, the agent's newest other
+    open tickets from the open-by-assignee index. Ordering every open ticket of a busy
+    agent by a per-ticket subquery would evaluate it thousands of times."""
+    mine = Ticket.objects.visible_to(user).filter(_queue_filter("mine", user))
+    clocks = (
         SlaClock.objects.filter(
-            ticket=OuterRef("pk"), state__in=(SlaState.RUNNING, SlaState.BREACHED)
+            ticket__in=mine,
+            state__in=(SlaState.RUNNING, SlaState.BREACHED),
+            stopped_at__isnull=True,
         )
-        .order_by("due_at")
-        .values("due_at")[:1]
+        .select_related("ticket")
+        .only(*(f"ticket__{name}" for name in HOME_ROW_FIELDS), "ticket_id", "due_at")
+        .order_by("due_at", "id")
     )
+    tickets = _tickets_of_clocks(clocks[: limit * 2], limit)
+    if len(tickets) < limit:
+        rest = mine.exclude(pk__in=[t.pk for t in tickets]).only(*HOME_ROW_FIELDS)
+        for ticket in rest.order_by("-created_at", "-id")[: limit - len(tickets)]:
+            setattr(ticket, "sla_due", None)  # noqa: B010
+            tickets.append(ticket)
+    return tickets
+
+
+def _tickets_of_clocks(clocks: QuerySet[SlaClock], limit: int) -> list[Ticket]:
+    """The distinct tickets of `clocks` in their order, each with `sla_due` (its first
+    clock's due time; a ticket has up to two clocks, response and resolution)."""
+    tickets: dict[int, Ticket] = {}
+    for clock in clocks:
+        if clock.ticket_id not in tickets:
+            # Read by the row as `sla_due`, as an annotation would be.
+            setattr(clock.ticket, "sla_due", clock.due_at)  # noqa: B010
+            tickets[clock.ticket_id] = clock.ticket
+    return list(tickets.values())[:limit]
 
 
 def ticket_list_breaching_soon(*, user: Any, limit: int) -> list[Ticket]:
@@ -743,20 +761,19 @@ def ticket_list_breaching_soon(*, user: Any, limit: int) -> list[Ticket]:
         .only(*(f"ticket__{name}" for name in HOME_ROW_FIELDS), "ticket_id", "due_at")
         .order_by("due_at", "id")
     )
-    tickets: dict[int, Ticket] = {}
     # A ticket has up to two clocks (response, resolution): twice the rows cover `limit`.
-    for clock in clocks[: limit * 2]:
-        if clock.ticket_id not in tickets:
-            # Read by the row as `sla_due`, as the annotation of the other panels is.
-            setattr(clock.ticket, "sla_due", clock.due_at)  # noqa: B010
-            tickets[clock.ticket_id] = clock.ticket
-    return list(tickets.values())[:limit]
+    return _tickets_of_clocks(clocks[: limit * 2], limit)
 
 
 def ticket_list_requester_replied(*, user: Any, limit: int) -> list[Ticket]:
     """The agent's open tickets whose requester replied since the agent last opened them
     (or that the agent never opened), latest reply first (the "replied" queue).
-    `replied_at` is annotated with the time of that reply; the requester comes along."""
+    `replied_at` is annotated with the time of that reply; the requester comes along.
+
+    Narrowed first by the ticket's own `last_public_activity_at` against the agent's seen
+    marker (no public activity since the last visit: no reply to find), so only the few
+    tickets left are asked for a requester comment."""
+    seen_at = TicketSeen.objects.filter(user=user, ticket=OuterRef("pk")).values("seen_at")[:1]
     latest_reply = (
         Comment.objects.filter(
             ticket=OuterRef("pk"), is_public=True, author_id=OuterRef("requester_id")
@@ -764,15 +781,15 @@ def ticket_list_requester_replied(*, user: Any, limit: int) -> list[Ticket]:
         .order_by("-created_at")
         .values("created_at")[:1]
     )
-    seen_at = TicketSeen.objects.filter(user=user, ticket=OuterRef("pk")).values("seen_at")[:1]
     return list(
         Ticket.objects.visible_to(user)
-        .filter(assignee=user, status__in=OPEN_STATUSES)
+        .filter(assignee=user, status__in=OPEN_STATUSES, last_public_activity_at__isnull=False)
+        .annotate(seen_at=Subquery(seen_at))
+        .filter(Q(seen_at__isnull=True) | Q(last_public_activity_at__gt=F("seen_at")))
+        .filter(_requester_replied_unseen(user))
         .select_related("requester")
         .only(*HOME_ROW_FIELDS, "requester__display_name", "requester__email")
-        .annotate(replied_at=Subquery(latest_reply), seen_at=Subquery(seen_at))
-        .filter(replied_at__isnull=False)
-        .filter(Q(seen_at__isnull=True) | Q(replied_at__gt=F("seen_at")))
+        .annotate(replied_at=Subquery(latest_reply))
         .order_by("-replied_at", "-id")[:limit]
     )
 
