@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from changes.choices import ChangeRequestStatus
 from changes.models import ChangeRequest
+from itsm.calendars.models import BusinessCalendar
 from releases.choices import ReleaseStatus
 from releases.models import Release
 from releases.services import release_create
@@ -17,8 +18,10 @@ from tests.changes.factories import make_change
 from tests.e2e.test_sign_in import sign_in
 from tests.factories.tickets import make_ticket
 from tickets import services
-from tickets.choices import TicketKind
-from tickets.models import Approval
+from tickets.choices import TaskStatus, TicketKind
+from tickets.major.services import major_incident_declare
+from tickets.models import Approval, FulfilmentTask, SlaClock, SlaPolicy
+from tickets.sla.rules import SlaMetric, SlaState
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +31,7 @@ def panel(page, title):
 
 
 def test_agent_works_the_day_from_the_desk_home(
-    live_server, page, agent, requester, service_desk_team, admin_user
+    live_server, page, agent, manager, requester, service_desk_team, admin_user
 ):
     mine = make_ticket(
         requester=requester,
@@ -45,10 +48,48 @@ def test_agent_works_the_day_from_the_desk_home(
         short_description="VPN drops every hour",
     )
     services.comment_add(ticket=replied, author=requester, body="Again today", is_public=True)
+    # Unassigned in the agent's team, its SLA due in 20 minutes: breaching soon.
+    team_ticket = make_ticket(
+        requester=requester,
+        actor=agent,
+        assignment_team=service_desk_team,
+        short_description="Shared drive is read-only",
+    )
+    calendar = BusinessCalendar.objects.create(name="24x7", timezone="UTC", is_24x7=True)
+    policy = SlaPolicy.objects.create(
+        name="Desk", order=1, first_response_minutes=60, resolution_minutes=480, calendar=calendar
+    )
+    SlaClock.objects.create(
+        ticket=team_ticket,
+        metric=SlaMetric.RESOLUTION,
+        policy=policy,
+        target_minutes=480,
+        state=SlaState.RUNNING,
+        started_at=timezone.now() - timedelta(hours=7),
+        running_since=timezone.now() - timedelta(hours=7),
+        due_at=timezone.now() + timedelta(minutes=20),
+    )
     request = make_ticket(
         requester=requester, kind=TicketKind.REQUEST, short_description="New monitor"
     )
     Approval.objects.create(ticket=request, approver=agent)
+    FulfilmentTask.objects.create(
+        ticket=request,
+        number=FulfilmentTask.next_number(),
+        title="Deliver the monitor",
+        team=service_desk_team,
+        status=TaskStatus.OPEN,
+    )
+    outage = make_ticket(
+        requester=requester, actor=agent, short_description="E-mail is down for everyone"
+    )
+    major_incident_declare(
+        ticket=outage,
+        actor=agent,
+        reason="Nobody can send mail",
+        manager=manager,
+        communications_owner=manager,
+    )
     change = make_change(actor=agent, title="Swap the core switch", start=timezone.now())
     ChangeRequest.objects.filter(pk=change.pk).update(status=ChangeRequestStatus.IMPLEMENTING)
     release = release_create(actor=admin_user, name="Payroll 2.0")
@@ -65,10 +106,16 @@ def test_agent_works_the_day_from_the_desk_home(
     expect(panel(page, "Awaiting my approval")).to_contain_text("New monitor")
     expect(panel(page, "Changes in progress today")).to_contain_text("Swap the core switch")
     expect(panel(page, "Releases in hypercare")).to_contain_text("Payroll 2.0")
-    # Empty panels say so in words.
-    expect(panel(page, "My tasks")).to_contain_text("No open fulfilment task")
-    expect(panel(page, "Ongoing major incidents")).to_contain_text("No major incident is ongoing")
+    expect(panel(page, "My tasks")).to_contain_text("Deliver the monitor")
+    expect(panel(page, "Ongoing major incidents")).to_contain_text("E-mail is down for everyone")
     expect(page.get_by_role("region", name="Teams right now")).to_have_count(0)
+
+    # "Breaching soon" leads to the queue of my teams' breaching tickets.
+    expect(panel(page, "Breaching soon")).to_contain_text("Shared drive is read-only")
+    panel(page, "Breaching soon").get_by_role("link", name="All breaching in my teams").click()
+    expect(page.locator("main")).to_contain_text(team_ticket.number)
+    expect(page.locator("main")).not_to_contain_text(mine.number)
+    page.go_back()
 
     # "See all" opens the filtered queue with the same ticket.
     panel(page, "Requester replied").get_by_role("link", name="All replied tickets").click()
@@ -81,6 +128,7 @@ def test_agent_works_the_day_from_the_desk_home(
     panel(page, "Requester replied").get_by_role("link", name=replied.number).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("VPN drops every hour")
     page.goto(live_server.url + "/desk/")
+    # Empty panels say so in words.
     expect(panel(page, "Requester replied")).to_contain_text(
         "No requester has replied since you last looked"
     )
