@@ -51,6 +51,10 @@ def main() -> None:
     print(f"tickets in database: {Ticket.objects.count():,}   load average {os.getloadavg()}")
     print(f"ticket read: {ticket.number}")
     _measure("desk: ticket page", lambda: desk.get(f"/desk/tickets/{ticket.number}/"))
+    # Fetched by the page once it is shown: known errors, problems, changes near the ticket.
+    _measure(
+        "desk: ticket panels (after)", lambda: desk.get(f"/desk/tickets/{ticket.number}/panels/")
+    )
     _measure("portal: ticket page", lambda: portal.get(f"/portal/tickets/{ticket.number}/"))
     _measure("api: incident retrieve", lambda: desk.get(f"/api/v1/incidents/{ticket.number}/"))
     payload = {

@@ -129,3 +129,14 @@ DEFAULT_PRIORITY_MATRIX = {
     (3, 2): 4,
     (3, 3): 5,
 }
+
+
+class BulkAction(models.TextChoices):
+    """What the desk can do to a selection of tickets at once (tickets.services.queue)."""
+
+    ASSIGN = "assign", "Assign"
+    STATUS = "status", "Change status"
+    PRIORITY = "priority", "Set priority"
+    REPLY = "reply", "Add a public reply"
+    NOTE = "note", "Add a work note"
+    MERGE = "merge", "Merge into one ticket"

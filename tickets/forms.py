@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.urls import reverse_lazy
 
 from itsm.accounts.models import Team, User
@@ -11,6 +12,7 @@ from itsm.core.fieldlists import takes_fields
 from itsm.core.widgets import FastSelect
 from tickets import selectors
 from tickets.choices import (
+    BulkAction,
     Channel,
     Impact,
     OnHoldReason,
@@ -23,6 +25,7 @@ from tickets.choices import (
 )
 from tickets.fields import REQUESTER_REPORT_FIELDS, TICKET_CREATE_FIELDS, TICKET_EDITABLE_FIELDS
 from tickets.models import Category
+from tickets.services.queue import BULK_MAX_TICKETS, BulkParams, BulkTarget
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -95,13 +98,11 @@ def offer_only(field: forms.Field, queryset: QuerySet) -> None:
     subcategories) is a help, and a value that does not fit is refused by the service, in
     its own words, next to the control."""
     assert isinstance(field, forms.ModelChoiceField)
-    shown = forms.ModelChoiceField(
-        queryset=queryset,
-        required=False,
-        empty_label=field.empty_label,
-        to_field_name=field.to_field_name,
-    )
-    field.widget.choices = shown.choices
+    key = field.to_field_name or "pk"
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    # A plain read: Django's choice iterator opens a server-side cursor (WITH HOLD, outside
+    # a transaction) for a list of a few people.
+    field.widget.choices = [*empty, *((getattr(obj, key), str(obj)) for obj in queryset)]
 
 
 class PersonListField(forms.ModelMultipleChoiceField):
@@ -343,8 +344,122 @@ class LinkForm(forms.Form):
 
 
 class BulkForm(forms.Form):
-    numbers = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
-    action = forms.ChoiceField(choices=[("assign", "Assign"), ("transition", "Change status")])
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
-    to_status = forms.ChoiceField(choices=[("", "—"), *TicketStatus.choices], required=False)
-    on_hold_reason = forms.ChoiceField(choices=[("", "—"), *OnHoldReason.choices], required=False)
+    """The queue's bulk bar: one action for the selected tickets. Which fields an action needs
+    (a team, the resolution code and notes, the message…) is the service's to check, once for
+    the whole selection (tickets.services.tickets_bulk_apply); each selected ticket's version
+    travels as `version_<number>` beside its checkbox."""
+
+    action = forms.ChoiceField(choices=BulkAction.choices, label="Action", widget=FastSelect)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(),
+        required=False,
+        widget=FastSelect(
+            attrs={
+                # The agent list follows the chosen team.
+                "hx-get": reverse_lazy("tickets:desk-team-agents"),
+                "hx-trigger": "change",
+                "hx-target": "#bulk-assignee",
+                "hx-swap": "innerHTML",
+            }
+        ),
+    )
+    # Any active person is accepted: whether they may take the tickets (a member of the team)
+    # is the service's to say.
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        label="Agent",
+        widget=FastSelect,
+    )
+    to_status = forms.ChoiceField(
+        choices=[("", "—"), *TicketStatus.choices],
+        required=False,
+        label="New status",
+        widget=FastSelect,
+    )
+    on_hold_reason = forms.ChoiceField(
+        choices=[("", "—"), *OnHoldReason.choices],
+        required=False,
+        label="On-hold reason",
+        widget=FastSelect,
+    )
+    resolution_code = forms.ChoiceField(
+        choices=[("", "—"), *ResolutionCode.choices],
+        required=False,
+        label="Resolution code",
+        widget=FastSelect,
+    )
+    resolution_notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Resolution notes"
+    )
+    impact = forms.TypedChoiceField(
+        choices=[("", "—"), *Impact.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=FastSelect,
+    )
+    urgency = forms.TypedChoiceField(
+        choices=[("", "—"), *Urgency.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=FastSelect,
+    )
+    priority = forms.TypedChoiceField(
+        choices=[("", "— from impact × urgency"), *Priority.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Or override the priority",
+        widget=FastSelect,
+    )
+    reason = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Reason",
+        help_text="Why the priority differs from the matrix, or why the tickets are cancelled.",
+    )
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Message"
+    )
+    target = forms.CharField(
+        max_length=20,
+        required=False,
+        label="Merge into",
+        help_text="The ticket that stays open; the other selected tickets become its duplicates.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        # The queue's filter bar has its own `team` and `status` selects on the same page.
+        kwargs.setdefault("auto_id", "bulk-%s")
+        super().__init__(*args, **kwargs)
+        team = self.data.get("team") if self.is_bound else None
+        offer_only(self.fields["assignee"], selectors.team_agent_list(team_id=team))
+
+    def params(self) -> BulkParams:
+        data = self.cleaned_data
+        return BulkParams(
+            team=data["team"],
+            assignee=data["assignee"],
+            to_status=data["to_status"],
+            on_hold_reason=data["on_hold_reason"],
+            resolution_code=data["resolution_code"],
+            resolution_notes=data["resolution_notes"],
+            reason=data["reason"],
+            impact=data["impact"],
+            urgency=data["urgency"],
+            priority=data["priority"],
+            body=data["body"],
+            target=data["target"],
+        )
+
+
+def bulk_selection(data: QueryDict) -> list[BulkTarget]:
+    """The ticked tickets, each with the version drawn beside its checkbox (`version_<number>`);
+    one without a readable version is passed as None, which the service refuses."""
+    selection = []
+    for number in data.getlist("numbers")[: BULK_MAX_TICKETS + 1]:
+        raw = data.get(f"version_{number}", "")
+        selection.append(BulkTarget(number[:20], int(raw) if raw.isdigit() else None))
+    return selection

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from tickets.views import desk, portal, triage
+from tickets.views import bulk, desk, portal, triage
 
 app_name = "tickets"
 
@@ -8,13 +8,15 @@ desk_urls = [
     path("", desk.ticket_queue, name="desk-ticket-queue"),
     path("new/", desk.ticket_create, name="desk-ticket-create"),
     path("requester-lookup/", desk.requester_lookup, name="desk-requester-lookup"),
-    path("bulk/", desk.ticket_bulk, name="desk-ticket-bulk"),
+    path("bulk/", bulk.ticket_bulk, name="desk-ticket-bulk"),
+    path("export/", bulk.ticket_export, name="desk-ticket-export"),
     path("filters/", desk.saved_filter_create, name="desk-saved-filter-create"),
     path("team-agents/", triage.team_agents, name="desk-team-agents"),
     path("<str:number>/", desk.ticket_detail, name="desk-ticket-detail"),
     path("<str:number>/edit/<str:part>/", triage.ticket_edit, name="desk-ticket-edit"),
     path("<str:number>/reply/", desk.ticket_reply, name="desk-ticket-reply"),
     path("<str:number>/sla/", desk.ticket_sla, name="desk-ticket-sla"),
+    path("<str:number>/panels/", desk.ticket_panels, name="desk-ticket-panels"),
     path("<str:number>/articles/", desk.ticket_article_search, name="desk-ticket-articles"),
     path("<str:number>/articles/link/", desk.ticket_article_link, name="desk-ticket-article-link"),
     path(

@@ -226,6 +226,9 @@ def test_ticket_page_shows_nearby_change_and_links_the_incident(client_as, agent
     incident = make_ticket(requester=agent, service=erp, short_description="ERP is slow")
     client = client_as(agent)
     page = client.get(f"/desk/tickets/{incident.number}/")
+    # The page asks for its panels once drawn; the panels hold the change.
+    assert f'hx-get="/desk/tickets/{incident.number}/panels/"'.encode() in page.content
+    page = client.get(f"/desk/tickets/{incident.number}/panels/")
     assert scheduled.number.encode() in page.content
     assert b"Caused by this change" in page.content
     response = client.post(
@@ -234,7 +237,7 @@ def test_ticket_page_shows_nearby_change_and_links_the_incident(client_as, agent
     )
     assert response.status_code == 302
     assert scheduled.incident_links.filter(incident=incident).exists()
-    page = client.get(f"/desk/tickets/{incident.number}/")
+    page = client.get(f"/desk/tickets/{incident.number}/panels/")
     assert b"Caused this incident" in page.content
     change_page = client.get(f"/desk/changes/{scheduled.number}/")
     assert incident.number.encode() in change_page.content

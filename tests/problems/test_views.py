@@ -63,7 +63,7 @@ def test_an_agent_sees_the_known_error_on_a_matching_incident_and_links_it(
     )
     incident = make_ticket(requester=requester, actor=agent, service=vpn)
     client = client_as(agent)
-    page = client.get(f"/desk/tickets/{incident.number}/")
+    page = client.get(f"/desk/tickets/{incident.number}/panels/")
     assert b"Known error" in page.content and b"Use gw-2" in page.content
     client.post(f"/desk/problems/from-incident/{incident.number}/", {"problem": problem.number})
     assert list(problem.incidents.all()) == [incident]

@@ -334,10 +334,20 @@ SERVICE_ACTS: dict[str, Act] = {
         owner=actor, name="Printers", query="q=printer"
     ),
     "bulk assign": lambda actor, w: _refuse_on_errors(
-        services.tickets_bulk_assign(tickets=[w.ticket], actor=actor, team=w.team, assignee=None)
+        services.tickets_bulk_apply(
+            actor=actor,
+            action="assign",
+            selection=[services.BulkTarget(w.ticket.number, w.ticket.version)],
+            params=services.BulkParams(team=w.team),
+        )
     ),
     "bulk transition": lambda actor, w: _refuse_on_errors(
-        services.tickets_bulk_transition(tickets=[w.ticket], actor=actor, to_status="in_progress")
+        services.tickets_bulk_apply(
+            actor=actor,
+            action="status",
+            selection=[services.BulkTarget(w.ticket.number, w.ticket.version)],
+            params=services.BulkParams(to_status="in_progress"),
+        )
     ),
     "order for a caller": lambda actor, w: catalog.request_order(
         item=w.item, requester=w.caller, actor=actor, form_data={}
@@ -385,10 +395,11 @@ SERVICE_ACTS: dict[str, Act] = {
 }
 
 
-def _refuse_on_errors(errors: list[str]) -> None:
-    """The bulk services report each ticket they could not change instead of raising."""
-    if errors:
-        raise PermissionRefused("; ".join(errors))
+def _refuse_on_errors(lines: list[services.BulkLine]) -> None:
+    """The bulk service reports each ticket it could not change instead of raising."""
+    refused = [str(line) for line in lines if not line.done]
+    if refused:
+        raise PermissionRefused("; ".join(refused))
 
 
 # (method, path, data) per act; paths are formatted with the world.
@@ -577,11 +588,21 @@ DESK_ACTS: dict[str, Callable[[World], tuple[str, dict]]] = {
     "save queue filter": lambda w: ("/desk/tickets/filters/", {"name": "Printers", "query": "q=p"}),
     "bulk assign": lambda w: (
         "/desk/tickets/bulk/",
-        {"numbers": [w.ticket.number], "action": "assign", "team": w.team.pk},
+        {
+            "numbers": [w.ticket.number],
+            f"version_{w.ticket.number}": w.ticket.version,
+            "action": "assign",
+            "team": w.team.pk,
+        },
     ),
     "bulk transition": lambda w: (
         "/desk/tickets/bulk/",
-        {"numbers": [w.ticket.number], "action": "transition", "to_status": "in_progress"},
+        {
+            "numbers": [w.ticket.number],
+            f"version_{w.ticket.number}": w.ticket.version,
+            "action": "status",
+            "to_status": "in_progress",
+        },
     ),
     "reword major banner": lambda w: (
         f"/desk/major-incidents/{w.major.pk}/public-title/",

@@ -344,13 +344,31 @@ def test_the_ticket_page_runs_a_fixed_number_of_queries(
     # New people drop the cached choice lists (the team select draws from them): refill.
     client.get(f"/desk/tickets/{ticket.number}/")
     many = _page_queries(client, ticket)
-    # Not one more with more watchers and notes, and no more than before the inline edits
-    # (24 on main at 660e2ae for this ticket, run alone: fewer when other tests warmed the
-    # caches first): the watchers field and "am I following" come from one query, the
-    # team's agent list is the one query the list of every agent was, and the editors are
-    # drawn only when opened.
+    # Not one more with more watchers and notes: the watchers field and "am I following"
+    # come from one query, the team's agent list is one plain read, the desk's people (the
+    # declare form) come from the cached choice lists, and the other apps' panels are
+    # fetched by the page afterwards (their own request, below).
     assert few == many
     assert many <= TICKET_PAGE_QUERIES
 
 
-TICKET_PAGE_QUERIES = 24
+def test_the_ticket_panels_are_fetched_with_a_fixed_number_of_queries(
+    client_as, agent, requester, django_assert_max_num_queries
+):
+    ticket = make_ticket(requester=requester)
+    client = client_as(agent)
+    assert (
+        f'hx-get="/desk/tickets/{ticket.number}/panels/"'
+        in client.get(f"/desk/tickets/{ticket.number}/").content.decode()
+    )
+    # Session, user, roles, the ticket row, and the problems and changes panels.
+    with django_assert_max_num_queries(8):
+        response = client.get(f"/desk/tickets/{ticket.number}/panels/")
+    assert response.status_code == 200
+    assert 'id="ticket-panels"' in response.content.decode()
+    other = client_as(requester).get(f"/desk/tickets/{ticket.number}/panels/")
+    assert other.status_code in (302, 403)
+
+
+# 14, plus the agent's "seen" marker (one upsert: the desk home's "requester replied").
+TICKET_PAGE_QUERIES = 15

@@ -5,6 +5,7 @@ from django import forms
 from itsm.accounts.models import User
 from itsm.accounts.roles import STAFF_ROLES
 from itsm.core.widgets import FastSelect
+from tickets.selectors import filter_choice_lists
 
 
 def _desk_people():
@@ -29,10 +30,8 @@ class DeclareMajorForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["manager"].queryset = _desk_people()
         self.fields["communications_owner"].queryset = _desk_people()
-        # Both lists are the same people: read them once for the two selects.
-        manager = self.fields["manager"]
-        assert isinstance(manager, forms.ModelChoiceField)
-        people = list(manager.iterator(manager))
+        # Both selects draw the desk's people from the cached list; the querysets validate.
+        people = [("", "---------"), *filter_choice_lists()["desk_people"]]
         self.fields["manager"].widget.choices = people
         self.fields["communications_owner"].widget.choices = people
 

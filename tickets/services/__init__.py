@@ -24,9 +24,12 @@ from tickets.services.lifecycle import (
     tickets_auto_close,
 )
 from tickets.services.queue import (
+    BULK_MAX_TICKETS,
+    BulkLine,
+    BulkParams,
+    BulkTarget,
     saved_filter_save,
-    tickets_bulk_assign,
-    tickets_bulk_transition,
+    tickets_bulk_apply,
 )
 from tickets.services.relations import (
     article_draft_from_ticket,
@@ -41,7 +44,11 @@ from tickets.services.seen import ticket_mark_seen
 
 __all__ = [
     "AUTO_CLOSE_BATCH",
+    "BULK_MAX_TICKETS",
     "EDITABLE_FIELDS",
+    "BulkLine",
+    "BulkParams",
+    "BulkTarget",
     "article_draft_from_ticket",
     "comment_add",
     "desk_policy",
@@ -62,6 +69,5 @@ __all__ = [
     "ticket_update",
     "ticket_watch",
     "tickets_auto_close",
-    "tickets_bulk_assign",
-    "tickets_bulk_transition",
+    "tickets_bulk_apply",
 ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from itsm.accounts.models import Team, User
 from itsm.audit.services import audit_record, field_changes
+from itsm.core.cache import cached, forget
 from itsm.core.exceptions import PermissionRefused, TransitionNotAllowed
 from itsm.core.locking import lock_for_update
 from itsm.core.permissions import actor_may, require_permission
@@ -51,11 +52,23 @@ _COLUMN_FIELDS = tuple(name for name in EDITABLE_FIELDS if name != "watchers")
 # --- Helpers ---
 
 
+PRIORITY_MATRIX_KEY = "tickets:priority-matrix"
+
+
+def priority_matrix_forget() -> None:
+    forget(PRIORITY_MATRIX_KEY)
+
+
+def _priority_rules() -> dict[tuple[int, int], int]:
+    return {(r.impact, r.urgency): r.priority for r in PriorityRule.objects.all()}
+
+
 def priority_for(*, impact: int, urgency: int) -> int:
-    """ITIL: priority = f(impact, urgency), read from the admin-configurable PriorityRule."""
-    rule = PriorityRule.objects.filter(impact=impact, urgency=urgency).first()
-    if rule is not None:
-        return rule.priority
+    """ITIL: priority = f(impact, urgency), read from the admin-configurable PriorityRule
+    (nine rows at most, cached until one changes: tickets.signals)."""
+    rules = cached(PRIORITY_MATRIX_KEY, seconds=3600, compute=_priority_rules)
+    if (impact, urgency) in rules:
+        return rules[(impact, urgency)]
     if (impact, urgency) not in DEFAULT_PRIORITY_MATRIX:
         raise InvalidTicketInput(f"No priority is defined for impact {impact} × urgency {urgency}.")
     return DEFAULT_PRIORITY_MATRIX[(impact, urgency)]
@@ -194,6 +207,20 @@ def _store_attachments(
 # --- Create and edit ---
 
 
+_RELATIONS_CHECKED_ON_CREATE = (
+    "requester",
+    "created_by",
+    "category",
+    "subcategory",
+    "service",
+    "ci",
+    "assignment_team",
+    "assignee",
+    "first_assignee",
+    "catalog_item",
+)
+
+
 @transaction.atomic
 def ticket_create(
     *,
@@ -256,8 +283,13 @@ def ticket_create(
         form_data=form_data or {},
     )
     ticket.assign_number()
-    ticket.full_clean(exclude=["number", "catalog_item"])
+    # The relations were read and checked above (each one a query if validated again); the
+    # check constraints are about on-hold and resolved tickets, never a new one, and the
+    # database holds them anyway.
+    ticket.full_clean(exclude=["number", *_RELATIONS_CHECKED_ON_CREATE], validate_constraints=False)
     ticket.save()
+    # Nobody watches a ticket that did not exist a moment ago: no query to find that out.
+    vars(ticket)["_prefetched_objects_cache"] = {"watchers": User.objects.none()}
     _store_attachments(ticket, files, content_types, uploader=actor)
     audit_record(
         record=ticket,

@@ -50,14 +50,19 @@ def _ancestor_ids(ticket: Ticket, limit: int = 20) -> set[int]:
 
 
 @transaction.atomic
-def ticket_mark_duplicate(*, ticket: Ticket, duplicate_of: Ticket, actor: User) -> Ticket:
-    """Close `ticket` as a duplicate: link it, resolve it, tell its requester where to look."""
+def ticket_mark_duplicate(
+    *, ticket: Ticket, duplicate_of: Ticket, actor: User, expected_version: int | None = None
+) -> Ticket:
+    """Close `ticket` as a duplicate: link it, resolve it, tell its requester where to look.
+
+    `expected_version` is the version the caller read (the queue's merge checks it per ticket;
+    a stale one raises StaleVersion before anything is written)."""
     require_permission(actor, may.CHANGE, refusal="Only the service desk can mark duplicates.")
     if duplicate_of.pk == ticket.pk:
         raise InvalidTicketInput("A ticket cannot duplicate itself.", field="duplicate_of")
     if duplicate_of.duplicate_of_id == ticket.pk:
         raise InvalidTicketInput("That ticket is already a duplicate of this one.")
-    locked = _lock(ticket, None)
+    locked = _lock(ticket, expected_version)
     before = _snapshot(locked, ("duplicate_of",))
     locked.duplicate_of = duplicate_of
     _save(locked, actor=actor, action="linked", before=before)

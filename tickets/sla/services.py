@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from itsm.accounts.models import User
@@ -22,6 +22,7 @@ from itsm.audit.services import audit_record
 from itsm.calendars.arithmetic import CalendarSpec
 from itsm.calendars.models import BusinessCalendar
 from itsm.calendars.selectors import calendar_spec
+from itsm.core.cache import cached, forget
 from itsm.core.permissions import actor_may, require_permission
 from itsm.core.sql import json_rows
 from itsm.notifications.services import (
@@ -70,20 +71,40 @@ class _Specs:
         return self._by_id[calendar.pk]
 
 
-def sla_policy_for(ticket: Ticket) -> SlaPolicy | None:
-    """The first active policy, by order, whose match fields fit the ticket (DESIGN §4)."""
-    return (
+ACTIVE_POLICIES_KEY = "tickets:sla-policies"
+
+
+def sla_policies_forget() -> None:
+    forget(ACTIVE_POLICIES_KEY)
+
+
+def _active_policies() -> list[SlaPolicy]:
+    # With each calendar's working hours and closed dates: a clock started from a cached
+    # policy computes its due time without reading them again.
+    return list(
         SlaPolicy.objects.filter(is_active=True)
-        .filter(
-            Q(kind="") | Q(kind=ticket.kind),
-            Q(priority__isnull=True) | Q(priority=ticket.priority),
-            Q(service__isnull=True) | Q(service_id=ticket.service_id),
-            Q(category__isnull=True) | Q(category_id=ticket.category_id),
-        )
         .select_related("calendar")
+        .prefetch_related("calendar__closed_dates", "calendar__working_intervals")
         .order_by("order", "id")
-        .first()
     )
+
+
+def _fits(policy: SlaPolicy, ticket: Ticket) -> bool:
+    return (
+        policy.kind in ("", ticket.kind)
+        and policy.priority in (None, ticket.priority)
+        and policy.service_id in (None, ticket.service_id)
+        and policy.category_id in (None, ticket.category_id)
+    )
+
+
+def sla_policy_for(ticket: Ticket) -> SlaPolicy | None:
+    """The first active policy, by order, whose match fields fit the ticket (DESIGN §4).
+
+    A handful of rows, read on every create and re-triage: cached with their calendars until
+    a policy or a calendar changes (tickets.signals)."""
+    policies = cached(ACTIVE_POLICIES_KEY, seconds=3600, compute=_active_policies)
+    return next((policy for policy in policies if _fits(policy, ticket)), None)
 
 
 def _refresh_times(clock: "SlaClock | _SweptClock", spec: CalendarSpec) -> None:
@@ -192,7 +213,8 @@ def _new_clocks(
 # --- Life cycle (called by tickets.services) ---
 
 
-@transaction.atomic
+# Inside the caller's transaction (a new ticket's): no savepoint of its own to pay for.
+@transaction.atomic(savepoint=False)
 def sla_clocks_start(*, ticket: Ticket) -> list[SlaClock]:
     """Start the first-response and resolution clocks of a new ticket from its policy.
 

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from knowledge.selectors import article_get_by_number_or_none
 from tickets import selectors, services, workflow
 from tickets.catalog.selectors import request_answers, request_fulfilment_for_desk
 from tickets.choices import PRIORITY_BADGE, STATUS_BADGE
-from tickets.filtersets import TicketFilterSet, use_cached_choices
+from tickets.filtersets import use_cached_choices
 from tickets.forms import (
     AssignForm,
     BulkForm,
@@ -35,27 +34,9 @@ from tickets.forms import (
 from tickets.major.forms import declare_major_form_for
 from tickets.models import Ticket
 from tickets.panels import ticket_panels_for
+from tickets.queue_query import queue_view
 
-SORTABLE = {
-    "number",
-    "priority",
-    "status",
-    "created_at",
-    "updated_at",
-    "short_description",
-    "sla_due",
-}
 PAGE_SIZES = (25, 50, 100)
-RELEVANCE = "relevance"
-
-
-def _ordering(request: HttpRequest) -> str:
-    # A search lists its best matches first unless a column was chosen.
-    default = RELEVANCE if request.GET.get("q", "").strip() else "-created_at"
-    sort = request.GET.get("sort") or default
-    if sort == RELEVANCE:
-        return default
-    return sort if sort.lstrip("-") in SORTABLE else "-created_at"
 
 
 def _page_size(request: HttpRequest) -> int:
@@ -70,30 +51,10 @@ def _page_size(request: HttpRequest) -> int:
 def ticket_queue(request: HttpRequest) -> HttpResponse:
     """A queue (or all tickets) narrowed by the filter bar; rows only when asked by htmx."""
     queue = request.GET.get("queue") or ""
-    filterset = TicketFilterSet(
-        request.GET, queryset=selectors.ticket_list_for_desk_queue(user=request.user, queue=queue)
-    )
+    view = queue_view(user=request.user, query=request.GET)
+    filterset, filter_errors, tickets = view.filterset, view.filter_errors, view.tickets
     # The selects draw from cached choice lists; the querysets still validate input.
     use_cached_choices(filterset.form, ("team", "assignee", "service", "category"))
-    # A filter value that no longer exists (a deleted team, an edited address) is named, and
-    # the list stays empty rather than silently ignoring that filter.
-    filter_errors = [
-        f"{filterset.form.fields[name].label}: {' '.join(errors)}"
-        for name, errors in filterset.form.errors.items()
-    ]
-    tickets = filterset.qs.none() if filter_errors else filterset.qs
-    ordering = _ordering(request)
-    if ordering == RELEVANCE:
-        tickets = selectors.ticket_list_by_relevance(tickets=tickets, text=request.GET["q"])
-    elif ordering.lstrip("-") == "sla_due":
-        tickets = tickets.annotate(sla_due=selectors.sla_due_annotation())
-        ordering = (
-            F("sla_due").desc(nulls_last=True)
-            if ordering.startswith("-")
-            else F("sla_due").asc(nulls_last=True)
-        )
-    if ordering != RELEVANCE:
-        tickets = tickets.order_by(ordering, "-id")
     # Paginator.count would scan the whole filtered set; a seek page never counts.
     page = SeekPage(tickets, number=request.GET.get("page"), size=_page_size(request))
     query = request.GET.copy()
@@ -106,7 +67,7 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "queue": queue,
         "query": query.urlencode(),
-        "sort": _ordering(request),
+        "sort": view.sort,
         "status_badge": STATUS_BADGE,
         "priority_badge": PRIORITY_BADGE,
         "bulk_form": bulk_form,
@@ -132,36 +93,6 @@ def saved_filter_create(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('tickets:desk-ticket-queue')}?{query}")
 
 
-@desk_view
-@require_POST
-def ticket_bulk(request: HttpRequest) -> HttpResponse:
-    form = BulkForm(request.POST)
-    numbers = request.POST.getlist("numbers")
-    tickets = selectors.ticket_list_by_number(user=request.user, numbers=numbers)
-    if not tickets or not form.is_valid():
-        messages.error(request, "Select at least one ticket and an action.")
-        return redirect("tickets:desk-ticket-queue")
-    data = form.cleaned_data
-    if data["action"] == "assign":
-        errors = services.tickets_bulk_assign(
-            tickets=tickets, actor=request.user, team=data["team"], assignee=None
-        )
-    else:
-        errors = services.tickets_bulk_transition(
-            tickets=tickets,
-            actor=request.user,
-            to_status=data["to_status"],
-            on_hold_reason=data["on_hold_reason"],
-        )
-    done = len(tickets) - len(errors)
-    selectors.queue_counts_forget(user=request.user)
-    if done:
-        messages.success(request, f"Updated {done} ticket{'s' if done != 1 else ''}.")
-    for error in errors:
-        messages.error(request, error)
-    return redirect(request.POST.get("next") or "tickets:desk-ticket-queue")
-
-
 def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
     watchers = selectors.ticket_watcher_list(ticket=ticket)
     return {
@@ -183,7 +114,6 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "link_form": LinkForm(),
         "declare_major_form": declare_major_form_for(ticket=ticket, user=request.user),
         "sla_badges": selectors.sla_badges(ticket, with_time_left=True),
-        "panels": ticket_panels_for(ticket=ticket, user=request.user),
         "fulfilment": request_fulfilment_for_desk(ticket=ticket),
         "report_attachments": selectors.attachment_list_for_report(
             ticket=ticket, user=request.user
@@ -213,11 +143,26 @@ def _render_detail(request: HttpRequest, ticket: Ticket, status: int = 200, **ex
     return render(request, template, _detail_context(request, ticket, **extra), status=status)
 
 
+def panels_drawn(request: HttpRequest, ticket: Ticket) -> dict:
+    """The other apps' panels drawn into the page itself (after an edit that can change what
+    they show), rather than fetched by the page once it is shown."""
+    return {"panels": ticket_panels_for(ticket=ticket, user=request.user), "panels_drawn": True}
+
+
 @desk_view
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     services.ticket_mark_seen(ticket=ticket, user=request.user)
     return _render_detail(request, ticket)
+
+
+@desk_view
+def ticket_panels(request: HttpRequest, number: str) -> HttpResponse:
+    """The panels of the ticket page (known errors, problems, changes near it), which the page
+    asks for once it is drawn."""
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number, whole=False)
+    context = {"ticket": ticket, **panels_drawn(request, ticket)}
+    return render(request, "tickets/desk/_ticket_panels.html", context)
 
 
 def _after_write(request: HttpRequest, number: str, message: str) -> HttpResponse:

@@ -19,7 +19,7 @@ from itsm.core.views import DeskRequest, desk_view
 from tickets import selectors, services
 from tickets.forms import TicketEditForm
 from tickets.models import Ticket
-from tickets.views.desk import _render_detail
+from tickets.views.desk import _render_detail, panels_drawn
 
 # The parts of the ticket page that open an editor, and the fields each one edits. A
 # dependent list is edited with what it depends on (a subcategory with its category, a CI
@@ -108,7 +108,7 @@ def _save(request: DeskRequest, ticket: Ticket, part: str, url: str) -> HttpResp
             selectors.queue_counts_forget(user=request.user)
             saved = selectors.ticket_get_for_user(user=request.user, number=ticket.number)
             if request.htmx:
-                return _render_detail(request, saved)
+                return _render_detail(request, saved, **panels_drawn(request, saved))
             return redirect(saved.get_absolute_url())
         status = refusal.status
         if refusal.is_stale:

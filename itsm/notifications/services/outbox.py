@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from itsm.accounts.models import User
 from itsm.cmdb.models import Service
+from itsm.core.cache import cached, forget
 from itsm.core.ids import time_ordered_uuid
 from itsm.core.sql import json_rows
 from itsm.notifications.choices import NotificationChannel, NotificationStatus
@@ -339,18 +340,39 @@ def _record_reference(record: models.Model | RecordRef | None) -> dict[str, Any]
     }
 
 
+SUBSCRIPTION_INDEX_KEY = "notifications:webhook-index"
+
+
+def webhook_index_forget() -> None:
+    forget(SUBSCRIPTION_INDEX_KEY)
+
+
+def _subscription_index() -> list[tuple[int, list[str], int | None]]:
+    return [
+        (pk, events, service_id)
+        for pk, events, service_id in WebhookSubscription.objects.filter(is_active=True)
+        .order_by("pk")
+        .values_list("pk", "events", "service_id")
+    ]
+
+
 def _matching_subscriptions(
     *, event: str, record: models.Model | None
 ) -> list[WebhookSubscription]:
     # "Subscribers of a service": a record names its service, or is the service itself.
     service_id = record.pk if isinstance(record, Service) else getattr(record, "service_id", None)
-    for_service = Q(service__isnull=True)
-    if service_id is not None:
-        for_service |= Q(service_id=service_id)
-    subscriptions = WebhookSubscription.objects.filter(
-        Q(events=[]) | Q(events__contains=[event]), for_service, is_active=True
-    ).order_by("pk")
-    return list({s.url: s for s in subscriptions}.values())
+    # Which subscriptions want the event comes from a cached index (ids, events, service;
+    # never the secrets), so the common case, nobody subscribed, costs no query.
+    index = cached(SUBSCRIPTION_INDEX_KEY, seconds=3600, compute=_subscription_index)
+    wanted = [
+        pk
+        for pk, events, for_service in index
+        if (not events or event in events) and for_service in (None, service_id)
+    ]
+    if not wanted:
+        return []
+    subscriptions = WebhookSubscription.objects.filter(pk__in=wanted, is_active=True)
+    return list({s.url: s for s in subscriptions.order_by("pk")}.values())
 
 
 def _subscriptions_for_events(events: set[str]) -> list[WebhookSubscription]:
