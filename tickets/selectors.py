@@ -803,10 +803,13 @@ def ticket_list_requester_replied(*, user: Any, limit: int) -> list[Ticket]:
         .filter(assignee=user, status__in=OPEN_STATUSES, last_public_activity_at__isnull=False)
         .annotate(seen_at=Subquery(seen_at))
         .filter(Q(seen_at__isnull=True) | Q(last_public_activity_at__gt=F("seen_at")))
-        .filter(_requester_replied_unseen(user))
+        # The latest requester reply after the visit is the same test as "a requester
+        # reply after the visit" (the queue's Exists), with the reply's time for the row.
+        .annotate(replied_at=Subquery(latest_reply))
+        .filter(replied_at__isnull=False)
+        .filter(Q(seen_at__isnull=True) | Q(replied_at__gt=F("seen_at")))
         .select_related("requester")
         .only(*HOME_ROW_FIELDS, "requester__display_name", "requester__email")
-        .annotate(replied_at=Subquery(latest_reply))
         .order_by("-replied_at", "-id")[:limit]
     )
 
