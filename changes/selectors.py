@@ -454,3 +454,32 @@ def change_get_figures_for_period(
         .count()
     )
     return ChangeFigures(causing_incidents=causing, **figures)
+
+
+def change_list_in_progress_today(*, user: Any, limit: int) -> list[ChangeRequest]:
+    """The desk home's "changes in progress today": changes being implemented, and scheduled
+    ones whose planned window overlaps today (the local day), earliest start first. One
+    query through the window's GiST index and the (status, planned_start) index."""
+    tz = timezone.get_current_timezone()
+    start = timezone.localtime(timezone.now(), tz).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    end = start + timedelta(days=1)
+    visible = change_list_visible(user=user)
+    today = overlapping(
+        visible.filter(status=ChangeRequestStatus.SCHEDULED), start=start, end=end
+    ).values("pk")
+    return list(
+        visible.filter(Q(status=ChangeRequestStatus.IMPLEMENTING) | Q(pk__in=today))
+        .select_related("implementer")
+        .only(
+            "number",
+            "title",
+            "status",
+            "planned_start",
+            "planned_end",
+            "implementer__display_name",
+            "implementer__email",
+        )
+        .order_by("planned_start", "id")[:limit]
+    )

@@ -3,7 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from itsm.accounts.views import home
-from itsm.core.views import desk_home, favicon, healthz
+from itsm.core.views import favicon, healthz
+from itsm.dashboards.home import desk_home
 
 api_v1 = [
     path("", include("itsm.cmdb.api.urls")),
@@ -15,6 +16,7 @@ api_v1 = [
     path("", include("releases.api.urls")),
     path("", include("tickets.major.api.urls")),
     path("", include("problems.api.urls")),
+    path("", include("itsm.dashboards.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -105,3 +105,14 @@ def release_step_get(*, release: Release, pk: int) -> DeploymentStep:
 def release_step_get_by_order(*, release: Release, order: int) -> DeploymentStep | None:
     """The step of `release` at position `order` in its plan, or None."""
     return release.steps.filter(order=order).first()
+
+
+def release_list_in_hypercare(*, user: Any, limit: int) -> list[Release]:
+    """The desk home's "releases in hypercare": releases watched after deployment, the one
+    whose hypercare ends first at the top. One query (the (status, planned_deploy_at) index)."""
+    return list(
+        release_list_visible(user=user)
+        .filter(status=ReleaseStatus.HYPERCARE)
+        .only("number", "name", "status", "deployed_at", "hypercare_ends_at")
+        .order_by("hypercare_ends_at", "id")[:limit]
+    )

@@ -523,3 +523,23 @@ class TimeEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.minutes} min on {self.ticket_id} by {self.agent_id}"
+
+
+class TicketSeen(models.Model):
+    """When an agent last opened a ticket's page: the desk home's "requester replied since I
+    last looked" compares the requester's latest public reply with it. One row per agent and
+    ticket, moved forward by `tickets.services.ticket_mark_seen` (an upsert) on each visit.
+    A read marker, not a change to the ticket: it is neither versioned nor audited."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="seen_by")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # Also the look-up index of "when did this agent last see this ticket".
+            models.UniqueConstraint(fields=["user", "ticket"], name="ticket_seen_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.ticket_id} at {self.seen_at}"

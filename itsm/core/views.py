@@ -120,11 +120,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-@desk_view
-def desk_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "desk/home.html")
-
-
 def error_404(request: HttpRequest, exception: Exception) -> HttpResponse:
     """An address no view matches: under /api/ the API's own 404 body, never an HTML page
     (an id such as `1.5` that the router's pattern does not take ends here)."""

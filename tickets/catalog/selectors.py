@@ -209,3 +209,38 @@ def request_answers(*, ticket: Ticket) -> list[tuple[str, ShownValue]]:
         shown.append((definition.label, show_value(value)))
     shown.extend((humanize(name), show_value(value)) for name, value in answers.items())
     return shown
+
+
+def approval_list_pending_for_home(*, user: Any, limit: int) -> list[Approval]:
+    """The desk home's "awaiting my approval": pending approvals asked of `user`, oldest
+    request first (it has waited longest), with the request and its requester. One query
+    from the approver's index."""
+    return list(
+        Approval.objects.filter(approver=user, state=ApprovalState.PENDING)
+        .select_related("ticket", "ticket__requester")
+        .only(
+            "id",
+            "ticket__number",
+            "ticket__short_description",
+            "ticket__created_at",
+            "ticket__requester__display_name",
+            "ticket__requester__email",
+        )
+        .order_by("ticket__created_at", "id")[:limit]
+    )
+
+
+def task_list_for_home(*, user: Any, limit: int) -> list[FulfilmentTask]:
+    """The desk home's "my tasks": open fulfilment tasks assigned to `user`, then those of
+    `user`'s teams nobody has taken, oldest first, with their request's number. Two queries
+    (team ids, tasks through the (team, status) index)."""
+    team_ids = list(user.teams.values_list("id", flat=True))
+    return list(
+        FulfilmentTask.objects.filter(
+            Q(assignee=user) | Q(team_id__in=team_ids, assignee__isnull=True),
+            status=TaskStatus.OPEN,
+        )
+        .select_related("ticket", "team")
+        .only("number", "title", "created_at", "assignee_id", "ticket__number", "team__name")
+        .order_by("created_at", "id")[:limit]
+    )

@@ -46,6 +46,7 @@ from tickets.services.relations import (
     ticket_unwatch,
     ticket_watch,
 )
+from tickets.services.seen import ticket_mark_seen
 from tickets.services.time import (
     ticket_reply_with_time,
     time_entry_correct,
@@ -74,6 +75,7 @@ __all__ = [
     "ticket_link_article",
     "ticket_link_parent",
     "ticket_mark_duplicate",
+    "ticket_mark_seen",
     "ticket_reply_and_set",
     "ticket_reply_with_time",
     "ticket_set_priority",

@@ -231,6 +231,7 @@ def panels_drawn(request: HttpRequest, ticket: Ticket) -> dict:
 @desk_view
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
+    services.ticket_mark_seen(ticket=ticket, user=request.user)
     return _render_detail(request, ticket)
 
 
