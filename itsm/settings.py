@@ -126,7 +126,10 @@ CACHES = {
     "default": {
         "BACKEND": "itsm.core.cache.ReusingRedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "itsm",
+        # Cached lists hold database ids (SLA policies, choice lists): two databases sharing
+        # one Redis (staging beside production, a bench beside a dev server) must not read
+        # each other's.
+        "KEY_PREFIX": env.str("ITSM_CACHE_PREFIX", default=f"itsm:{DATABASES['default']['NAME']}"),
         # A cache outage or a frozen Redis must cost a page tens of milliseconds, never hang
         # it: itsm.core.cache computes the value instead (DESIGN §11).
         "OPTIONS": {

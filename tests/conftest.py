@@ -208,10 +208,13 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
-def _own_cache_namespace(settings):
-    # Cached figures (queue counts, filter choices) are keyed by database ids; a prefix per
-    # test keeps them from leaking between tests and between workers sharing one Redis.
+def _own_cache_namespace(settings, monkeypatch):
+    # Cached figures (queue counts, filter choices, SLA policies) are keyed by database ids; a
+    # prefix per test keeps them from leaking between tests and between workers sharing one
+    # Redis, and processes a test starts (a poller, a worker) inherit it from the environment.
+    prefix = f"test-{uuid.uuid4().hex}"
+    monkeypatch.setenv("ITSM_CACHE_PREFIX", prefix)
     settings.CACHES = {
         **settings.CACHES,
-        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"},
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": prefix},
     }

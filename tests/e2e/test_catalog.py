@@ -61,14 +61,14 @@ def test_a_request_is_ordered_approved_fulfilled_and_resolved(
 
     # The manager approves on the approvals page.
     switch_user(page, base, manager.email, lands_on="/desk/")
-    page.get_by_role("link", name="Approvals").click()
+    page.get_by_role("link", name="Approvals", exact=True).click()
     page.get_by_label("Comment").fill("Go ahead")
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_text("You approved")).to_be_visible()
 
     # The fulfilment agent completes both tasks, one step after the other.
     switch_user(page, base, agent.email, lands_on="/desk/")
-    page.get_by_role("link", name="Tasks").click()
+    page.get_by_role("link", name="Tasks", exact=True).click()
     expect(page.get_by_text("Prepare laptop")).to_be_visible()
     page.get_by_role("button", name=re.compile("^Complete TASK")).click()
     expect(page.get_by_text("Hand over laptop")).to_be_visible()

@@ -5,6 +5,7 @@ read again. A change to one of those lists applies to the very next create."""
 
 import pytest
 
+from itsm.calendars.models import BusinessCalendar
 from itsm.notifications.models import Notification, WebhookSubscription
 from tests.factories.cmdb import ServiceFactory
 from tickets.models import PriorityRule, SlaPolicy, Ticket
@@ -14,7 +15,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def desk_api(api_as, agent):
-    """The agent's API client, its first create having filled the caches."""
+    """The agent's API client, its first create having filled the caches. The policy is the
+    test's own: another test may have emptied the tables the data migrations fill."""
+    calendar = BusinessCalendar.objects.create(name="Around the clock", is_24x7=True)
+    SlaPolicy.objects.create(
+        name="Every incident", order=1, kind="incident", first_response_minutes=60,
+        resolution_minutes=480, calendar=calendar,
+    )  # fmt: skip
     client = api_as(agent)
     warm = {"short_description": "Warm-up", "requester": agent.email}
     assert client.post("/api/v1/incidents/", warm, format="json").status_code == 201

@@ -370,6 +370,7 @@ def test_the_ticket_panels_are_fetched_with_a_fixed_number_of_queries(
     assert other.status_code in (302, 403)
 
 
-# The ticket row, its relations and clocks, the conversation, the time worked, the agent's
-# "seen" marker (one upsert: the desk home's "requester replied").
-TICKET_PAGE_QUERIES = 18
+# The ticket row, its relations and clocks, the conversation, the time worked (and the agent's
+# permissions, to offer its forms), the agent's "seen" marker (one upsert: the desk home's
+# "requester replied").
+TICKET_PAGE_QUERIES = 20
