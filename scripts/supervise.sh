@@ -20,6 +20,8 @@ while :; do
   started=$SECONDS
   "$@" &
   child=$!
+  # A signal that came between the start and `child=$!` found no child to stop: stop it now.
+  [ -n "$stopping" ] && kill -TERM "$child" 2>/dev/null
   wait "$child"
   status=$?
   # `wait` returns early when a trapped signal arrives: wait for the child to finish.
