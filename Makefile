@@ -16,6 +16,7 @@ MAKEMIGRATIONS_CHECK := $(PY) -W "ignore:Got an error checking a consistent migr
 	manage.py makemigrations --check --dry-run --skip-checks
 
 $(VENV)/.installed: pyproject.toml requirements.lock package-lock.json
+	bash scripts/ensure_build_deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -U pip
 	$(PY) -m pip install -q -r requirements.lock
