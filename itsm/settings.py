@@ -141,6 +141,9 @@ CACHES = {
 
 # --- Auth ---
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend, with each person's roles and permissions kept in the cache between
+# requests (itsm/accounts/access.py).
+AUTHENTICATION_BACKENDS = ["itsm.accounts.access.CachedPermissionsBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

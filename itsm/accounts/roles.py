@@ -10,6 +10,8 @@ from fnmatch import fnmatchcase
 from django.apps import apps as global_apps
 from django.db.models import TextChoices
 
+from itsm.accounts.access import user_access
+
 
 class Role(TextChoices):
     REQUESTER = "Requester"
@@ -101,20 +103,15 @@ def sync_roles_after_migrate(sender, apps=global_apps, **_kwargs) -> None:
 def user_is_staff_member(user) -> bool:
     """True for anyone who works in the desk (any role but requester, or a superuser).
 
-    Cached on the user object: templates and views ask many times per request.
+    Templates and views ask many times per request: the roles are read once
+    (itsm.accounts.access).
     """
     if not user.is_authenticated:
         return False
-    if not hasattr(user, "_itsm_is_staff_member"):
-        user._itsm_is_staff_member = (
-            user.is_superuser or user.groups.filter(name__in=STAFF_ROLES).exists()
-        )
-    return user._itsm_is_staff_member
+    return user.is_superuser or not user_access(user).roles.isdisjoint(STAFF_ROLES)
 
 
 def user_has_role(user, role: str) -> bool:
     if not user.is_authenticated:
         return False
-    if not hasattr(user, "_itsm_roles"):
-        user._itsm_roles = set(user.groups.values_list("name", flat=True))
-    return user.is_superuser or role in user._itsm_roles
+    return user.is_superuser or role in user_access(user).roles

@@ -11,6 +11,7 @@ from django.utils import timezone
 from changes.choices import ChangeRequestStatus
 from changes.models import ChangeRequest
 from changes.selectors import change_list_in_progress_today
+from itsm.accounts.roles import user_is_staff_member
 from itsm.dashboards.selectors.home import desk_day_for
 from releases.choices import ReleaseStatus
 from releases.models import Release
@@ -156,15 +157,30 @@ def test_a_requester_reply_shows_until_the_agent_opens_the_ticket(
     ]
 
 
-def test_marking_seen_is_one_upsert_and_moves_forward(requester, agent, django_assert_num_queries):
+def test_marking_seen_is_one_upsert_that_moves_only_past_new_activity(
+    requester, agent, django_assert_num_queries
+):
     ticket = make_ticket(requester=requester)
-    agent._itsm_is_staff_member = True  # as the desk view leaves it
+    user_is_staff_member(agent)  # as the desk view leaves it: the roles already read
+    with django_assert_num_queries(0):
+        services.ticket_mark_seen(ticket=ticket, user=agent)
+    assert not TicketSeen.objects.exists()  # no public activity: nothing to have seen
+
+    reply_as_requester(ticket, requester, "Still broken")
+    ticket.refresh_from_db()
     with django_assert_num_queries(1):
         services.ticket_mark_seen(ticket=ticket, user=agent)
     first = TicketSeen.objects.get(user=agent, ticket=ticket).seen_at
+    assert first >= ticket.last_public_activity_at
     with django_assert_num_queries(1):
         services.ticket_mark_seen(ticket=ticket, user=agent)
-    assert TicketSeen.objects.get(user=agent, ticket=ticket).seen_at >= first
+    # Nothing new since the first visit: the marker stays as it was.
+    assert TicketSeen.objects.get(user=agent, ticket=ticket).seen_at == first
+
+    reply_as_requester(ticket, requester, "And again")
+    ticket.refresh_from_db()
+    services.ticket_mark_seen(ticket=ticket, user=agent)
+    assert TicketSeen.objects.get(user=agent, ticket=ticket).seen_at > first
     assert TicketSeen.objects.count() == 1
 
 

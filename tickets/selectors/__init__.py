@@ -56,7 +56,6 @@ from tickets.selectors.sla import (
     SlaBadge,
     sla_badge_state,
     sla_badges,
-    sla_due_annotation,
 )
 from tickets.selectors.ticket import (
     article_linked_ticket_count,
@@ -138,7 +137,6 @@ __all__ = [
     "search_text_clean",
     "sla_badge_state",
     "sla_badges",
-    "sla_due_annotation",
     "team_agent_list",
     "team_for_assign_to_me",
     "team_ticket_counts",

@@ -101,10 +101,13 @@ def queue_filter(slug: str, user: Any, team_ids: list[int] | None = None) -> Q:
 
 def breaching_clocks() -> QuerySet[SlaClock]:
     """Clocks past their target or due within BREACHING_SOON (open ones: the due index)."""
-    return SlaClock.objects.filter(
-        Q(state=SlaState.BREACHED)
-        | Q(state=SlaState.RUNNING, due_at__lte=timezone.now() + BREACHING_SOON),
-        stopped_at__isnull=True,
+    return SlaClock.objects.filter(breaching_clock_filter(), stopped_at__isnull=True)
+
+
+def breaching_clock_filter() -> Q:
+    """A clock past its target, or running and due within BREACHING_SOON."""
+    return Q(state=SlaState.BREACHED) | Q(
+        state=SlaState.RUNNING, due_at__lte=timezone.now() + BREACHING_SOON
     )
 
 

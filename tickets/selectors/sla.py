@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from tickets.models import SlaClock, Ticket
@@ -39,19 +39,6 @@ CLOCKS_WITH_CALENDARS = Prefetch(
     .prefetch_related("policy__calendar__closed_dates", "policy__calendar__working_intervals")
     .order_by("metric"),
 )
-
-
-def sla_due_annotation() -> Subquery:
-    """The earliest due instant of the ticket's running or breached clocks (for sorting by
-    SLA). A breached clock's due instant has passed, so ascending this puts breached tickets
-    first, then running clocks by time left; paused, stopped or no clocks give NULL (last)."""
-    return Subquery(
-        SlaClock.objects.filter(
-            ticket=OuterRef("pk"), state__in=(SlaState.RUNNING, SlaState.BREACHED)
-        )
-        .order_by("due_at")
-        .values("due_at")[:1]
-    )
 
 
 @dataclass(frozen=True)
