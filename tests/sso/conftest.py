@@ -65,3 +65,35 @@ def ldap_settings(settings, directory):
 
 
 __all__ = ["DIRECTORY_PASSWORD", "LDAP_ROLE_MAP", "TEST_PASSWORD", "configure_ldap"]
+
+
+# --- OpenID Connect ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def oidc_provider(live_server):
+    """The tests' OIDC provider, with the product (live_server) registered as its client."""
+    from tests.sso.provider import PrivateOidcProvider
+
+    provider = PrivateOidcProvider()
+    provider.register_client(f"{live_server.url}/accounts/oidc/example/login/callback/")
+    provider.start()
+    yield provider
+    provider.remove()
+
+
+def configure_oidc(settings, provider) -> None:
+    from itsm.sso.config import oidc_apps_from_env
+
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": oidc_apps_from_env([provider.app_config()], lambda *_: ""),
+        }
+    }
+
+
+@pytest.fixture
+def oidc_settings(settings, oidc_provider):
+    configure_oidc(settings, oidc_provider)
+    return settings
