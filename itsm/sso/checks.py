@@ -12,18 +12,17 @@ from itsm.accounts.roles import Role
 def _unknown_roles(role_map: Any) -> list[str]:
     if not isinstance(role_map, dict):
         return ["(not a JSON object)"]
-    named = [
-        role
-        for roles in role_map.values()
-        for role in ([roles] if isinstance(roles, str) else roles)
-    ]
+    named: list[Any] = []
+    for roles in role_map.values():
+        named.extend([roles] if isinstance(roles, str) else list(roles))
     return sorted({str(role) for role in named} - set(Role.values))
 
 
 @checks.register(checks.Tags.security)
 def role_maps_name_known_roles(**_: Any) -> list[checks.CheckMessage]:
-    maps = {"ITSM_LDAP_ROLE_MAP": settings.ITSM_LDAP_ROLE_MAP}
-    for app in settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", []):
+    maps: dict[str, Any] = {"ITSM_LDAP_ROLE_MAP": settings.ITSM_LDAP_ROLE_MAP}
+    providers: dict[str, Any] = settings.SOCIALACCOUNT_PROVIDERS
+    for app in providers.get("openid_connect", {}).get("APPS", []):
         maps[f"ITSM_OIDC_PROVIDERS ({app['provider_id']})"] = app["settings"].get("role_map", {})
     return [
         checks.Error(

@@ -51,8 +51,8 @@ def _apply_roles(*, user: User, groups: Iterable[str], role_map: RoleMap) -> Rol
     return RoleChange(added=frozenset(to_add), removed=frozenset(to_remove))
 
 
-def _apply_profile(*, user: User, email: str, display_name: str) -> dict[str, dict[str, str]]:
-    changes: dict[str, dict[str, str]] = {}
+def _apply_profile(*, user: User, email: str, display_name: str) -> dict[str, dict[str, object]]:
+    changes: dict[str, dict[str, object]] = {}
     email = email.strip().lower()
     if email and email != user.email:
         if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
@@ -88,9 +88,9 @@ def sso_sign_in_apply(
     audit event on the user naming the provider and any role change. Called on every
     sign-in, so a group removed at the provider removes the role at the next sign-in.
     """
-    changes: dict[str, dict[str, object]] = dict(
-        _apply_profile(user=user, email=email, display_name=display_name)
-    )
+    changes: dict[str, dict[str, object]] = {
+        **_apply_profile(user=user, email=email, display_name=display_name)
+    }
     change = _apply_roles(user=user, groups=groups, role_map=role_map)
     if change.added:
         changes["roles_added"] = {"from": None, "to": sorted(change.added)}

@@ -5,7 +5,6 @@ import ldap
 import pytest
 from django_auth_ldap.config import LDAPSearch
 
-from tests.factories.accounts import TEST_PASSWORD
 from tests.sso import slapd
 
 DIRECTORY_PASSWORD = "directory-password-1"
@@ -37,12 +36,14 @@ def _directory_with_people() -> slapd.PrivateDirectory:
     return directory
 
 
-@pytest.fixture(scope="module")
-def directory():
+def running_directory():
     """slapd with Lena (itsm-agents, printer-users) and Max (itsm-managers, itsm-cab)."""
     directory = _directory_with_people()
     yield directory
     directory.remove()
+
+
+directory = pytest.fixture(running_directory, scope="module", name="directory")
 
 
 def configure_ldap(settings, directory: slapd.PrivateDirectory) -> None:
@@ -64,14 +65,10 @@ def ldap_settings(settings, directory):
     return settings
 
 
-__all__ = ["DIRECTORY_PASSWORD", "LDAP_ROLE_MAP", "TEST_PASSWORD", "configure_ldap"]
-
-
 # --- OpenID Connect ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def oidc_provider(live_server):
+def running_oidc_provider(live_server):
     """The tests' OIDC provider, with the product (live_server) registered as its client."""
     from tests.sso.provider import PrivateOidcProvider
 
@@ -80,6 +77,9 @@ def oidc_provider(live_server):
     provider.start()
     yield provider
     provider.remove()
+
+
+oidc_provider = pytest.fixture(running_oidc_provider, scope="module", name="oidc_provider")
 
 
 def configure_oidc(settings, provider) -> None:
