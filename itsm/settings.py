@@ -178,6 +178,9 @@ AUTHENTICATION_BACKENDS = [
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# No public sign-up at allauth's /accounts/signup/ (h-signin's itsm.accounts.adapter replaces
+# this one when merged); accounts come from administrators, the mail channel and SSO.
+ACCOUNT_ADAPTER = "itsm.sso.adapter.NoSignupAccountAdapter"
 SOCIALACCOUNT_ADAPTER = "itsm.sso.adapter.SsoAdapter"
 # People come from the company's identity provider: create their account on first sign-in
 # without a form, and trust the provider's e-mail address (it is the company's directory).
