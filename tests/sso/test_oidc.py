@@ -114,6 +114,9 @@ def test_an_existing_local_account_is_signed_in_by_its_email(
     assert User.objects.filter(email="quinn@example.com").count() == 1
     local.refresh_from_db()
     assert local.display_name == "Quinn Q"
+    # allauth's guard against an account pre-registered with someone's address: the provider
+    # is now the way in (README "Single sign-on").
+    assert not local.has_usable_password()
 
 
 def test_a_person_with_no_mapped_group_gets_no_role(live_server, oidc_provider, oidc_settings):
