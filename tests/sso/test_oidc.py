@@ -170,3 +170,15 @@ def test_local_password_sign_in_still_works_beside_sso(live_server, oidc_setting
         timeout=10,
     )
     assert landed.url == f"{live_server.url}/desk/"
+
+
+def test_a_provider_that_sends_no_email_gets_a_plain_message(
+    live_server, oidc_provider, oidc_settings
+):
+    oidc_provider.set_user("vic", name="Vic Noemail", email="", groups=["desk-agents"])
+
+    _, answer = sso_sign_in(live_server.url, "vic")
+
+    assert answer.url == f"{live_server.url}/accounts/login/"
+    assert "did not tell us your email address" in answer.text
+    assert not User.objects.filter(display_name="Vic Noemail").exists()
