@@ -1,5 +1,8 @@
 """Sign-in with the directory password against a real slapd (issue #20, part B)."""
 
+import socket
+import time
+
 import pytest
 
 from itsm.accounts.models import User
@@ -136,3 +139,18 @@ def test_directory_sign_in_is_off_without_a_server_uri(client, settings, directo
     response = sign_in(client, "lena.ldap@example.com", DIRECTORY_PASSWORD)
     assert WRONG_PASSWORD_MESSAGE in response.content.decode()
     assert not User.objects.filter(email__iexact="lena.ldap@example.com").exists()
+
+
+def test_a_directory_that_hangs_costs_the_timeout_and_gives_the_plain_message(
+    client, settings, directory
+):
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        configure_ldap(settings, directory)
+        settings.AUTH_LDAP_SERVER_URI = f"ldap://127.0.0.1:{silent.getsockname()[1]}"
+        settings.AUTH_LDAP_CONNECTION_OPTIONS = ldap_connection_options(timeout=1.0, ca_file="")
+        started = time.monotonic()
+        response = sign_in(client, "lena.ldap@example.com", DIRECTORY_PASSWORD)
+        took = time.monotonic() - started
+
+    assert DIRECTORY_UNREACHABLE in response.content.decode()
+    assert took < 5

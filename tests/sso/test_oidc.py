@@ -4,6 +4,8 @@ button, the provider's login form, the callback, the token exchange and the user
 
 import html as html_module
 import re
+import socket
+import time
 
 import pytest
 import requests
@@ -26,14 +28,18 @@ def _hidden(html: str, name: str) -> str:
     return html_module.unescape(match.group(1))
 
 
-def sso_sign_in(base_url: str, username: str, password: str = PROVIDER_PASSWORD):
-    """What a person does: open the sign-in page, press "Sign in with Example ID", log in at
-    the provider. Returns the session and the last response."""
+def sso_sign_in(
+    base_url: str, username: str, password: str = PROVIDER_PASSWORD, *, start: str = "/"
+):
+    """What a person does: open a page (signed out: the sign-in page), press "Sign in with
+    Example ID", log in at the provider. Returns the session and the last response."""
     session = requests.Session()
-    page = session.get(f"{base_url}/accounts/login/", timeout=10)
+    page = session.get(f"{base_url}{start}", timeout=10)
     assert "Sign in with Example ID" in page.text
+    button_form = re.search(r'action="(/accounts/oidc/example/login/[^"]*)"', page.text)
+    assert button_form, "no form for the provider's button"
     at_provider = session.post(
-        f"{base_url}/accounts/oidc/example/login/",
+        base_url + html_module.unescape(button_form.group(1)),
         data={"csrfmiddlewaretoken": _hidden(page.text, "csrfmiddlewaretoken")},
         timeout=10,
     )
@@ -182,3 +188,56 @@ def test_a_provider_that_sends_no_email_gets_a_plain_message(
     assert answer.url == f"{live_server.url}/accounts/login/"
     assert "did not tell us your email address" in answer.text
     assert not User.objects.filter(display_name="Vic Noemail").exists()
+
+
+def test_after_signing_in_the_person_lands_where_they_were_going(
+    live_server, oidc_provider, oidc_settings
+):
+    oidc_provider.set_user("wes", name="Wes Where", email="wes@example.com", groups=["desk-agents"])
+
+    _, landed = sso_sign_in(live_server.url, "wes", start="/desk/changes/")
+
+    assert landed.url == f"{live_server.url}/desk/changes/"
+
+
+def test_a_provider_that_hangs_costs_the_timeout_and_gives_the_plain_message(live_server, settings):
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        port = silent.getsockname()[1]
+        hanging = PrivateOidcProvider()
+        hanging.issuer = f"http://127.0.0.1:{port}/o"
+        try:
+            configure_oidc(settings, hanging)
+            settings.SOCIALACCOUNT_REQUESTS_TIMEOUT = 1
+            started = time.monotonic()
+            _, answer = sso_sign_in(live_server.url, "olga")
+            took = time.monotonic() - started
+        finally:
+            hanging.remove()
+
+    assert answer.url == f"{live_server.url}/accounts/login/"
+    assert "cannot be reached just now" in answer.text
+    assert took < 5
+
+
+def test_cancelling_at_the_provider_says_so_on_the_sign_in_page(
+    live_server, oidc_provider, oidc_settings
+):
+    session = requests.Session()
+    page = session.get(f"{live_server.url}/accounts/login/", timeout=10)
+    to_provider = session.post(
+        f"{live_server.url}/accounts/oidc/example/login/?process=login",
+        data={"csrfmiddlewaretoken": _hidden(page.text, "csrfmiddlewaretoken")},
+        allow_redirects=False,
+        timeout=10,
+    )
+    state = re.search(r"[?&]state=([^&]+)", to_provider.headers["Location"]).group(1)
+
+    # What the provider sends back when the person presses its "Cancel".
+    answer = session.get(
+        f"{live_server.url}/accounts/oidc/example/login/callback/",
+        params={"error": "access_denied", "state": state},
+        timeout=10,
+    )
+
+    assert answer.url == f"{live_server.url}/accounts/login/"
+    assert "Signing in with Example ID was cancelled." in answer.text
