@@ -1,3 +1,6 @@
+"""An identity provider that cannot be reached (down, hanging past ITSM_OIDC_TIMEOUT, or
+answering garbage) becomes a message on the sign-in page instead of a 500."""
+
 import logging
 from collections.abc import Callable
 
