@@ -94,9 +94,10 @@ def sync_roles(apps=global_apps) -> None:
 
 
 def sync_roles_after_migrate(sender, apps=global_apps, **_kwargs) -> None:
-    # post_migrate fires once per app, and permissions of an app are created in its own round:
-    # sync after the last app's round, when every permission exists.
-    if sender.label == list(global_apps.get_app_configs())[-1].label:
+    # post_migrate fires once per app that has models, and permissions of an app are created
+    # in its own round: sync after the last such app's round, when every permission exists.
+    with_models = [config for config in global_apps.get_app_configs() if config.models_module]
+    if sender.label == with_models[-1].label:
         sync_roles(apps)
 
 
