@@ -145,9 +145,6 @@ CACHES = {
 
 # --- Auth ---
 AUTH_USER_MODEL = "accounts.User"
-# Django's model backend, with each person's roles and permissions kept in the cache between
-# requests (itsm/accounts/access.py).
-AUTHENTICATION_BACKENDS = ["itsm.accounts.access.CachedPermissionsBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -173,7 +170,9 @@ MIDDLEWARE += [
     "itsm.sso.middleware.ProviderUnreachableMiddleware",
 ]
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, with each person's roles and permissions kept in the cache
+    # between requests (itsm/accounts/access.py).
+    "itsm.accounts.access.CachedPermissionsBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
     # Inactive unless LDAP_SERVER_URI is set; local passwords are tried first.
     "itsm.sso.ldap.DirectoryBackend",
