@@ -1,5 +1,7 @@
 """HTML input validation for desk and portal ticket pages. Forms never save: services do."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -93,17 +95,19 @@ class TicketCreateForm(forms.Form):
     )
 
 
-def offer_only(field: forms.Field, queryset: QuerySet) -> None:
-    """Offer only `queryset` in the field's list while still accepting any value of its own
-    queryset: a list that follows another choice (the team's agents, the category's
-    subcategories) is a help, and a value that does not fit is refused by the service, in
-    its own words, next to the control."""
+def offer_only(field: forms.Field, choices: QuerySet | list[tuple[Any, str]]) -> None:
+    """Offer only `choices` (a queryset, or (value, label) pairs) in the field's list while
+    still accepting any value of its own queryset: a list that follows another choice (the
+    team's agents, the category's subcategories) is a help, and a value that does not fit
+    is refused by the service, in its own words, next to the control."""
     assert isinstance(field, forms.ModelChoiceField)
-    key = field.to_field_name or "pk"
     empty = [("", field.empty_label)] if field.empty_label is not None else []
-    # A plain read: Django's choice iterator opens a server-side cursor (WITH HOLD, outside
-    # a transaction) for a list of a few people.
-    field.widget.choices = [*empty, *((getattr(obj, key), str(obj)) for obj in queryset)]
+    if isinstance(choices, QuerySet):
+        key = field.to_field_name or "pk"
+        # A plain read: Django's choice iterator opens a server-side cursor (WITH HOLD,
+        # outside a transaction) for a list of a few people.
+        choices = [(getattr(obj, key), str(obj)) for obj in choices]
+    field.widget.choices = [*empty, *choices]
 
 
 class PersonListField(forms.ModelMultipleChoiceField):
@@ -388,7 +392,7 @@ class AssignForm(forms.Form):
         team = self.data.get("team") if self.is_bound else self.initial.get("team")
         offer_only(
             self.fields["assignee"],
-            selectors.team_agent_list(team_id=getattr(team, "pk", team)),
+            selectors.team_agent_choices(team_id=getattr(team, "pk", team)),
         )
 
 
@@ -478,7 +482,7 @@ class BulkForm(forms.Form):
         kwargs.setdefault("auto_id", "bulk-%s")
         super().__init__(*args, **kwargs)
         team = self.data.get("team") if self.is_bound else None
-        offer_only(self.fields["assignee"], selectors.team_agent_list(team_id=team))
+        offer_only(self.fields["assignee"], selectors.team_agent_choices(team_id=team))
 
     def params(self) -> BulkParams:
         data = self.cleaned_data

@@ -15,17 +15,17 @@ def test_queue_page_runs_a_fixed_number_of_queries(
     for _ in range(rows):
         make_ticket(requester=requester)
     client = client_as(agent)
-    # First load: session, user, roles, the agent's queue preference, rows, SLA clocks, the
-    # agent's teams and 7 bounded queue counts, saved filters, the 5 cached choice lists (the
-    # filter bar's 4 and the desk's people, read together), and remembering the view (one
-    # upsert, after the 2 reads of the permission check).
-    with django_assert_max_num_queries(24):
+    # First load: session, user, the agent's roles and permissions (2, then cached), the
+    # agent's queue preference, rows, SLA clocks, the agent's teams and 7 bounded queue
+    # counts, saved filters, the 5 cached choice lists (the filter bar's 4 and the desk's
+    # people, read together), and remembering the view (one upsert).
+    with django_assert_max_num_queries(23):
         response = client.get("/desk/tickets/", {"queue": "open", "page_size": 50})
     assert response.content.decode().count('data-href="/desk/tickets/INC') == rows
-    # Later loads read the counts and choice lists from the cache and the view is already
-    # remembered: session, user, roles, preference, rows, SLA clocks, saved filters — the
+    # Later loads read the roles, counts and choice lists from the cache and the view is
+    # already remembered: session, user, preference, rows, SLA clocks, saved filters — the
     # same at 5 and 40 rows.
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         response = client.get("/desk/tickets/", {"queue": "open", "page_size": 50})
     assert response.content.decode().count('data-href="/desk/tickets/INC') == rows
 

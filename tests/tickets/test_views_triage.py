@@ -242,6 +242,20 @@ def test_the_agent_list_follows_the_team(client_as, agent, agent_other_team, oth
     )
 
 
+def test_a_team_member_added_or_deactivated_shows_in_the_agent_list_at_once(
+    client_as, agent, agent_other_team, other_team
+):
+    def listed() -> bytes:
+        return client_as(agent).get("/desk/tickets/team-agents/", {"team": other_team.pk}).content
+
+    assert b"Alice Agent" not in listed()  # the teams' lists are cached now
+    other_team.members.add(agent)
+    assert b"Alice Agent" in listed()
+    agent_other_team.is_active = False
+    agent_other_team.save()
+    assert b"Nick Network" not in listed()
+
+
 def test_the_assignment_form_offers_the_tickets_team_agents_only(
     client_as, agent, agent_other_team, requester, service_desk_team
 ):
@@ -345,8 +359,8 @@ def test_the_ticket_page_runs_a_fixed_number_of_queries(
     client.get(f"/desk/tickets/{ticket.number}/")
     many = _page_queries(client, ticket)
     # Not one more with more watchers and notes: the watchers field and "am I following"
-    # come from one query, the team's agent list is one plain read, the desk's people (the
-    # declare form) come from the cached choice lists, and the other apps' panels are
+    # come from one query, the team's agent list and the desk's people (the declare form)
+    # come from the cached choice lists, and the other apps' panels are
     # fetched by the page afterwards (their own request, below).
     assert few == many
     assert many <= TICKET_PAGE_QUERIES
@@ -370,7 +384,8 @@ def test_the_ticket_panels_are_fetched_with_a_fixed_number_of_queries(
     assert other.status_code in (302, 403)
 
 
-# The ticket row, its relations and clocks, the conversation, the time worked (and the agent's
-# permissions, to offer its forms), the agent's "seen" marker (one upsert: the desk home's
-# "requester replied").
-TICKET_PAGE_QUERIES = 20
+# Session, user, the ticket row, its relations and clocks, the conversation, the time worked
+# (the agent's roles and permissions, to offer its forms, come from the cache), the agent's
+# "seen" marker (one upsert, as the requester has replied: the desk home's "requester
+# replied").
+TICKET_PAGE_QUERIES = 15

@@ -217,8 +217,37 @@ def filter_choice_lists() -> dict[str, list[tuple[int, str]]]:
     return cached(FILTER_CHOICES_KEY, seconds=FILTER_CHOICES_SECONDS, compute=_filter_choices)
 
 
+TEAM_AGENTS_KEY = "tickets:team-agents"
+
+
+def team_agent_choices(*, team_id: int | str | None) -> list[tuple[int, str]]:
+    """(id, label) of a team's active members, for the agent list that follows the chosen
+    team (none when no team is chosen: an agent is always assigned within a team). Every
+    ticket page draws it, so all teams' lists are cached together, until a membership or
+    a person changes (tickets.signals)."""
+    if not str(team_id or "").isdigit():
+        return []
+    members = cached(TEAM_AGENTS_KEY, seconds=FILTER_CHOICES_SECONDS, compute=_team_agents)
+    return members.get(int(str(team_id)), [])
+
+
+def _team_agents() -> dict[int, list[tuple[int, str]]]:
+    from itsm.accounts.models import User
+
+    members: dict[int, list[tuple[int, str]]] = {}
+    rows = (
+        User.objects.filter(is_active=True, teams__isnull=False)
+        .order_by("display_name", "email")
+        .values_list("teams__id", "pk", "display_name", "email")
+    )
+    for team_id, pk, name, email in rows:
+        members.setdefault(team_id, []).append((pk, name or email))  # as User.__str__
+    return members
+
+
 def filter_choices_forget() -> None:
-    forget(FILTER_CHOICES_KEY)
+    """Drop the cached choice lists: the filter bar's and the teams' agent lists."""
+    forget(FILTER_CHOICES_KEY, TEAM_AGENTS_KEY)
 
 
 def _filter_choices() -> dict[str, list[tuple[int, str]]]:

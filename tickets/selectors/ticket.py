@@ -112,16 +112,6 @@ def ticket_watcher_list(*, ticket: Ticket) -> list[User]:
     return list(ticket.watchers.order_by("display_name", "email"))
 
 
-def team_agent_list(*, team_id: int | str | None) -> QuerySet[User]:
-    """The active members of a team, for the agent list that follows the chosen team (none
-    when no team is chosen: an agent is always assigned within a team)."""
-    if not str(team_id or "").isdigit():
-        return User.objects.none()
-    return User.objects.filter(teams__pk=int(str(team_id)), is_active=True).order_by(
-        "display_name", "email"
-    )
-
-
 def team_for_assign_to_me(*, ticket: Ticket, user: Any) -> Team | None:
     """The team "assign to me" puts the ticket in: its own team, else the agent's first."""
     return ticket.assignment_team or user.teams.first()

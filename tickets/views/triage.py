@@ -157,5 +157,5 @@ def _stale(
 @require_GET
 def team_agents(request: DeskRequest) -> HttpResponse:
     """<option>s of the assignment form's agent list for the chosen team (htmx)."""
-    agents = selectors.team_agent_list(team_id=request.GET.get("team"))
+    agents = selectors.team_agent_choices(team_id=request.GET.get("team"))
     return render(request, "tickets/desk/_assignee_options.html", {"agents": agents})
