@@ -303,6 +303,12 @@ class Ticket(NumberedModel, TimeStampedModel, VersionedModel):
                 name="ticket_open_sla_due",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
+            # The desk home's "my tickets by SLA due".
+            models.Index(
+                fields=["assignee", "sla_due_at", "-id"],
+                name="ticket_open_assignee_sla_due",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
             # The desk home's "requester replied": an agent's open tickets by latest public
             # activity, walked newest first until the panel is full.
             models.Index(

@@ -31,6 +31,7 @@ from itsm.dashboards.selectors import DashboardFilters
 from tickets.choices import Channel, TicketStatus
 from tickets.models import SatisfactionSurvey, SlaClock, SlaPolicy, Ticket
 from tickets.sla.rules import SlaMetric, SlaState
+from tickets.sla.services import sla_due_refresh
 
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
 PERIOD = {"date_from": "2026-03-02", "date_to": "2026-03-15"}
@@ -107,7 +108,7 @@ def add_ticket(
 
 def add_clock(ticket, policy, metric, *, state, elapsed=0, stopped=None, due=None) -> SlaClock:
     target = policy.first_response_minutes if metric == SlaMetric.FIRST_RESPONSE else 480
-    return SlaClock.objects.create(
+    clock = SlaClock.objects.create(
         ticket=ticket,
         metric=metric,
         policy=policy,
@@ -119,6 +120,8 @@ def add_clock(ticket, policy, metric, *, state, elapsed=0, stopped=None, due=Non
         stopped_at=stopped,
         due_at=due,
     )
+    sla_due_refresh(ticket_ids=[ticket.pk])  # written here, not by the SLA services
+    return clock
 
 
 @pytest.fixture

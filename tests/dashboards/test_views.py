@@ -221,11 +221,11 @@ def test_the_overview_page_itself_runs_a_fixed_number_of_queries(
 ):
     client = client_as(manager)
     client.get("/dashboards/", PERIOD)
-    # session, user, groups (staff check, role names), teams list, services list, as-of time
-    with django_assert_num_queries(7):
+    # session, user, teams list, services list, as-of time (the roles: cached)
+    with django_assert_num_queries(5):
         client.get("/dashboards/", PERIOD)
     _more_history(requester, service_desk_team, agent, history.policy, 40)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         client.get("/dashboards/", PERIOD)
 
 
@@ -319,15 +319,15 @@ def test_the_breach_list_runs_a_fixed_number_of_queries_per_page(
 ):
     client = client_as(manager)
     client.get(DRILL, BREACHED)
-    # session, user, groups (staff check, role names), the capped count, the clocks with a
-    # due time and, as they run out before the page is full, the clocks on hold.
-    with django_assert_num_queries(7):
+    # session, user, the capped count, the clocks with a due time and, as they run out
+    # before the page is full, the clocks on hold (the roles: cached).
+    with django_assert_num_queries(5):
         client.get(DRILL, BREACHED)
     _breaches(history, requester, service_desk_team, 150)
     # A full page needs no on-hold query; the next page costs the same.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         page = client.get(DRILL, BREACHED)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         client.get(page.context["next_url"])
 
 

@@ -7,6 +7,7 @@ into one shape, `HomeRow`, that the page and the API share, and adds each panel'
 each team's unassigned and breached counts.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,12 +23,15 @@ from releases import selectors as release_selectors
 from tickets import selectors as ticket_selectors
 from tickets.catalog import selectors as catalog_selectors
 from tickets.choices import PRIORITY_BADGE, Priority
+from tickets.links import desk_ticket_paths
 from tickets.major import selectors as major_selectors
 from tickets.models import Ticket
 from tickets.selectors import TeamTicketCounts
 
 # Each panel is a short list; the rest is behind its "see all" link.
 PANEL_ROWS = 8
+
+type TicketPath = Callable[[str], str]  # number → the ticket's desk page
 
 
 @dataclass(frozen=True)
@@ -76,11 +80,13 @@ def _queue_url(**params: str | int) -> str:
     return f"{reverse('tickets:desk-ticket-queue')}?{query}"
 
 
-def _ticket_row(ticket: Ticket, *, detail: str = "", at: datetime | None, at_label: str) -> HomeRow:
+def _ticket_row(
+    ticket: Ticket, path: TicketPath, *, detail: str = "", at: datetime | None, at_label: str
+) -> HomeRow:
     return HomeRow(
         reference=ticket.number,
         title=ticket.short_description,
-        url=ticket.get_absolute_url(),
+        url=path(ticket.number),
         badge=f"P{ticket.priority}",
         badge_class=PRIORITY_BADGE.get(Priority(ticket.priority), "neutral"),
         detail=detail or ticket.get_status_display(),
@@ -89,14 +95,14 @@ def _ticket_row(ticket: Ticket, *, detail: str = "", at: datetime | None, at_lab
     )
 
 
-def _sla_row(ticket: Ticket, now: datetime) -> HomeRow:
+def _sla_row(ticket: Ticket, path: TicketPath, now: datetime) -> HomeRow:
     due = getattr(ticket, "sla_due", None)
     if due is None:
-        return _ticket_row(ticket, at=None, at_label="no SLA running")
-    return _ticket_row(ticket, at=due, at_label="breached" if due <= now else "due")
+        return _ticket_row(ticket, path, at=None, at_label="no SLA running")
+    return _ticket_row(ticket, path, at=due, at_label="breached" if due <= now else "due")
 
 
-def _mine_by_sla(user: Any, now: datetime) -> HomePanel:
+def _mine_by_sla(user: Any, path: TicketPath, now: datetime) -> HomePanel:
     tickets = ticket_selectors.ticket_list_mine_by_sla_due(user=user, limit=PANEL_ROWS)
     return HomePanel(
         key="mine",
@@ -104,11 +110,11 @@ def _mine_by_sla(user: Any, now: datetime) -> HomePanel:
         see_all_url=_queue_url(queue="mine", sort="sla_due"),
         see_all_label="All my tickets",
         empty_text="No open tickets are assigned to you.",
-        rows=[_sla_row(ticket, now) for ticket in tickets],
+        rows=[_sla_row(ticket, path, now) for ticket in tickets],
     )
 
 
-def _breaching(user: Any, now: datetime) -> HomePanel:
+def _breaching(user: Any, path: TicketPath, now: datetime) -> HomePanel:
     tickets = ticket_selectors.ticket_list_breaching_soon(user=user, limit=PANEL_ROWS)
     return HomePanel(
         key="breaching",
@@ -116,11 +122,11 @@ def _breaching(user: Any, now: datetime) -> HomePanel:
         see_all_url=_queue_url(queue="team-breaching", sort="sla_due"),
         see_all_label="All breaching in my teams",
         empty_text="Nothing of yours or your teams' breaches its SLA in the next two hours.",
-        rows=[_sla_row(ticket, now) for ticket in tickets],
+        rows=[_sla_row(ticket, path, now) for ticket in tickets],
     )
 
 
-def _replied(user: Any) -> HomePanel:
+def _replied(user: Any, path: TicketPath) -> HomePanel:
     tickets = ticket_selectors.ticket_list_requester_replied(user=user, limit=PANEL_ROWS)
     return HomePanel(
         key="replied",
@@ -131,6 +137,7 @@ def _replied(user: Any) -> HomePanel:
         rows=[
             _ticket_row(
                 ticket,
+                path,
                 detail=str(ticket.requester),
                 at=getattr(ticket, "replied_at", None),
                 at_label="replied",
@@ -164,7 +171,7 @@ def _approvals(user: Any) -> HomePanel:
     )
 
 
-def _tasks(user: Any) -> HomePanel:
+def _tasks(user: Any, path: TicketPath) -> HomePanel:
     tasks = catalog_selectors.task_list_for_home(user=user, limit=PANEL_ROWS)
     return HomePanel(
         key="tasks",
@@ -176,7 +183,7 @@ def _tasks(user: Any) -> HomePanel:
             HomeRow(
                 reference=task.number,
                 title=task.title,
-                url=reverse("tickets:desk-ticket-detail", args=[task.ticket.number]),
+                url=path(task.ticket.number),
                 badge="Mine" if task.assignee_id == user.pk else "Team",
                 badge_class="info" if task.assignee_id == user.pk else "neutral",
                 detail=f"{task.ticket.number} · {task.team.name}",
@@ -275,12 +282,13 @@ def desk_day_for(*, user: Any) -> DeskDay:
     """Every panel of `user`'s desk home, and the team figures when `user` manages the
     desk. A fixed number of queries whatever the number of tickets (each panel is bounded)."""
     now = timezone.now()
+    path = desk_ticket_paths()  # one reverse() for every ticket row
     panels = [
-        _mine_by_sla(user, now),
-        _breaching(user, now),
-        _replied(user),
+        _mine_by_sla(user, path, now),
+        _breaching(user, path, now),
+        _replied(user, path),
         _approvals(user),
-        _tasks(user),
+        _tasks(user, path),
         _majors(),
         _changes(user),
         _releases(user),
