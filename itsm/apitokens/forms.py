@@ -41,7 +41,9 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["expires_on"].help_text = (
+        self.fields[
+            "expires_on"
+        ].help_text = (
             f"Works until the end of that day; at most {settings.ITSM_API_TOKEN_MAX_DAYS} days."
         )
 

@@ -8,7 +8,6 @@ from django.utils import timezone
 from itsm.apitokens.choices import TokenResource, TokenScope, TokenState
 from itsm.core.models import TimeStampedModel
 
-
 # The permission that lets an administrator see and revoke anyone's tokens.
 MANAGE_ANY_TOKEN = "apitokens.manage_any_token"
 
@@ -77,7 +76,7 @@ class PersonalAccessToken(TimeStampedModel):
 
     @property
     def state(self) -> "TokenState":
-        """"revoked", "expired" or "active", in that order of precedence."""
+        """ "revoked", "expired" or "active", in that order of precedence."""
         if self.is_revoked:
             return TokenState.REVOKED
         return TokenState.EXPIRED if self.is_expired else TokenState.ACTIVE

@@ -20,15 +20,12 @@ def token_for_secret(*, secret: str) -> PersonalAccessToken | None:
     )
 
 
-def token_list_visible_to(*, user: Any, owner_id: int | None = None) -> QuerySet[PersonalAccessToken]:
-    """The user's own tokens; an administrator who may manage anyone's sees everyone's
-    (narrowed to `owner_id` if given)."""
+def token_list_visible_to(*, user: Any) -> QuerySet[PersonalAccessToken]:
+    """The user's own tokens; everyone's for an administrator who may manage anyone's."""
     tokens = PersonalAccessToken.objects.select_related("owner", "revoked_by")
-    if not actor_may(user, MANAGE_ANY_TOKEN):
-        return tokens.filter(owner=user)
-    if owner_id is not None:
-        return tokens.filter(owner_id=owner_id)
-    return tokens
+    if actor_may(user, MANAGE_ANY_TOKEN):
+        return tokens
+    return tokens.filter(owner=user)
 
 
 def token_list_for_owner(*, owner: Any) -> QuerySet[PersonalAccessToken]:

@@ -23,7 +23,8 @@ class _FailOpen(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         # DRF binds the rates when the class is defined; read them per request instead, so a
         # changed setting (and a test's override) applies.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")
+        return None if rate is None else str(rate)
 
     def allow_request(self, request, view) -> bool:
         if core_cache._cache_is_resting():

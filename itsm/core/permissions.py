@@ -8,7 +8,6 @@ Django permissions (`app_label.codename`) granted to the roles of `itsm.accounts
 from typing import Any
 
 from django.conf import settings
-
 from rest_framework.permissions import SAFE_METHODS, BasePermission, DjangoModelPermissions
 
 from itsm.accounts.roles import user_is_staff_member

@@ -26,7 +26,6 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -39,6 +38,7 @@ from problems.services import problem_create
 from releases.services import release_create
 from tests.changes.factories import make_change
 from tests.factories.accounts import TeamFactory, UserFactory
+from tests.factories.apitokens import bearer, make_token
 from tests.factories.catalog import make_catalog_item
 from tests.factories.cmdb import ConfigurationItemFactory, ServiceFactory
 from tests.factories.knowledge import ArticleFactory
@@ -215,7 +215,7 @@ def _run_operation(operation, *, headers, reachable, findings: Findings) -> None
 @pytest.mark.parametrize("persona", ["agent", "requester"])
 def test_every_operation_keeps_the_schema_promise(persona, request, wsgi_app, reachable):
     user = request.getfixturevalue(persona)
-    headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    headers = bearer(make_token(user)[1])
     schema = schemathesis.openapi.from_wsgi(
         "/api/v1/schema/?format=json", wsgi_app, headers=headers
     )

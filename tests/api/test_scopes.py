@@ -79,19 +79,25 @@ def test_scope_and_resources_are_enforced_on_every_operation(client, admin_user)
         if method in UNSAFE:
             answer = _call(client, method, url, read_only)
             if answer.status_code != 403 or "read-only" not in answer.json()["detail"]:
-                failures.append(f"{label} read-only token: {answer.status_code} {answer.content[:120]}")
+                failures.append(
+                    f"{label} read-only token: {answer.status_code} {answer.content[:120]}"
+                )
 
         answer = _call(client, method, url, others[resource])
         if answer.status_code != 403 or f"“{resource}”" not in answer.json()["detail"]:
-            failures.append(f"{label} wrong-resource token: {answer.status_code} {answer.content[:120]}")
+            failures.append(
+                f"{label} wrong-resource token: {answer.status_code} {answer.content[:120]}"
+            )
 
         answer = _call(client, method, url, only[resource])
         if answer.status_code == 403:
             failures.append(f"{label} right token refused: {answer.content[:160]}")
 
     writes = sum(method in UNSAFE for _, method in OPERATIONS)
-    print(f"endpoints covered by scope checks: {len(OPERATIONS)} operations "
-          f"({writes} writes) on {len({p for p, _ in OPERATIONS})} paths")
+    print(
+        f"endpoints covered by scope checks: {len(OPERATIONS)} operations "
+        f"({writes} writes) on {len({p for p, _ in OPERATIONS})} paths"
+    )
     assert not failures, "\n".join(failures)
     assert len(OPERATIONS) > 50
 

@@ -243,9 +243,7 @@ def test_old_drf_tokens_become_hashed_personal_tokens(client, agent):
             "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamptz, "
             "user_id bigint)"
         )
-        cursor.execute(
-            "INSERT INTO authtoken_token VALUES (%s, now(), %s)", [key, agent.pk]
-        )
+        cursor.execute("INSERT INTO authtoken_token VALUES (%s, now(), %s)", [key, agent.pk])
     migration = importlib.import_module("itsm.apitokens.migrations.0002_retire_authtoken")
     with connection.schema_editor() as editor:
         migration.convert(apps, editor)

@@ -1,11 +1,14 @@
 from rest_framework import serializers
 
+from itsm.accounts.models import User
 from itsm.apitokens.choices import TokenResource, TokenScope, TokenState
 from itsm.apitokens.models import PersonalAccessToken
 
 
 class TokenSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="email", read_only=True
+    )
     resources = serializers.ListField(child=serializers.ChoiceField(TokenResource.choices))
     state = serializers.ChoiceField(
         TokenState.choices,

@@ -48,7 +48,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         given.is_valid(raise_exception=True)
         via = request.auth if isinstance(request.auth, PersonalAccessToken) else None
         token, secret = services.token_create(owner=request.user, via=via, **given.validated_data)
-        token.secret = secret  # type: ignore[attr-defined]
+        token.secret = secret
         return Response(TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=TokenSerializer)
