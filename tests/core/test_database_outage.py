@@ -12,7 +12,7 @@ from django.db import connection
 
 from itsm.accounts.roles import Role
 from tests.factories.accounts import UserFactory
-from tests.factories.apitokens import make_token
+from tests.factories.apitokens import make_unaudited_token
 from tests.faults import PG_BIN, Gunicorn, PrivatePostgres, ThrowawayRedis, spare_port, wait_for
 
 pytestmark = [
@@ -32,7 +32,7 @@ def outage_stack(django_db_setup, django_db_blocker):
     token, and gunicorn serving the product from it."""
     with django_db_blocker.unblock():
         agent = UserFactory(email="outage@example.com", roles=[Role.AGENT])
-        _, token = make_token(agent)
+        token = make_unaudited_token(agent)
         source = connection.settings_dict
         source_url = (
             f"postgres://{source['USER']}@{source['HOST']}:{source['PORT']}/{source['NAME']}"
