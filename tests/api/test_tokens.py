@@ -162,6 +162,19 @@ def test_a_token_makes_tokens_only_within_itself(client, agent):
     assert ok.status_code == 201
 
 
+def test_tokens_filter_by_state(client_as, agent):
+    make_token(agent, name="live")
+    gone, _ = make_token(agent, name="gone")
+    token_revoke(token=gone, actor=agent)
+    make_token(agent, name="old", days=1)
+    client = client_as(agent)
+    with time_machine.travel(timezone.now() + timedelta(days=2), tick=False):
+        for state, names in [("active", ["live"]), ("revoked", ["gone"]), ("expired", ["old"])]:
+            listed = client.get("/api/v1/api-tokens/", {"state": state}).json()["results"]
+            assert [t["name"] for t in listed] == names
+            assert {t["state"] for t in listed} == {state}
+
+
 def test_people_see_and_revoke_only_their_own_tokens(client_as, agent, requester):
     theirs, _ = make_token(requester, name="rita's")
     client = client_as(agent)
@@ -175,8 +188,10 @@ def test_people_see_and_revoke_only_their_own_tokens(client_as, agent, requester
 def test_an_administrator_sees_and_revokes_anyones_token_audited(client_as, admin_user, agent):
     token, secret = make_token(agent, name="agent's script")
     client = client_as(admin_user)
+    make_token(admin_user, name="admin's own")
     listed = client.get("/api/v1/api-tokens/", {"owner": agent.pk}).json()["results"]
     assert [t["name"] for t in listed] == ["agent's script"]
+    assert len(client.get("/api/v1/api-tokens/").json()["results"]) == 2
     revoked = client.post(f"/api/v1/api-tokens/{token.pk}/revoke/")
     assert revoked.status_code == 200
     assert revoked.json()["state"] == "revoked"
@@ -195,6 +210,10 @@ def test_the_admin_revoke_action_is_audited(client_as, admin_user, agent):
     assert answer.status_code == 302
     token.refresh_from_db()
     assert token.revoked_by == admin_user
+    page = client_as(admin_user).get("/admin/apitokens/personalaccesstoken/")
+    assert page.status_code == 200
+    assert token.prefix in page.content.decode()
+    assert token.key_hash not in page.content.decode()
     assert AuditEvent.objects.filter(action="api_token_revoked", actor=admin_user).exists()
 
 

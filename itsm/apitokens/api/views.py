@@ -1,4 +1,5 @@
 import django_filters
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -10,6 +11,7 @@ from itsm.apitokens.api.serializers import (
     TokenCreateSerializer,
     TokenSerializer,
 )
+from itsm.apitokens.choices import TokenState
 from itsm.apitokens.models import PersonalAccessToken
 
 
@@ -17,16 +19,19 @@ class TokenFilterSet(django_filters.FilterSet):
     owner = django_filters.NumberFilter(
         field_name="owner_id", label="Owner's id (administrators see everyone's tokens)"
     )
-    state = django_filters.ChoiceFilter(
-        choices=[("active", "not revoked"), ("revoked", "revoked")], method="filter_state"
-    )
+    state = django_filters.ChoiceFilter(choices=TokenState.choices, method="filter_state")
 
     class Meta:
         model = PersonalAccessToken
         fields = ["owner", "state"]
 
     def filter_state(self, queryset, _name, value):
-        return queryset.filter(revoked_at__isnull=value == "active")
+        now = timezone.now()
+        if value == TokenState.REVOKED:
+            return queryset.filter(revoked_at__isnull=False)
+        if value == TokenState.EXPIRED:
+            return queryset.filter(revoked_at=None, expires_at__lte=now)
+        return queryset.filter(revoked_at=None, expires_at__gt=now)
 
 
 class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
