@@ -12,9 +12,7 @@ Desk), the manager manager@example.com. Reads only; nothing is written.
 """
 
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,14 +24,12 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from page_timing import measure  # noqa: E402
 
 from itsm.accounts.models import User  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
 
-RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 # Only this benchmark's keys are dropped for a cold load, never the whole cache.
 COLD_KEYS = ("major:desk-banner", "tickets:team-counts")
 
@@ -53,31 +49,14 @@ def main() -> None:
             status__in=("resolved", "closed", "cancelled")
         )
         print(f"{who}: {open_mine.count():,} open tickets assigned")
-        _measure(f"{who}: /desk/ warm", lambda c=client: c.get("/desk/"))
-        _measure(f"{who}: /desk/ cold", lambda c=client: c.get("/desk/"), cold=True)
-        _measure(f"{who}: api desk-home warm", lambda c=client: c.get("/api/v1/desk-home/"))
+        measure(f"{who}: /desk/ warm", lambda c=client: c.get("/desk/"))
+        measure(
+            f"{who}: /desk/ cold",
+            lambda c=client: c.get("/desk/"),
+            before_each=lambda: cache.delete_many(list(COLD_KEYS)),
+        )
+        measure(f"{who}: api desk-home warm", lambda c=client: c.get("/api/v1/desk-home/"))
     print(f"load average {os.getloadavg()}")
-
-
-def _measure(label: str, call, *, cold: bool = False) -> None:
-    call()  # warm the connection (and the caches for a warm figure)
-    timings, cpu, queries = [], [], 0
-    for _ in range(RUNS):
-        if cold:
-            cache.delete_many(list(COLD_KEYS))
-        with CaptureQueriesContext(connection) as ctx:
-            start, start_cpu = time.perf_counter(), time.process_time()
-            response = call()
-            timings.append((time.perf_counter() - start) * 1000)
-            cpu.append((time.process_time() - start_cpu) * 1000)
-        assert response.status_code == 200, (label, response.status_code)
-        queries = len(ctx.captured_queries)
-    timings.sort()
-    p95 = timings[int(len(timings) * 0.95) - 1]
-    print(
-        f"{label:<32} median {statistics.median(timings):7.1f} ms   p95 {p95:7.1f} ms   "
-        f"python cpu {statistics.median(cpu):6.1f} ms   queries {queries}"
-    )
 
 
 if __name__ == "__main__":

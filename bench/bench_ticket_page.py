@@ -10,9 +10,7 @@ too), so each run adds about 60 tickets to the database.
 """
 
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -23,14 +21,11 @@ import django
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from page_timing import measure  # noqa: E402
 
 from itsm.accounts.models import User  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
-
-RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 
 
 def main() -> None:
@@ -50,13 +45,13 @@ def main() -> None:
     portal.force_login(ticket.requester)
     print(f"tickets in database: {Ticket.objects.count():,}   load average {os.getloadavg()}")
     print(f"ticket read: {ticket.number}")
-    _measure("desk: ticket page", lambda: desk.get(f"/desk/tickets/{ticket.number}/"))
+    measure("desk: ticket page", lambda: desk.get(f"/desk/tickets/{ticket.number}/"))
     # Fetched by the page once it is shown: known errors, problems, changes near the ticket.
-    _measure(
+    measure(
         "desk: ticket panels (after)", lambda: desk.get(f"/desk/tickets/{ticket.number}/panels/")
     )
-    _measure("portal: ticket page", lambda: portal.get(f"/portal/tickets/{ticket.number}/"))
-    _measure("api: incident retrieve", lambda: desk.get(f"/api/v1/incidents/{ticket.number}/"))
+    measure("portal: ticket page", lambda: portal.get(f"/portal/tickets/{ticket.number}/"))
+    measure("api: incident retrieve", lambda: desk.get(f"/api/v1/incidents/{ticket.number}/"))
     payload = {
         "short_description": "Bench: printer on floor 3 jams",
         "requester": ticket.requester.email,
@@ -64,12 +59,12 @@ def main() -> None:
         "impact": 2,
         "urgency": 2,
     }
-    _measure(
+    measure(
         "api: incident create",
         lambda: desk.post("/api/v1/incidents/", payload, content_type="application/json"),
         expect=201,
     )
-    _measure(
+    measure(
         "portal: report an incident",
         lambda: portal.post(
             "/portal/tickets/report/",
@@ -78,25 +73,6 @@ def main() -> None:
         expect=302,
     )
     print(f"load average {os.getloadavg()}")
-
-
-def _measure(label: str, call, *, expect: int = 200) -> None:
-    call()  # warm caches and the connection
-    timings, cpu, queries = [], [], 0
-    for _ in range(RUNS):
-        with CaptureQueriesContext(connection) as ctx:
-            start, start_cpu = time.perf_counter(), time.process_time()
-            response = call()
-            timings.append((time.perf_counter() - start) * 1000)
-            cpu.append((time.process_time() - start_cpu) * 1000)
-        assert response.status_code == expect, (label, response.status_code)
-        queries = len(ctx.captured_queries)
-    timings.sort()
-    p95 = timings[int(len(timings) * 0.95) - 1]
-    print(
-        f"{label:<32} median {statistics.median(timings):7.1f} ms   p95 {p95:7.1f} ms   "
-        f"python cpu {statistics.median(cpu):6.1f} ms   queries {queries}"
-    )
 
 
 if __name__ == "__main__":

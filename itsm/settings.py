@@ -7,8 +7,12 @@ administrators change (priority matrix, SLA policies, reopen window) is data in 
 from pathlib import Path
 
 import environ
+import ldap
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django_auth_ldap.config import LDAPSearch
+
+from itsm.sso.config import ldap_connection_options, ldap_group_type, oidc_apps_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -150,6 +154,84 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Single sign-on: allauth base, OpenID Connect and LDAP (itsm/sso, README "Single sign-on") ---
+# >>> sso block (h-sso): the allauth apps, middleware and backend; merge with h-signin's.
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "itsm.sso",
+]
+MIDDLEWARE += [
+    "allauth.account.middleware.AccountMiddleware",
+    # An identity provider that cannot be reached answers with a message on the sign-in page.
+    "itsm.sso.middleware.ProviderUnreachableMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    # Django's model backend, with each person's roles and permissions kept in the cache
+    # between requests (itsm/accounts/access.py).
+    "itsm.accounts.access.CachedPermissionsBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    # Inactive unless LDAP_SERVER_URI is set; local passwords are tried first.
+    "itsm.sso.ldap.DirectoryBackend",
+]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# No public sign-up at allauth's /accounts/signup/ (h-signin's itsm.accounts.adapter replaces
+# this one when merged); accounts come from administrators, the mail channel and SSO.
+ACCOUNT_ADAPTER = "itsm.sso.adapter.NoSignupAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "itsm.sso.adapter.SsoAdapter"
+# People come from the company's identity provider: create their account on first sign-in
+# without a form, and trust the provider's e-mail address (it is the company's directory).
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("ITSM_OIDC_TIMEOUT", default=5)
+# ITSM_OIDC_PROVIDERS: a JSON list of providers (Entra ID, Okta, Keycloak, Google…), each
+# {"id", "name", "server_url", "client_id", "secret" (or ITSM_OIDC_<ID>_SECRET[_FILE]),
+#  "groups_claim" (default "groups"), "role_map" {"group": "Role" or ["Role", …]}}.
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": oidc_apps_from_env(env.json("ITSM_OIDC_PROVIDERS", default=[]), env_secret),
+    }
+}
+# LDAP / Active Directory through django-auth-ldap (its AUTH_LDAP_* settings, from LDAP_*).
+# An empty LDAP_SERVER_URI turns directory sign-in off.
+AUTH_LDAP_SERVER_URI = env.str("LDAP_SERVER_URI", default="")
+AUTH_LDAP_BIND_DN = env.str("LDAP_BIND_DN", default="")
+AUTH_LDAP_BIND_PASSWORD = env_secret("LDAP_BIND_PASSWORD", "")
+# %(user)s is what the person typed in "Email address" (AD: (userPrincipalName=%(user)s)).
+AUTH_LDAP_USER_SEARCH = LDAPSearch(
+    env.str("LDAP_USER_SEARCH_BASE", default=""),
+    ldap.SCOPE_SUBTREE,
+    env.str("LDAP_USER_FILTER", default="(mail=%(user)s)"),
+)
+AUTH_LDAP_GROUP_TYPE, _ldap_group_filter = ldap_group_type(
+    env.str("LDAP_GROUP_TYPE", default="groupOfNames")
+)
+AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
+    env.str("LDAP_GROUP_SEARCH_BASE", default=""),
+    ldap.SCOPE_SUBTREE,
+    env.str("LDAP_GROUP_FILTER", default=_ldap_group_filter),
+)
+AUTH_LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
+AUTH_LDAP_USER_ATTR_MAP = {
+    "email": env.str("LDAP_ATTR_EMAIL", default="mail"),
+    "display_name": env.str("LDAP_ATTR_NAME", default="cn"),
+}
+AUTH_LDAP_ALWAYS_UPDATE_USER = True
+AUTH_LDAP_CONNECTION_OPTIONS = ldap_connection_options(
+    timeout=env.float("LDAP_TIMEOUT", default=5.0), ca_file=env.str("LDAP_CA_FILE", default="")
+)
+# {"group name or DN": "Role" or ["Role", …]}: roles given and taken on every sign-in.
+ITSM_LDAP_ROLE_MAP = env.json("ITSM_LDAP_ROLE_MAP", default={})
+# <<< sso block
 
 # --- Internationalisation ---
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")

@@ -350,29 +350,38 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(max_length=300, required=False)
 
 
-class AssignForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    team = forms.ModelChoiceField(
+def team_choice_field(*, agent_select: str) -> forms.ModelChoiceField:
+    """A team picker whose change redraws the agent list `agent_select` (a CSS selector) with
+    the team's members."""
+    return forms.ModelChoiceField(
         queryset=Team.objects.all(),
         required=False,
         widget=FastSelect(
             attrs={
-                # The agent list follows the chosen team.
                 "hx-get": reverse_lazy("tickets:desk-team-agents"),
                 "hx-trigger": "change",
-                "hx-target": "#id_assignee",
+                "hx-target": agent_select,
                 "hx-swap": "innerHTML",
             }
         ),
     )
+
+
+def agent_choice_field() -> forms.ModelChoiceField:
     # Any active person is accepted here: whether they may take the ticket (a member of the
     # chosen team) is the service's to say, in its own words next to the control.
-    assignee = forms.ModelChoiceField(
+    return forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True),
         required=False,
         label="Agent",
         widget=FastSelect,
     )
+
+
+class AssignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    team = team_choice_field(agent_select="#id_assignee")
+    assignee = agent_choice_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -403,27 +412,8 @@ class BulkForm(forms.Form):
     travels as `version_<number>` beside its checkbox."""
 
     action = forms.ChoiceField(choices=BulkAction.choices, label="Action", widget=FastSelect)
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.all(),
-        required=False,
-        widget=FastSelect(
-            attrs={
-                # The agent list follows the chosen team.
-                "hx-get": reverse_lazy("tickets:desk-team-agents"),
-                "hx-trigger": "change",
-                "hx-target": "#bulk-assignee",
-                "hx-swap": "innerHTML",
-            }
-        ),
-    )
-    # Any active person is accepted: whether they may take the tickets (a member of the team)
-    # is the service's to say.
-    assignee = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True),
-        required=False,
-        label="Agent",
-        widget=FastSelect,
-    )
+    team = team_choice_field(agent_select="#bulk-assignee")
+    assignee = agent_choice_field()
     to_status = forms.ChoiceField(
         choices=[("", "—"), *TicketStatus.choices],
         required=False,

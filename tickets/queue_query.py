@@ -61,11 +61,10 @@ def queue_view(*, user: Any, query: QueryDict) -> QueueView:
     if sort == RELEVANCE:
         tickets = selectors.ticket_list_by_relevance(tickets=tickets, text=query.get("q", ""))
     elif sort.lstrip("-") == "sla_due":
-        tickets = tickets.annotate(sla_due=selectors.sla_due_annotation())
         ordering = (
-            F("sla_due").desc(nulls_last=True)
+            F("sla_due_at").desc(nulls_last=True)
             if sort.startswith("-")
-            else F("sla_due").asc(nulls_last=True)
+            else F("sla_due_at").asc(nulls_last=True)
         )
     if sort != RELEVANCE:
         tickets = tickets.order_by(ordering, "-id")

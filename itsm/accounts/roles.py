@@ -10,6 +10,8 @@ from fnmatch import fnmatchcase
 from django.apps import apps as global_apps
 from django.db.models import TextChoices
 
+from itsm.accounts.access import user_access
+
 
 class Role(TextChoices):
     REQUESTER = "Requester"
@@ -92,29 +94,25 @@ def sync_roles(apps=global_apps) -> None:
 
 
 def sync_roles_after_migrate(sender, apps=global_apps, **_kwargs) -> None:
-    # post_migrate fires once per app, and permissions of an app are created in its own round:
-    # sync after the last app's round, when every permission exists.
-    if sender.label == list(global_apps.get_app_configs())[-1].label:
+    # post_migrate fires once per app that has models, and permissions of an app are created
+    # in its own round: sync after the last such app's round, when every permission exists.
+    with_models = [config for config in global_apps.get_app_configs() if config.models_module]
+    if sender.label == with_models[-1].label:
         sync_roles(apps)
 
 
 def user_is_staff_member(user) -> bool:
     """True for anyone who works in the desk (any role but requester, or a superuser).
 
-    Cached on the user object: templates and views ask many times per request.
+    Templates and views ask many times per request: the roles are read once
+    (itsm.accounts.access).
     """
     if not user.is_authenticated:
         return False
-    if not hasattr(user, "_itsm_is_staff_member"):
-        user._itsm_is_staff_member = (
-            user.is_superuser or user.groups.filter(name__in=STAFF_ROLES).exists()
-        )
-    return user._itsm_is_staff_member
+    return user.is_superuser or not user_access(user).roles.isdisjoint(STAFF_ROLES)
 
 
 def user_has_role(user, role: str) -> bool:
     if not user.is_authenticated:
         return False
-    if not hasattr(user, "_itsm_roles"):
-        user._itsm_roles = set(user.groups.values_list("name", flat=True))
-    return user.is_superuser or role in user._itsm_roles
+    return user.is_superuser or role in user_access(user).roles

@@ -31,6 +31,7 @@ HIDDEN_FIELDS = frozenset({"version"})
 
 ACTION_LABELS = {
     "created": "Created",
+    "signed_in_sso": "Signed in with single sign-on",
     "updated": "Updated",
     "restored": "Restored an earlier version",
     "status_changed": "Changed the status",

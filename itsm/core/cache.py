@@ -10,6 +10,7 @@ cached figures pays for one timeout, not for each.
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -94,3 +95,44 @@ def forget(*keys: str) -> None:
     except RedisError as error:
         _rest()
         log.warning("cache delete of %s failed (%s)", keys, error)
+
+
+def cached_in_generation[T](
+    key: str, *, generation_key: str, seconds: int, compute: Callable[[], T]
+) -> T:
+    """Like `cached`, for values that many keys share a source of (a person's access, say):
+    each entry carries the generation it was computed in, and `new_generation` on
+    `generation_key` makes every one of them old at once. One round trip when warm."""
+    if seconds <= 0 or _cache_is_resting():
+        return compute()
+    try:
+        found = cache.get_many([generation_key, key])
+    except RedisError as error:
+        _rest()
+        log.warning("cache read of %s failed (%s); computing it", key, error)
+        return compute()
+    generation, entry = found.get(generation_key), found.get(key)
+    if generation is not None and entry is not None and entry[0] == generation:
+        return cast(T, entry[1])
+    value = compute()
+    try:
+        if generation is None:
+            generation = uuid.uuid4().hex
+            # add, not set: of two processes starting a generation at once, the first wins
+            # and the other's entry is simply not kept.
+            if not cache.add(generation_key, generation, timeout=None):
+                return value
+        cache.set(key, (generation, value), timeout=seconds)
+    except RedisError as error:
+        _rest()
+        log.warning("cache write of %s failed (%s)", key, error)
+    return value
+
+
+def new_generation(generation_key: str) -> None:
+    """Make every entry of `generation_key` old (tried even while reads rest, like `forget`)."""
+    try:
+        cache.set(generation_key, uuid.uuid4().hex, timeout=None)
+    except RedisError as error:
+        _rest()
+        log.error("cache generation %s not moved (%s)", generation_key, error)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from changes.choices import ChangeRequestStatus
 from changes.models import ChangeRequest
 from changes.selectors import change_list_in_progress_today
+from itsm.accounts.roles import user_is_staff_member
 from itsm.dashboards.selectors.home import desk_day_for
 from releases.choices import ReleaseStatus
 from releases.models import Release
@@ -23,6 +24,7 @@ from tickets import selectors, services
 from tickets.catalog.selectors import approval_list_pending_for_home, task_list_for_home
 from tickets.choices import ApprovalState, TaskStatus, TicketKind, TicketStatus
 from tickets.models import Approval, FulfilmentTask, SlaClock, Ticket, TicketSeen
+from tickets.selectors.home import _team_ticket_counts as team_counts_compute
 from tickets.sla.rules import SlaMetric, SlaState
 
 pytestmark = pytest.mark.django_db
@@ -155,15 +157,30 @@ def test_a_requester_reply_shows_until_the_agent_opens_the_ticket(
     ]
 
 
-def test_marking_seen_is_one_upsert_and_moves_forward(requester, agent, django_assert_num_queries):
+def test_marking_seen_is_one_upsert_that_moves_only_past_new_activity(
+    requester, agent, django_assert_num_queries
+):
     ticket = make_ticket(requester=requester)
-    agent._itsm_is_staff_member = True  # as the desk view leaves it
+    user_is_staff_member(agent)  # as the desk view leaves it: the roles already read
+    with django_assert_num_queries(0):
+        services.ticket_mark_seen(ticket=ticket, user=agent)
+    assert not TicketSeen.objects.exists()  # no public activity: nothing to have seen
+
+    reply_as_requester(ticket, requester, "Still broken")
+    ticket.refresh_from_db()
     with django_assert_num_queries(1):
         services.ticket_mark_seen(ticket=ticket, user=agent)
     first = TicketSeen.objects.get(user=agent, ticket=ticket).seen_at
+    assert first >= ticket.last_public_activity_at
     with django_assert_num_queries(1):
         services.ticket_mark_seen(ticket=ticket, user=agent)
-    assert TicketSeen.objects.get(user=agent, ticket=ticket).seen_at >= first
+    # Nothing new since the first visit: the marker stays as it was.
+    assert TicketSeen.objects.get(user=agent, ticket=ticket).seen_at == first
+
+    reply_as_requester(ticket, requester, "And again")
+    ticket.refresh_from_db()
+    services.ticket_mark_seen(ticket=ticket, user=agent)
+    assert TicketSeen.objects.get(user=agent, ticket=ticket).seen_at > first
     assert TicketSeen.objects.count() == 1
 
 
@@ -254,7 +271,7 @@ def test_team_counts_are_capped_and_per_team(
         status=TicketStatus.RESOLVED, resolution_code="solved"
     )
 
-    counts = {c.team: c for c in selectors._team_ticket_counts()}
+    counts = {c.team: c for c in team_counts_compute()}
 
     assert (counts["Service Desk"].unassigned, counts["Service Desk"].breached) == ("2+", "0")
     assert (counts["Network"].unassigned, counts["Network"].breached) == ("1", "1")

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from itsm.accounts.models import User
@@ -181,6 +181,38 @@ def _restart(clock: SlaClock, now: datetime, spec: CalendarSpec) -> None:
     _refresh_times(clock, spec)
 
 
+# Clocks in these states count towards the ticket's SLA due instant (Ticket.sla_due_at).
+DUE_STATES = (SlaState.RUNNING, SlaState.BREACHED)
+
+
+def _ticket_due_follows(ticket: Ticket, clocks: list[SlaClock]) -> None:
+    """Store the earliest due instant of `clocks` (all of the ticket's) on the ticket, when
+    it moved; the caller holds the ticket's lock, and a later save of `ticket` keeps it."""
+    due = min((c.due_at for c in clocks if c.state in DUE_STATES and c.due_at), default=None)
+    if due != ticket.sla_due_at:
+        Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=due)
+        ticket.sla_due_at = due
+
+
+def sla_due_refresh(*, ticket_ids: Any = None) -> int:
+    """Recompute Ticket.sla_due_at from the clocks in one statement, for clocks written
+    around the services: the migration that added the field, demo and benchmark data, tests.
+    `ticket_ids` (ids or a query of them) limits it; by default every ticket with a clock or
+    a due instant. Returns the number of tickets updated."""
+    if ticket_ids is None:
+        ticket_ids = SlaClock.objects.values("ticket_id").union(
+            Ticket.objects.filter(sla_due_at__isnull=False).values("id")
+        )
+    earliest = (
+        SlaClock.objects.filter(ticket=OuterRef("pk"), state__in=DUE_STATES)
+        .order_by()
+        .values("ticket")
+        .annotate(due=Min("due_at"))
+        .values("due")
+    )
+    return Ticket.objects.filter(pk__in=ticket_ids).update(sla_due_at=Subquery(earliest))
+
+
 def _locked_clocks(ticket: Ticket) -> list[SlaClock]:
     return list(
         SlaClock.objects.filter(ticket=ticket)
@@ -223,7 +255,9 @@ def sla_clocks_start(*, ticket: Ticket) -> list[SlaClock]:
     policy = sla_policy_for(ticket)
     if policy is None:
         return []
-    return _new_clocks(ticket, policy, timezone.now(), _Specs().get(policy.calendar))
+    clocks = _new_clocks(ticket, policy, timezone.now(), _Specs().get(policy.calendar))
+    _ticket_due_follows(ticket, clocks)
+    return clocks
 
 
 def sla_on_status_change(*, ticket: Ticket, from_status: str) -> None:
@@ -254,6 +288,7 @@ def sla_on_status_change(*, ticket: Ticket, from_status: str) -> None:
         elif from_status == TicketStatus.ON_HOLD:
             _resume(clock, now, spec)
     SlaClock.objects.bulk_update(clocks, CLOCK_TIME_FIELDS)
+    _ticket_due_follows(ticket, clocks)
 
 
 def sla_on_public_reply(*, ticket: Ticket, author: User) -> None:
@@ -261,18 +296,16 @@ def sla_on_public_reply(*, ticket: Ticket, author: User) -> None:
     first-response clock. Later replies change nothing."""
     if author.pk == ticket.requester_id or not actor_may(author, may.COMMENT):
         return
-    clock = (
-        SlaClock.objects.filter(
-            ticket=ticket, metric=SlaMetric.FIRST_RESPONSE, stopped_at__isnull=True
-        )
-        .select_related("policy__calendar")
-        .select_for_update(of=("self",))
-        .first()
+    clocks = _locked_clocks(ticket)  # both: the ticket's due instant follows the other one
+    clock = next(
+        (c for c in clocks if c.metric == SlaMetric.FIRST_RESPONSE and c.stopped_at is None),
+        None,
     )
     if clock is None:
         return
     _stop(clock, timezone.now(), _Specs().get(clock.policy.calendar))
     clock.save(update_fields=CLOCK_TIME_FIELDS)
+    _ticket_due_follows(ticket, clocks)
 
 
 def sla_reevaluate(*, ticket: Ticket, actor: Any) -> None:
@@ -293,7 +326,9 @@ def sla_reevaluate(*, ticket: Ticket, actor: Any) -> None:
     specs = _Specs()
     if not clocks:
         if ticket.is_open:
-            _new_clocks(ticket, policy, now, specs.get(policy.calendar))
+            _ticket_due_follows(
+                ticket, _new_clocks(ticket, policy, now, specs.get(policy.calendar))
+            )
             audit_record(
                 record=ticket,
                 actor=actor,
@@ -332,6 +367,7 @@ def sla_reevaluate(*, ticket: Ticket, actor: Any) -> None:
                 "to": clock.due_at.isoformat() if clock.due_at else None,
             }
     SlaClock.objects.bulk_update(clocks, CLOCK_TIME_FIELDS)
+    _ticket_due_follows(ticket, clocks)
     if changes:
         audit_record(record=ticket, actor=actor, action="sla_reevaluated", changes=changes)
 

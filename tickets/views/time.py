@@ -1,11 +1,12 @@
 """The ticket page's time panel: log time on its own, remove one's own entry (htmx)."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from itsm.core.refusals import errors_into
 from itsm.core.views import DeskRequest, desk_view
 from tickets import selectors, services
 from tickets.exceptions import InvalidTicketInput
@@ -37,6 +38,24 @@ def _panel(
     )
 
 
+def _saved(form: TimeEntryForm, save: Callable[..., object]) -> bool:
+    """Whether `save` ran with the form's minutes, day and note. A bad value goes next to its
+    field; a refusal of the act itself (someone else's entry) is left to the refusal
+    middleware, which answers in the form's refusal slot."""
+    if not form.is_valid():
+        return False
+    try:
+        save(
+            minutes=form.cleaned_data["minutes"],
+            worked_on=form.cleaned_data["worked_on"],
+            note=form.cleaned_data["note"],
+        )
+    except InvalidTicketInput as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return False
+    return True
+
+
 def _done(request: DeskRequest, ticket: Ticket, message: str) -> HttpResponse:
     if request.htmx:
         return _panel(request, ticket)
@@ -51,20 +70,11 @@ def ticket_time_log(request: DeskRequest, number: str) -> HttpResponse:
     with the message next to the field (400); nothing else on the page is touched."""
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     form = TimeEntryForm(request.POST)
-    if form.is_valid():
-        with errors_into(form) as refusal:
-            services.time_entry_log(
-                ticket=ticket,
-                agent=request.user,
-                minutes=form.cleaned_data["minutes"],
-                worked_on=form.cleaned_data["worked_on"],
-                note=form.cleaned_data["note"],
-            )
-        if refusal.error is None:
-            return _done(request, ticket, f"{form.cleaned_data['minutes']} min logged.")
-        status = refusal.status
-    else:
-        status = 400
+    if _saved(
+        form, lambda **entry: services.time_entry_log(ticket=ticket, agent=request.user, **entry)
+    ):
+        return _done(request, ticket, f"{form.cleaned_data['minutes']} min logged.")
+    status = 400
     if request.htmx:
         return _panel(request, ticket, form=form, status=status)
     # Without htmx: the whole ticket page, this form bound with the messages by its fields.
@@ -82,21 +92,11 @@ def ticket_time_correct(request: DeskRequest, number: str, entry_id: int) -> Htt
         raise Http404
     form = TimeEntryForm(request.POST, auto_id=f"id_time{entry.pk}_%s")
     status = 400
-    if form.is_valid():
-        # A bad value goes next to its field; a refusal of the act itself (someone else's
-        # entry) is answered by the refusal middleware in the form's refusal slot.
-        try:
-            services.time_entry_correct(
-                entry=entry,
-                actor=request.user,
-                minutes=form.cleaned_data["minutes"],
-                worked_on=form.cleaned_data["worked_on"],
-                note=form.cleaned_data["note"],
-            )
-        except InvalidTicketInput as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            return _done(request, ticket, "Time entry corrected.")
+    if _saved(
+        form,
+        lambda **fields: services.time_entry_correct(entry=entry, actor=request.user, **fields),
+    ):
+        return _done(request, ticket, "Time entry corrected.")
     if request.htmx:
         return _panel(request, ticket, status=status, editing=(entry.pk, form))
     return render_detail(request, ticket, status=status)

@@ -11,8 +11,9 @@ from itsm.calendars.selectors import calendar_get_default
 from tests.factories.tickets import make_ticket
 from tests.tickets.sla.defaults import sla_defaults  # noqa: F401
 from tickets import services
-from tickets.models import SlaClock, SlaPolicy
+from tickets.models import SlaClock, SlaPolicy, Ticket
 from tickets.sla.rules import SlaMetric, SlaState
+from tickets.sla.services import sla_due_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +237,61 @@ def test_a_late_first_reply_is_a_breach(requester, agent):
         advance(traveller, hours=25)
         services.comment_add(ticket=ticket, author=agent, body="Sorry", is_public=True)
     assert clock(ticket, SlaMetric.FIRST_RESPONSE).state == SlaState.BREACHED
+
+
+# --- The ticket's stored SLA due instant (the queue's SLA sort) ---------------------------
+
+
+def stored_due(ticket):
+    return Ticket.objects.values_list("sla_due_at", flat=True).get(pk=ticket.pk)
+
+
+def test_the_ticket_due_follows_its_clocks_through_the_life_cycle(requester, agent):
+    with time_machine.travel(T0, tick=False) as traveller:
+        ticket = make_ticket(requester=requester)
+        # Both clocks run: the first response is due first.
+        assert stored_due(ticket) == T0 + timedelta(hours=24)
+        advance(traveller, hours=1)
+        services.comment_add(ticket=ticket, author=agent, body="On it", is_public=True)
+        # Answered: now the resolution clock's due instant.
+        assert stored_due(ticket) == T0 + timedelta(days=5)
+        ticket = services.ticket_transition(
+            ticket=ticket,
+            to_status="on_hold",
+            actor=agent,
+            expected_version=None,
+            on_hold_reason="awaiting_requester",
+        )
+        assert stored_due(ticket) is None  # paused: no clock counts down
+        advance(traveller, hours=2)
+        ticket = services.ticket_transition(
+            ticket=ticket, to_status="in_progress", actor=agent, expected_version=None
+        )
+        assert stored_due(ticket) == T0 + timedelta(days=5, hours=2)
+        ticket = services.ticket_set_priority(
+            ticket=ticket, actor=agent, expected_version=None, priority=1, reason="CEO laptop"
+        )
+        assert stored_due(ticket) == clock(ticket).due_at
+        services.ticket_transition(
+            ticket=ticket,
+            to_status="resolved",
+            actor=agent,
+            expected_version=None,
+            resolution_code="solved",
+            resolution_notes="Fixed.",
+        )
+    assert stored_due(ticket) is None  # both met
+
+
+def test_the_refresh_recomputes_what_was_written_around_the_services(requester):
+    with time_machine.travel(T0, tick=False):
+        ticket = make_ticket(requester=requester)
+    SlaClock.objects.filter(ticket=ticket, metric=SlaMetric.FIRST_RESPONSE).update(
+        state=SlaState.MET, stopped_at=T0
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=None)
+    assert sla_due_refresh(ticket_ids=[ticket.pk]) == 1
+    assert stored_due(ticket) == clock(ticket).due_at
+    SlaClock.objects.filter(ticket=ticket).delete()
+    sla_due_refresh()
+    assert stored_due(ticket) is None

@@ -1,0 +1,237 @@
+"""One ticket and what its page reads: the ticket, its conversation, relations,
+attachments and people; and the plain lists of tickets the API and the portal read."""
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.http import Http404
+
+from itsm.accounts.models import Team, User
+from itsm.accounts.roles import user_is_staff_member
+from itsm.audit.selectors import audit_list_for_record
+from itsm.cmdb.models import ConfigurationItem, Service
+from knowledge.models import Article
+from tickets.choices import OPEN_STATUSES, TicketKind
+from tickets.models import Attachment, CatalogItem, Category, Comment, Ticket, TicketArticleLink
+from tickets.selectors.queue import API_PREFETCH, LIST_RELATED
+from tickets.selectors.search import ticket_list_matching
+from tickets.selectors.sla import CLOCKS_WITH_CALENDARS
+
+
+def ticket_get_for_user(*, user: Any, number: str, whole: bool = True) -> Ticket:
+    """One ticket by number, or 404 — also when it exists but the user may not see it.
+    `whole=False` reads the row alone (a fragment that needs only the ticket's own fields).
+
+    Narrow queries rather than one wide one: joining the ticket's eleven relations made
+    PostgreSQL spend 4 ms (staff) to 33 ms (a requester: the watchers join and DISTINCT over
+    every column) planning for 0.3 ms of execution. The ticket row with its people and team
+    plans in a few tenths of a millisecond; the other relations are then read by primary
+    key, one query per table that has something to read.
+    """
+    # get() on the unique number, not first(): first() adds ORDER BY created_at … LIMIT 1,
+    # which the planner has to cost against the number's unique index for nothing.
+    tickets = Ticket.objects.visible_to(user).filter(number=number.upper())
+    if whole:
+        tickets = tickets.select_related("requester", "assignee", "assignment_team")
+    try:
+        ticket = tickets.get()
+    except Ticket.DoesNotExist:
+        raise Http404("No such ticket.") from None
+    if not whole:
+        return ticket
+    ticket_relations_attach(ticket)
+    prefetch_related_objects([ticket], CLOCKS_WITH_CALENDARS)
+    return ticket
+
+
+# Which foreign keys of a ticket point at which table, read together per table.
+_TICKET_RELATIONS: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
+    (User, ("requester", "assignee", "resolved_by")),
+    (Team, ("assignment_team",)),
+    (Service, ("service",)),
+    (Category, ("category", "subcategory")),
+    (ConfigurationItem, ("ci",)),
+    (Ticket, ("parent", "duplicate_of")),
+    (CatalogItem, ("catalog_item",)),
+)
+
+
+def _relation_is_read(ticket: Ticket, name: str) -> bool:
+    return name in ticket._state.fields_cache
+
+
+def ticket_relations_attach(ticket: Ticket) -> None:
+    """Read what `ticket`'s foreign keys point at, one primary-key query per table with a
+    value set and not yet read (an empty relation costs nothing), and cache each on the
+    ticket. A subcategory's parent comes from the same category read ("Hardware › Laptop")."""
+    for model, all_names in _TICKET_RELATIONS:
+        names = [name for name in all_names if not _relation_is_read(ticket, name)]
+        ids = {getattr(ticket, f"{name}_id") for name in names} - {None}
+        if not ids:
+            continue
+        rows = model._default_manager.order_by().in_bulk(ids)
+        for name in names:
+            related_id = getattr(ticket, f"{name}_id")
+            if related_id is not None and related_id in rows:
+                setattr(ticket, name, rows[related_id])
+    subcategory = ticket.subcategory
+    if subcategory is not None and subcategory.parent_id == ticket.category_id:
+        subcategory.parent = ticket.category
+
+
+def ticket_list_for_api(*, user: Any, kind: str) -> QuerySet[Ticket]:
+    """/api/v1/incidents/ and /api/v1/requests/: one ticket kind, with every relation the
+    representation shows, watchers included (a fixed number of queries whatever the page
+    size)."""
+    return (
+        Ticket.objects.visible_to(user)
+        .select_related(*LIST_RELATED)
+        .prefetch_related(*API_PREFETCH)
+        .filter(kind=kind)
+    )
+
+
+def ticket_list_by_number(*, user: Any, numbers: list[str]) -> list[Ticket]:
+    """The tickets among `numbers` that `user` may see (bulk actions on the queue)."""
+    return list(Ticket.objects.visible_to(user).filter(number__in=numbers))
+
+
+def ticket_list_requested_by(*, user: Any, open_only: bool, text: str = "") -> QuerySet[Ticket]:
+    """The portal's "my tickets": those `user` requested (watched ones are not theirs to
+    list), newest first, open ones only when `open_only`, matching `text` when given."""
+    tickets = Ticket.objects.filter(requester=user).select_related("assignment_team")
+    if open_only:
+        tickets = tickets.filter(status__in=OPEN_STATUSES)
+    return ticket_list_matching(tickets=tickets, text=text).order_by("-created_at")
+
+
+def ticket_watcher_list(*, ticket: Ticket) -> list[User]:
+    """Who follows the ticket, by name: the ticket page's watchers field (and, from the same
+    list, whether the agent looking at it follows it: one query for both)."""
+    return list(ticket.watchers.order_by("display_name", "email"))
+
+
+def team_agent_list(*, team_id: int | str | None) -> QuerySet[User]:
+    """The active members of a team, for the agent list that follows the chosen team (none
+    when no team is chosen: an agent is always assigned within a team)."""
+    if not str(team_id or "").isdigit():
+        return User.objects.none()
+    return User.objects.filter(teams__pk=int(str(team_id)), is_active=True).order_by(
+        "display_name", "email"
+    )
+
+
+def team_for_assign_to_me(*, ticket: Ticket, user: Any) -> Team | None:
+    """The team "assign to me" puts the ticket in: its own team, else the agent's first."""
+    return ticket.assignment_team or user.teams.first()
+
+
+def incident_list_by_number(*, user: Any, numbers: list[str]) -> dict[str, Ticket]:
+    """The incidents among `numbers` that `user` may see, keyed by number (one query); a
+    number that is missing, not an incident or out of sight is simply absent."""
+    return {
+        t.number: t
+        for t in Ticket.objects.visible_to(user).filter(
+            number__in=numbers, kind=TicketKind.INCIDENT
+        )
+    }
+
+
+def article_linked_ticket_count(*, article: Article, user: Any) -> int:
+    """How many tickets `article` is linked to (the desk article page's "Linked tickets").
+    A count over every ticket: the article page is for desk staff, who see them all."""
+    return TicketArticleLink.objects.filter(article=article).count()
+
+
+def comment_list_for_user(*, ticket: Ticket, user: Any) -> QuerySet[Comment]:
+    """The ticket's comments `user` may read (work notes for staff only), with their
+    authors and attachments (two queries when evaluated)."""
+    staff = user_is_staff_member(user)
+    attachments = Attachment.objects.order_by("id")
+    if not staff:
+        attachments = attachments.filter(is_internal=False)
+    comments = (
+        Comment.objects.filter(ticket=ticket)
+        .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=attachments))
+    )
+    if not staff:
+        comments = comments.filter(is_public=True)
+    return comments
+
+
+def conversation_for(*, ticket: Ticket, user: Any) -> list[dict[str, Any]]:
+    """The ticket's timeline: comments (public only for requesters) merged with audit events.
+
+    Audit events are shown to staff only; requesters see the public conversation.
+    """
+    comments = comment_list_for_user(ticket=ticket, user=user)
+    staff = user_is_staff_member(user)
+    entries: list[dict[str, Any]] = [
+        {"kind": "comment", "at": c.created_at, "comment": c} for c in comments
+    ]
+    if staff:
+        entries += [
+            {"kind": "event", "at": e.occurred_at, "event": e}
+            for e in audit_list_for_record(record=ticket)
+            if e.action not in ("reply_added", "work_note_added")
+        ]
+    return sorted(entries, key=lambda entry: entry["at"])
+
+
+def related_for(*, ticket: Ticket, user: Any) -> dict[str, list[Any]]:
+    visible = Ticket.objects.visible_to(user).only("number", "short_description", "status")
+    # Children and duplicates in one read: both point at this ticket.
+    linked = list(
+        visible.filter(Q(parent=ticket) | Q(duplicate_of=ticket)).only(
+            "number", "short_description", "status", "parent_id", "duplicate_of_id"
+        )
+    )
+    return {
+        "children": [t for t in linked if t.parent_id == ticket.pk],
+        "duplicates": [t for t in linked if t.duplicate_of_id == ticket.pk],
+        "articles": list(TicketArticleLink.objects.filter(ticket=ticket).select_related("article")),
+        "requester_open": list(
+            visible.filter(requester_id=ticket.requester_id, status__in=OPEN_STATUSES).exclude(
+                pk=ticket.pk
+            )[:5]
+        ),
+    }
+
+
+def attachment_list_for_report(*, ticket: Ticket, user: Any = None) -> list[Attachment]:
+    """The files sent with the report itself (not with a reply): everyone who sees the
+    ticket sees them, apart from the desk's internal copies (the raw e-mail), staff only."""
+    attachments = ticket.attachments.filter(comment__isnull=True).order_by("id")
+    if user is None or not user_is_staff_member(user):
+        attachments = attachments.filter(is_internal=False)
+    return list(attachments)
+
+
+def attachment_get_for_user(*, user: Any, attachment_id: int) -> Attachment:
+    """An attachment the user may download: on a ticket they see, and on a public comment
+    unless they are staff. Anything else is 404."""
+    visible_tickets = Ticket.objects.visible_to(user).values("id")
+    attachments = Attachment.objects.filter(ticket_id__in=visible_tickets)
+    if not user_is_staff_member(user):
+        attachments = attachments.filter(
+            Q(comment__isnull=True) | Q(comment__is_public=True), is_internal=False
+        )
+    try:
+        return attachments.get(pk=attachment_id)
+    except Attachment.DoesNotExist:
+        raise Http404("No such attachment.") from None
+
+
+def requester_search(*, text: str, limit: int = 10) -> list[User]:
+    """Active people matching a name or email fragment, for the desk's caller look-up."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(display_name__icontains=text) | Q(email__icontains=text))
+        .only("email", "display_name")
+        .order_by("display_name")[:limit]
+    )
