@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -61,6 +60,7 @@ INSTALLED_APPS = [
     "itsm.calendars",
     "itsm.notifications",
     "itsm.idempotency",
+    "itsm.apitokens",
     "itsm.portal",
     "itsm.dashboards",
     # processes; dependencies point one way:
@@ -303,12 +303,28 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- REST API ---
+# Personal access tokens (itsm.apitokens): an expiry is required, at most this many days away.
+ITSM_API_TOKEN_MAX_DAYS = env.int("ITSM_API_TOKEN_MAX_DAYS", default=365)
+# The OpenAPI schema and its docs need a signed-in person (or an API token) unless published.
+ITSM_PUBLISH_API_SCHEMA = env.bool("ITSM_PUBLISH_API_SCHEMA", default=False)
 REST_FRAMEWORK = {
+    # Tokens first: its `WWW-Authenticate: Bearer` makes a refused credential 401, not 403.
+    # The token class also enforces each token's scope and resources on every endpoint.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "itsm.apitokens.authentication.PersonalAccessTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # On the Redis cache; they let requests through while Redis is down (fail open).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "itsm.apitokens.throttling.UserThrottle",
+        "itsm.apitokens.throttling.AnonThrottle",
+    ],
+    # DRF's rate syntax: "<requests>/<second|minute|hour|day>".
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("ITSM_API_THROTTLE_USER", default="1200/minute"),
+        "anon": env.str("ITSM_API_THROTTLE_ANON", default="60/minute"),
+    },
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -330,6 +346,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Incidents, requests, problems, changes, releases, knowledge and the CMDB.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Signed-in people and tokens only, unless ITSM_PUBLISH_API_SCHEMA (read per request).
+    "SERVE_PERMISSIONS": ["itsm.core.permissions.ApiSchemaReader"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -351,6 +369,7 @@ SPECTACULAR_SETTINGS = {
         "TicketImpactEnum": "tickets.choices.Impact",
         "TicketUrgencyEnum": "tickets.choices.Urgency",
         "TicketPriorityEnum": "tickets.choices.Priority",
+        "ApiTokenStateEnum": "itsm.apitokens.choices.TokenState",
     },
 }
 

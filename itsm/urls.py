@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from itsm.accounts.views import home
-from itsm.core.views import favicon, healthz
+from itsm.core.views import api_docs, favicon, healthz
 from itsm.dashboards.home import desk_home
 
 api_v1 = [
@@ -17,8 +17,9 @@ api_v1 = [
     path("", include("tickets.major.api.urls")),
     path("", include("problems.api.urls")),
     path("", include("itsm.dashboards.api.urls")),
+    path("", include("itsm.apitokens.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", api_docs, name="api-docs"),
 ]
 
 urlpatterns = [
@@ -43,6 +44,7 @@ urlpatterns = [
     path("dashboards/", include("itsm.dashboards.urls")),
     path("portal/", include("itsm.portal.urls")),
     path("notifications/", include("itsm.notifications.urls")),
+    path("api-tokens/", include("itsm.apitokens.urls")),
 ]
 
 handler400 = "itsm.core.views.error_400"

@@ -7,6 +7,7 @@ Django permissions (`app_label.codename`) granted to the roles of `itsm.accounts
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS, BasePermission, DjangoModelPermissions
 
 from itsm.accounts.roles import user_is_staff_member
@@ -44,3 +45,13 @@ class DeskReadModelWrite(DjangoModelPermissions):
         if request.method in SAFE_METHODS:
             return True
         return super().has_permission(request, view)
+
+
+class ApiSchemaReader(BasePermission):
+    """The OpenAPI schema and docs: for signed-in people and API tokens, or for anyone when
+    settings.ITSM_PUBLISH_API_SCHEMA publishes them."""
+
+    message = "Sign in (or send an API token) to read the API schema."
+
+    def has_permission(self, request, view) -> bool:
+        return settings.ITSM_PUBLISH_API_SCHEMA or bool(request.user.is_authenticated)

@@ -42,9 +42,21 @@ VALIDATION_ERROR = {
 
 _EVERY_OPERATION = {
     "400": ("ValidationError", "The input was refused; the body says which and why."),
-    "401": ("Error", "No valid credentials were sent (a session or `Authorization: Token …`)."),
-    "403": ("Error", "Signed in, but this person may not do this."),
+    "401": (
+        "Error",
+        "No valid credentials were sent (a session or `Authorization: Bearer <API token>`), "
+        "or the token is expired or revoked.",
+    ),
+    "403": (
+        "Error",
+        "Signed in, but this person may not do this; or the API token's scope or resources "
+        "do not cover it.",
+    ),
     "404": ("Error", "No such record, or not one this person may see; or no such page."),
+    "429": (
+        "Error",
+        "Too many requests from this person or address; retry after `Retry-After` seconds.",
+    ),
     "503": (
         "Error",
         "The database cannot be reached; try again after the `Retry-After` seconds.",

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from drf_spectacular.views import SpectacularSwaggerView
 
 from itsm.accounts.roles import user_is_staff_member
 from itsm.core.refusals import (
@@ -177,3 +179,14 @@ def favicon(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+_swagger = SpectacularSwaggerView.as_view(url_name="api-schema")
+
+
+def api_docs(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """The API's Swagger UI: people sign in first unless settings.ITSM_PUBLISH_API_SCHEMA
+    publishes it (the schema it reads is guarded the same way: ApiSchemaReader)."""
+    if not (settings.ITSM_PUBLISH_API_SCHEMA or request.user.is_authenticated):
+        return redirect_to_login(request.get_full_path())
+    return _swagger(request, *args, **kwargs)

@@ -6,7 +6,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
-from rest_framework.authtoken.models import Token
 
 from changes import services as change_services
 from changes.models import CalendarFeedToken
@@ -19,6 +18,7 @@ from tests.changes.factories import (
     move,
     to_cab,
 )
+from tests.factories.apitokens import make_token
 from tests.factories.cmdb import ServiceFactory
 from tests.factories.tickets import make_ticket
 
@@ -158,8 +158,8 @@ def test_ical_feed_with_calendar_token_and_without_auth(client, agent, scheduled
 
 def test_ical_feed_refuses_the_full_api_token(client, agent, scheduled):
     """The feed URL must never carry an API token, so the feed stops taking one."""
-    api_token = Token.objects.create(user=agent)
-    assert client.get(f"/desk/changes/calendar.ics?token={api_token.key}").status_code == 401
+    _, api_token = make_token(agent)
+    assert client.get(f"/desk/changes/calendar.ics?token={api_token}").status_code == 401
 
 
 def test_calendar_token_reads_only_the_feed_and_is_stored_hashed(client, agent, scheduled):

@@ -9,10 +9,10 @@ import time
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from itsm.accounts.roles import Role
 from tests.factories.accounts import UserFactory
+from tests.factories.apitokens import make_unaudited_token
 from tests.faults import PG_BIN, Gunicorn, PrivatePostgres, ThrowawayRedis, spare_port, wait_for
 
 pytestmark = [
@@ -32,7 +32,7 @@ def outage_stack(django_db_setup, django_db_blocker):
     token, and gunicorn serving the product from it."""
     with django_db_blocker.unblock():
         agent = UserFactory(email="outage@example.com", roles=[Role.AGENT])
-        token = Token.objects.create(user=agent).key
+        token = make_unaudited_token(agent)
         source = connection.settings_dict
         source_url = (
             f"postgres://{source['USER']}@{source['HOST']}:{source['PORT']}/{source['NAME']}"
@@ -45,7 +45,7 @@ def outage_stack(django_db_setup, django_db_blocker):
             agent.delete()
     try:
         with Gunicorn(DATABASE_URL=cluster.url("itsm_outage")) as server:
-            yield cluster, server, {"Authorization": f"Token {token}"}
+            yield cluster, server, {"Authorization": f"Bearer {token}"}
     finally:
         cluster.destroy()
 

@@ -434,7 +434,7 @@ def test_api_refuses_a_requester(api_as, requester):
     assert api_as(requester).get("/api/v1/desk-home/").status_code == 403
 
 
-def test_api_is_in_the_openapi_schema(client):
-    schema = client.get("/api/v1/schema/?format=json").json()
+def test_api_is_in_the_openapi_schema(client_as, agent):
+    schema = client_as(agent).get("/api/v1/schema/?format=json").json()
     assert "get" in schema["paths"]["/api/v1/desk-home/"]
     assert "DeskDay" in schema["components"]["schemas"]

@@ -142,6 +142,12 @@ def test_concurrent_duplicates_create_one_ticket(agent):
     assert Ticket.objects.count() == 1
 
 
+# Creates whose first answer must never be stored for a replay:
+# - an API token's answer carries its secret, which is kept nowhere (only its hash); a blind
+#   retry is refused instead (400: the name is in use by the token the first try made).
+NOT_REPLAYED = {"/api/v1/api-tokens/"}
+
+
 def test_every_create_in_the_schema_documents_the_header(tmp_path, db):
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--file", str(out))
@@ -150,7 +156,7 @@ def test_every_create_in_the_schema_documents_the_header(tmp_path, db):
         (path, op)
         for path, operations in schema["paths"].items()
         for method, op in operations.items()
-        if method == "post" and "201" in op["responses"]
+        if method == "post" and "201" in op["responses"] and path not in NOT_REPLAYED
     ]
     assert len(creates) >= 10
     for path, op in creates:
