@@ -9,6 +9,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -70,6 +71,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every answer (# --- Browser policies ---).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -99,6 +103,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # {{ csp_nonce }} for the few inline <script> blocks (Swagger UI's start-up).
+                "django.template.context_processors.csp",
                 "itsm.core.context_processors.platform",
                 "tickets.major.context_processors.desk_major_banner",
                 "tickets.major.context_processors.portal_major_banner",
@@ -219,6 +225,57 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = _https
     if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Browser policies: Content-Security-Policy, Permissions-Policy ---
+# Strict: scripts and styles only from our own origin (static/), an inline <script> only with
+# the request's nonce, no style="" attributes, no eval, no plugins, no framing, forms post
+# only to us. data: images are Pico's icons (select arrows, checkboxes) drawn as data: SVG.
+# Single sign-on whose sign-in form posts to an identity provider adds that origin with
+# ITSM_CSP_FORM_ACTION (Chromium checks form-action on the redirects after a POST too).
+# https://docs.djangoproject.com/en/6.1/ref/csp/
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF, *env.list("ITSM_CSP_FORM_ACTION", default=[])],
+}
+# Powerful browser features the product never uses are off for every page and any frame;
+# passkeys (WebAuthn) stay allowed for our own origin. https://pypi.org/project/django-permissions-policy/
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "interest-cohort",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+    "fullscreen": ["self"],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+}
 
 # --- REST API ---
 REST_FRAMEWORK = {
