@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "itsm.idempotency",
     "itsm.portal",
     "itsm.dashboards",
+    "itsm.privacy",
     # processes; dependencies point one way:
     # knowledge <- tickets <- problems <- changes <- releases
     "knowledge",
@@ -425,6 +426,13 @@ CELERY_BEAT_SCHEDULE = {
         }
         for queue in CELERY_TASK_QUEUES_NAMES
     },
+    # Purge attachments of tickets closed past ITSM_RETENTION_ATTACHMENT_DAYS (a no-op at 0)
+    # — every day at 03:41.
+    "privacy-attachment-retention": {
+        "task": "itsm.privacy.tasks.attachment_retention_purge",
+        "schedule": crontab(hour=3, minute=41),
+        "options": {"expires": 3600},
+    },
     # Close resolved tickets whose reopen window has passed — every 15 minutes.
     "tickets-auto-close": {
         "task": "tickets.tasks.tickets_auto_close",
@@ -501,6 +509,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Product knobs (ITSM_*) ---
+# Attachments of tickets closed (or cancelled) more than this many days ago are purged, files
+# and rows, by the beat task "privacy-attachment-retention" (itsm/privacy). 0 keeps them forever.
+ITSM_RETENTION_ATTACHMENT_DAYS = env.int("ITSM_RETENTION_ATTACHMENT_DAYS", default=0)
 ITSM_ATTACHMENT_MAX_BYTES = env.int("ITSM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ITSM_ATTACHMENT_ALLOWED_TYPES = env.list(
     "ITSM_ATTACHMENT_ALLOWED_TYPES",

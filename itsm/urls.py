@@ -38,6 +38,7 @@ urlpatterns = [
     path("desk/releases/", include("releases.urls")),
     path("", include("knowledge.urls")),
     path("dashboards/", include("itsm.dashboards.urls")),
+    path("desk/privacy/", include("itsm.privacy.urls")),
     path("portal/", include("itsm.portal.urls")),
     path("notifications/", include("itsm.notifications.urls")),
 ]
