@@ -181,6 +181,9 @@ def journeys(records):
         j.visit("/admin/")
         j.visit("/admin/tickets/ticket/")
         j.visit(f"/admin/accounts/user/{records['ticket'].requester_id}/change/")
+        j.visit("/desk/privacy/?q=rita")
+        j.visit(f"/desk/privacy/people/{records['ticket'].requester_id}/")
+        j.visit(f"/desk/privacy/people/{records['ticket'].requester_id}/erase/")
         page = j.visit("/api/v1/docs/")
         expect(page.locator(".swagger-ui .info .title")).to_contain_text("ITSM API")
 
