@@ -65,3 +65,8 @@ def test_search_finds_by_part_of_the_address(client_as, admin_user, requester, o
     response = client_as(admin_user).get("/desk/privacy/", {"q": "rita@"})
     body = response.content.decode()
     assert "Rita Requester" in body and "Omar Employee" not in body
+
+
+def test_the_admin_user_page_links_to_the_privacy_page(client_as, admin_user, requester):
+    body = client_as(admin_user).get(f"/admin/accounts/user/{requester.pk}/change/").content
+    assert f'href="/desk/privacy/people/{requester.pk}/"'.encode() in body
