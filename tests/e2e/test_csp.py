@@ -141,7 +141,11 @@ def journeys(records):
         j.visit("/desk/problems/")
         j.visit("/desk/releases/")
         j.visit("/desk/knowledge/")
-        j.visit("/desk/cmdb/services/")
+        page = j.visit("/desk/cmdb/services/")
+        # The filter bar's htmx trigger (keyup … from:input[type=search]) under the policy.
+        with page.expect_response(lambda r: "/desk/cmdb/services/?" in r.url):
+            page.get_by_placeholder("Name contains…").press_sequentially("mail", delay=30)
+        page.wait_for_load_state("networkidle")
 
     def manager(j):
         j.visit("/desk/")

@@ -113,3 +113,16 @@ def test_privacy_pages_are_for_administrators_only(live_server, page, manager, r
     response = page.goto(live_server.url + f"/desk/privacy/people/{requester.pk}/")
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_contain_text("You do not have access")
+
+
+def test_privacy_pages_fit_a_phone(live_server, page, admin_user, requester):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server.url, admin_user.email)
+    for path in ("/desk/privacy/?q=example.com", f"/desk/privacy/people/{requester.pk}/",
+                 f"/desk/privacy/people/{requester.pk}/erase/"):  # fmt: skip
+        page.goto(live_server.url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (path, overflow)
+    button = page.get_by_role("button", name="Erase Rita Requester")
+    button.scroll_into_view_if_needed()
+    expect(button).to_be_in_viewport()
