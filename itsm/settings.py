@@ -73,7 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every answer (# --- Browser policies ---).
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "itsm.core.csp.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -231,8 +231,9 @@ if not DEBUG:
 # Strict: scripts and styles only from our own origin (static/), an inline <script> only with
 # the request's nonce, no style="" attributes, no eval, no plugins, no framing, forms post
 # only to us. data: images are Pico's icons (select arrows, checkboxes) drawn as data: SVG.
-# Single sign-on whose sign-in form posts to an identity provider adds that origin with
-# ITSM_CSP_FORM_ACTION (Chromium checks form-action on the redirects after a POST too).
+# The OpenID Connect providers' origins join form-action at response time (itsm/core/csp.py:
+# Chromium checks form-action on the redirect to the provider after the sign-in POST);
+# ITSM_CSP_FORM_ACTION adds other origins by hand.
 # https://docs.djangoproject.com/en/6.1/ref/csp/
 SECURE_CSP = {
     "default-src": [CSP.SELF],

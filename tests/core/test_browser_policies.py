@@ -60,3 +60,21 @@ def test_an_extra_form_action_origin_for_single_sign_on_comes_from_the_environme
         {"ITSM_CSP_FORM_ACTION": "https://login.example.com"},
     )
     assert value == "[\"'self'\", 'https://login.example.com']"
+
+
+def test_single_sign_on_providers_are_allowed_form_targets(client, settings):
+    """Chromium checks form-action on the redirect to the provider after the sign-in POST."""
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": "entra",
+                    "settings": {"server_url": "https://login.example.com/t/v2.0"},
+                },
+                {"provider_id": "kc", "settings": {"server_url": "http://127.0.0.1:8089/realms/x"}},
+            ]
+        }
+    }
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert "form-action 'self' https://login.example.com http://127.0.0.1:8089" in policy
+    assert policy.replace(" https://login.example.com http://127.0.0.1:8089", "") == STRICT_CSP
