@@ -11,7 +11,9 @@ What erasure removes: the person's name, e-mail and phone (replaced by a pseudon
 words (the bodies of comments they wrote and the descriptions of tickets they raised become
 REMOVED_TEXT; approval comments, survey comments and time-entry notes they wrote are emptied),
 every file they uploaded (file and row), their watch-list entries, sessions and API tokens,
-and the notifications addressed to them (each a copy of their name and e-mail address). The
+their sign-in records (allauth's e-mail addresses, linked SSO accounts, MFA authenticators,
+sessions; django-axes' attempts and logs, where installed), and the notifications addressed
+to them (each a copy of their name and e-mail address). The
 account is deactivated with an unusable password. The ticket's short description stays: it
 is the desk's summary of the case (agents rewrite it on triage) and names the record in
 linked problems and changes; an administrator edits it by hand where it names the person.
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import IO, Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.serializers.json import DjangoJSONEncoder
@@ -108,6 +111,71 @@ def _audit(queryset: QuerySet[AuditEvent]) -> Iterator[dict[str, Any]]:
             "changes": event.changes,
             "message": event.message,
         }
+
+
+# Sign-in records kept by the sign-in libraries, where installed (allauth's e-mail addresses,
+# linked single sign-on accounts, MFA authenticators and sessions; django-axes' attempts and
+# logs): (app label, model, how the row names the person, fields exported — never a secret).
+_SIGN_IN_RECORDS = [
+    ("email_addresses", "account", "EmailAddress", "user", ["email", "verified", "primary"]),
+    (
+        "linked_sign_in_accounts",
+        "socialaccount",
+        "SocialAccount",
+        "user",
+        ["provider", "uid", "last_login", "date_joined", "extra_data"],
+    ),
+    ("mfa_methods", "mfa", "Authenticator", "user", ["type", "created_at", "last_used_at"]),
+    (
+        "browser_sessions",
+        "usersessions",
+        "UserSession",
+        "user",
+        ["created_at", "last_seen_at", "ip", "user_agent"],
+    ),
+    (
+        "sign_in_attempts",
+        "axes",
+        "AccessAttempt",
+        "email",
+        ["attempt_time", "ip_address", "user_agent", "failures_since_start"],
+    ),
+    (
+        "sign_in_failures",
+        "axes",
+        "AccessFailureLog",
+        "email",
+        ["attempt_time", "ip_address", "user_agent", "locked_out"],
+    ),
+    (
+        "sign_in_log",
+        "axes",
+        "AccessLog",
+        "email",
+        ["attempt_time", "logout_time", "ip_address", "user_agent"],
+    ),
+]
+
+
+def _sign_in_rows(person: User, *, email: str | None = None) -> Iterator[tuple[str, Any, Any]]:
+    """(section, model, queryset of the person's rows) for each installed sign-in record."""
+    for section, label, name, key, _fields in _SIGN_IN_RECORDS:
+        try:
+            model = apps.get_model(label, name)
+        except LookupError:
+            continue
+        if key == "user":
+            rows = model.objects.filter(user=person)
+        else:
+            rows = model.objects.filter(username__iexact=email or person.email)
+        yield section, model, rows
+
+
+def _sign_in_sections(person: User) -> Iterator[tuple[str, Iterable[Any]]]:
+    fields = {section: names for section, *_rest, names in _SIGN_IN_RECORDS}
+    for section, model, rows in _sign_in_rows(person):
+        names = [n for n in fields[section] if n in {f.name for f in model._meta.fields}]
+        yield section, (dict(row) for row in rows.order_by("pk").values(*names).iterator())
 
 
 def _attachment_entry(attachment: Attachment) -> str:
@@ -217,6 +285,7 @@ def _sections(person: User) -> Iterator[tuple[str, Iterable[Any]]]:
     )
     yield "audit_events_by_them", _audit(AuditEvent.objects.filter(actor=person))
     yield "sessions", _sessions(person)
+    yield from _sign_in_sections(person)
 
 
 def _attachments_of(person: User) -> Iterator[Attachment]:
@@ -334,6 +403,8 @@ def person_erase(*, actor: User, person: User) -> ErasureSummary:
     InboundMessage.objects.filter(sender__iexact=old_email).update(sender=person.email)
     Notification.objects.filter(Q(recipient=person) | Q(target__iexact=old_email)).delete()
     Token.objects.filter(user=person).delete()
+    for _section, _model, rows in _sign_in_rows(person, email=old_email):
+        rows.delete()
     for session in Session.objects.iterator():
         if session.get_decoded().get("_auth_user_id") == str(person.pk):
             session.delete()

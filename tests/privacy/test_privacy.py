@@ -138,3 +138,28 @@ def test_erasing_oneself_or_twice_is_refused(admin_user, requester, rita_history
     services.person_erase(actor=admin_user, person=requester)
     with pytest.raises(GuardFailed, match="already been erased"):
         services.person_erase(actor=admin_user, person=User.objects.get(pk=requester.pk))
+
+
+def test_sign_in_records_are_exported_without_secrets_and_erased(admin_user, requester):
+    """allauth's e-mail addresses and linked SSO accounts (installed with single sign-on)."""
+    from django.apps import apps
+
+    if not apps.is_installed("allauth.socialaccount"):
+        pytest.skip("allauth arrives with single sign-on (h-sso)")
+    EmailAddress = apps.get_model("account", "EmailAddress")
+    SocialAccount = apps.get_model("socialaccount", "SocialAccount")
+    EmailAddress.objects.create(user=requester, email=requester.email, verified=True, primary=True)
+    SocialAccount.objects.create(
+        user=requester, provider="entra", uid="rita-42", extra_data={"name": "Rita Requester"}
+    )
+    data, _files = _open(services.person_export(actor=admin_user, person=requester))
+    assert data["email_addresses"] == [
+        {"email": "rita@example.com", "verified": True, "primary": True}
+    ]
+    assert [(a["provider"], a["uid"]) for a in data["linked_sign_in_accounts"]] == [
+        ("entra", "rita-42")
+    ]
+
+    services.person_erase(actor=admin_user, person=requester)
+    assert not EmailAddress.objects.filter(email__iexact="rita@example.com").exists()
+    assert not SocialAccount.objects.filter(uid="rita-42").exists()
