@@ -10,6 +10,7 @@ import environ
 import ldap
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django_auth_ldap.config import LDAPSearch
 
 from itsm.sso.config import ldap_connection_options, ldap_group_type, oidc_apps_from_env
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "itsm.apitokens",
     "itsm.portal",
     "itsm.dashboards",
+    "itsm.privacy",
     # processes; dependencies point one way:
     # knowledge <- tickets <- problems <- changes <- releases
     "knowledge",
@@ -74,6 +76,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every answer (# --- Browser policies ---).
+    "itsm.core.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -103,6 +108,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # {{ csp_nonce }} for the few inline <script> blocks (Swagger UI's start-up).
+                "django.template.context_processors.csp",
                 "itsm.core.context_processors.platform",
                 "tickets.major.context_processors.desk_major_banner",
                 "tickets.major.context_processors.portal_major_banner",
@@ -302,6 +309,58 @@ if not DEBUG:
     if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Browser policies: Content-Security-Policy, Permissions-Policy ---
+# Strict: scripts and styles only from our own origin (static/), an inline <script> only with
+# the request's nonce, no style="" attributes, no eval, no plugins, no framing, forms post
+# only to us. data: images are Pico's icons (select arrows, checkboxes) drawn as data: SVG.
+# The OpenID Connect providers' origins join form-action at response time (itsm/core/csp.py:
+# Chromium checks form-action on the redirect to the provider after the sign-in POST);
+# ITSM_CSP_FORM_ACTION adds other origins by hand.
+# https://docs.djangoproject.com/en/6.1/ref/csp/
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF, *env.list("ITSM_CSP_FORM_ACTION", default=[])],
+}
+# Powerful browser features the product never uses are off for every page and any frame;
+# passkeys (WebAuthn) stay allowed for our own origin. https://pypi.org/project/django-permissions-policy/
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "interest-cohort",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+    "fullscreen": ["self"],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+}
+
 # --- REST API ---
 # Personal access tokens (itsm.apitokens): an expiry is required, at most this many days away.
 ITSM_API_TOKEN_MAX_DAYS = env.int("ITSM_API_TOKEN_MAX_DAYS", default=365)
@@ -469,6 +528,13 @@ CELERY_BEAT_SCHEDULE = {
         }
         for queue in CELERY_TASK_QUEUES_NAMES
     },
+    # Purge attachments of tickets closed past ITSM_RETENTION_ATTACHMENT_DAYS (a no-op at 0)
+    # — every day at 03:41.
+    "privacy-attachment-retention": {
+        "task": "itsm.privacy.tasks.attachment_retention_purge",
+        "schedule": crontab(hour=3, minute=41),
+        "options": {"expires": 3600},
+    },
     # Close resolved tickets whose reopen window has passed — every 15 minutes.
     "tickets-auto-close": {
         "task": "tickets.tasks.tickets_auto_close",
@@ -545,6 +611,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Product knobs (ITSM_*) ---
+# Attachments of tickets closed (or cancelled) more than this many days ago are purged, files
+# and rows, by the beat task "privacy-attachment-retention" (itsm/privacy). 0 keeps them forever.
+ITSM_RETENTION_ATTACHMENT_DAYS = env.int("ITSM_RETENTION_ATTACHMENT_DAYS", default=0)
 ITSM_ATTACHMENT_MAX_BYTES = env.int("ITSM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ITSM_ATTACHMENT_ALLOWED_TYPES = env.list(
     "ITSM_ATTACHMENT_ALLOWED_TYPES",

@@ -42,6 +42,7 @@ urlpatterns = [
     path("desk/releases/", include("releases.urls")),
     path("", include("knowledge.urls")),
     path("dashboards/", include("itsm.dashboards.urls")),
+    path("desk/privacy/", include("itsm.privacy.urls")),
     path("portal/", include("itsm.portal.urls")),
     path("notifications/", include("itsm.notifications.urls")),
     path("api-tokens/", include("itsm.apitokens.urls")),

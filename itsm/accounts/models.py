@@ -66,6 +66,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["display_name"]
+        # Privacy requests (itsm/privacy): export everything about a person, or erase them.
+        permissions = [
+            ("handle_privacy_request", "Can export or erase a person's personal data"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.email
