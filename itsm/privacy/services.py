@@ -33,9 +33,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from itsm.accounts.models import User
+from itsm.apitokens.models import PersonalAccessToken
 from itsm.audit.models import AuditEvent
 from itsm.audit.services import audit_record
 from itsm.core.exceptions import GuardFailed, PermissionRefused
@@ -402,7 +402,7 @@ def person_erase(*, actor: User, person: User) -> ErasureSummary:
     person.watched_tickets.clear()
     InboundMessage.objects.filter(sender__iexact=old_email).update(sender=person.email)
     Notification.objects.filter(Q(recipient=person) | Q(target__iexact=old_email)).delete()
-    Token.objects.filter(user=person).delete()
+    PersonalAccessToken.objects.filter(owner=person).delete()
     for _section, _model, rows in _sign_in_rows(person, email=old_email):
         rows.delete()
     for session in Session.objects.iterator():
