@@ -71,9 +71,14 @@ class PollResult:
 # --- One message ---
 
 
-def mail_process(*, mailbox: Mailbox | None, raw: bytes) -> InboundMessage:
+def mail_process(
+    *, mailbox: Mailbox | None, raw: bytes, own_addresses: frozenset[str] | None = None
+) -> InboundMessage:
     """Turn one raw message into what it is, once: a second call with the same bytes (or
     the same message from another mailbox) returns the first record and writes nothing.
+
+    `own_addresses` (our sending addresses, for the loop check) is read once per poll by
+    the caller; without it, it is read here.
 
     The ledger row is inserted first, in the transaction that writes the ticket or
     comment: a concurrent second insert waits on the unique constraint and then fails,
@@ -91,8 +96,10 @@ def mail_process(*, mailbox: Mailbox | None, raw: bytes) -> InboundMessage:
     except UnreadableMail as exc:
         parsed, unreadable = None, str(exc)
     message_id = parsed.message_id[:998] if parsed else ""
-    if existing := selectors.inbound_message_find(message_id=message_id, digest=digest):
-        return existing
+    if own_addresses is None:
+        own_addresses = frozenset(selectors.own_addresses())
+    # No look-up first: the insert itself finds a message seen before (the unique key), so
+    # a new message (nearly all of them) costs no extra query.
     try:
         with transaction.atomic():
             record = InboundMessage.objects.create(
@@ -107,7 +114,7 @@ def mail_process(*, mailbox: Mailbox | None, raw: bytes) -> InboundMessage:
             if parsed is None:
                 _refuse(record, f"It is not an e-mail that can be read: {unreadable}")
             else:
-                _handle(record, parsed, raw, mailbox)
+                _handle(record, parsed, raw, mailbox, own_addresses)
             record.save()
     except IntegrityError:
         if existing := selectors.inbound_message_find(message_id=message_id, digest=digest):
@@ -117,7 +124,11 @@ def mail_process(*, mailbox: Mailbox | None, raw: bytes) -> InboundMessage:
 
 
 def _handle(
-    record: InboundMessage, parsed: ParsedMail, raw: bytes, mailbox: Mailbox | None
+    record: InboundMessage,
+    parsed: ParsedMail,
+    raw: bytes,
+    mailbox: Mailbox | None,
+    own_addresses: frozenset[str],
 ) -> None:
     limit = settings.ITSM_MAIL_MAX_BYTES
     if len(raw) > limit:
@@ -127,7 +138,7 @@ def _handle(
             f"{limit / 1_048_576:.0f} MB. Ask the sender for a link or smaller files.",
         )
         return
-    if parsed.sender_address in selectors.own_addresses():
+    if parsed.sender_address in own_addresses:
         _ignore(record, "It came from one of our own addresses (a mail loop).")
         return
     if parsed.noise:
@@ -386,6 +397,7 @@ def _poll_folder(client: IMAPClient, mailbox: Mailbox, result: PollResult) -> No
     client.select_folder(mailbox.folder)
     uids = sorted(client.search(["ALL"] if moving else ["UNSEEN"]))[: settings.ITSM_MAIL_BATCH]
     sizes = client.fetch(uids, ["RFC822.SIZE"]) if uids else {}
+    own = frozenset(selectors.own_addresses())
     for chunk in _chunks(uids, sizes):
         done = []
         for uid, fetched in sorted(client.fetch(chunk, ["BODY.PEEK[]"]).items()):
@@ -393,7 +405,7 @@ def _poll_folder(client: IMAPClient, mailbox: Mailbox, result: PollResult) -> No
             if raw is None:
                 continue  # expunged by someone else in the meantime
             try:
-                mail_process(mailbox=mailbox, raw=bytes(raw))
+                mail_process(mailbox=mailbox, raw=bytes(raw), own_addresses=own)
             except Exception as exc:
                 # Left on the server untouched, so nothing is lost; the next poll tries again.
                 logger.exception("Mailbox %s: message %s could not be processed", mailbox.pk, uid)
