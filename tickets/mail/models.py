@@ -75,6 +75,9 @@ class Mailbox(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "mailboxes"
+        # Agents hold tickets.add_*/change_* for their daily work; configuring where mail
+        # comes from (and its secrets) is the administrators' (and desk managers') act.
+        permissions = [("configure_mailbox", "Can configure mailboxes (desk pages)")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(processed_action=ProcessedAction.MOVE) | ~Q(processed_folder=""),

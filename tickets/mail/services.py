@@ -24,8 +24,9 @@ from imapclient.exceptions import IMAPClientError
 
 from itsm.accounts.models import User
 from itsm.accounts.services import requester_ensure
+from itsm.audit.services import audit_record
 from itsm.core.exceptions import DomainError
-from itsm.core.permissions import actor_may
+from itsm.core.permissions import actor_may, require_permission
 from itsm.notifications.services import notification_create_to_address
 from tickets import permissions as may
 from tickets import services as ticket_services
@@ -312,6 +313,38 @@ def _refuse(record: InboundMessage, reason: str) -> None:
 def _ignore(record: InboundMessage, reason: str) -> None:
     record.outcome = InboundOutcome.IGNORED
     record.reason = reason
+
+
+# --- Configuring a mailbox ---
+
+CONFIGURE_MAILBOXES = "tickets.configure_mailbox"
+# Never written into the audit trail: only that they changed.
+SECRET_FIELDS = frozenset({"password"})
+
+
+def mailbox_save(*, actor: User, mailbox: Mailbox, changed: list[str]) -> Mailbox:
+    """Create or update a mailbox from a validated form (`changed`: the fields it changed).
+    Administrators only ("may configure mailboxes"). A changed server setting clears the
+    failing state's schedule, so the next poll tries the new settings at once."""
+    creating = mailbox.pk is None
+    require_permission(
+        actor, CONFIGURE_MAILBOXES, refusal="Only administrators may configure mailboxes."
+    )
+    with transaction.atomic():
+        if not creating and changed:
+            mailbox.next_poll_at = timezone.now()
+        mailbox.full_clean()
+        mailbox.save()
+        audit_record(
+            record=mailbox,
+            actor=actor,
+            action="created" if creating else "updated",
+            changes={
+                name: {"to": "(changed)" if name in SECRET_FIELDS else str(getattr(mailbox, name))}
+                for name in changed
+            },
+        )
+    return mailbox
 
 
 # --- A mailbox ---

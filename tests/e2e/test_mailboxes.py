@@ -1,0 +1,121 @@
+"""The administrator's mailbox pages in a real browser, against a real Dovecot: creating a
+mailbox (a bad port and a missing password answered next to their fields), the secret never
+shown again, refused mail listed on the mailbox page, and a failing mailbox on the list."""
+
+import uuid
+from email import policy
+from email.message import EmailMessage
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.imap import PASSWORD
+from tests.tickets.mail.conftest import (  # noqa: F401 (pytest fixtures used by name)
+    corpus_message,
+    crlf,
+    dovecot,
+    mail_settings,
+)
+from tickets.mail.models import Mailbox
+from tickets.mail.services import mailbox_poll
+
+from .test_sign_in import sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _thousand_attachments() -> bytes:
+    message = EmailMessage(policy=policy.SMTP)
+    message["From"] = "rita@example.com"
+    message["Subject"] = "Thousand files"
+    message["Message-ID"] = f"<thousand-{uuid.uuid4().hex}@mail.example.org>"
+    message.set_content("See attached.")
+    for n in range(1000):
+        message.add_attachment(b"line\n", maintype="text", subtype="plain", filename=f"f{n}.txt")
+    return crlf(message.as_bytes())
+
+
+def test_an_administrator_sets_up_a_mailbox_and_sees_what_it_refused(
+    live_server,
+    page,
+    admin_user,
+    dovecot,  # noqa: F811
+    mail_settings,  # noqa: F811
+):
+    folder = f"in-{uuid.uuid4().hex[:10]}"
+    dovecot.create_folder(folder)
+    sign_in(page, live_server.url, admin_user.email)
+    page.get_by_role("link", name="Mailboxes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mailboxes")
+    expect(page.get_by_text("No mailbox yet")).to_be_visible()
+    page.get_by_role("button", name="New mailbox").click()
+
+    page.get_by_role("textbox", name="Name", exact=True).fill("Help desk")
+    page.get_by_role("textbox", name="Address", exact=True).fill("help@example.com")
+    page.get_by_label("Host").fill("127.0.0.1")
+    page.get_by_label("Port").fill("70000")
+    page.get_by_label("Security").select_option("starttls")
+    page.get_by_label("Username").fill("desk")
+    page.get_by_role("textbox", name="Folder", exact=True).fill(folder)
+    page.get_by_label("Processed folder").fill(f"{folder}-done")
+    page.get_by_role("button", name="Save").click()
+
+    # Each problem next to its field, nothing saved, what was typed kept.
+    expect(page.locator("#id_port ~ .form-error").first).to_have_text(
+        "A port is a number from 1 to 65535."
+    )
+    expect(page.locator("#id_password ~ .form-error").first).to_have_text(
+        "Enter the mailbox's password."
+    )
+    expect(page.get_by_role("textbox", name="Name", exact=True)).to_have_value("Help desk")
+    assert not Mailbox.objects.exists()
+
+    page.get_by_label("Port").fill(str(dovecot.port))
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Help desk")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Working")
+    expect(page.get_by_text("Nothing refused")).to_be_visible()
+    assert PASSWORD not in page.content()
+    mailbox = Mailbox.objects.get()
+    assert mailbox.password == PASSWORD
+
+    # The secret is never sent back; left blank, it is kept.
+    page.get_by_role("button", name="Edit").click()
+    expect(page.get_by_label("Password")).to_have_value("")
+    assert PASSWORD not in page.content()
+    page.get_by_role("textbox", name="Name", exact=True).fill("Help desk (IT)")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Help desk (IT)")
+    mailbox.refresh_from_db()
+    assert mailbox.password == PASSWORD
+
+    # Mail the desk cannot take: each refusal on the mailbox page with its reason.
+    dovecot.append(corpus_message("33-garbage.eml"), folder=folder)
+    dovecot.append(_thousand_attachments(), folder=folder)
+    result = mailbox_poll(mailbox_id=mailbox.pk)
+    assert (result.processed, result.failed) == (2, 0)
+    page.reload()
+    rows = page.locator("#refusal-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#refusal-table")).to_contain_text("1,000 attachments")
+    expect(page.locator("#refusal-table")).to_contain_text("no headers")
+
+    # A mailbox that cannot be reached shows as failing, with its error and next retry.
+    page.get_by_role("button", name="Edit").click()
+    page.get_by_label("Port").fill("1")
+    page.get_by_role("button", name="Save").click()
+    mailbox_poll(mailbox_id=mailbox.pk)
+    page.get_by_role("link", name="Mailboxes").first.click()
+    row = page.locator("#mailbox-table tbody tr")
+    expect(row).to_contain_text("Failing")
+    expect(row).to_contain_text("ConnectionRefusedError")
+    row.get_by_role("link", name="Help desk (IT)").click()
+    expect(page.locator("#mailbox-error")).to_contain_text("It is tried again")
+
+
+def test_an_agent_is_not_shown_the_mailboxes(live_server, page, agent):
+    sign_in(page, live_server.url, agent.email)
+    expect(page.get_by_role("link", name="Mailboxes")).to_have_count(0)
+    response = page.goto(live_server.url + "/desk/mailboxes/")
+    assert response is not None and response.status == 403
