@@ -15,9 +15,11 @@ from tests.tickets.mail.conftest import (  # noqa: F401 (pytest fixtures used by
     crlf,
     dovecot,
     mail_settings,
+    mailbox,
 )
 from tickets.mail.models import Mailbox
-from tickets.mail.services import mailbox_poll
+from tickets.mail.services import mail_process, mailbox_poll
+from tickets.models import Ticket
 
 from .test_sign_in import sign_in
 
@@ -119,3 +121,34 @@ def test_an_agent_is_not_shown_the_mailboxes(live_server, page, agent):
     expect(page.get_by_role("link", name="Mailboxes")).to_have_count(0)
     response = page.goto(live_server.url + "/desk/mailboxes/")
     assert response is not None and response.status == 403
+
+
+def test_an_inline_screenshot_is_shown_in_the_conversation(
+    live_server,
+    page,
+    agent,
+    requester,
+    dovecot,  # noqa: F811
+    mailbox,  # noqa: F811
+):
+    from tests.tickets.mail.test_inline_images import reply_with_screenshot
+
+    dovecot.append(corpus_message("16-inline-image-cid.eml"), folder=mailbox.folder)
+    mailbox_poll(mailbox_id=mailbox.pk)
+    ticket = Ticket.objects.get(channel="email")
+    mail_process(mailbox=mailbox, raw=reply_with_screenshot(ticket.number))
+
+    for person, url in (
+        (agent, ticket.get_absolute_url()),
+        (requester, f"/portal/tickets/{ticket.number}/"),
+    ):
+        sign_in(page, live_server.url, person.email)
+        page.goto(live_server.url + url)
+        images = page.locator(".attachment-preview img")
+        expect(images).to_have_count(2)
+        for n in range(2):
+            # Decoded and drawn by the browser, from the attachment download URL.
+            images.nth(n).scroll_into_view_if_needed()
+            assert images.nth(n).evaluate("img => img.complete && img.naturalWidth") == 1
+        expect(page.locator("#report-attachments")).to_contain_text("attachment-1.png")
+        page.get_by_role("button", name="Sign out").click()
