@@ -79,8 +79,8 @@ def test_an_administrator_sets_up_a_mailbox_and_sees_what_it_refused(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Working")
     expect(page.get_by_text("Nothing refused")).to_be_visible()
     assert PASSWORD not in page.content()
-    mailbox = Mailbox.objects.get()
-    assert mailbox.password == PASSWORD
+    box = Mailbox.objects.get()
+    assert box.password == PASSWORD
 
     # The secret is never sent back; left blank, it is kept.
     page.get_by_role("button", name="Edit").click()
@@ -89,13 +89,13 @@ def test_an_administrator_sets_up_a_mailbox_and_sees_what_it_refused(
     page.get_by_role("textbox", name="Name", exact=True).fill("Help desk (IT)")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Help desk (IT)")
-    mailbox.refresh_from_db()
-    assert mailbox.password == PASSWORD
+    box.refresh_from_db()
+    assert box.password == PASSWORD
 
     # Mail the desk cannot take: each refusal on the mailbox page with its reason.
     dovecot.append(corpus_message("33-garbage.eml"), folder=folder)
     dovecot.append(_thousand_attachments(), folder=folder)
-    result = mailbox_poll(mailbox_id=mailbox.pk)
+    result = mailbox_poll(mailbox_id=box.pk)
     assert (result.processed, result.failed) == (2, 0)
     page.reload()
     rows = page.locator("#refusal-table tbody tr")
@@ -107,7 +107,7 @@ def test_an_administrator_sets_up_a_mailbox_and_sees_what_it_refused(
     page.get_by_role("button", name="Edit").click()
     page.get_by_label("Port").fill("1")
     page.get_by_role("button", name="Save").click()
-    mailbox_poll(mailbox_id=mailbox.pk)
+    mailbox_poll(mailbox_id=box.pk)
     page.get_by_role("link", name="Mailboxes").first.click()
     row = page.locator("#mailbox-table tbody tr")
     expect(row).to_contain_text("Failing")
