@@ -107,6 +107,7 @@ def test_an_administrator_sets_up_a_mailbox_and_sees_what_it_refused(
     page.get_by_role("button", name="Edit").click()
     page.get_by_label("Port").fill("1")
     page.get_by_role("button", name="Save").click()
+    expect(page.locator("#mailbox-facts")).to_contain_text("127.0.0.1:1 ")  # saved
     mailbox_poll(mailbox_id=box.pk)
     page.get_by_role("link", name="Mailboxes").first.click()
     row = page.locator("#mailbox-table tbody tr")
