@@ -137,3 +137,16 @@ def mailbox_recent(*, mailbox: Mailbox, limit: int = 20) -> list[InboundMessage]
         .select_related("ticket")
         .order_by("-received_at", "-id")[:limit]
     )
+
+
+def mailbox_for_addresses(*, addresses: list[str]) -> Mailbox | None:
+    """The active mailbox a message was sent to (plus parts ignored: help+INC…@ is help@)."""
+    plain = {re.sub(r"\+[^@]*@", "@", a.strip().lower()) for a in addresses if a}
+    if not plain:
+        return None
+    return (
+        Mailbox.objects.filter(is_active=True, address__in=plain)
+        .select_related("default_team", "default_service", "default_category")
+        .order_by("pk")
+        .first()
+    )

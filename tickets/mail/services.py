@@ -73,13 +73,18 @@ class PollResult:
 
 
 def mail_process(
-    *, mailbox: Mailbox | None, raw: bytes, own_addresses: frozenset[str] | None = None
+    *,
+    mailbox: Mailbox | None,
+    raw: bytes,
+    own_addresses: frozenset[str] | None = None,
+    digest: str = "",
 ) -> InboundMessage:
     """Turn one raw message into what it is, once: a second call with the same bytes (or
     the same message from another mailbox) returns the first record and writes nothing.
 
     `own_addresses` (our sending addresses, for the loop check) is read once per poll by
-    the caller; without it, it is read here.
+    the caller; without it, it is read here. `digest` replaces the hash of `raw` when the
+    bytes are rebuilt for each delivery (a provider's webhook: new MIME boundaries each time).
 
     The ledger row is inserted first, in the transaction that writes the ticket or
     comment: a concurrent second insert waits on the unique constraint and then fails,
@@ -87,7 +92,7 @@ def mail_process(
     text too long, no permission) is recorded as refused; anything else (the database
     went away) rolls everything back and raises, so the caller leaves the mail on the server.
     """
-    digest = content_hash(raw)
+    digest = digest or content_hash(raw)
     try:
         # Past the size limit only the headers are read: enough to record the refusal.
         parsed: ParsedMail | None = parse_mail(
@@ -501,3 +506,15 @@ def _mailbox_succeeded(mailbox: Mailbox, result: PollResult) -> None:
         last_success_at=now,
         next_poll_at=now + timedelta(seconds=settings.ITSM_MAIL_POLL_SECONDS),
     )
+
+
+# --- Mail POSTed by a provider (django-anymail's inbound webhooks) ---
+
+
+def mail_process_posted(*, raw: bytes, recipients: list[str], stable_key: bytes) -> InboundMessage:
+    """A message a provider POSTed: into the mailbox it was addressed to (its defaults and
+    unknown-sender rule), through `mail_process` like mail read by IMAP — the same ledger,
+    threading, filters and limits. `stable_key` identifies the message across the
+    provider's retries (its bytes are rebuilt each time)."""
+    mailbox = selectors.mailbox_for_addresses(addresses=recipients)
+    return mail_process(mailbox=mailbox, raw=raw, digest=content_hash(stable_key))
