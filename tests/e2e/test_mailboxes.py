@@ -67,7 +67,7 @@ def test_an_administrator_sets_up_a_mailbox_and_sees_what_it_refused(
         "A port is a number from 1 to 65535."
     )
     expect(page.locator("#id_password ~ .form-error").first).to_have_text(
-        "Enter the mailbox's password."
+        "Enter the mailbox's password (or an OAuth2 token)."
     )
     expect(page.get_by_role("textbox", name="Name", exact=True)).to_have_value("Help desk")
     assert not Mailbox.objects.exists()

@@ -40,7 +40,21 @@ class MailboxAdmin(admin.ModelAdmin):
     readonly_fields = STATE_FIELDS
     fieldsets = [
         (None, {"fields": ["name", "address", "is_active"]}),
-        ("Server", {"fields": ["host", "port", "security", "username", "password", "folder"]}),
+        (
+            "Server",
+            {
+                "fields": [
+                    "host",
+                    "port",
+                    "security",
+                    "username",
+                    "password",
+                    "oauth2_token",
+                    "folder",
+                    "use_idle",
+                ]
+            },
+        ),
         ("After processing", {"fields": ["processed_action", "processed_folder"]}),
         ("Replies", {"fields": ["plus_addressing"]}),
         (

@@ -7,8 +7,9 @@ from tickets.mail.models import Mailbox
 
 MAILBOX_FIELDS = [
     "name", "address", "is_active", "host", "port", "security", "username", "password",
-    "folder", "plus_addressing", "processed_action", "processed_folder", "default_team",
-    "default_service", "default_category", "unknown_senders",
+    "oauth2_token", "folder", "use_idle", "plus_addressing", "processed_action",
+    "processed_folder", "default_team", "default_service", "default_category",
+    "unknown_senders",
 ]  # fmt: skip
 
 
@@ -20,6 +21,13 @@ class MailboxForm(forms.ModelForm):
         max_length=500,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text="Never shown again after saving. Leave blank to keep the saved password.",
+    )
+    oauth2_token = forms.CharField(
+        label="OAuth2 access token",
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Instead of the password (XOAUTH2). Never shown again after saving. Leave "
+        "blank to keep the saved token.",
     )
     port = forms.IntegerField(
         min_value=1,
@@ -39,14 +47,16 @@ class MailboxForm(forms.ModelForm):
 
     def clean_password(self) -> str:
         typed = self.cleaned_data.get("password") or ""
-        if not typed and self.instance.pk:
-            return self.instance.password
-        if not typed:
-            raise forms.ValidationError("Enter the mailbox's password.")
-        return typed
+        return typed or (self.instance.password if self.instance.pk else "")
+
+    def clean_oauth2_token(self) -> str:
+        typed = (self.cleaned_data.get("oauth2_token") or "").strip()
+        return typed or (self.instance.oauth2_token if self.instance.pk else "")
 
     def clean(self):
         data = super().clean()
+        if not data.get("password") and not data.get("oauth2_token"):
+            self.add_error("password", "Enter the mailbox's password (or an OAuth2 token).")
         if data.get("processed_action") == ProcessedAction.MOVE and not data.get(
             "processed_folder"
         ):

@@ -150,3 +150,12 @@ def mailbox_for_addresses(*, addresses: list[str]) -> Mailbox | None:
         .order_by("pk")
         .first()
     )
+
+
+def mailbox_ids_idling() -> list[int]:
+    """Active mailboxes set to use IMAP IDLE."""
+    return list(
+        Mailbox.objects.filter(is_active=True, use_idle=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

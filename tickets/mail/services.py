@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
@@ -324,7 +325,7 @@ def _ignore(record: InboundMessage, reason: str) -> None:
 
 CONFIGURE_MAILBOXES = "tickets.configure_mailbox"
 # Never written into the audit trail: only that they changed.
-SECRET_FIELDS = frozenset({"password"})
+SECRET_FIELDS = frozenset({"password", "oauth2_token"})
 
 
 def mailbox_save(*, actor: User, mailbox: Mailbox, changed: list[str]) -> Mailbox:
@@ -411,7 +412,10 @@ def _connected(mailbox: Mailbox) -> Iterator[IMAPClient]:
     try:
         if mailbox.security == MailSecurity.STARTTLS:
             client.starttls(ssl_context=context)
-        client.login(mailbox.username, mailbox.password)
+        if mailbox.oauth2_token:
+            client.oauth2_login(mailbox.username, mailbox.oauth2_token)
+        else:
+            client.login(mailbox.username, mailbox.password)
         yield client
     except BaseException:
         # The socket may be half-open; closing it must not hide the error that broke it.
@@ -518,3 +522,68 @@ def mail_process_posted(*, raw: bytes, recipients: list[str], stable_key: bytes)
     provider's retries (its bytes are rebuilt each time)."""
     mailbox = selectors.mailbox_for_addresses(addresses=recipients)
     return mail_process(mailbox=mailbox, raw=raw, digest=content_hash(stable_key))
+
+
+# --- IMAP IDLE: reading new mail the moment the server announces it ---
+
+# RFC 2177: re-issue IDLE before 29 minutes, or servers drop the connection as inactive.
+IDLE_RENEW = timedelta(minutes=10)
+IDLE_CHECK_SECONDS = 1.0  # how often the loop looks at its stop flag
+IDLE_RETRY_CAP = timedelta(minutes=5)
+
+
+def mailbox_idle(
+    *,
+    mailbox_id: int,
+    stop: threading.Event,
+    on_new_mail: Callable[[int], object] | None = None,
+) -> None:
+    """Keep one IDLE connection on a mailbox's folder until `stop` is set, and call
+    `on_new_mail(mailbox_id)` (by default a poll here) once at the start and whenever the
+    server says EXISTS. Polling from beat goes on regardless: when the connection breaks or
+    the server has no IDLE, this waits (longer after each failure) and tries again, and the
+    mail is read by the polls meanwhile — IDLE only makes it sooner."""
+    wake = on_new_mail or (lambda pk: mailbox_poll(mailbox_id=pk))
+    failures = 0
+    while not stop.is_set():
+        try:
+            mailbox = selectors.mailbox_get(mailbox_id=mailbox_id)
+            if not (mailbox.is_active and mailbox.use_idle):
+                return
+            with _connected(mailbox) as client:
+                if not client.has_capability("IDLE"):
+                    logger.warning("Mailbox %s: the server has no IDLE; polling only", mailbox_id)
+                    return
+                client.select_folder(mailbox.folder, readonly=True)
+                failures = 0
+                wake(mailbox_id)  # what arrived while no one was idling
+                _idle_until_stopped(client, mailbox_id, stop, wake)
+        except MAILBOX_ERRORS as exc:
+            failures += 1
+            delay = min(timedelta(seconds=2**failures), IDLE_RETRY_CAP)
+            logger.warning(
+                "Mailbox %s: IDLE connection lost (%s); again in %ss",
+                mailbox_id,
+                exc,
+                delay.total_seconds(),
+            )
+            stop.wait(delay.total_seconds())
+        finally:
+            connection.close()  # a long-lived thread must not keep a stale connection
+
+
+def _idle_until_stopped(
+    client: IMAPClient, mailbox_id: int, stop: threading.Event, wake: Callable[[int], object]
+) -> None:
+    while not stop.is_set():
+        client.idle()
+        renew_at = timezone.now() + IDLE_RENEW
+        arrived = False
+        try:
+            while not stop.is_set() and not arrived and timezone.now() < renew_at:
+                responses = client.idle_check(timeout=IDLE_CHECK_SECONDS)
+                arrived = any(len(r) > 1 and r[1] == b"EXISTS" for r in responses)
+        finally:
+            client.idle_done()
+        if arrived:
+            wake(mailbox_id)
