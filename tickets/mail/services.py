@@ -13,7 +13,7 @@ import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -63,6 +63,21 @@ CLOSED = (TicketStatus.CLOSED, TicketStatus.CANCELLED)
 
 
 @dataclass
+class PollCache:
+    """What one poll reads once instead of per message: our own addresses (the loop check)
+    and the senders' accounts already in the database (with their permissions, cached on
+    the user object by Django). Accounts created during the poll are not kept: their
+    message's transaction could still be rolled back."""
+
+    own_addresses: frozenset[str]
+    users: dict[str, User] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls) -> PollCache:
+        return cls(own_addresses=frozenset(selectors.own_addresses()))
+
+
+@dataclass
 class PollResult:
     locked_out: bool = False
     processed: int = 0
@@ -77,14 +92,14 @@ def mail_process(
     *,
     mailbox: Mailbox | None,
     raw: bytes,
-    own_addresses: frozenset[str] | None = None,
+    cache: PollCache | None = None,
     digest: str = "",
 ) -> InboundMessage:
     """Turn one raw message into what it is, once: a second call with the same bytes (or
     the same message from another mailbox) returns the first record and writes nothing.
 
-    `own_addresses` (our sending addresses, for the loop check) is read once per poll by
-    the caller; without it, it is read here. `digest` replaces the hash of `raw` when the
+    `cache` is read once per poll by the caller (our addresses, known senders); without
+    it, it is read here. `digest` replaces the hash of `raw` when the
     bytes are rebuilt for each delivery (a provider's webhook: new MIME boundaries each time).
 
     The ledger row is inserted first, in the transaction that writes the ticket or
@@ -103,8 +118,8 @@ def mail_process(
     except UnreadableMail as exc:
         parsed, unreadable = None, str(exc)
     message_id = parsed.message_id[:998] if parsed else ""
-    if own_addresses is None:
-        own_addresses = frozenset(selectors.own_addresses())
+    if cache is None:
+        cache = PollCache.read()
     # No look-up first: the insert itself finds a message seen before (the unique key), so
     # a new message (nearly all of them) costs no extra query.
     try:
@@ -121,7 +136,7 @@ def mail_process(
             if parsed is None:
                 _refuse(record, f"It is not an e-mail that can be read: {unreadable}")
             else:
-                _handle(record, parsed, raw, mailbox, own_addresses)
+                _handle(record, parsed, raw, mailbox, cache)
             record.save()
     except IntegrityError:
         if existing := selectors.inbound_message_find(message_id=message_id, digest=digest):
@@ -135,7 +150,7 @@ def _handle(
     parsed: ParsedMail,
     raw: bytes,
     mailbox: Mailbox | None,
-    own_addresses: frozenset[str],
+    cache: PollCache,
 ) -> None:
     limit = settings.ITSM_MAIL_MAX_BYTES
     if len(raw) > limit:
@@ -145,7 +160,7 @@ def _handle(
             f"{limit / 1_048_576:.0f} MB. Ask the sender for a link or smaller files.",
         )
         return
-    if parsed.sender_address in own_addresses:
+    if parsed.sender_address in cache.own_addresses:
         _ignore(record, "It came from one of our own addresses (a mail loop).")
         return
     if parsed.noise:
@@ -172,7 +187,7 @@ def _handle(
         or selectors.ticket_by_number(number=parsed.subject_ticket_number)
         or selectors.ticket_by_number(number=parsed.plus_ticket_number)
     )
-    author = _author(record, parsed, mailbox)
+    author = _author(record, parsed, mailbox, cache)
     if author is None:
         return
     files, notes = _checked_files(parsed.parts)
@@ -191,11 +206,16 @@ def _handle(
         _refuse(record, exc.message)
 
 
-def _author(record: InboundMessage, parsed: ParsedMail, mailbox: Mailbox | None) -> User | None:
+def _author(
+    record: InboundMessage, parsed: ParsedMail, mailbox: Mailbox | None, cache: PollCache
+) -> User | None:
     """The sender's account; for an unknown sender one is created, or they get a polite
     refusal, as the mailbox says."""
-    author = selectors.user_by_email(email=parsed.sender_address)
+    author = cache.users.get(parsed.sender_address)
+    if author is None:
+        author = selectors.user_by_email(email=parsed.sender_address)
     if author is not None:
+        cache.users[parsed.sender_address] = author
         return author
     if mailbox is not None and mailbox.unknown_senders == UnknownSenders.REFUSE:
         _refuse(record, f"{parsed.sender_address} has no account, and this mailbox refuses them.")
@@ -439,7 +459,7 @@ def _poll_folder(client: IMAPClient, mailbox: Mailbox, result: PollResult) -> No
     client.select_folder(mailbox.folder)
     uids = sorted(client.search(["ALL"] if moving else ["UNSEEN"]))[: settings.ITSM_MAIL_BATCH]
     sizes = client.fetch(uids, ["RFC822.SIZE"]) if uids else {}
-    own = frozenset(selectors.own_addresses())
+    cache = PollCache.read()
     for chunk in _chunks(uids, sizes):
         done = []
         for uid, fetched in sorted(client.fetch(chunk, ["BODY.PEEK[]"]).items()):
@@ -447,7 +467,7 @@ def _poll_folder(client: IMAPClient, mailbox: Mailbox, result: PollResult) -> No
             if raw is None:
                 continue  # expunged by someone else in the meantime
             try:
-                mail_process(mailbox=mailbox, raw=bytes(raw), own_addresses=own)
+                mail_process(mailbox=mailbox, raw=bytes(raw), cache=cache)
             except Exception as exc:
                 # Left on the server untouched, so nothing is lost; the next poll tries again.
                 logger.exception("Mailbox %s: message %s could not be processed", mailbox.pk, uid)
