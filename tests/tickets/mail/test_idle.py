@@ -2,10 +2,16 @@
 within seconds, without waiting for a poll; the loop stops when told, and a mailbox not
 set to IDLE is left to polling."""
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from tests.tickets.mail.conftest import corpus_message
 from tickets.mail.models import Mailbox
@@ -70,3 +76,35 @@ def test_an_unreachable_server_is_retried_until_stopped(mailbox):
     stop.set()
     idler.join(10)
     assert not idler.is_alive()
+
+
+def test_the_mail_idle_command_reads_mail_as_it_arrives_and_stops_on_sigterm(
+    dovecot, mailbox, requester, mail_settings, tmp_path
+):
+    Mailbox.objects.filter(pk=mailbox.pk).update(use_idle=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**connection.settings_dict),
+        "ITSM_MAIL_CA_FILE": str(dovecot.cert),
+        "DEFAULT_FROM_EMAIL": mail_settings.DEFAULT_FROM_EMAIL,
+    }
+    log = tmp_path / "idle.log"
+    with log.open("w") as out:
+        idler = subprocess.Popen(
+            [sys.executable, "manage.py", "mail_idle", "--process-here", "--mailbox",
+             str(mailbox.pk)],
+            cwd=Path(__file__).resolve().parents[3], env=env, stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        _wait(lambda: "Idling on 1 mailbox" in log.read_text(), 30)
+        time.sleep(1.0)  # connected and idling
+        dovecot.append(corpus_message("01-plain-new.eml"), folder=mailbox.folder)
+        took = _wait(lambda: Ticket.objects.filter(channel="email").count() == 1, 5)
+        print(f"\nmail_idle: appended → ticket in {took:.2f} s")
+        idler.send_signal(signal.SIGTERM)
+        assert idler.wait(15) == 0
+    finally:
+        if idler.poll() is None:
+            idler.kill()
+            idler.wait()
