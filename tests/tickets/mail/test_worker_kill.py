@@ -96,7 +96,10 @@ def test_a_worker_killed_mid_message_makes_each_message_once_after_restart(
         with blocker.cursor() as cursor:
             cursor.execute("SELECT id FROM tickets_ticket WHERE id = %s FOR UPDATE", [ticket.pk])
         worker.start()
-        mailbox_poll.delay(mailbox.pk)
+        # Published on a connection of its own to the private broker: the app's producer
+        # pool may still hold a connection to the broker of an earlier test module.
+        with mail_queue_app.connection_for_write(private_redis) as broker:
+            mailbox_poll.apply_async((mailbox.pk,), connection=broker, queue="mail")
         _wait_until(
             lambda: _backends(worker.application_name, waiting_on_a_lock=True) == 1,
             what="the worker to be inside the first reply's transaction",
