@@ -153,3 +153,25 @@ def test_an_inline_screenshot_is_shown_in_the_conversation(
             assert images.nth(n).evaluate("img => img.complete && img.naturalWidth") == 1
         expect(page.locator("#report-attachments")).to_contain_text("attachment-1.png")
         page.get_by_role("button", name="Sign out").click()
+
+
+def test_the_mailbox_pages_fit_a_phone(live_server, page, admin_user):
+    from tests.e2e.test_ticket_page_mobile import PHONE, _no_sideways_scroll
+
+    box = Mailbox.objects.create(
+        name="Help desk with a rather long name", address="help-with-a-long-address@example.com",
+        host="imap.a-very-long-host-name.example.com", username="desk", password="x",
+        state="failing", failure_count=3,
+        last_error="ConnectionRefusedError: [Errno 111] Connection refused " * 3,
+    )  # fmt: skip
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server.url, admin_user.email)
+    for url in (
+        "/desk/mailboxes/",
+        f"/desk/mailboxes/{box.pk}/",
+        f"/desk/mailboxes/{box.pk}/edit/",
+        "/desk/mailboxes/new/",
+    ):
+        page.goto(live_server.url + url)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        _no_sideways_scroll(page)
