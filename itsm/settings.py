@@ -411,6 +411,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # The inbound mail webhooks are django-anymail's (plain Django) views.
+        "tickets.mail.schema.add_inbound_webhooks",
+    ],
     # Every status-like choice set gets its own schema name (else they collide as "status").
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.choices.TicketStatus",
@@ -649,6 +654,10 @@ ITSM_MAIL_SENDER_LIMIT_PER_HOUR = env.int("ITSM_MAIL_SENDER_LIMIT_PER_HOUR", def
 ITSM_MAIL_CA_FILE = env.str("ITSM_MAIL_CA_FILE", default="")
 ITSM_MAIL_TIMEOUT_SECONDS = env.int("ITSM_MAIL_TIMEOUT_SECONDS", default=30)
 ITSM_MAIL_BATCH = env.int("ITSM_MAIL_BATCH", default=200)
+# Inbound mail webhooks from providers (django-anymail, /mail/inbound/<provider>/): the HTTP
+# basic-auth "user:password" the provider is given. Empty: the webhooks answer 404 (anymail
+# alone would accept anyone's POST).
+ANYMAIL = {"WEBHOOK_SECRET": env.str("ITSM_MAIL_WEBHOOK_SECRET", default="")}
 # The team told at once when a major incident is declared (with the service desk managers).
 ITSM_SERVICE_DESK_TEAM = env.str("ITSM_SERVICE_DESK_TEAM", default="Service Desk")
 

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("tickets.catalog.urls")),
     path("", include("tickets.major.urls")),
+    path("", include("tickets.mail.urls")),
     path("desk/problems/", include("problems.urls")),
     path("desk/changes/", include("changes.urls")),
     path("desk/releases/", include("releases.urls")),

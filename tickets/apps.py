@@ -6,10 +6,13 @@ class TicketsConfig(AppConfig):
     verbose_name = "Incidents and requests"
 
     def ready(self) -> None:
+        from anymail.signals import inbound
+
         from itsm.notifications.services import reply_to_register
         from knowledge.panels import ArticleFact, article_fact_register
         from tickets import signals
         from tickets.mail.selectors import mailbox_reply_to
+        from tickets.mail.webhooks import inbound_mail_received
         from tickets.selectors import article_linked_ticket_count
 
         signals.connect()
@@ -20,3 +23,5 @@ class TicketsConfig(AppConfig):
         )
         # E-mails about tickets answer to the desk's mailbox, so replies are threaded.
         reply_to_register(mailbox_reply_to)
+        # Mail POSTed by a provider goes through the same processing as mail read by IMAP.
+        inbound.connect(inbound_mail_received, dispatch_uid="tickets.mail.inbound")

@@ -432,8 +432,17 @@ class Attachment(models.Model):
     # The desk's own copies (the raw e-mail a ticket came from): never shown to requesters.
     is_internal = models.BooleanField(default=False)
 
+    # Raster images whose type was read from their bytes (check_upload): shown in the
+    # conversation as <img> of the download URL (still served as an attachment, nosniff,
+    # sandboxed), so screenshots pasted into mail appear where they were sent. Never SVG.
+    PREVIEW_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_previewable_image(self) -> bool:
+        return self.content_type in self.PREVIEW_TYPES
 
 
 class SavedFilter(models.Model):

@@ -1,11 +1,11 @@
 """Mailboxes in the admin: configured by administrators, with their state and their record
 of what became of each message (refusals included)."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from tickets.mail.choices import MailboxState
+from tickets.mail.forms import MailboxForm
 from tickets.mail.models import InboundMessage, Mailbox
 
 STATE_FIELDS = (
@@ -16,32 +16,6 @@ STATE_FIELDS = (
     "last_polled_at",
     "last_success_at",
 )
-
-
-class MailboxForm(forms.ModelForm):
-    # Write-only: the stored password is never sent back to the browser. Left empty on
-    # an existing mailbox, the saved one is kept.
-    password = forms.CharField(
-        required=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Never shown again after saving. Leave empty to keep the saved password.",
-    )
-
-    class Meta:
-        model = Mailbox
-        fields = [
-            "name", "address", "is_active", "host", "port", "security", "username", "password",
-            "folder", "plus_addressing", "processed_action", "processed_folder", "default_team",
-            "default_service", "default_category", "unknown_senders",
-        ]  # fmt: skip
-
-    def clean_password(self) -> str:
-        typed = self.cleaned_data.get("password") or ""
-        if not typed and self.instance.pk:
-            return self.instance.password
-        if not typed:
-            raise forms.ValidationError("Enter the mailbox's password.")
-        return typed
 
 
 class InboundMessageInline(admin.TabularInline):
@@ -66,7 +40,21 @@ class MailboxAdmin(admin.ModelAdmin):
     readonly_fields = STATE_FIELDS
     fieldsets = [
         (None, {"fields": ["name", "address", "is_active"]}),
-        ("Server", {"fields": ["host", "port", "security", "username", "password", "folder"]}),
+        (
+            "Server",
+            {
+                "fields": [
+                    "host",
+                    "port",
+                    "security",
+                    "username",
+                    "password",
+                    "oauth2_token",
+                    "folder",
+                    "use_idle",
+                ]
+            },
+        ),
         ("After processing", {"fields": ["processed_action", "processed_folder"]}),
         ("Replies", {"fields": ["plus_addressing"]}),
         (

@@ -35,7 +35,20 @@ class Mailbox(models.Model):
     username = models.CharField(max_length=255)
     # Kept because IMAP needs it to log in; the admin never shows it again after saving.
     password = models.CharField(max_length=500, blank=True)
+    # OAuth2 (SASL XOAUTH2) instead of the password, e.g. Microsoft 365 or Gmail: an access
+    # token the administrator (or a token-refreshing job) saves; write-only like the password.
+    oauth2_token = models.TextField(
+        "OAuth2 access token",
+        blank=True,
+        help_text="Signs in with XOAUTH2 instead of the password when set.",
+    )
     folder = models.CharField(max_length=255, default="INBOX")
+    use_idle = models.BooleanField(
+        "use IMAP IDLE",
+        default=False,
+        help_text="The mail_idle process keeps a connection open and reads new mail the "
+        "moment the server announces it; polling goes on as the fallback.",
+    )
     plus_addressing = models.BooleanField(
         default=False,
         help_text="Reply-To carries the ticket number (help+INC0001234@…), so a reply finds "
@@ -75,6 +88,9 @@ class Mailbox(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "mailboxes"
+        # Agents hold tickets.add_*/change_* for their daily work; configuring where mail
+        # comes from (and its secrets) is the administrators' (and desk managers') act.
+        permissions = [("configure_mailbox", "Can configure mailboxes (desk pages)")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(processed_action=ProcessedAction.MOVE) | ~Q(processed_folder=""),

@@ -94,7 +94,9 @@ def parse_mail(raw: bytes, *, headers_only: bool = False) -> ParsedMail:
             raise UnreadableMail("The message has no headers.")
         sender_name, sender_address = _address(message, "From")
         body_part = None if headers_only else message.get_body(preferencelist=("plain", "html"))
-        text = _body_text(body_part) if body_part is not None else ""
+        parts = [] if headers_only else _parts(message, body_part)
+        images = {part.content_id: part.filename for part in parts if part.content_id}
+        text = _body_text(body_part, images) if body_part is not None else ""
         own_ids = _ids(message.get("Message-ID", ""))
         return ParsedMail(
             message_id=own_ids[0] if own_ids else "",
@@ -106,7 +108,7 @@ def parse_mail(raw: bytes, *, headers_only: bool = False) -> ParsedMail:
             references=_ids(message.get("References", "")),
             text=text,
             reply_text=reply_only(text),
-            parts=[] if headers_only else _parts(message, body_part),
+            parts=parts,
             noise=noise_reason(message, sender_address),
         )
     except UnreadableMail:
@@ -148,9 +150,21 @@ def reply_only(text: str) -> str:
     return latest or text.strip()
 
 
-def html_to_text(html: str) -> str:
-    """Sanitise first (scripts, styles and event handlers go), then render as plain text."""
-    cleaned = nh3.clean(html, tags=nh3.ALLOWED_TAGS - {"img"})
+# <img src="cid:…">: an inline image of the message itself.
+CID_IMAGE = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']?cid:([^"'\s>]+)[^>]*>""", re.IGNORECASE)
+
+
+def html_to_text(html: str, images: dict[str, str] | None = None) -> str:
+    """Sanitise first (scripts, styles and event handlers go), then render as plain text.
+    An inline image (cid:) becomes "[image: its file name]" where it stood: the file itself
+    is kept as an attachment and shown under the text on the ticket page."""
+    images = images or {}
+
+    def marker(found: re.Match[str]) -> str:
+        name = images.get(found.group(1).strip("<>"), "")
+        return f" [image: {name}] " if name else " [image] "
+
+    cleaned = nh3.clean(CID_IMAGE.sub(marker, html), tags=nh3.ALLOWED_TAGS - {"img"})
     converter = html2text.HTML2Text()
     converter.body_width = 0  # no hard wrapping: the desk wraps for display
     converter.ignore_images = True
@@ -201,10 +215,10 @@ def _payload_bytes(part: MIMEPart) -> bytes:
     return str(part.get_payload() or "").encode("utf-8", errors="replace")
 
 
-def _body_text(part: MIMEPart) -> str:
+def _body_text(part: MIMEPart, images: dict[str, str]) -> str:
     text = _decoded_text(_payload_bytes(part), part.get_content_charset())
     if part.get_content_subtype() == "html":
-        text = html_to_text(text)
+        text = html_to_text(text, images)
     return text.replace("\r\n", "\n").strip()
 
 

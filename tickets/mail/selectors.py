@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from itsm.accounts.models import User
 from itsm.notifications.models import Notification
+from tickets.mail.choices import InboundOutcome
 from tickets.mail.models import InboundMessage, Mailbox
 from tickets.models import Ticket
 
@@ -112,3 +113,49 @@ def ticket_has_watcher(*, ticket: Ticket, user: User) -> bool:
 
 def inbound_message_list(*, mailbox: Mailbox) -> QuerySet[InboundMessage]:
     return InboundMessage.objects.filter(mailbox=mailbox).select_related("ticket")
+
+
+# --- The desk's mailbox pages ---
+
+
+def mailbox_list() -> QuerySet[Mailbox]:
+    return Mailbox.objects.select_related("default_team").order_by("name")
+
+
+def mailbox_refusals(*, mailbox: Mailbox, limit: int = 50) -> list[InboundMessage]:
+    """The last refused messages (unreadable MIME, too big, too many attachments, …)."""
+    return list(
+        InboundMessage.objects.filter(mailbox=mailbox, outcome=InboundOutcome.REFUSED)
+        .only("received_at", "sender", "subject", "size", "reason", "mailbox_id")
+        .order_by("-received_at", "-id")[:limit]
+    )
+
+
+def mailbox_recent(*, mailbox: Mailbox, limit: int = 20) -> list[InboundMessage]:
+    return list(
+        InboundMessage.objects.filter(mailbox=mailbox)
+        .select_related("ticket")
+        .order_by("-received_at", "-id")[:limit]
+    )
+
+
+def mailbox_for_addresses(*, addresses: list[str]) -> Mailbox | None:
+    """The active mailbox a message was sent to (plus parts ignored: help+INC…@ is help@)."""
+    plain = {re.sub(r"\+[^@]*@", "@", a.strip().lower()) for a in addresses if a}
+    if not plain:
+        return None
+    return (
+        Mailbox.objects.filter(is_active=True, address__in=plain)
+        .select_related("default_team", "default_service", "default_category")
+        .order_by("pk")
+        .first()
+    )
+
+
+def mailbox_ids_idling() -> list[int]:
+    """Active mailboxes set to use IMAP IDLE."""
+    return list(
+        Mailbox.objects.filter(is_active=True, use_idle=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

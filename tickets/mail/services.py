@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,8 +25,9 @@ from imapclient.exceptions import IMAPClientError
 
 from itsm.accounts.models import User
 from itsm.accounts.services import requester_ensure
+from itsm.audit.services import audit_record
 from itsm.core.exceptions import DomainError
-from itsm.core.permissions import actor_may
+from itsm.core.permissions import actor_may, require_permission
 from itsm.notifications.services import notification_create_to_address
 from tickets import permissions as may
 from tickets import services as ticket_services
@@ -61,6 +63,21 @@ CLOSED = (TicketStatus.CLOSED, TicketStatus.CANCELLED)
 
 
 @dataclass
+class PollCache:
+    """What one poll reads once instead of per message: our own addresses (the loop check)
+    and the senders' accounts already in the database (with their permissions, cached on
+    the user object by Django). Accounts created during the poll are not kept: their
+    message's transaction could still be rolled back."""
+
+    own_addresses: frozenset[str]
+    users: dict[str, User] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls) -> PollCache:
+        return cls(own_addresses=frozenset(selectors.own_addresses()))
+
+
+@dataclass
 class PollResult:
     locked_out: bool = False
     processed: int = 0
@@ -71,9 +88,19 @@ class PollResult:
 # --- One message ---
 
 
-def mail_process(*, mailbox: Mailbox | None, raw: bytes) -> InboundMessage:
+def mail_process(
+    *,
+    mailbox: Mailbox | None,
+    raw: bytes,
+    cache: PollCache | None = None,
+    digest: str = "",
+) -> InboundMessage:
     """Turn one raw message into what it is, once: a second call with the same bytes (or
     the same message from another mailbox) returns the first record and writes nothing.
+
+    `cache` is read once per poll by the caller (our addresses, known senders); without
+    it, it is read here. `digest` replaces the hash of `raw` when the
+    bytes are rebuilt for each delivery (a provider's webhook: new MIME boundaries each time).
 
     The ledger row is inserted first, in the transaction that writes the ticket or
     comment: a concurrent second insert waits on the unique constraint and then fails,
@@ -81,7 +108,7 @@ def mail_process(*, mailbox: Mailbox | None, raw: bytes) -> InboundMessage:
     text too long, no permission) is recorded as refused; anything else (the database
     went away) rolls everything back and raises, so the caller leaves the mail on the server.
     """
-    digest = content_hash(raw)
+    digest = digest or content_hash(raw)
     try:
         # Past the size limit only the headers are read: enough to record the refusal.
         parsed: ParsedMail | None = parse_mail(
@@ -91,8 +118,10 @@ def mail_process(*, mailbox: Mailbox | None, raw: bytes) -> InboundMessage:
     except UnreadableMail as exc:
         parsed, unreadable = None, str(exc)
     message_id = parsed.message_id[:998] if parsed else ""
-    if existing := selectors.inbound_message_find(message_id=message_id, digest=digest):
-        return existing
+    if cache is None:
+        cache = PollCache.read()
+    # No look-up first: the insert itself finds a message seen before (the unique key), so
+    # a new message (nearly all of them) costs no extra query.
     try:
         with transaction.atomic():
             record = InboundMessage.objects.create(
@@ -107,7 +136,7 @@ def mail_process(*, mailbox: Mailbox | None, raw: bytes) -> InboundMessage:
             if parsed is None:
                 _refuse(record, f"It is not an e-mail that can be read: {unreadable}")
             else:
-                _handle(record, parsed, raw, mailbox)
+                _handle(record, parsed, raw, mailbox, cache)
             record.save()
     except IntegrityError:
         if existing := selectors.inbound_message_find(message_id=message_id, digest=digest):
@@ -117,7 +146,11 @@ def mail_process(*, mailbox: Mailbox | None, raw: bytes) -> InboundMessage:
 
 
 def _handle(
-    record: InboundMessage, parsed: ParsedMail, raw: bytes, mailbox: Mailbox | None
+    record: InboundMessage,
+    parsed: ParsedMail,
+    raw: bytes,
+    mailbox: Mailbox | None,
+    cache: PollCache,
 ) -> None:
     limit = settings.ITSM_MAIL_MAX_BYTES
     if len(raw) > limit:
@@ -127,7 +160,7 @@ def _handle(
             f"{limit / 1_048_576:.0f} MB. Ask the sender for a link or smaller files.",
         )
         return
-    if parsed.sender_address in selectors.own_addresses():
+    if parsed.sender_address in cache.own_addresses:
         _ignore(record, "It came from one of our own addresses (a mail loop).")
         return
     if parsed.noise:
@@ -154,7 +187,7 @@ def _handle(
         or selectors.ticket_by_number(number=parsed.subject_ticket_number)
         or selectors.ticket_by_number(number=parsed.plus_ticket_number)
     )
-    author = _author(record, parsed, mailbox)
+    author = _author(record, parsed, mailbox, cache)
     if author is None:
         return
     files, notes = _checked_files(parsed.parts)
@@ -173,11 +206,16 @@ def _handle(
         _refuse(record, exc.message)
 
 
-def _author(record: InboundMessage, parsed: ParsedMail, mailbox: Mailbox | None) -> User | None:
+def _author(
+    record: InboundMessage, parsed: ParsedMail, mailbox: Mailbox | None, cache: PollCache
+) -> User | None:
     """The sender's account; for an unknown sender one is created, or they get a polite
     refusal, as the mailbox says."""
-    author = selectors.user_by_email(email=parsed.sender_address)
+    author = cache.users.get(parsed.sender_address)
+    if author is None:
+        author = selectors.user_by_email(email=parsed.sender_address)
     if author is not None:
+        cache.users[parsed.sender_address] = author
         return author
     if mailbox is not None and mailbox.unknown_senders == UnknownSenders.REFUSE:
         _refuse(record, f"{parsed.sender_address} has no account, and this mailbox refuses them.")
@@ -303,6 +341,38 @@ def _ignore(record: InboundMessage, reason: str) -> None:
     record.reason = reason
 
 
+# --- Configuring a mailbox ---
+
+CONFIGURE_MAILBOXES = "tickets.configure_mailbox"
+# Never written into the audit trail: only that they changed.
+SECRET_FIELDS = frozenset({"password", "oauth2_token"})
+
+
+def mailbox_save(*, actor: User, mailbox: Mailbox, changed: list[str]) -> Mailbox:
+    """Create or update a mailbox from a validated form (`changed`: the fields it changed).
+    Administrators only ("may configure mailboxes"). A changed server setting clears the
+    failing state's schedule, so the next poll tries the new settings at once."""
+    creating = mailbox.pk is None
+    require_permission(
+        actor, CONFIGURE_MAILBOXES, refusal="Only administrators may configure mailboxes."
+    )
+    with transaction.atomic():
+        if not creating and changed:
+            mailbox.next_poll_at = timezone.now()
+        mailbox.full_clean()
+        mailbox.save()
+        audit_record(
+            record=mailbox,
+            actor=actor,
+            action="created" if creating else "updated",
+            changes={
+                name: {"to": "(changed)" if name in SECRET_FIELDS else str(getattr(mailbox, name))}
+                for name in changed
+            },
+        )
+    return mailbox
+
+
 # --- A mailbox ---
 
 
@@ -362,7 +432,10 @@ def _connected(mailbox: Mailbox) -> Iterator[IMAPClient]:
     try:
         if mailbox.security == MailSecurity.STARTTLS:
             client.starttls(ssl_context=context)
-        client.login(mailbox.username, mailbox.password)
+        if mailbox.oauth2_token:
+            client.oauth2_login(mailbox.username, mailbox.oauth2_token)
+        else:
+            client.login(mailbox.username, mailbox.password)
         yield client
     except BaseException:
         # The socket may be half-open; closing it must not hide the error that broke it.
@@ -386,6 +459,7 @@ def _poll_folder(client: IMAPClient, mailbox: Mailbox, result: PollResult) -> No
     client.select_folder(mailbox.folder)
     uids = sorted(client.search(["ALL"] if moving else ["UNSEEN"]))[: settings.ITSM_MAIL_BATCH]
     sizes = client.fetch(uids, ["RFC822.SIZE"]) if uids else {}
+    cache = PollCache.read()
     for chunk in _chunks(uids, sizes):
         done = []
         for uid, fetched in sorted(client.fetch(chunk, ["BODY.PEEK[]"]).items()):
@@ -393,7 +467,7 @@ def _poll_folder(client: IMAPClient, mailbox: Mailbox, result: PollResult) -> No
             if raw is None:
                 continue  # expunged by someone else in the meantime
             try:
-                mail_process(mailbox=mailbox, raw=bytes(raw))
+                mail_process(mailbox=mailbox, raw=bytes(raw), cache=cache)
             except Exception as exc:
                 # Left on the server untouched, so nothing is lost; the next poll tries again.
                 logger.exception("Mailbox %s: message %s could not be processed", mailbox.pk, uid)
@@ -456,3 +530,80 @@ def _mailbox_succeeded(mailbox: Mailbox, result: PollResult) -> None:
         last_success_at=now,
         next_poll_at=now + timedelta(seconds=settings.ITSM_MAIL_POLL_SECONDS),
     )
+
+
+# --- Mail POSTed by a provider (django-anymail's inbound webhooks) ---
+
+
+def mail_process_posted(*, raw: bytes, recipients: list[str], stable_key: bytes) -> InboundMessage:
+    """A message a provider POSTed: into the mailbox it was addressed to (its defaults and
+    unknown-sender rule), through `mail_process` like mail read by IMAP — the same ledger,
+    threading, filters and limits. `stable_key` identifies the message across the
+    provider's retries (its bytes are rebuilt each time)."""
+    mailbox = selectors.mailbox_for_addresses(addresses=recipients)
+    return mail_process(mailbox=mailbox, raw=raw, digest=content_hash(stable_key))
+
+
+# --- IMAP IDLE: reading new mail the moment the server announces it ---
+
+# RFC 2177: re-issue IDLE before 29 minutes, or servers drop the connection as inactive.
+IDLE_RENEW = timedelta(minutes=10)
+IDLE_CHECK_SECONDS = 1.0  # how often the loop looks at its stop flag
+IDLE_RETRY_CAP = timedelta(minutes=5)
+
+
+def mailbox_idle(
+    *,
+    mailbox_id: int,
+    stop: threading.Event,
+    on_new_mail: Callable[[int], object] | None = None,
+) -> None:
+    """Keep one IDLE connection on a mailbox's folder until `stop` is set, and call
+    `on_new_mail(mailbox_id)` (by default a poll here) once at the start and whenever the
+    server says EXISTS. Polling from beat goes on regardless: when the connection breaks or
+    the server has no IDLE, this waits (longer after each failure) and tries again, and the
+    mail is read by the polls meanwhile — IDLE only makes it sooner."""
+    wake = on_new_mail or (lambda pk: mailbox_poll(mailbox_id=pk))
+    failures = 0
+    while not stop.is_set():
+        try:
+            mailbox = selectors.mailbox_get(mailbox_id=mailbox_id)
+            if not (mailbox.is_active and mailbox.use_idle):
+                return
+            with _connected(mailbox) as client:
+                if not client.has_capability("IDLE"):
+                    logger.warning("Mailbox %s: the server has no IDLE; polling only", mailbox_id)
+                    return
+                client.select_folder(mailbox.folder, readonly=True)
+                failures = 0
+                wake(mailbox_id)  # what arrived while no one was idling
+                _idle_until_stopped(client, mailbox_id, stop, wake)
+        except MAILBOX_ERRORS as exc:
+            failures += 1
+            delay = min(timedelta(seconds=2**failures), IDLE_RETRY_CAP)
+            logger.warning(
+                "Mailbox %s: IDLE connection lost (%s); again in %ss",
+                mailbox_id,
+                exc,
+                delay.total_seconds(),
+            )
+            stop.wait(delay.total_seconds())
+        finally:
+            connection.close()  # a long-lived thread must not keep a stale connection
+
+
+def _idle_until_stopped(
+    client: IMAPClient, mailbox_id: int, stop: threading.Event, wake: Callable[[int], object]
+) -> None:
+    while not stop.is_set():
+        client.idle()
+        renew_at = timezone.now() + IDLE_RENEW
+        arrived = False
+        try:
+            while not stop.is_set() and not arrived and timezone.now() < renew_at:
+                responses = client.idle_check(timeout=IDLE_CHECK_SECONDS)
+                arrived = any(len(r) > 1 and r[1] == b"EXISTS" for r in responses)
+        finally:
+            client.idle_done()
+        if arrived:
+            wake(mailbox_id)
