@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from itsm.accounts import services
 from itsm.accounts.models import Team, User
 
 
@@ -24,6 +27,29 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
     filter_horizontal = ["groups"]
+    actions = ["reset_second_factors", "clear_signin_lockout"]
+
+    @admin.action(
+        description="Reset two-factor authentication (they enrol again)",
+        permissions=["change"],
+    )
+    def reset_second_factors(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.user_mfa_reset(user=user, actor=request.user, request=request)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            f"Two-factor authentication reset for {len(queryset)} person(s); "
+            "their sessions were ended.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Clear sign-in lockout", permissions=["change"])
+    def clear_signin_lockout(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.user_lockout_clear(user=user, actor=request.user, request=request)  # type: ignore[arg-type]
+        self.message_user(
+            request, f"Sign-in lockout cleared for {len(queryset)} person(s).", messages.SUCCESS
+        )
 
 
 @admin.register(Team)

@@ -19,7 +19,7 @@ def test_sign_in_lands_staff_in_the_desk_and_requesters_in_the_portal(
 ):
     user = request.getfixturevalue(persona)
     response = client.post(
-        "/accounts/login/", {"username": user.email.upper(), "password": TEST_PASSWORD}, follow=True
+        "/accounts/login/", {"login": user.email.upper(), "password": TEST_PASSWORD}, follow=True
     )
     assert response.redirect_chain[-1][0] == landing
     assert response.status_code == 200
@@ -27,7 +27,7 @@ def test_sign_in_lands_staff_in_the_desk_and_requesters_in_the_portal(
 
 @pytest.mark.django_db
 def test_wrong_password_is_refused_with_a_plain_message(client, agent):
-    response = client.post("/accounts/login/", {"username": agent.email, "password": "nope"})
+    response = client.post("/accounts/login/", {"login": agent.email, "password": "nope"})
     assert response.status_code == 200
     assert "do not match an account" in response.content.decode()
 
@@ -60,7 +60,7 @@ def test_password_reset_sends_a_link_to_known_addresses_only(client, mailoutbox,
     client.post("/accounts/password-reset/", {"email": requester.email})
     client.post("/accounts/password-reset/", {"email": "nobody@example.com"})
     assert len(mailoutbox) == 1
-    assert "/accounts/reset/" in mailoutbox[0].body
+    assert "/accounts/password/reset/key/" in mailoutbox[0].body
 
 
 @pytest.mark.django_db

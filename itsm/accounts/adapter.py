@@ -1,0 +1,36 @@
+"""How allauth fits the product: no public sign-up, the product's client address, and the
+places people land."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
+from django.http import HttpRequest
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Accounts come from administrators, the desk's mail channel and single sign-on."""
+
+    # One answer for a wrong password, an unknown address and a locked-out account.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": "That email address and password do not match an account. "
+        "Passwords are case-sensitive.",
+    }
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # The address axes counts failures against, so the security page and the lockout
+        # agree on who tried (settings: ITSM_PROXY_COUNT).
+        from itsm.accounts.lockout import client_ip
+
+        return client_ip(request)
+
+
+class MfaAdapter(DefaultMFAAdapter):
+    def get_totp_label(self, user) -> str:  # type: ignore[no-untyped-def]
+        return user.email
+
+    def get_totp_issuer(self) -> str:
+        return settings.MFA_TOTP_ISSUER
