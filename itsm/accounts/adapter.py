@@ -29,7 +29,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MfaAdapter(DefaultMFAAdapter):
-    def get_totp_label(self, user) -> str:  # type: ignore[no-untyped-def]
+    def get_totp_label(self, user) -> str:
         return user.email
 
     def get_totp_issuer(self) -> str:

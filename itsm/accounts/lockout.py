@@ -25,7 +25,7 @@ def client_ip(request: HttpRequest) -> str:
         forwarded = [part for part in forwarded if part]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104
+    return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
 
 
 def signin_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:

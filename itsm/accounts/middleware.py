@@ -105,7 +105,7 @@ class SessionLifetimeMiddleware:
         return ""
 
 
-def mfa_required_for(user) -> bool:  # type: ignore[no-untyped-def]
+def mfa_required_for(user) -> bool:
     """Whether ITSM_MFA_REQUIRED_FOR asks this person for a second factor."""
     from itsm.accounts.roles import user_is_staff_member
 

@@ -5,14 +5,15 @@ second factors and password changes only through signals, and each receiver call
 service. The receivers are connected in AccountsConfig.ready.
 """
 
+from functools import partial
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 
 from itsm.accounts import services
-from itsm.accounts.models import User
 from itsm.accounts.middleware import MFA_OK, current_request, session_stamp
+from itsm.accounts.models import User
 
 MFA_TYPE_LABELS = {
     "totp": "an authenticator app",
@@ -45,9 +46,7 @@ def on_user_logged_in(sender: Any, request: HttpRequest, user: User, **kwargs: A
     )
 
 
-def on_user_logged_out(
-    sender: Any, request: HttpRequest, user: User | None, **kwargs: Any
-) -> None:
+def on_user_logged_out(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     if user is None or not user.pk:
         return
     services.signin_event_record(
@@ -132,9 +131,7 @@ def on_mfa_authentication_failed(
 
 def on_password_changed(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     """A password change keeps this session and ends every other one."""
-    services.signin_event_record(
-        user=user, action="password_changed", request=request, actor=user
-    )
+    services.signin_event_record(user=user, action="password_changed", request=request, actor=user)
     keep = request.session.session_key
     transaction.on_commit(lambda: services.user_sessions_end(user=user, keep_session_key=keep))
 
@@ -147,6 +144,7 @@ def on_password_reset(sender: Any, request: HttpRequest, user: User, **kwargs: A
 
 def on_roles_changed(
     sender: Any,
+    *,
     instance: Any,
     action: str,
     pk_set: set[int] | None,
@@ -159,8 +157,10 @@ def on_roles_changed(
     if action not in {"post_add", "post_remove", "pre_clear"}:
         return
     if reverse:  # group.user_set.add(...): instance is the group
-        user_ids = set(pk_set or ()) if action != "pre_clear" else set(
-            instance.user_set.values_list("pk", flat=True)
+        user_ids = (
+            set(pk_set or ())
+            if action != "pre_clear"
+            else set(instance.user_set.values_list("pk", flat=True))
         )
     else:
         user_ids = {instance.pk}
@@ -168,13 +168,11 @@ def on_roles_changed(
         return
     request = current_request.get()
     keep = None
-    if request is not None and getattr(request, "user", None) is not None:
-        if request.user.is_authenticated and request.user.pk in user_ids:
-            keep = _rotate(request)
+    user_now = getattr(request, "user", None)
+    if request is not None and user_now is not None and user_now.is_authenticated:
+        keep = _rotate(request) if user_now.pk in user_ids else None
     for user in User.objects.filter(pk__in=user_ids):
-        transaction.on_commit(
-            lambda user=user: services.user_sessions_end(user=user, keep_session_key=keep)
-        )
+        transaction.on_commit(partial(services.user_sessions_end, user=user, keep_session_key=keep))
 
 
 def _rotate(request: HttpRequest) -> str | None:

@@ -76,7 +76,7 @@ def requester_ensure(*, email: str, display_name: str) -> User:
 
 
 def _where(request: HttpRequest | None) -> str:
-    """"From 10.0.0.7 · Firefox on Linux…": where a sign-in event came from, for the person's
+    """ "From 10.0.0.7 · Firefox on Linux…": where a sign-in event came from, for the person's
     own security page (the address axes counts, the browser as it says itself)."""
     if request is None:
         return ""
@@ -130,7 +130,7 @@ def user_mfa_reset(*, user: User, actor: User, request: HttpRequest | None = Non
     Their sessions end. Audited on the person's trail. Returns how many factors went."""
     from allauth.mfa.models import Authenticator
 
-    removed, _ = Authenticator.objects.filter(user=user).delete()
+    removed: int = Authenticator.objects.filter(user=user).delete()[0]
     signin_event_record(
         user=user,
         action="mfa_reset",
@@ -149,7 +149,7 @@ def user_lockout_clear(*, user: User, actor: User, request: HttpRequest | None =
     cleared."""
     from axes.utils import reset
 
-    cleared = reset(username=user.email.lower())
+    cleared: int = reset(username=user.email.lower())
     signin_event_record(
         user=user,
         action="lockout_cleared",

@@ -1,3 +1,5 @@
+from typing import cast
+
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from allauth.usersessions.views import ListUserSessionsView
@@ -7,6 +9,7 @@ from django.shortcuts import redirect, render
 
 from itsm.accounts import services
 from itsm.accounts.middleware import mfa_required_for
+from itsm.accounts.models import User
 from itsm.accounts.roles import user_is_staff_member
 from itsm.accounts.selectors import security_event_list_for_user
 
@@ -23,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def security(request: HttpRequest) -> HttpResponse:
     """The person's security page (desk layout for staff, portal for requesters): password,
     second factors, sessions, and their recent sign-in activity from the audit trail."""
-    user = request.user
+    user = cast(User, request.user)  # login_required
     factors = {a.type for a in Authenticator.objects.filter(user=user).only("type")}
     return render(
         request,
@@ -44,7 +47,7 @@ class SessionListView(ListUserSessionsView):
 
     template_name = "accounts/sessions.html"
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         others = UserSession.objects.filter(user=self.request.user).exclude(
             session_key=self.request.session.session_key or ""
         )
