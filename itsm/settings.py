@@ -580,7 +580,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 # How long an API create's Idempotency-Key is remembered (itsm/idempotency).
 ITSM_IDEMPOTENCY_KEY_HOURS = env.int("ITSM_IDEMPOTENCY_KEY_HOURS", default=24)
