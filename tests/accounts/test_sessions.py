@@ -201,3 +201,25 @@ def test_requesters_see_the_security_page_in_the_portal(requester):
     html = signed_in_client(requester.email).get("/accounts/security/").content.decode()
     assert 'aria-label="Portal"' in html
     assert "Security" in html
+
+
+def test_a_password_reset_by_mail_signs_out_every_session(
+    requester, mailoutbox, django_capture_on_commit_callbacks
+):
+    there = signed_in_client(requester.email)
+    visitor = Client()
+    visitor.post("/accounts/password-reset/", {"email": requester.email})
+    link = next(
+        line for line in mailoutbox[0].body.splitlines() if "/accounts/password/reset/key/" in line
+    ).strip()
+    form_page = visitor.get(link[link.index("/accounts/") :], follow=True)
+    assert form_page.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        done = visitor.post(
+            form_page.redirect_chain[-1][0] if form_page.redirect_chain else link,
+            {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        )
+    assert done.status_code == 302
+    assert not is_signed_in(there)
+    assert AuditEvent.objects.filter(record_id=requester.pk, action="password_reset").exists()
+    assert signed_in_client(requester.email, NEW_PASSWORD)
