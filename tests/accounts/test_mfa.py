@@ -176,3 +176,9 @@ def test_removing_the_authenticator_app_is_audited(client, agent):
     assert response.status_code == 302
     assert not Authenticator.objects.filter(user=agent, type="totp").exists()
     assert "mfa_removed" in actions_of(agent)
+
+
+def test_the_admin_sign_in_goes_through_the_product_sign_in(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

@@ -10,9 +10,7 @@ from tests.factories.accounts import TEST_PASSWORD
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_person_signs_out_their_other_browser_from_the_sessions_page(
-    live_server, browser, agent
-):
+def test_a_person_signs_out_their_other_browser_from_the_sessions_page(live_server, browser, agent):
     laptop = browser.new_context(user_agent="Mozilla/5.0 (X11; Linux) Laptop")
     phone = browser.new_context(
         user_agent="Mozilla/5.0 (Android) Phone", viewport={"width": 390, "height": 800}
