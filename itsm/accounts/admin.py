@@ -1,6 +1,9 @@
+from functools import partial
+
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -32,7 +35,18 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
     filter_horizontal = ["groups"]
+    # Privileges change only by signing in again: the person's other sessions end when these
+    # change (roles too: itsm.accounts.receivers.on_roles_changed).
+    SESSION_ENDING_FIELDS = frozenset({"is_active", "is_staff", "is_superuser", "password"})
     actions = ["reset_second_factors", "clear_signin_lockout"]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if change and self.SESSION_ENDING_FIELDS & set(form.changed_data):
+            keep = request.session.session_key if obj.pk == request.user.pk else None
+            transaction.on_commit(
+                partial(services.user_sessions_end, user=obj, keep_session_key=keep)
+            )
 
     @admin.action(
         description="Reset two-factor authentication (they enrol again)",

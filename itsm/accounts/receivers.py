@@ -22,6 +22,17 @@ MFA_TYPE_LABELS = {
 }
 
 
+# allauth's records of how a session signed in (account_authentication_methods).
+METHOD_LABELS = {
+    "password": "password",
+    "totp": "an authenticator app",
+    "recovery_codes": "a recovery code",
+    "webauthn": "a passkey",
+    "socialaccount": "single sign-on",
+    "code": "a sign-in code",
+}
+
+
 def _authenticator_label(authenticator: Any) -> str:
     return MFA_TYPE_LABELS.get(authenticator.type, authenticator.type)
 
@@ -33,10 +44,10 @@ def on_user_logged_in(sender: Any, request: HttpRequest, user: User, **kwargs: A
     with_mfa = is_mfa_enabled(user)
     request.session[MFA_OK] = with_mfa
     methods = [
-        record.get("type") or record.get("method")
+        METHOD_LABELS.get(record.get("type") or record.get("method"), "")
         for record in request.session.get("account_authentication_methods", [])
     ]
-    how = ", ".join(str(method) for method in methods if method)
+    how = " and ".join(method for method in dict.fromkeys(methods) if method)
     services.signin_event_record(
         user=user,
         action="signed_in",
@@ -206,4 +217,7 @@ def connect() -> None:
     account_signals.password_reset.connect(on_password_reset, dispatch_uid="itsm-pw-reset")
     m2m_changed.connect(
         on_roles_changed, sender=User.groups.through, dispatch_uid="itsm-roles-changed"
+    )
+    m2m_changed.connect(
+        on_roles_changed, sender=User.user_permissions.through, dispatch_uid="itsm-perms-changed"
     )

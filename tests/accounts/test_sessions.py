@@ -223,3 +223,33 @@ def test_a_password_reset_by_mail_signs_out_every_session(
     assert not is_signed_in(there)
     assert AuditEvent.objects.filter(record_id=requester.pk, action="password_reset").exists()
     assert signed_in_client(requester.email, NEW_PASSWORD)
+
+
+def test_an_administrator_making_someone_superuser_ends_their_sessions(
+    agent, admin_user, django_capture_on_commit_callbacks
+):
+    there = signed_in_client(agent.email)
+    admin = Client()
+    admin.force_login(admin_user)
+    page = admin.get(f"/admin/accounts/user/{agent.pk}/change/")
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in {"password", "last_login", "groups"}
+    }
+    data.update(
+        {
+            "is_superuser": "on",
+            "is_active": "on",
+            "groups": [g.pk for g in agent.groups.all()],
+            "date_joined_0": agent.date_joined.strftime("%Y-%m-%d"),
+            "date_joined_1": agent.date_joined.strftime("%H:%M:%S"),
+        }
+    )
+    data.pop("date_joined", None)
+    data.pop("is_staff", None)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"/admin/accounts/user/{agent.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert not is_signed_in(there)
