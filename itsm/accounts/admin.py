@@ -40,7 +40,7 @@ class UserAdmin(DjangoUserAdmin):
     SESSION_ENDING_FIELDS = frozenset({"is_active", "is_staff", "is_superuser", "password"})
     actions = ["reset_second_factors", "clear_signin_lockout"]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and self.SESSION_ENDING_FIELDS & set(form.changed_data):
             keep = request.session.session_key if obj.pk == request.user.pk else None
