@@ -61,6 +61,7 @@ def test_password_reset_sends_a_link_to_known_addresses_only(client, mailoutbox,
     client.post("/accounts/password-reset/", {"email": "nobody@example.com"})
     assert len(mailoutbox) == 1
     assert "/accounts/password/reset/key/" in mailoutbox[0].body
+    assert mailoutbox[0].subject == "Reset your service desk password"
 
 
 @pytest.mark.django_db
