@@ -106,3 +106,10 @@ def test_a_passkey_is_registered_and_signs_in_with_the_virtual_authenticator(
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_role("button", name="Use a passkey instead").click()
     expect(page).to_have_url(live_server.url + "/portal/")
+
+    # With the password, the passkey is the second step.
+    sign_out(page)
+    sign_in(page, live_server.url, requester.email)
+    expect(page).to_have_url(live_server.url + "/accounts/2fa/authenticate/")
+    page.get_by_role("button", name="Use a passkey or security key").click()
+    expect(page).to_have_url(live_server.url + "/portal/")
