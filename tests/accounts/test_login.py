@@ -69,3 +69,35 @@ def test_email_is_the_login_and_stored_lower_case():
     user = User.objects.create_user(email="Mixed.Case@Example.COM", password="x", display_name="M")
     assert user.email == "mixed.case@example.com"
     assert User.objects.get_by_natural_key("MIXED.case@example.com") == user
+
+
+@pytest.mark.django_db
+def test_there_is_no_public_sign_up(client):
+    response = client.get("/accounts/signup/")
+    assert response.status_code == 200
+    assert "closed" in response.content.decode().lower()
+    client.post(
+        "/accounts/signup/",
+        {
+            "email": "new@example.com",
+            "password1": "a-long-passphrase-1",
+            "password2": "a-long-passphrase-1",
+        },
+    )
+    assert not User.objects.filter(email="new@example.com").exists()
+
+
+@pytest.mark.django_db
+def test_people_cannot_change_their_login_address_themselves(client_as, requester):
+    response = client_as(requester).get("/accounts/email/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/security/"
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_offers_passkeys_and_the_password_reset(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert 'autocomplete="username webauthn"' in html
+    assert "Use a passkey instead" in html
+    assert 'href="/accounts/password-reset/"' in html
+    assert "<script>" not in html and "onclick" not in html and "style=" not in html
