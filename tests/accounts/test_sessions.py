@@ -113,6 +113,13 @@ def test_the_sessions_page_lists_each_browser_and_signs_the_others_out(agent):
 def test_a_password_change_signs_out_every_other_session(agent, django_capture_on_commit_callbacks):
     here = signed_in_client(agent.email)
     there = signed_in_client(agent.email, agent="Chromium")
+    page = here.get("/accounts/password/change/").content.decode()
+    assert "signs you out of every other browser" in page
+    mismatch = here.post(
+        "/accounts/password/change/",
+        {"oldpassword": "not-it", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert 'class="form-error"' in mismatch.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = here.post(
             "/accounts/password/change/",
