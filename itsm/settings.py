@@ -193,9 +193,10 @@ ACCOUNT_SESSION_REMEMBER = False
 # Django's session hash both drop them).
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGOUT_ON_GET = False
-# Axes does the brute-force lockout (one lockout, one message); allauth's own counter of
-# failed sign-ins would answer differently.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# allauth's counter of failed sign-ins guards the second-factor codes only (5 wrong codes in
+# 5 minutes per person, 10 a minute per address): passwords are axes' (one lockout, one
+# message), so itsm.accounts.adapter leaves them out of it.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 
 # --- MFA (allauth.mfa) ---

@@ -1,6 +1,8 @@
 """How allauth fits the product: no public sign-up, the product's client address, and the
 places people land."""
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
@@ -19,6 +21,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        # Failed passwords are counted by axes alone, so a lockout reads like any failure
+        # (itsm.accounts.lockout); allauth's counter stays for second-factor codes.
+        return None
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # The address axes counts failures against, so the security page and the lockout

@@ -182,3 +182,20 @@ def test_the_admin_sign_in_goes_through_the_product_sign_in(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_guessing_second_factor_codes_is_stopped_after_five(client, agent):
+    TOTP.activate(agent, generate_totp_secret())
+    password_step(client, agent.email)
+    for _ in range(5):
+        client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    refused = client.post("/accounts/2fa/authenticate/", {"code": "000001"})
+    assert "Too many failed" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_many_wrong_passwords_never_answer_with_allauths_own_limit(client, settings, agent):
+    settings.AXES_FAILURE_LIMIT = 50
+    for _ in range(12):
+        response = client.post("/accounts/login/", {"login": agent.email, "password": "wrong"})
+    assert "do not match an account" in response.content.decode()
