@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
@@ -53,6 +54,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    # Sign-in (allauth: accounts, MFA, the "your sessions" list; social providers are configured
+    # by the single sign-on block) and brute-force lockout (axes).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
+    "axes",
     # platform
     "itsm.core",
     "itsm.accounts",
@@ -85,12 +94,20 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "itsm.accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages (each says why it sent the person elsewhere), before any view: an expired
+    # session ends, then a person who must have a second factor is sent to set one up.
+    "itsm.accounts.middleware.SessionLifetimeMiddleware",
+    "itsm.accounts.middleware.MfaRequiredMiddleware",
     # After the user is known, so its 400 page shows the person's own navigation.
     "itsm.core.middleware.RejectNulInQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a locked-out sign-in into the ordinary refusal (itsm.accounts.lockout).
+    "axes.middleware.AxesMiddleware",
     # Last, so its process_exception sees a view's refusal first: itsm/core/refusals.py.
     "itsm.core.refusals.RefusalMiddleware",
 ]
@@ -161,35 +178,97 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out account or address before any password is checked.
+# Then the permissions (each person's roles and permissions kept in the cache between
+# requests: itsm/accounts/access.py; it checks no password), allauth's e-mail sign-in, and the
+# directory (inactive unless LDAP_SERVER_URI is set; local passwords are tried first).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "itsm.accounts.access.CachedPermissionsBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "itsm.sso.ldap.DirectoryBackend",
+]
+
+# --- Sign-in (django-allauth) ---
+# https://docs.allauth.org/en/latest/account/configuration.html
+# E-mail is the login; accounts are made by administrators, the desk's mail channel and single
+# sign-on, never by a public sign-up (itsm.accounts.adapter).
+ACCOUNT_ADAPTER = "itsm.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+# A password reset asked for an unknown address sends nothing (and answers the same page).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Shared desk PCs: the session cookie ends with the browser; the server ends it sooner
+# (ITSM_SESSION_IDLE_SECONDS, SESSION_COOKIE_AGE).
+ACCOUNT_SESSION_REMEMBER = False
+# The password change keeps this session and ends every other one (usersessions' list and
+# Django's session hash both drop them).
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGOUT_ON_GET = False
+# allauth's counter of failed sign-ins guards the second-factor codes only (5 wrong codes in
+# 5 minutes per person, 10 a minute per address): passwords are axes' (one lockout, one
+# message), so itsm.accounts.adapter leaves them out of it.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+
+# --- MFA (allauth.mfa) ---
+# https://docs.allauth.org/en/latest/mfa/configuration.html
+MFA_ADAPTER = "itsm.accounts.adapter.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env.str("ITSM_MFA_TOTP_ISSUER", default="ITSM Service Desk")
+# Passkeys need https, except on a developer's plain-http machine (`make run`).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or env.bool("ITSM_INSECURE_HTTP", default=False)
+# Who must use a second factor before reaching the product: "staff" (every role but
+# requester), "everyone" or "none". Production (DEBUG false) defaults to "staff".
+ITSM_MFA_REQUIRED_FOR = env.str("ITSM_MFA_REQUIRED_FOR", default="none" if DEBUG else "staff")
+if ITSM_MFA_REQUIRED_FOR not in {"staff", "everyone", "none"}:
+    raise ImproperlyConfigured("ITSM_MFA_REQUIRED_FOR must be staff, everyone or none.")
+
+# --- Brute force (django-axes) ---
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# Failed sign-ins are counted per account (the e-mail typed, known or not) and, separately,
+# per address; at ITSM_SIGNIN_FAILURE_LIMIT failures that account or address is refused,
+# with the same answer as a wrong password, until the cool-off passes or an administrator
+# unlocks it (admin "Access attempts", or the user's admin page).
+AXES_FAILURE_LIMIT = env.int("ITSM_SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("ITSM_SIGNIN_LOCKOUT_HOURS", default=0.25)  # hours: 15 minutes
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "itsm.accounts.lockout.signin_username"
+AXES_LOCKOUT_CALLABLE = "itsm.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# A locked account stays locked for the cool-off from its lockout, not from the latest try.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# The address counted is the connection's. Behind ITSM_PROXY_COUNT reverse proxies it is the
+# X-Forwarded-For entry they added; never a header a client could make up to dodge the count.
+ITSM_PROXY_COUNT = env.int("ITSM_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "itsm.accounts.lockout.client_ip"
+
+# --- Sessions ---
+# Absolute lifetime: a session ends this long after sign-in however busy it is; idle
+# timeout: it ends after this long without a request (itsm.accounts.middleware).
+SESSION_COOKIE_AGE = env.int("ITSM_SESSION_MAX_SECONDS", default=12 * 3600)
+ITSM_SESSION_IDLE_SECONDS = env.int("ITSM_SESSION_IDLE_SECONDS", default=30 * 60)
+# allauth's "your sessions" list keeps each session's address and browser; "last seen" is written
+# by itsm.accounts.middleware once a minute at most (allauth's tracking writes on every request).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Single sign-on: allauth base, OpenID Connect and LDAP (itsm/sso, README "Single sign-on") ---
-# >>> sso block (h-sso): the allauth apps, middleware and backend; merge with h-signin's.
+# The allauth apps, middleware, backends and account settings are in the sign-in blocks above.
 INSTALLED_APPS += [
-    "allauth",
-    "allauth.account",
-    "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "itsm.sso",
 ]
 MIDDLEWARE += [
-    "allauth.account.middleware.AccountMiddleware",
     # An identity provider that cannot be reached answers with a message on the sign-in page.
     "itsm.sso.middleware.ProviderUnreachableMiddleware",
 ]
-AUTHENTICATION_BACKENDS = [
-    # Django's model backend, with each person's roles and permissions kept in the cache
-    # between requests (itsm/accounts/access.py).
-    "itsm.accounts.access.CachedPermissionsBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-    # Inactive unless LDAP_SERVER_URI is set; local passwords are tried first.
-    "itsm.sso.ldap.DirectoryBackend",
-]
-ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-# No public sign-up at allauth's /accounts/signup/ (h-signin's itsm.accounts.adapter replaces
-# this one when merged); accounts come from administrators, the mail channel and SSO.
-ACCOUNT_ADAPTER = "itsm.sso.adapter.NoSignupAccountAdapter"
 SOCIALACCOUNT_ADAPTER = "itsm.sso.adapter.SsoAdapter"
 # People come from the company's identity provider: create their account on first sign-in
 # without a form, and trust the provider's e-mail address (it is the company's directory).
@@ -238,7 +317,6 @@ AUTH_LDAP_CONNECTION_OPTIONS = ldap_connection_options(
 )
 # {"group name or DN": "Role" or ["Role", …]}: roles given and taken on every sign-in.
 ITSM_LDAP_ROLE_MAP = env.json("ITSM_LDAP_ROLE_MAP", default={})
-# <<< sso block
 
 # --- Internationalisation ---
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
@@ -668,7 +746,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 # How long an API create's Idempotency-Key is remembered (itsm/idempotency).
 ITSM_IDEMPOTENCY_KEY_HOURS = env.int("ITSM_IDEMPOTENCY_KEY_HOURS", default=24)

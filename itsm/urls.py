@@ -27,8 +27,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("itsm.accounts.urls")),
-    # allauth after the product's own: /accounts/login/ stays ours; SSO lives under
-    # /accounts/oidc/<provider>/ (itsm/sso).
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

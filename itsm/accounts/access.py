@@ -74,7 +74,12 @@ def _read_access(user: Any) -> Access:
 
 
 class CachedPermissionsBackend(ModelBackend):
-    """Django's own model backend, its permission look-ups served by `user_access`."""
+    """Django's own model backend, its permission look-ups served by `user_access`. It checks
+    no password: allauth's backend does, once, so a sign-in costs one password hash whether
+    the account exists, is locked or not (itsm.accounts.lockout)."""
+
+    def authenticate(self, request: Any, username: Any = None, password: Any = None, **kw: Any):
+        return None
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:

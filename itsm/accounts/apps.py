@@ -12,6 +12,9 @@ class AccountsConfig(AppConfig):
 
         # Plumbing, not business: keeps role groups in step with permissions of new models.
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="itsm-sync-roles")
+        from itsm.accounts import receivers
+
+        receivers.connect()
         _forget_access_when_it_changes()
 
 

@@ -1,41 +1,27 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+"""The sign-in pages people use, by the names the product reverses (`accounts:login`, …).
+
+allauth's own URLs (`account_*`, `mfa_*`, `usersessions_list`) are included right after these
+in itsm/urls.py under the same `accounts/` prefix: these names are the product's entry points
+to the same views.
+"""
+
+from allauth.account import views as allauth_views
+from django.urls import path
+from django.views.generic import RedirectView
 
 from itsm.accounts import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", views.SignInView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
-    path(
-        "password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
-        name="password_reset_done",
-    ),
-    path(
-        "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-        ),
-        name="password_reset_confirm",
-    ),
-    path(
-        "reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_reset_complete.html"
-        ),
-        name="password_reset_complete",
-    ),
+    path("login/", allauth_views.login, name="login"),
+    path("logout/", allauth_views.logout, name="logout"),
+    # The address the product used before allauth (bookmarks, old mails).
+    path("password-reset/", allauth_views.password_reset, name="password_reset"),
+    path("security/", views.security, name="security"),
+    # allauth's "your sessions" at its own address (`usersessions_list` reverses here too).
+    path("sessions/", views.sessions, name="sessions"),
+    # E-mail is the login and administrators (or single sign-on) own it: allauth's page to
+    # add and change addresses is not offered.
+    path("email/", RedirectView.as_view(pattern_name="accounts:security"), name="email"),
 ]

@@ -81,6 +81,20 @@ ACTION_LABELS = {
     "time_logged": "Logged time worked",
     "time_corrected": "Corrected time worked",
     "time_deleted": "Removed time worked",
+    # Sign-in security (itsm.accounts.receivers, services)
+    "signed_in": "Signed in",
+    "signed_out": "Signed out",
+    "signin_failed": "Sign-in failed: wrong password",
+    "signin_locked_out": "Sign-in refused: locked out",
+    "lockout_cleared": "Cleared the sign-in lockout",
+    "mfa_added": "Added a second factor",
+    "mfa_removed": "Removed a second factor",
+    "mfa_reset": "Reset the second factors",
+    "mfa_failed": "Second factor failed",
+    "mfa_recovery_codes_regenerated": "Made new recovery codes",
+    "password_changed": "Changed the password",
+    "password_reset": "Reset the password",
+    "sessions_ended": "Signed out other sessions",
 }
 
 # Keys that are not fields of the record's model (derived values, nested dict keys).

@@ -5,7 +5,6 @@ provider sends the person back to the sign-in page with a plain message."""
 import logging
 from typing import Any
 
-from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
@@ -45,11 +44,6 @@ def groups_of(claims: dict[str, Any], claim: str) -> list[str]:
 def back_to_sign_in(request: HttpRequest, message: str) -> HttpResponseRedirect:
     messages.error(request, message)
     return HttpResponseRedirect(reverse("accounts:login"))
-
-
-class NoSignupAccountAdapter(DefaultAccountAdapter):
-    def is_open_for_signup(self, request: HttpRequest) -> bool:
-        return False
 
 
 class SsoAdapter(DefaultSocialAccountAdapter):

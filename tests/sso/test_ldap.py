@@ -20,7 +20,7 @@ WRONG_PASSWORD_MESSAGE = "That email address and password do not match an accoun
 
 
 def sign_in(client, email: str, password: str):
-    return client.post("/accounts/login/", {"username": email, "password": password})
+    return client.post("/accounts/login/", {"login": email, "password": password})
 
 
 def roles_of(user: User) -> set[str]:

@@ -170,7 +170,7 @@ def test_local_password_sign_in_still_works_beside_sso(live_server, oidc_setting
         f"{live_server.url}/accounts/login/",
         data={
             "csrfmiddlewaretoken": _hidden(page.text, "csrfmiddlewaretoken"),
-            "username": agent.email,
+            "login": agent.email,
             "password": TEST_PASSWORD,
         },
         timeout=10,
