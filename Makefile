@@ -31,13 +31,17 @@ services:
 # `make run` serves the product as users get it: production error pages and whitenoise's
 # static files (DEBUG=false), yet over plain http on this machine (ITSM_INSECURE_HTTP), with
 # a secret key of its own, and the mail it sends kept for administrators to read at
-# /admin/notifications/sentmail/ (one log line per message) instead of printed whole.
+# /admin/notifications/sentmail/ (one log line per message) instead of printed whole, and the
+# demo's staff not made to set up a second factor first (ITSM_MFA_REQUIRED_FOR=none).
 RUN_SECRET := .run/secret_key
 run: export DEBUG := false
 run: export ITSM_INSECURE_HTTP := true
 run: export SECRET_KEY_FILE := $(CURDIR)/$(RUN_SECRET)
 run: export EMAIL_URL ?= dbmail://
 run: export ITSM_SITE_URL ?= http://127.0.0.1:$(PORT)
+# The demo accounts sign in with the printed password alone; a real site keeps the production
+# default (staff must set up a second factor) unless it sets this itself.
+run: export ITSM_MFA_REQUIRED_FOR ?= none
 
 $(RUN_SECRET): | install
 	@mkdir -p $(@D)
