@@ -48,6 +48,21 @@ class UserAdmin(DjangoUserAdmin):
                 partial(services.user_sessions_end, user=obj, keep_session_key=keep)
             )
 
+    def user_change_password(self, request, id, form_url=""):
+        # A password an administrator sets ends every session the person had, as a reset
+        # does (the administrator's own stays, if it is their own password), and is audited.
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            person = User.objects.get(pk=id)
+            keep = request.session.session_key if person.pk == request.user.pk else None
+            services.signin_event_record(
+                user=person, action="password_reset", request=request, actor=request.user
+            )
+            transaction.on_commit(
+                partial(services.user_sessions_end, user=person, keep_session_key=keep)
+            )
+        return response
+
     @admin.action(
         description="Reset two-factor authentication (they enrol again)",
         permissions=["change"],

@@ -124,6 +124,8 @@ def journeys(records):
         j.visit(f"/portal/tickets/{ticket.number}/")
         j.visit("/portal/knowledge/")
         j.visit("/portal/catalog/")
+        j.visit("/accounts/security/")
+        j.visit("/api-tokens/")
 
     def agent(j):
         j.visit("/desk/")
@@ -146,6 +148,12 @@ def journeys(records):
         with page.expect_response(lambda r: "/desk/cmdb/services/?" in r.url):
             page.get_by_placeholder("Name contains…").press_sequentially("mail", delay=30)
         page.wait_for_load_state("networkidle")
+        # The person's own security pages (sign-in activity, sessions, second factors; the
+        # authenticator app's set-up page draws its QR code as a data: image).
+        j.visit("/accounts/security/")
+        j.visit("/accounts/sessions/")
+        j.visit("/accounts/2fa/")
+        j.visit("/api-tokens/")
 
     def manager(j):
         j.visit("/desk/")
@@ -188,6 +196,8 @@ def journeys(records):
         j.visit("/desk/privacy/?q=rita")
         j.visit(f"/desk/privacy/people/{records['ticket'].requester_id}/")
         j.visit(f"/desk/privacy/people/{records['ticket'].requester_id}/erase/")
+        j.visit("/desk/mailboxes/")
+        j.visit("/desk/mailboxes/new/")
         page = j.visit("/api/v1/docs/")
         expect(page.locator(".swagger-ui .info .title")).to_contain_text("ITSM API")
 
