@@ -12,7 +12,6 @@ from django.utils import timezone
 from changes.models import CabApproval, ChangeRequest
 from problems.models import Problem
 from releases.models import DeploymentStep, Release, SupportStaffing
-
 from tests.factories.accounts import TeamFactory, UserFactory
 from tests.factories.catalog import make_catalog_item
 from tests.factories.cmdb import ConfigurationItemFactory, ServiceFactory

@@ -37,6 +37,7 @@ SECRET_KEY = secrets.token_urlsafe(50)
 STICKY_SECONDS = 2
 MAX_LAG_SECONDS = 1
 LIST_SQL = 'FROM "tickets_ticket"'
+DASHBOARD_SQL = 'FROM "dashboards_'  # the figures come from the rollup tables
 
 
 def _psql(cluster: PrivatePostgres, sql: str) -> str:
@@ -148,15 +149,18 @@ def replicated(django_db_setup, django_db_blocker):
         primary.destroy()
 
 
-def _served_by(replicated, browser: Browser, path: str, body: dict | None = None):
-    """Make the request; answer (status, body, seconds, which cluster ran the ticket reads)."""
+def _served_by(
+    replicated, browser: Browser, path: str, body: dict | None = None, *, marker: str = LIST_SQL
+):
+    """Make the request; answer (status, body, seconds, which cluster ran the page's reads:
+    the statements holding `marker`)."""
     primary_log, standby_log = replicated["logs"]
     primary_log.mark()
     standby_log.mark()
     status, content, seconds = browser.request(path, body)
     primary_ran, standby_ran = primary_log.since_mark(), standby_log.since_mark()
     where = {(True, False): "primary", (False, True): "replica"}.get(
-        (LIST_SQL in primary_ran, LIST_SQL in standby_ran), "both or neither"
+        (marker in primary_ran, marker in standby_ran), "both or neither"
     )
     if status >= 500:  # what the clusters refused, for the failure message
         errors = [line for line in (primary_ran + standby_ran).splitlines() if "ERROR" in line]
@@ -181,7 +185,9 @@ def test_an_api_list_is_read_from_the_replica(replicated):
 
 def test_a_dashboard_is_read_from_the_replica(replicated):
     browser = Browser(replicated["server"], Cookie=f"sessionid={replicated['session']}")
-    status, content, _, where = _served_by(replicated, browser, "/dashboards/")
+    status, content, _, where = _served_by(
+        replicated, browser, "/dashboards/", marker=DASHBOARD_SQL
+    )
     assert status == 200, content[-600:]
     assert where == "replica"
 
