@@ -27,7 +27,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -207,6 +207,20 @@ def _wants_replica(request: HttpRequest, view_func: Callable[..., Any]) -> bool:
     return match is not None and match.view_name in REPLICA_URL_NAMES
 
 
+def _keep_routing(chunks: Iterable[Any], routing: _Routing) -> Iterator[Any]:
+    """`chunks`, each produced under `routing` (the request's context is gone by then)."""
+    iterator = iter(chunks)
+    while True:
+        token = _routing.set(routing)
+        try:
+            chunk = next(iterator)
+        except StopIteration:
+            return
+        finally:
+            _routing.reset(token)
+        yield chunk
+
+
 class ReplicaMiddleware:
     """Chooses where a request's reads go and keeps a person who just wrote on the primary.
 
@@ -224,6 +238,10 @@ class ReplicaMiddleware:
             response = self.get_response(request)
         finally:
             _routing.reset(token)
+        if routing.alias is not None and response.streaming:
+            # A streamed export reads its rows while the server sends them, after this
+            # middleware returned: keep them on the replica the view was given.
+            response.streaming_content = _keep_routing(response.streaming_content, routing)  # type: ignore[attr-defined]
         if routing.alias is not None and response.status_code == 503:
             # The chosen replica went away during the request (refusals turned the error
             # into a 503): the next requests use the others or the primary.

@@ -192,6 +192,15 @@ def test_a_dashboard_is_read_from_the_replica(replicated):
     assert where == "replica"
 
 
+def test_a_streamed_export_is_read_from_the_replica(replicated):
+    status, content, _, where = _served_by(
+        replicated, _api(replicated), "/api/v1/tickets/export/?format=csv"
+    )
+    assert status == 200, content[-600:]
+    assert content.lstrip(b"\xef\xbb\xbf").startswith(b"Number,"), content[:200]  # the header row
+    assert where == "replica"
+
+
 def test_a_ticket_page_is_read_from_the_primary(replicated):
     api = _api(replicated)
     status, content, _ = api.request(
