@@ -6,8 +6,8 @@ without it this module routes everything to `default` and costs nothing.
 Which reads: GET/HEAD requests to the views in `REPLICA_URL_NAMES` (dashboards, reports,
 search, exports) and every DRF `list` action (the API lists). `ReplicaMiddleware` decides in
 `process_view`, per request; `ReplicaRouter` reads that decision. Everything else, and every
-write, uses the primary. Code outside a request (Celery tasks, commands) can opt in with
-`with reads_from_replica():`.
+write, uses the primary; so does code outside a request (Celery tasks, commands) unless it
+opts in with `with reads_from_replica():` (no caller does yet; the tests cover requests).
 
 Read-your-writes: a request that wrote (a non-safe method that succeeded, or any ORM write
 routed to the primary during the request) gets a signed cookie that keeps that person's reads
