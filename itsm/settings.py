@@ -88,6 +88,8 @@ MIDDLEWARE = [
     # Content-Security-Policy and Permissions-Policy on every answer (# --- Browser policies ---).
     "itsm.core.csp.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Before the session: where a request's reads go (itsm/core/db_router.py).
+    "itsm.core.db_router.ReplicaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -146,6 +148,32 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…).")
+
+# >>> replica block (h-replicas): streaming replicas for the reads that tolerate a little lag
+# (itsm/core/db_router.py, README "Several machines"). Comma-separated; empty = none.
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+for _n, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = env.db_url_config(_url)
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must point at PostgreSQL replicas.")
+    _replica["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    _replica["CONN_HEALTH_CHECKS"] = True
+    # A replica that does not answer costs a page this long once, then it is skipped.
+    _replica.setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "ITSM_REPLICA_CONNECT_TIMEOUT", default=1
+    )
+    # Tests read the test database through the replica alias, never a copy of their own.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_n}"] = _replica
+DATABASE_ROUTERS = ["itsm.core.db_router.ReplicaRouter"]
+# Seconds a person's reads stay on the primary after they wrote (read-your-writes).
+ITSM_REPLICA_STICKY_SECONDS = env.int("ITSM_REPLICA_STICKY_SECONDS", default=5)
+# A replica further behind than this is skipped until it catches up.
+ITSM_REPLICA_MAX_LAG_SECONDS = env.float("ITSM_REPLICA_MAX_LAG_SECONDS", default=10.0)
+# How often each process asks a replica its lag; how long an unreachable one is skipped.
+ITSM_REPLICA_CHECK_SECONDS = env.float("ITSM_REPLICA_CHECK_SECONDS", default=2.0)
+ITSM_REPLICA_DOWN_SECONDS = env.float("ITSM_REPLICA_DOWN_SECONDS", default=5.0)
+# <<< replica block
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache ---

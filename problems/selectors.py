@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from itsm.audit.models import AuditEvent
@@ -12,11 +12,16 @@ from tickets.models import Ticket
 
 
 def problem_list(*, user: object) -> QuerySet[Problem]:
-    """The desk list and /api/v1/problems/: one query, incident counts annotated."""
+    """The desk list and /api/v1/problems/: one query, incident counts annotated. The
+    category's parent names it ("Hardware › Laptop"); of the known-error article only its
+    number is shown, so only that is read (not the article's body and search vector)."""
     return (
         Problem.objects.visible_to(user)
-        .select_related("service", "ci", "category", "assignee")
-        .annotate(incident_count=Count("incident_links", distinct=True))
+        .select_related("service", "ci", "category__parent", "assignee")
+        .annotate(
+            incident_count=Count("incident_links", distinct=True),
+            knowledge_article_number=F("knowledge_article__number"),
+        )
     )
 
 

@@ -181,8 +181,10 @@ class PrivatePostgres:
             "--no-sync", "-E", "UTF8",
         )  # fmt: skip
 
-    def start(self) -> None:
+    def start(self, *settings: str) -> None:
+        """Start on its port; `settings` are extra `name=value` server settings."""
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options += "".join(f" -c {setting}" for setting in settings)
         _as_postgres(
             str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "log"),
             "-o", f"'{options}'", "-w", "start",
@@ -217,6 +219,21 @@ class PrivatePostgres:
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class StandbyPostgres(PrivatePostgres):
+    """A hot standby streaming from `primary` (a started PrivatePostgres), made the way an
+    operator makes one: `pg_basebackup -R` writes standby.signal and primary_conninfo."""
+
+    def __init__(self, primary: PrivatePostgres) -> None:  # no initdb: the backup is the data
+        self.port = spare_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="itsm-pg-standby-"))
+        shutil.chown(self.dir, "postgres", "postgres")
+        self.data = self.dir / "data"
+        _as_postgres(
+            str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
+            "-U", "postgres", "-D", str(self.data), "-R", "-X", "stream", "--no-sync",
+        )  # fmt: skip
 
 
 def wait_for(condition, *, what: str, timeout: float = 30.0) -> None:

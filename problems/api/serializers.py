@@ -18,8 +18,9 @@ class ProblemSerializer(serializers.ModelSerializer):
     category = serializers.StringRelatedField(allow_null=True)
     assignee = serializers.SlugRelatedField(allow_null=True, slug_field="email", read_only=True)
     incident_count = serializers.IntegerField(read_only=True)
-    knowledge_article = serializers.SlugRelatedField(
-        allow_null=True, slug_field="number", read_only=True
+    # Annotated by problems.selectors.problem_list: the number without the article row.
+    knowledge_article = serializers.CharField(
+        source="knowledge_article_number", allow_null=True, read_only=True
     )
 
     class Meta:
