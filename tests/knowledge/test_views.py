@@ -250,9 +250,9 @@ def test_the_portal_browse_query_count_does_not_grow(
         article = ArticleFactory(category=category, view_count=i)
         services.article_feedback_give(article=article, user=requester, is_helpful=True)
     client = client_as(requester)
-    # session, user, staff check, categories, counts, most read (feedback counts inline),
-    # major-incident banner
-    with django_assert_num_queries(7):
+    # session, user, roles and permissions (2: the first request), categories, counts, most
+    # read (feedback counts inline), major-incident banner
+    with django_assert_num_queries(8):
         page = client.get(PORTAL)
     assert page.content.count(b"found this helpful") == min(size, 10)
 

@@ -195,9 +195,10 @@ def test_api_lists_run_a_fixed_number_of_queries(
 ):
     expected = realistic_tickets(rows, kind=kind)
     client = api_as(agent)
-    # The caller's roles, the tickets with the list's relations joined in, then one query
-    # each for CIs, parents, duplicates, subcategories and watchers: nothing per row.
-    with django_assert_num_queries(7):
+    # The caller's roles and permissions (2, then cached), the tickets with the list's
+    # relations joined in, then one query each for CIs, parents, duplicates, subcategories
+    # and watchers: nothing per row.
+    with django_assert_num_queries(8):
         response = client.get(url, {"page_size": 50})
     assert len(response.json()["results"]) == expected
     body = response.json()["results"]
@@ -217,15 +218,15 @@ def test_desk_queue_and_my_tickets_run_a_fixed_number_of_queries(
     desk = client_as(agent)
     view = {"q": "printer", "page_size": 50}
     desk.get(DESK, view)  # queue counts and choice lists into the cache, the view remembered
-    # Session, user, roles, the agent's queue preference, rows, SLA clocks, saved filters; a
-    # search adds the requester look-up and the EXISTS of a match.
-    with django_assert_num_queries(9):
+    # Session, user, the agent's queue preference, rows, SLA clocks, saved filters (the
+    # roles: cached); a search adds the requester look-up and the EXISTS of a match.
+    with django_assert_num_queries(8):
         html = desk.get(DESK, view).content.decode()
     assert html.count(f'data-href="{DESK}INC') == expected
     portal = client_as(requester)
-    # Session, user, the paginator's count and page, the portal's roles and major-incident
-    # banner, plus the search's two.
-    with django_assert_num_queries(8):
+    # Session, user, the paginator's count and page, the requester's roles and permissions
+    # (2: their first request), the major-incident banner, plus the search's two.
+    with django_assert_num_queries(9):
         html = portal.get(PORTAL, {"show": "all", "q": "printer"}).content.decode()
     assert html.count(f'<tr><td><a href="{PORTAL}') == min(expected, 25)
 
