@@ -139,6 +139,20 @@ def choose_replica() -> str | None:
 # --- Where this request's reads go ---
 
 
+# Writes that record the visit, not the person's work — the session, "last seen", a token's
+# last use, the ticket-seen marker, the queue's last view: nothing a later read of theirs
+# must find, so they do not keep the rest of the request (or the person) on the primary.
+BOOKKEEPING = frozenset(
+    {
+        "sessions.Session",
+        "usersessions.UserSession",
+        "apitokens.PersonalAccessToken",
+        "tickets.TicketSeen",
+        "tickets.QueuePreference",
+    }
+)
+
+
 @dataclass
 class _Routing:
     """Mutable on purpose: set once per request in a ContextVar, changed in place by the
@@ -183,7 +197,7 @@ class ReplicaRouter:
 
     def db_for_write(self, model: type, **hints: Any) -> str:
         routing = _routing.get()
-        if routing is not None:
+        if routing is not None and model._meta.label not in BOOKKEEPING:
             # Read-your-writes: from here on this request, and for a few seconds this person,
             # read from the primary.
             routing.wrote = True

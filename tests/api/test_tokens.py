@@ -167,8 +167,8 @@ def test_tokens_filter_by_state(client_as, agent):
     gone, _ = make_token(agent, name="gone")
     token_revoke(token=gone, actor=agent)
     make_token(agent, name="old", days=1)
-    client = client_as(agent)
     with time_machine.travel(timezone.now() + timedelta(days=2), tick=False):
+        client = client_as(agent)  # signed in now: a session idle for two days has ended
         for state, names in [("active", ["live"]), ("revoked", ["gone"]), ("expired", ["old"])]:
             listed = client.get("/api/v1/api-tokens/", {"state": state}).json()["results"]
             assert [t["name"] for t in listed] == names

@@ -10,20 +10,24 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 
 from itsm.accounts.roles import Role
+from itsm.apitokens.choices import TokenResource, TokenScope
+from itsm.apitokens.models import PersonalAccessToken
 from itsm.core.db_router import STICKY_COOKIE, ReplicaRouter
 from tests.factories.accounts import UserFactory
+from tests.factories.apitokens import bearer
 from tests.faults import PG_BIN, Gunicorn, PrivatePostgres, StandbyPostgres, wait_for
+from tickets.models import Ticket
 
 pytestmark = [
     pytest.mark.skipif(
@@ -99,12 +103,23 @@ def replicated(django_db_setup, django_db_blocker):
             email="replica-agent@example.com",
             roles=[Role.AGENT, Role.SERVICE_DESK_MANAGER],
         )
-        token = Token.objects.create(user=agent).key
+        # Written straight, not through token_create: its audit entry (append-only) would
+        # keep the agent from being deleted when the module ends.
+        token = secrets.token_urlsafe(32)
+        PersonalAccessToken.objects.create(
+            owner=agent,
+            name="replica test",
+            prefix=token[:6],
+            key_hash=PersonalAccessToken.hash_secret(token),
+            scope=TokenScope.WRITE,
+            resources=TokenResource.values,
+            expires_at=timezone.now() + timedelta(days=1),
+        )
         # The session (and the auth hash in it) is signed with the server's own secret.
         with override_settings(SECRET_KEY=SECRET_KEY):
             session = SessionStore()
             session[SESSION_KEY] = str(agent.pk)
-            session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+            session[BACKEND_SESSION_KEY] = "itsm.accounts.access.CachedPermissionsBackend"
             session[HASH_SESSION_KEY] = agent.get_session_auth_hash()
             session.create()
         source = connection.settings_dict
@@ -140,7 +155,7 @@ def replicated(django_db_setup, django_db_blocker):
                 "standby": standby,
                 "logs": (StatementLog(primary), StatementLog(standby)),
                 "server": server,
-                "token": {"Authorization": f"Token {token}"},
+                "token": bearer(token),
                 "session": session.session_key,
             }
     finally:
@@ -286,7 +301,7 @@ def test_a_stopped_replica_costs_a_page_little_and_the_primary_serves_it(replica
 
 def test_without_replicas_every_read_and_write_uses_the_primary():
     router = ReplicaRouter()
-    assert router.db_for_read(Token) == "default"
-    assert router.db_for_write(Token) == "default"
+    assert router.db_for_read(Ticket) == "default"
+    assert router.db_for_write(Ticket) == "default"
     assert router.allow_migrate("default", "tickets") is True
     assert router.allow_migrate("replica1", "tickets") is False
