@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, models
 from django.http import HttpRequest, HttpResponseBase
 
 logger = logging.getLogger(__name__)
@@ -195,7 +195,7 @@ class ReplicaRouter:
             return PRIMARY
         return routing.alias
 
-    def db_for_write(self, model: type, **hints: Any) -> str:
+    def db_for_write(self, model: type[models.Model], **hints: Any) -> str:
         routing = _routing.get()
         if routing is not None and model._meta.label not in BOOKKEEPING:
             # Read-your-writes: from here on this request, and for a few seconds this person,
