@@ -31,6 +31,49 @@ def spare_port() -> int:
         return probe.getsockname()[1]
 
 
+def self_signed_certificate(root: Path) -> Path:
+    """A certificate for 127.0.0.1 (and its key, key.pem) under `root`, for a test server's
+    TLS; the test trusts it by its path."""
+    cert = root / "cert.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-keyout", str(root / "key.pem"), "-out", str(cert),
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert
+
+
+class ForegroundServer:
+    """A test server run in the foreground as `process`, with everything under `root` and its
+    log in `root / LOG`: stopping, removing and reading the log are the same for all."""
+
+    LOG = "server.log"
+    root: Path
+    process: subprocess.Popen | None = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def log(self) -> str:
+        path = self.root / self.LOG
+        return path.read_text()[-3000:] if path.exists() else ""
+
+
 def wait_until(condition, *, timeout: float, step: float = 0.1) -> bool:
     """Poll `condition` until it is true or `timeout` seconds passed; return the last answer."""
     deadline = time.monotonic() + timeout

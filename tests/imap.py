@@ -20,6 +20,7 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
+from tests.faults import self_signed_certificate
 from tests.faults import spare_port as free_port
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
@@ -85,18 +86,9 @@ class PrivateDovecot:
         self.port = free_port()
         self.ssl_port = free_port()
         self.users = users
-        self.cert = self.root / "cert.pem"
+        self.cert = self_signed_certificate(self.root)
         nobody = pwd.getpwnam("nobody")
         self.uid, self.gid = nobody.pw_uid, nobody.pw_gid
-        subprocess.run(
-            [
-                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                "-keyout", str(self.root / "key.pem"), "-out", str(self.cert),
-                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-            ],
-            check=True,
-            capture_output=True,
-        )  # fmt: skip
         (self.root / "mail").mkdir()
         (self.root / "users").write_text(
             "".join(

@@ -9,14 +9,13 @@ token exchange with PKCE, the JWKS and the userinfo endpoint. Stopping it makes 
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import urllib.request
 from pathlib import Path
 
-from tests.faults import ROOT, spare_port, wait_until
+from tests.faults import ROOT, ForegroundServer, spare_port, wait_until
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 CLIENT_ID = "service-desk"
@@ -24,7 +23,11 @@ CLIENT_SECRET = "service-desk-client-secret"
 PROVIDER_PASSWORD = "provider-password-1"
 
 
-class PrivateOidcProvider:
+class PrivateOidcProvider(ForegroundServer):
+    """django-oauth-toolkit's OpenID Connect provider under gunicorn on a spare port."""
+
+    LOG = "provider.log"
+
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="itsm-oidc-"))
         self.port = spare_port()
@@ -93,24 +96,6 @@ class PrivateOidcProvider:
                 return True
         except OSError:
             return False
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-            self.process = None
-
-    def remove(self) -> None:
-        self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
-
-    def log(self) -> str:
-        path = self.root / "provider.log"
-        return path.read_text()[-3000:] if path.exists() else ""
 
     def app_config(self, *, provider_id: str = "example", name: str = "Example ID") -> dict:
         """The product's ITSM_OIDC_PROVIDERS entry for this provider."""

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.faults import spare_port
+from tests.faults import ForegroundServer, self_signed_certificate, spare_port
 
 SLAPD = shutil.which("slapd") or "/usr/sbin/slapd"
 LDAPADD = shutil.which("ldapadd") or "/usr/bin/ldapadd"
@@ -51,25 +51,18 @@ def available() -> bool:
     return Path(SLAPD).exists() and Path(LDAPADD).exists()
 
 
-class PrivateDirectory:
+class PrivateDirectory(ForegroundServer):
     """slapd on a spare loopback port with `ou=people` and `ou=groups` under dc=example,dc=com."""
+
+    LOG = "slapd.log"
 
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="itsm-ldap-"))
         self.port = spare_port()
         self.uri = f"ldap://127.0.0.1:{self.port}"
-        self.cert = self.root / "cert.pem"
+        self.cert = self_signed_certificate(self.root)
         self.process: subprocess.Popen | None = None
         (self.root / "data").mkdir()
-        subprocess.run(
-            [
-                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                "-keyout", str(self.root / "key.pem"), "-out", str(self.cert),
-                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-            ],
-            check=True,
-            capture_output=True,
-        )  # fmt: skip
         (self.root / "slapd.conf").write_text(
             CONFIG.format(root=self.root, suffix=SUFFIX, admin=ADMIN_DN, password=ADMIN_PASSWORD)
         )
@@ -94,24 +87,6 @@ class PrivateDirectory:
                 return
             time.sleep(0.1)
         raise RuntimeError(f"slapd did not start: {self.log()}")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-            self.process = None
-
-    def remove(self) -> None:
-        self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
-
-    def log(self) -> str:
-        path = self.root / "slapd.log"
-        return path.read_text()[-3000:] if path.exists() else ""
 
     def add(self, ldif: str) -> None:
         """Load entries as the directory's administrator (ldapadd over the loopback port)."""
