@@ -207,62 +207,21 @@ def _sections(person: User) -> Iterator[tuple[str, Iterable[Any]]]:
     yield "tickets_watching", _tickets(person.watched_tickets.all())
     yield (
         "comments_written",
-        (
-            {
-                "ticket": comment.ticket.number,
-                "is_public": comment.is_public,
-                "body": comment.body,
-                "created_at": comment.created_at,
-            }
-            for comment in Comment.objects.filter(author=person)
-            .select_related("ticket")
-            .order_by("id")
-            .iterator()
-        ),
+        _on_tickets(Comment.objects.filter(author=person), ("is_public", "body", "created_at")),
     )
     yield (
         "approvals",
-        (
-            {
-                "ticket": approval.ticket.number,
-                "state": approval.state,
-                "comment": approval.comment,
-                "decided_at": approval.decided_at,
-            }
-            for approval in Approval.objects.filter(approver=person)
-            .select_related("ticket")
-            .order_by("id")
-            .iterator()
-        ),
+        _on_tickets(Approval.objects.filter(approver=person), ("state", "comment", "decided_at")),
     )
     yield (
         "time_entries",
-        (
-            {
-                "ticket": entry.ticket.number,
-                "minutes": entry.minutes,
-                "worked_on": entry.worked_on,
-                "note": entry.note,
-            }
-            for entry in TimeEntry.objects.filter(agent=person)
-            .select_related("ticket")
-            .order_by("id")
-            .iterator()
-        ),
+        _on_tickets(TimeEntry.objects.filter(agent=person), ("minutes", "worked_on", "note")),
     )
     yield (
         "satisfaction_answers",
-        (
-            {
-                "ticket": survey.ticket.number,
-                "rating": survey.rating,
-                "comment": survey.comment,
-                "answered_at": survey.answered_at,
-            }
-            for survey in SatisfactionSurvey.objects.filter(respondent=person)
-            .select_related("ticket")
-            .order_by("id")
-            .iterator()
+        _on_tickets(
+            SatisfactionSurvey.objects.filter(respondent=person),
+            ("rating", "comment", "answered_at"),
         ),
     )
     yield (
@@ -288,13 +247,19 @@ def _sections(person: User) -> Iterator[tuple[str, Iterable[Any]]]:
     yield from _sign_in_sections(person)
 
 
+def _on_tickets(queryset: QuerySet, fields: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+    """Records the person made on tickets (comments, approvals…): the ticket's number and
+    `fields`, oldest first, read a chunk at a time."""
+    for record in _ticket_records(queryset):
+        yield {"ticket": record.ticket.number, **{name: getattr(record, name) for name in fields}}
+
+
+def _ticket_records(queryset: QuerySet) -> Iterator[Any]:
+    return queryset.select_related("ticket").order_by("id").iterator()
+
+
 def _attachments_of(person: User) -> Iterator[Attachment]:
-    return (
-        Attachment.objects.filter(uploaded_by=person)
-        .select_related("ticket")
-        .order_by("id")
-        .iterator()
-    )
+    return _ticket_records(Attachment.objects.filter(uploaded_by=person))
 
 
 def _write_json(out: IO[bytes], person: User) -> None:
