@@ -247,14 +247,14 @@ def _sections(person: User) -> Iterator[tuple[str, Iterable[Any]]]:
     yield from _sign_in_sections(person)
 
 
-def _on_tickets(queryset: QuerySet, fields: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+def _on_tickets(queryset: QuerySet[Any], fields: tuple[str, ...]) -> Iterator[dict[str, Any]]:
     """Records the person made on tickets (comments, approvals…): the ticket's number and
     `fields`, oldest first, read a chunk at a time."""
     for record in _ticket_records(queryset):
         yield {"ticket": record.ticket.number, **{name: getattr(record, name) for name in fields}}
 
 
-def _ticket_records(queryset: QuerySet) -> Iterator[Any]:
+def _ticket_records(queryset: QuerySet[Any]) -> Iterator[Any]:
     return queryset.select_related("ticket").order_by("id").iterator()
 
 
