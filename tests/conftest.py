@@ -221,3 +221,20 @@ def _own_cache_namespace(settings, monkeypatch):
         **settings.CACHES,
         "default": {**settings.CACHES["default"], "KEY_PREFIX": prefix},
     }
+
+
+@pytest.fixture
+def cache_redis(settings, tmp_path):
+    """The cache on a throw-away redis-server of the test's own, for a test that kills or
+    freezes it (tests/faults.py); the shared Redis is never touched. The cache's rest after
+a fault ends with the test (`_own_cache_namespace`)."""
+    from tests.faults import ThrowawayRedis
+
+    redis = ThrowawayRedis(tmp_path)
+    redis.start()
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": redis.url},
+    }
+    yield redis
+    redis.stop()

@@ -4,24 +4,13 @@ import time
 
 import pytest
 
-from itsm.core import cache as core_cache
 from itsm.core.cache import cached, forget
-from tests.faults import ThrowawayRedis
 
 
 @pytest.fixture
-def frozen_redis(settings, tmp_path):
-    redis = ThrowawayRedis(tmp_path)
-    redis.start()
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {**settings.CACHES["default"], "LOCATION": redis.url},
-    }
-    core_cache._skip_until = 0.0
-    redis.freeze()
-    yield redis
-    redis.stop()
-    core_cache._skip_until = 0.0
+def frozen_redis(cache_redis):
+    cache_redis.freeze()
+    return cache_redis
 
 
 def test_a_frozen_redis_costs_one_short_timeout_then_is_left_alone(frozen_redis):
