@@ -226,8 +226,8 @@ def _own_cache_namespace(settings, monkeypatch):
 @pytest.fixture
 def cache_redis(settings, tmp_path):
     """The cache on a throw-away redis-server of the test's own, for a test that kills or
-    freezes it (tests/faults.py); the shared Redis is never touched. The cache's rest after
-a fault ends with the test (`_own_cache_namespace`)."""
+        freezes it (tests/faults.py); the shared Redis is never touched. The cache's rest after
+    a fault ends with the test (`_own_cache_namespace`)."""
     from tests.faults import ThrowawayRedis
 
     redis = ThrowawayRedis(tmp_path)
