@@ -1,0 +1,207 @@
+"""Live ticket pages and queues (issue 21): the poll's answers, presence with its TTLs, the
+queue's "N new or changed", and a Redis that cannot answer (the poll says "paused" at once)."""
+
+import time
+
+import pytest
+
+from itsm.accounts.roles import Role
+from tests.factories.accounts import UserFactory
+from tests.factories.tickets import make_ticket
+from tickets import live, services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bob(service_desk_team):
+    user = UserFactory(email="bob@example.com", display_name="Bob Agent", roles=[Role.AGENT])
+    service_desk_team.members.add(user)
+    return user
+
+
+def poll(client, ticket, **params):
+    return client.get(f"/desk/tickets/{ticket.number}/live/", params)
+
+
+def reply(ticket, author, body="Please restart the VPN client.", public=True):
+    return services.comment_add(
+        ticket=ticket, author=author, body=body, is_public=public, expected_version=ticket.version
+    )
+
+
+def test_a_write_by_someone_else_is_reported_and_an_unchanged_page_gets_204(
+    client, agent, bob, requester, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket(requester=requester)
+    client.force_login(agent)
+    first = poll(client, ticket, v=ticket.version).json()
+    assert first["changed"] is False
+    assert first["viewers"] == [] and first["typing"] == []
+    # Nothing changed and the same people: no body at all.
+    assert poll(client, ticket, v=ticket.version, p=first["p"]).status_code == 204
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(ticket, bob)
+    ticket.refresh_from_db()
+    changed = poll(client, ticket, v=ticket.version - 1, p=first["p"]).json()
+    assert changed["changed"] is True
+    assert changed["version"] == ticket.version
+    # The page drew the new version: quiet again.
+    assert poll(client, ticket, v=ticket.version, p=first["p"]).status_code == 204
+
+
+def test_a_status_change_is_reported_too(
+    client, agent, bob, requester, django_capture_on_commit_callbacks
+):
+    ticket = make_ticket(requester=requester)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_transition(
+            ticket=ticket, actor=bob, to_status="in_progress", expected_version=ticket.version
+        )
+    client.force_login(agent)
+    answer = poll(client, ticket, v=ticket.version).json()
+    assert answer["changed"] is True and answer["version"] == ticket.version + 1
+
+
+def test_nothing_is_told_before_the_write_commits(
+    client, agent, bob, requester, django_capture_on_commit_callbacks
+):
+    ticket = make_ticket(requester=requester)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        reply(ticket, bob)
+    client.force_login(agent)
+    assert poll(client, ticket, v=ticket.version).json()["changed"] is False
+    for callback in callbacks:
+        callback()
+    assert poll(client, ticket, v=ticket.version).json()["changed"] is True
+
+
+def test_versions_landing_out_of_order_never_move_back(agent, requester):
+    ticket = make_ticket(requester=requester)
+    live.ticket_changed(ticket_id=ticket.pk, number=ticket.number, version=7)
+    live.ticket_changed(ticket_id=ticket.pk, number=ticket.number, version=6)
+    beat = live.ticket_beat(number=ticket.number, user=agent, typing=False)
+    assert beat is not None and beat.version == 7
+
+
+def test_presence_shows_who_else_views_and_types_and_forgets_them(
+    client_as, agent, bob, requester, monkeypatch
+):
+    from django.test import Client
+
+    ticket = make_ticket(requester=requester)
+    bobs = Client()
+    bobs.force_login(bob)
+    alices = client_as(agent)
+    poll(bobs, ticket, typing="0")
+    seen = poll(alices, ticket).json()
+    assert seen["viewers"] == ["Bob Agent"] and seen["typing"] == []
+    poll(bobs, ticket, typing="1")
+    seen_typing = poll(alices, ticket, p=seen["p"]).json()
+    assert seen_typing["typing"] == ["Bob Agent"]
+    # Bob does not see himself.
+    assert poll(bobs, ticket, typing="1").json()["viewers"] == ["Alice Agent"]
+    # Bob stops typing: his next beat says so.
+    assert poll(bobs, ticket, typing="0").status_code == 200
+    assert poll(alices, ticket).json()["typing"] == []
+    # A viewer whose beats stopped drops off after VIEWING_SECONDS.
+    later = time.time() + live.VIEWING_SECONDS + 1
+    monkeypatch.setattr(live.time, "time", lambda: later)
+    assert poll(alices, ticket).json()["viewers"] == []
+
+
+def test_leaving_the_page_drops_the_viewer_at_once(client_as, agent, bob, requester):
+    from django.test import Client
+
+    ticket = make_ticket(requester=requester)
+    bobs = Client()
+    bobs.force_login(bob)
+    poll(bobs, ticket)
+    assert poll(client_as(agent), ticket).json()["viewers"] == ["Bob Agent"]
+    assert bobs.post(f"/desk/tickets/{ticket.number}/live/leave/").status_code == 204
+    assert poll(client_as(agent), ticket).json()["viewers"] == []
+
+
+def test_the_poll_is_desk_only(client, client_as, requester):
+    ticket = make_ticket(requester=requester)
+    assert poll(client, ticket).status_code == 302  # to the sign-in page
+    assert poll(client_as(requester), ticket).status_code == 403
+
+
+def test_a_quiet_poll_reads_the_session_and_user_and_nothing_else(
+    client_as, agent, requester, django_assert_num_queries
+):
+    ticket = make_ticket(requester=requester)
+    client = client_as(agent)
+    first = poll(client, ticket, v=ticket.version).json()  # roles cached from here on
+    with django_assert_num_queries(2):  # the session and the user; the ticket is not read
+        response = poll(client, ticket, v=ticket.version, p=first["p"])
+    assert response.status_code == 204
+
+
+@pytest.fixture
+def redis_gone(settings):
+    """Redis nowhere to be found (a closed port): every command fails at once or times out."""
+    from itsm.core import cache as core_cache
+    from tests.faults import spare_port
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": f"redis://127.0.0.1:{spare_port()}/0",
+        },
+    }
+    core_cache._skip_until = 0.0
+    yield
+    core_cache._skip_until = 0.0
+
+
+def test_without_redis_the_poll_says_paused_without_waiting_and_the_page_works(
+    client_as, agent, requester, redis_gone
+):
+    ticket = make_ticket(requester=requester)
+    client = client_as(agent)
+    started = time.monotonic()
+    assert poll(client, ticket, v=ticket.version).json() == {"paused": True}
+    assert client.get("/desk/tickets/live/queue/", {"since": time.time()}).json() == {
+        "paused": True
+    }
+    assert time.monotonic() - started < 0.5
+    response = client.get(f"/desk/tickets/{ticket.number}/")
+    assert response.status_code == 200
+    assert "Live updates paused" in response.content.decode()  # there, hidden until a poll fails
+
+
+def test_the_queue_counts_what_changed_in_its_view_since_it_was_drawn(
+    client_as, agent, bob, requester, service_desk_team, django_capture_on_commit_callbacks
+):
+    ticket = make_ticket(requester=requester)
+    drawn = time.time()
+    client = client_as(agent)
+    url = "/desk/tickets/live/queue/"
+    assert client.get(url, {"queue": "open", "since": drawn}).status_code == 204
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(ticket, bob)
+        make_ticket(requester=requester, short_description="Printer on fire")
+    assert client.get(url, {"queue": "open", "since": drawn}).json() == {
+        "count": 2,
+        "more": False,
+    }
+    # The same changes, seen through a view they are not in.
+    assert client.get(url, {"queue": "open", "q": "nomatchword", "since": drawn}).status_code == 204
+    assert client.get(url, {"queue": "open", "since": time.time()}).status_code == 204
+    refused = client.get(url, {"queue": "open", "since": "yesterday"})
+    assert refused.status_code == 400 and "since" in refused.json()
+
+
+def test_the_ticket_page_and_queue_carry_the_live_parts(client_as, agent, requester):
+    ticket = make_ticket(requester=requester)
+    client = client_as(agent)
+    page = client.get(f"/desk/tickets/{ticket.number}/").content.decode()
+    assert f'data-url="/desk/tickets/{ticket.number}/live/"' in page
+    assert f'id="live-version" data-version="{ticket.version}"' in page
+    queue = client.get("/desk/tickets/", {"queue": "open"}).content.decode()
+    assert 'id="live-queue"' in queue
