@@ -5,9 +5,12 @@ Cheap polling, all in Redis, never in the request's way:
   its version in `live:v:<number>` (a one-member sorted set written with ZADD GT, so two
   commits landing out of order never move it back) and its id in `live:changed`, scored by
   when (the queue's "N new or changed"), after the transaction commits;
-- an open ticket page polls with the version it shows; one pipelined round trip records the
-  agent as viewing (and typing), reads the version and the people on the page. Nothing
-  changed answers 204 with no template drawn;
+- an open ticket page polls with the version it shows and a signed token the page was drawn
+  with (who and which ticket, TOKEN_SECONDS long; the page gets a new one each time it draws
+  its partial): the poll is answered before the session, the user and the rest of Django's
+  middleware are read (tickets.views.live.LivePollMiddleware), in one pipelined round trip that
+  records the agent as viewing (and typing) and reads the version and the people on the page.
+  Nothing changed answers 204 with no template drawn;
 - presence lives in two sorted sets per ticket (viewing, typing) scored by the last beat, read
   within VIEWING_SECONDS / TYPING_SECONDS and expiring on their own.
 
@@ -21,6 +24,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 from redis.exceptions import RedisError
@@ -37,6 +41,10 @@ TYPING_SECONDS = 6
 CHANGED_KEEP_SECONDS = 3600
 CHANGED_READ_LIMIT = 1000
 VERSION_KEEP_SECONDS = 24 * 3600
+# How long a page's poll token lasts; an expired one makes the page draw itself again (through
+# the ordinary view and its checks), which brings a new one.
+TOKEN_SECONDS = 600
+_TOKEN_SALT = "tickets.live.poll"
 
 
 def _key(name: str) -> str:
@@ -61,18 +69,34 @@ def _member(user: Any) -> str:
     return f"{user.pk}:{user}"
 
 
+def poll_token(*, user: Any, number: str) -> str:
+    """What the ticket page polls with: `user` (desk staff, checked by the view that drew
+    the page) on `number`, signed and dated."""
+    return signing.dumps([_member(user), number], salt=_TOKEN_SALT)
+
+
+def poll_token_member(token: str, *, number: str) -> str | None:
+    """The person a token was given to for `number`, or None (forged, another ticket's,
+    expired)."""
+    try:
+        member, signed_number = signing.loads(token, salt=_TOKEN_SALT, max_age=TOKEN_SECONDS)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return member if signed_number == number else None
+
+
 def _names(members: list[bytes], *, without: str) -> tuple[str, ...]:
     return tuple(sorted(m.decode().split(":", 1)[1] for m in members if m.decode() != without))
 
 
-def ticket_beat(*, number: str, user: Any, typing: bool) -> TicketBeat | None:
-    """Record `user` on `number`'s page (and typing a reply), and read what the page needs;
-    None when Redis cannot answer."""
+def ticket_beat(*, number: str, member: str, typing: bool) -> TicketBeat | None:
+    """Record `member` (poll_token_member) on `number`'s page (and typing a reply), and read
+    what the page needs; None when Redis cannot answer."""
     client = redis_client()
     if client is None:
         return None
     now = time.time()
-    me = _member(user)
+    me = member
     viewing, typists, version = _key(f"p:{number}"), _key(f"w:{number}"), _key(f"v:{number}")
     try:
         pipe = client.pipeline(transaction=False)

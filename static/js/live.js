@@ -9,9 +9,9 @@
     bar.querySelector(".live-paused").hidden = !paused;
   }
 
-  function getJSON(url) {
+  function getJSON(url, headers) {
     return fetch(url, {
-      headers: { Accept: "application/json" },
+      headers: { Accept: "application/json", ...(headers || {}) },
       credentials: "same-origin",
       cache: "no-store",
       redirect: "manual",
@@ -37,6 +37,10 @@
     function shownVersion() {
       const marker = document.getElementById("live-version");
       return marker ? marker.dataset.version : "";
+    }
+    function token() {
+      const marker = document.getElementById("live-version");
+      return marker ? marker.dataset.token : "";
     }
     function comments(root) {
       return Array.from((root || document).querySelectorAll("#ticket-main .conversation li.comment"));
@@ -76,7 +80,9 @@
     async function refresh() {
       const response = await fetch(bar.dataset.pageUrl, {
         headers: { "HX-Request": "true" }, credentials: "same-origin", cache: "no-store",
+        redirect: "manual",
       });
+      if (response.type === "opaqueredirect") { stopped = true; pause(true); return; }
       if (!response.ok) return;
       const template = document.createElement("template");
       template.innerHTML = await response.text();
@@ -107,7 +113,10 @@
       }
       const marker = current.querySelector("#live-version");
       const freshMarker = fresh.querySelector("#live-version");
-      if (all && marker && freshMarker) marker.replaceWith(freshMarker);
+      if (marker && freshMarker) {
+        marker.dataset.token = freshMarker.dataset.token;
+        if (all) marker.dataset.version = freshMarker.dataset.version;
+      }
       pending = !all;
       const others = othersSinceOpened();
       if (others.length) {
@@ -184,6 +193,8 @@
         openedAt = maxCommentId();
         acknowledged = false;
         pending = false;
+        lastTyped = 0; // the reply box was drawn afresh: tell the others at once
+        schedule(0);
       }
     });
     document.addEventListener("input", (event) => {
@@ -209,7 +220,7 @@
       const isTyping = typing();
       const query = new URLSearchParams({ v: shownVersion(), p: presence, typing: isTyping ? "1" : "0" });
       try {
-        const response = await getJSON(`${bar.dataset.url}?${query}`);
+        const response = await getJSON(`${bar.dataset.url}?${query}`, { "X-Live-Token": token() });
         if (isTyping) lastTypingSent = Date.now();
         if (response.status === 204) {
           const resumed = paused;
@@ -228,9 +239,10 @@
             showPresence(data.viewers, data.typing);
             if (data.changed || pending || resumed) await refresh();
           }
-        } else if (response.type === "opaqueredirect" || response.status === 403 || response.status === 401) {
-          stopped = true; // signed out: the next click shows the sign-in page
-          pause(true);
+        } else if (response.status === 403) {
+          // The token expired: the page draws itself again, which brings a new one (or finds
+          // the agent signed out, and stops).
+          await refresh();
         } else {
           pause(true);
           next = every * 2;

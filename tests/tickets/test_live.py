@@ -4,6 +4,7 @@ queue's "N new or changed", and a Redis that cannot answer (the poll says "pause
 import time
 
 import pytest
+from django.test import Client
 
 from itsm.accounts.roles import Role
 from tests.factories.accounts import UserFactory
@@ -21,7 +22,23 @@ def bob(service_desk_team):
 
 
 def poll(client, ticket, **params):
-    return client.get(f"/desk/tickets/{ticket.number}/live/", params)
+    """The page's poll, with the token the desk page gave the signed-in agent."""
+    user = client.session_user
+    token = params.pop("token", None) or live.poll_token(user=user, number=ticket.number)
+    return client.get(
+        f"/desk/tickets/{ticket.number}/live/", params, headers={"X-Live-Token": token}
+    )
+
+
+@pytest.fixture
+def client_for():
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        client.session_user = user
+        return client
+
+    return make
 
 
 def reply(ticket, author, body="Please restart the VPN client.", public=True):
@@ -31,11 +48,11 @@ def reply(ticket, author, body="Please restart the VPN client.", public=True):
 
 
 def test_a_write_by_someone_else_is_reported_and_an_unchanged_page_gets_204(
-    client, agent, bob, requester, django_capture_on_commit_callbacks
+    client_for, agent, bob, requester, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         ticket = make_ticket(requester=requester)
-    client.force_login(agent)
+    client = client_for(agent)
     first = poll(client, ticket, v=ticket.version).json()
     assert first["changed"] is False
     assert first["viewers"] == [] and first["typing"] == []
@@ -53,25 +70,25 @@ def test_a_write_by_someone_else_is_reported_and_an_unchanged_page_gets_204(
 
 
 def test_a_status_change_is_reported_too(
-    client, agent, bob, requester, django_capture_on_commit_callbacks
+    client_for, agent, bob, requester, django_capture_on_commit_callbacks
 ):
     ticket = make_ticket(requester=requester)
     with django_capture_on_commit_callbacks(execute=True):
         services.ticket_transition(
             ticket=ticket, actor=bob, to_status="in_progress", expected_version=ticket.version
         )
-    client.force_login(agent)
+    client = client_for(agent)
     answer = poll(client, ticket, v=ticket.version).json()
     assert answer["changed"] is True and answer["version"] == ticket.version + 1
 
 
 def test_nothing_is_told_before_the_write_commits(
-    client, agent, bob, requester, django_capture_on_commit_callbacks
+    client_for, agent, bob, requester, django_capture_on_commit_callbacks
 ):
     ticket = make_ticket(requester=requester)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         reply(ticket, bob)
-    client.force_login(agent)
+    client = client_for(agent)
     assert poll(client, ticket, v=ticket.version).json()["changed"] is False
     for callback in callbacks:
         callback()
@@ -82,19 +99,16 @@ def test_versions_landing_out_of_order_never_move_back(agent, requester):
     ticket = make_ticket(requester=requester)
     live.ticket_changed(ticket_id=ticket.pk, number=ticket.number, version=7)
     live.ticket_changed(ticket_id=ticket.pk, number=ticket.number, version=6)
-    beat = live.ticket_beat(number=ticket.number, user=agent, typing=False)
+    beat = live.ticket_beat(number=ticket.number, member=f"{agent.pk}:{agent}", typing=False)
     assert beat is not None and beat.version == 7
 
 
 def test_presence_shows_who_else_views_and_types_and_forgets_them(
-    client_as, agent, bob, requester, monkeypatch
+    client_for, agent, bob, requester, monkeypatch
 ):
-    from django.test import Client
-
     ticket = make_ticket(requester=requester)
-    bobs = Client()
-    bobs.force_login(bob)
-    alices = client_as(agent)
+    bobs = client_for(bob)
+    alices = client_for(agent)
     poll(bobs, ticket, typing="0")
     seen = poll(alices, ticket).json()
     assert seen["viewers"] == ["Bob Agent"] and seen["typing"] == []
@@ -112,31 +126,42 @@ def test_presence_shows_who_else_views_and_types_and_forgets_them(
     assert poll(alices, ticket).json()["viewers"] == []
 
 
-def test_leaving_the_page_drops_the_viewer_at_once(client_as, agent, bob, requester):
-    from django.test import Client
-
+def test_leaving_the_page_drops_the_viewer_at_once(client_for, agent, bob, requester):
     ticket = make_ticket(requester=requester)
-    bobs = Client()
-    bobs.force_login(bob)
+    bobs = client_for(bob)
     poll(bobs, ticket)
-    assert poll(client_as(agent), ticket).json()["viewers"] == ["Bob Agent"]
+    assert poll(client_for(agent), ticket).json()["viewers"] == ["Bob Agent"]
     assert bobs.post(f"/desk/tickets/{ticket.number}/live/leave/").status_code == 204
-    assert poll(client_as(agent), ticket).json()["viewers"] == []
+    assert poll(client_for(agent), ticket).json()["viewers"] == []
 
 
-def test_the_poll_is_desk_only(client, client_as, requester):
-    ticket = make_ticket(requester=requester)
-    assert poll(client, ticket).status_code == 302  # to the sign-in page
-    assert poll(client_as(requester), ticket).status_code == 403
-
-
-def test_a_quiet_poll_reads_the_session_and_user_and_nothing_else(
-    client_as, agent, requester, django_assert_num_queries
+def test_the_poll_answers_only_to_a_token_of_its_ticket_from_a_desk_page(
+    client, client_for, agent, requester, monkeypatch
 ):
     ticket = make_ticket(requester=requester)
-    client = client_as(agent)
-    first = poll(client, ticket, v=ticket.version).json()  # roles cached from here on
-    with django_assert_num_queries(2):  # the session and the user; the ticket is not read
+    other = make_ticket(requester=requester)
+    url = f"/desk/tickets/{ticket.number}/live/"
+    assert client.get(url).json() == {"expired": True}
+    assert client.get(url, headers={"X-Live-Token": "forged"}).status_code == 403
+    foreign = live.poll_token(user=agent, number=other.number)
+    assert client.get(url, headers={"X-Live-Token": foreign}).status_code == 403
+    # A token lasts TOKEN_SECONDS; the page then draws itself again for a new one.
+    token = live.poll_token(user=agent, number=ticket.number)
+    assert client.get(url, headers={"X-Live-Token": token}).status_code == 200
+    later = time.time() + live.TOKEN_SECONDS + 1
+    monkeypatch.setattr("django.core.signing.time.time", lambda: later)
+    assert client.get(url, headers={"X-Live-Token": token}).status_code == 403
+    # Only the desk page hands tokens out, and only to desk staff.
+    assert client_for(requester).get(f"/desk/tickets/{ticket.number}/").status_code == 403
+
+
+def test_a_poll_reads_nothing_from_the_database(
+    client_for, agent, requester, django_assert_num_queries
+):
+    ticket = make_ticket(requester=requester)
+    client = client_for(agent)
+    with django_assert_num_queries(0):  # not the session, not the user, not the ticket
+        first = poll(client, ticket, v=ticket.version).json()
         response = poll(client, ticket, v=ticket.version, p=first["p"])
     assert response.status_code == 204
 
@@ -160,10 +185,10 @@ def redis_gone(settings):
 
 
 def test_without_redis_the_poll_says_paused_without_waiting_and_the_page_works(
-    client_as, agent, requester, redis_gone
+    client_for, agent, requester, redis_gone
 ):
     ticket = make_ticket(requester=requester)
-    client = client_as(agent)
+    client = client_for(agent)
     started = time.monotonic()
     assert poll(client, ticket, v=ticket.version).json() == {"paused": True}
     assert client.get("/desk/tickets/live/queue/", {"since": time.time()}).json() == {
@@ -176,11 +201,11 @@ def test_without_redis_the_poll_says_paused_without_waiting_and_the_page_works(
 
 
 def test_the_queue_counts_what_changed_in_its_view_since_it_was_drawn(
-    client_as, agent, bob, requester, service_desk_team, django_capture_on_commit_callbacks
+    client_for, agent, bob, requester, service_desk_team, django_capture_on_commit_callbacks
 ):
     ticket = make_ticket(requester=requester)
     drawn = time.time()
-    client = client_as(agent)
+    client = client_for(agent)
     url = "/desk/tickets/live/queue/"
     assert client.get(url, {"queue": "open", "since": drawn}).status_code == 204
     with django_capture_on_commit_callbacks(execute=True):
@@ -197,9 +222,9 @@ def test_the_queue_counts_what_changed_in_its_view_since_it_was_drawn(
     assert refused.status_code == 400 and "since" in refused.json()
 
 
-def test_the_ticket_page_and_queue_carry_the_live_parts(client_as, agent, requester):
+def test_the_ticket_page_and_queue_carry_the_live_parts(client_for, agent, requester):
     ticket = make_ticket(requester=requester)
-    client = client_as(agent)
+    client = client_for(agent)
     page = client.get(f"/desk/tickets/{ticket.number}/").content.decode()
     assert f'data-url="/desk/tickets/{ticket.number}/live/"' in page
     assert f'id="live-version" data-version="{ticket.version}"' in page
