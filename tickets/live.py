@@ -22,7 +22,7 @@ paused" and work as before.
 import hashlib
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core import signing
 from django.core.cache import cache
@@ -175,8 +175,11 @@ def changed_since(since: float) -> Changed | None:
     if client is None:
         return None
     try:
-        members = client.zrangebyscore(
-            _key("changed"), f"({since}", "+inf", start=0, num=CHANGED_READ_LIMIT
+        members: list[bytes] = cast(
+            list[bytes],
+            client.zrangebyscore(
+                _key("changed"), f"({since}", "+inf", start=0, num=CHANGED_READ_LIMIT
+            ),
         )
     except RedisError as error:
         redis_failed("live changes", error)
