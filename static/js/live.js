@@ -32,6 +32,7 @@
     let inFlight = false;
     let openedAt = maxCommentId(); // the last comment when the reply box was opened
     let acknowledged = false;
+    let fetchedVersion = ""; // the version of the last partial fetched, shown or not
 
     function main() { return document.getElementById("ticket-main"); }
     function shownVersion() {
@@ -58,7 +59,12 @@
       return Array.from(root.querySelectorAll("input, textarea, select")).some((c) => {
         if (c.type === "hidden" || c.type === "submit" || c.type === "button") return false;
         if (c.type === "checkbox" || c.type === "radio") return c.checked !== c.defaultChecked;
-        if (c.tagName === "SELECT") return Array.from(c.options).some((o) => o.selected !== o.defaultSelected);
+        if (c.tagName === "SELECT") {
+          const options = Array.from(c.options);
+          // No option marked selected: the browser shows the first one, which is no edit.
+          if (!c.multiple && !options.some((o) => o.defaultSelected)) return c.selectedIndex > 0;
+          return options.some((o) => o.selected !== o.defaultSelected);
+        }
         if (c.type === "file") return c.files && c.files.length > 0;
         return c.value !== c.defaultValue;
       });
@@ -113,6 +119,7 @@
       }
       const marker = current.querySelector("#live-version");
       const freshMarker = fresh.querySelector("#live-version");
+      if (freshMarker) fetchedVersion = freshMarker.dataset.version;
       if (marker && freshMarker) {
         marker.dataset.token = freshMarker.dataset.token;
         if (all) marker.dataset.version = freshMarker.dataset.version;
@@ -170,7 +177,7 @@
         anyway.addEventListener("click", () => {
           acknowledged = true;
           const version = form.querySelector("input[name=version]");
-          if (version) version.value = shownVersion();
+          if (version) version.value = fetchedVersion || shownVersion();
           form.requestSubmit(submitter && form.contains(submitter) ? submitter : undefined);
         });
         slot.appendChild(anyway);
