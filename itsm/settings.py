@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The ticket page's poll, answered from Redis before anything else runs (tickets/live.py).
+    "tickets.views.live.LivePollMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every answer (# --- Browser policies ---).
     "itsm.core.csp.ContentSecurityPolicyMiddleware",

@@ -4,6 +4,7 @@ active SLA policies with their calendars."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from tickets import live
 from tickets.selectors import filter_choices_forget
 
 
@@ -15,7 +16,7 @@ def connect() -> None:
     from itsm.accounts.models import Team, User
     from itsm.calendars.models import BusinessCalendar, ClosedDate, WorkingInterval
     from itsm.cmdb.models import Service
-    from tickets.models import Category, PriorityRule, SlaPolicy
+    from tickets.models import Category, PriorityRule, SlaPolicy, Ticket
 
     for model in (Team, Service, Category):
         post_save.connect(_forget_filter_choices, sender=model, dispatch_uid=f"fc-{model}")
@@ -29,6 +30,8 @@ def connect() -> None:
             _forget_sla_policies, sender=sla_model, dispatch_uid=f"sla-d-{sla_model}"
         )
     post_save.connect(_user_saved, sender=User, dispatch_uid="fc-user")
+    # Open ticket pages and queues hear of every write (tickets.live).
+    post_save.connect(live.ticket_saved, sender=Ticket, dispatch_uid="live-ticket")
     m2m_changed.connect(
         _forget_filter_choices, sender=Team.members.through, dispatch_uid="fc-members"
     )

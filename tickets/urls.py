@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from tickets.views import bulk, desk, portal, time, triage
+from tickets.views import bulk, desk, live, portal, time, triage
 
 app_name = "tickets"
 
@@ -13,8 +13,11 @@ desk_urls = [
     path("filters/", desk.saved_filter_create, name="desk-saved-filter-create"),
     path("preferences/", desk.queue_preference_save, name="desk-queue-preference"),
     path("team-agents/", triage.team_agents, name="desk-team-agents"),
+    path("live/queue/", live.queue_live, name="desk-queue-live"),
     path("<str:number>/", desk.ticket_detail, name="desk-ticket-detail"),
     path("<str:number>/edit/<str:part>/", triage.ticket_edit, name="desk-ticket-edit"),
+    path("<str:number>/live/", live.ticket_live, name="desk-ticket-live"),
+    path("<str:number>/live/leave/", live.ticket_live_leave, name="desk-ticket-live-leave"),
     path("<str:number>/reply/", desk.ticket_reply, name="desk-ticket-reply"),
     path("<str:number>/sla/", desk.ticket_sla, name="desk-ticket-sla"),
     path("<str:number>/panels/", desk.ticket_panels, name="desk-ticket-panels"),

@@ -136,3 +136,18 @@ def new_generation(generation_key: str) -> None:
     except RedisError as error:
         _rest()
         log.error("cache generation %s not moved (%s)", generation_key, error)
+
+
+def redis_client() -> redis.Redis | None:
+    """The cache's own Redis client, for the commands the cache API has no words for (sorted
+    sets, pipelines), with the cache's short timeouts; None while the cache rests after a
+    failure. Keys go through `cache.make_key`, so they share the cache's prefix."""
+    if _cache_is_resting():
+        return None
+    return cast(Any, cache)._cache.get_client(write=True)
+
+
+def redis_failed(what: str, error: Exception) -> None:
+    """A command of `redis_client()` failed: rest the cache like a failed read does."""
+    _rest()
+    log.warning("redis %s failed (%s)", what, error)
