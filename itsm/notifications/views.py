@@ -1,9 +1,12 @@
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from itsm.accounts.models import User
 from itsm.accounts.roles import user_is_staff_member
 from itsm.core.views import DeskRequest, desk_view
 from itsm.notifications.forms import DeskEventChoicesForm, NotificationPreferenceForm
@@ -40,7 +43,9 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
                 receive_non_essential=form.cleaned_data["receive_non_essential"],
             )
             if desk_form is not None:
-                notification_desk_events_update(user=request.user, choices=desk_form.choices())
+                notification_desk_events_update(
+                    user=cast(User, request.user), choices=desk_form.choices()
+                )
             messages.success(request, "Your notification preferences are saved.")
             return redirect("notifications:preferences")
     else:

@@ -220,7 +220,7 @@ def test_a_team_lead_creates_a_macro_in_the_desk(live_server, page, manager):
     sign_in(page, live_server.url, manager.email)
     page.goto(live_server.url + "/desk/tickets/macros/")
     expect(page.get_by_text("No macros yet")).to_be_visible()
-    page.get_by_role("link", name="New macro").click()
+    page.get_by_role("button", name="New macro").click()
     page.get_by_label("Name").fill("Printer jam")
     page.get_by_label("Work note").fill("Sent the printer guide.")
     page.get_by_label("New status").select_option(label="Resolved")

@@ -173,3 +173,8 @@ def test_macro_api_crud_and_apply(api_as, manager, agent, requester):
     assert api_as(requester).get("/api/v1/macros/").status_code == 403
     assert client.delete(f"/api/v1/macros/{pk}/").status_code == 204
     assert not Macro.objects.filter(pk=pk).exists()
+
+
+def test_the_desk_list_offers_new_macro_to_managers_and_team_leads_only(client_as, manager, agent):
+    assert "New macro" in client_as(manager).get("/desk/tickets/macros/").content.decode()
+    assert "New macro" not in client_as(agent).get("/desk/tickets/macros/").content.decode()

@@ -224,7 +224,7 @@ def macro_steps(macro: Macro) -> list[str]:
         steps.append("reply")
     if macro.note_body:
         steps.append("work note")
-    if macro.article_id:
+    if macro.article is not None:
         steps.append(f"link {macro.article.number}")
     if macro.to_status:
         steps.append(f"status {macro.get_to_status_display().lower()}")

@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -30,6 +31,13 @@ def desk_choice(prefs: Mapping[str, Any] | None, event: str, channel: str) -> bo
     "email"); an event they never chose for is on."""
     choice = (prefs or {}).get(event) or {}
     return bool(choice.get(channel, True))
+
+
+def _path_of(url: str) -> str:
+    """The bell links within the site it is shown on: the e-mail's absolute address
+    (settings.SITE_URL) becomes a path."""
+    site = settings.SITE_URL.rstrip("/")
+    return url[len(site) :] or "/" if site and url.startswith(site + "/") else url
 
 
 def _desk_people(ids: set[int]) -> dict[int, dict[str, Any]]:
@@ -77,7 +85,7 @@ def desk_events_fan_out(
                         event=event,
                         title=str(context.get("title", ""))[:255],
                         message=str(context.get("message", ""))[:2000],
-                        url=str(context.get("url", ""))[:500],
+                        url=_path_of(str(context.get("url", "")))[:500],
                         record_label=label[:100],
                         created_at=now,
                     )
