@@ -1,7 +1,6 @@
 """/api/v1/macros/: keep macros (team leads for their team's, managers for all) and apply
 one to tickets, answered ticket by ticket like the bulk endpoint."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -75,12 +74,6 @@ class MacroViewSet(viewsets.ModelViewSet):
     permission_classes = [IsDeskUser]
     queryset = Macro.objects.select_related("team", "assignment_team", "assignee", "article")
     http_method_names = ["get", "post", "put", "patch", "delete"]
-
-    def get_object(self) -> Macro:
-        macro = self.get_queryset().filter(pk=self.kwargs.get("pk")).first()
-        if macro is None:
-            raise Http404
-        return macro
 
     def perform_create(self, serializer):
         values = dict(serializer.validated_data)

@@ -2,7 +2,6 @@
 unread count and marking read. Under the tickets resource for API tokens: the lines are
 about the desk's work (itsm.notifications writes them; this module only reads and marks)."""
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -53,6 +52,8 @@ class InAppNotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = InAppNotification.objects.none()
 
     def get_queryset(self):
+        if self.action == "read":
+            return inapp_list_for_user(user=self.request.user)
         unread = self.request.query_params.get("unread") in ("1", "true")
         return inapp_list_for_user(user=self.request.user, unread_only=unread)
 
@@ -80,9 +81,8 @@ class InAppNotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses=InAppNotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        line = inapp_list_for_user(user=request.user).filter(pk=pk).first()
-        if line is None:
-            raise Http404
+        # Only the caller's own lines are in the queryset: another's id is a 404.
+        line = self.get_object()
         inapp_mark_read(user=request.user, notification_id=line.pk)
         line.refresh_from_db()
         return Response(InAppNotificationSerializer(line).data)
