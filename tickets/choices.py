@@ -140,6 +140,7 @@ class BulkAction(models.TextChoices):
     REPLY = "reply", "Add a public reply"
     NOTE = "note", "Add a work note"
     MERGE = "merge", "Merge into one ticket"
+    MACRO = "macro", "Apply a macro"
 
 
 class QueueColumn(models.TextChoices):

@@ -12,6 +12,8 @@ from itsm.accounts.models import Team, User
 from itsm.cmdb.models import ConfigurationItem, Service
 from itsm.core.fieldlists import takes_fields
 from itsm.core.widgets import FastSelect
+from knowledge.choices import ArticleStatus
+from knowledge.models import Article
 from tickets import selectors
 from tickets.choices import (
     BulkAction,
@@ -26,7 +28,8 @@ from tickets.choices import (
     Urgency,
 )
 from tickets.fields import REQUESTER_REPORT_FIELDS, TICKET_CREATE_FIELDS, TICKET_EDITABLE_FIELDS
-from tickets.models import Category
+from tickets.models import Category, Macro
+from tickets.services.macros import macro_choices
 from tickets.services.queue import BULK_MAX_TICKETS, BulkParams, BulkTarget
 from tickets.services.time import MINUTES_NOT_A_NUMBER, NOTE_MAX_CHARS, minutes_problem
 
@@ -476,11 +479,16 @@ class BulkForm(forms.Form):
         label="Merge into",
         help_text="The ticket that stays open; the other selected tickets become its duplicates.",
     )
+    macro = forms.ModelChoiceField(
+        queryset=Macro.objects.all(), required=False, label="Macro", widget=FastSelect
+    )
 
     def __init__(self, *args, **kwargs):
         # The queue's filter bar has its own `team` and `status` selects on the same page.
         kwargs.setdefault("auto_id", "bulk-%s")
         super().__init__(*args, **kwargs)
+        # Drawn from the cached list (no query on the queue page); the queryset validates.
+        self.fields["macro"].widget.choices = [("", "—"), *macro_choices()]
         team = self.data.get("team") if self.is_bound else None
         offer_only(self.fields["assignee"], selectors.team_agent_choices(team_id=team))
 
@@ -499,6 +507,7 @@ class BulkForm(forms.Form):
             priority=data["priority"],
             body=data["body"],
             target=data["target"],
+            macro=data["macro"],
         )
 
 
@@ -510,3 +519,67 @@ def bulk_selection(data: QueryDict) -> list[BulkTarget]:
         raw = data.get(f"version_{number}", "")
         selection.append(BulkTarget(number[:20], int(raw) if raw.isdigit() else None))
     return selection
+
+
+class MacroApplyForm(forms.Form):
+    """The ticket page's macro control: which macro, and the version the agent saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    macro = forms.ModelChoiceField(
+        queryset=Macro.objects.all(), label="Macro", widget=FastSelect, empty_label="—"
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "macro-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["macro"].widget.choices = [("", "—"), *macro_choices()]
+
+
+class MacroForm(forms.ModelForm):
+    """A macro's name, owner and steps; the service checks the steps hang together and who
+    may keep it (tickets.services.macro_create/macro_update)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Macro
+        fields = [
+            "name",
+            "description",
+            "team",
+            "is_active",
+            "category",
+            "impact",
+            "urgency",
+            "assignment_team",
+            "assignee",
+            "reply_body",
+            "note_body",
+            "article",
+            "to_status",
+            "on_hold_reason",
+            "resolution_code",
+        ]
+        widgets = {
+            "reply_body": forms.Textarea(attrs={"rows": 3}),
+            "note_body": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"team": "Owner team", "assignment_team": "Assign to team"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(
+            parent__isnull=True, is_active=True
+        )
+        self.fields["assignee"].queryset = User.objects.filter(
+            is_active=True, teams__isnull=False
+        ).distinct()
+        self.fields["article"].queryset = Article.objects.filter(status=ArticleStatus.PUBLISHED)
+        self.fields["team"].empty_label = "— global (all teams)"
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def validate_unique(self) -> None:
+        # The service says it in its own words (a name taken, a team one may not manage).
+        return

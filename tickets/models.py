@@ -577,3 +577,63 @@ class TicketSeen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} saw {self.ticket_id} at {self.seen_at}"
+
+
+class Macro(TimeStampedModel, VersionedModel):
+    """One click that does what an agent would otherwise do by hand, in order: set the
+    category and impact × urgency, assign, send a reply, add a work note, link an article,
+    then move the status. Applied (tickets.services.macros) through the same services as the
+    ticket page, as the applying agent: a macro can never do what its user could not.
+
+    A macro of a team is managed by the team's lead; a global one (no team) and every other
+    by those who may manage macros (service desk managers, administrators). Any desk agent
+    may apply any active macro. Moving to resolved takes the reply (or else the note) as the
+    resolution notes, cancelling takes it as the reason.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="macros",
+        help_text="The team that owns it (its lead manages it); empty for a global macro.",
+    )
+    is_active = models.BooleanField(default=True)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    impact = models.PositiveSmallIntegerField(choices=Impact.choices, null=True, blank=True)
+    urgency = models.PositiveSmallIntegerField(choices=Urgency.choices, null=True, blank=True)
+    assignment_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reply_body = models.TextField("public reply", blank=True)
+    note_body = models.TextField("work note", blank=True)
+    article = models.ForeignKey(
+        "knowledge.Article", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_status = models.CharField(
+        "new status", max_length=20, choices=TicketStatus.choices, blank=True
+    )
+    on_hold_reason = models.CharField(max_length=30, choices=OnHoldReason.choices, blank=True)
+    resolution_code = models.CharField(max_length=30, choices=ResolutionCode.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("manage_macro", "Can manage every macro, global or of any team")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -127,3 +127,19 @@ def ticket_replied(ticket, comment) -> None:
             "url": url,
         },
     )
+
+
+def ticket_mentioned(ticket, comment, people) -> None:
+    """A work note @mentioned these desk people (tickets.mentions chose them): desk-side only,
+    so the note's text may go in the message."""
+    _create(
+        event="ticket_mentioned",
+        recipients=people,
+        record=ticket,
+        context={
+            "title": f"{comment.author} mentioned you on {ticket.number}: "
+            f"{ticket.short_description}",
+            "message": comment.body[:1000],
+            "url": _desk_url(ticket) + f"#comment-{comment.pk}",
+        },
+    )

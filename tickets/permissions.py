@@ -26,3 +26,5 @@ DECIDE_APPROVAL = "tickets.decide_approval"
 LOG_TIME = "tickets.add_timeentry"
 # Correct or delete anybody's time entries (the service desk manager).
 MANAGE_TIME = "tickets.delete_timeentry"
+# Manage every macro, global or of any team (a team's lead manages that team's own).
+MANAGE_MACRO = "tickets.manage_macro"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from tickets.views import bulk, desk, live, portal, time, triage
+from tickets.views import bulk, desk, live, macros, portal, time, triage
 
 app_name = "tickets"
 
@@ -14,11 +14,17 @@ desk_urls = [
     path("preferences/", desk.queue_preference_save, name="desk-queue-preference"),
     path("team-agents/", triage.team_agents, name="desk-team-agents"),
     path("live/queue/", live.queue_live, name="desk-queue-live"),
+    path("macros/", macros.macro_list, name="desk-macro-list"),
+    path("macros/new/", macros.macro_create, name="desk-macro-create"),
+    path("macros/<int:pk>/", macros.macro_edit, name="desk-macro-edit"),
+    path("macros/<int:pk>/delete/", macros.macro_delete, name="desk-macro-delete"),
+    path("mentions/", macros.mention_suggestions_view, name="desk-mention-suggestions"),
     path("<str:number>/", desk.ticket_detail, name="desk-ticket-detail"),
     path("<str:number>/edit/<str:part>/", triage.ticket_edit, name="desk-ticket-edit"),
     path("<str:number>/live/", live.ticket_live, name="desk-ticket-live"),
     path("<str:number>/live/leave/", live.ticket_live_leave, name="desk-ticket-live-leave"),
     path("<str:number>/reply/", desk.ticket_reply, name="desk-ticket-reply"),
+    path("<str:number>/macro/", macros.ticket_macro_apply, name="desk-ticket-macro"),
     path("<str:number>/sla/", desk.ticket_sla, name="desk-ticket-sla"),
     path("<str:number>/panels/", desk.ticket_panels, name="desk-ticket-panels"),
     path("<str:number>/articles/", desk.ticket_article_search, name="desk-ticket-articles"),

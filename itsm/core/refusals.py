@@ -113,7 +113,7 @@ class FormRefusal:
 
 
 @contextmanager
-def errors_into(form: forms.Form) -> Iterator[FormRefusal]:
+def errors_into(form: forms.BaseForm) -> Iterator[FormRefusal]:
     """A refusal inside the block becomes the form's own error — on the field the service
     names, else on the form — and the block is left, so the view re-renders the form with
     what was typed. For pages that are a single form (new ticket, edit problem, article)."""

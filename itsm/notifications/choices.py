@@ -23,3 +23,17 @@ NOTIFICATION_STATUS_BADGE = {
     NotificationStatus.FAILED: "danger",
     NotificationStatus.NEEDS_REVIEW: "warning",
 }
+
+
+class DeskEvent(models.TextChoices):
+    """The events that also reach an agent's notification centre in the desk (the bell), each
+    with its own in-app and e-mail choice (NotificationPreference.desk_events). The values are
+    the outbox's event names: the outbox writes the in-app rows (services.inapp)."""
+
+    TICKET_ASSIGNED = "ticket_assigned", "Assigned to me"
+    TICKET_MENTIONED = "ticket_mentioned", "Mentioned in a work note"
+    TICKET_REPLIED = "ticket_replied", "Requester replied"
+    APPROVAL_REQUESTED = "approval_requested", "Approval asked of me"
+    SLA_WARNING = "sla_warning", "SLA warning"
+    SLA_BREACHED = "sla_breached", "SLA breached"
+    MAJOR_INCIDENT_DECLARED = "major_incident_declared", "Major incident declared"

@@ -62,6 +62,9 @@ class NotificationPreference(models.Model):
         default=True,
         help_text="Announcements and other messages that are not about your own work.",
     )
+    # {"ticket_mentioned": {"in_app": true, "email": false}, …} for the desk events
+    # (choices.DeskEvent); an event not named here is on for both.
+    desk_events = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"Notification preference of {self.user}"
@@ -198,3 +201,45 @@ class SentMail(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class InAppNotification(models.Model):
+    """One line in an agent's notification centre (the desk's bell): something that happened
+    to them or their work, written by the outbox with the e-mail of the same event.
+
+    Unread lines are counted on every desk page's bell: the partial index holds only unread
+    rows, so the count stays a short index range however many read lines pile up.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="inapp_notifications",
+        db_index=False,  # the two indexes below lead with it
+    )
+    event = models.CharField(max_length=80)
+    title = models.CharField(max_length=255)
+    message = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    record_label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="inapp_unread",
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="inapp_recipient_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.recipient_id}: {self.title}"
+
+    def get_event_display(self) -> str:
+        from itsm.notifications.choices import DeskEvent
+
+        return DeskEvent(self.event).label if self.event in DeskEvent.values else self.event

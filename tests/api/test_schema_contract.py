@@ -34,6 +34,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from itsm.accounts.roles import Role
+from itsm.notifications.models import InAppNotification
 from problems.services import problem_create
 from releases.services import release_create
 from tests.changes.factories import make_change
@@ -47,7 +48,7 @@ from tickets.catalog.services import request_order
 from tickets.choices import TicketKind
 from tickets.major.services import major_incident_declare
 from tickets.models import Approval, FulfilmentTask
-from tickets.services import time_entry_log
+from tickets.services import comment_add, macro_create, time_entry_log
 
 not_a_server_error = schemathesis.checks.not_a_server_error
 CHECKS = [
@@ -148,6 +149,8 @@ def reachable(db, agent, requester):
     release = release_create(actor=manager, name="Mail 2.0", changes=[change])
     article = ArticleFactory(title="Reset your password")
     time_entry = time_entry_log(ticket=incident, agent=agent, minutes=20)
+    macro = macro_create(actor=manager, name="Seeded macro", note_body="Looked at it.")
+    comment_add(ticket=incident, author=manager, body="@alice have a look", is_public=False)
     return {
         "incidents": [incident.number],
         "requests": [request.number, ordered.number],
@@ -165,6 +168,10 @@ def reachable(db, agent, requester):
         "users": [agent.id, requester.id, manager.id],
         "time-entries": [time_entry.id],
         "api-tokens": [make_token(agent, name="seeded")[0].id],
+        "macros": [macro.id],
+        "notifications": list(
+            InAppNotification.objects.filter(recipient=agent).values_list("id", flat=True)
+        ),
     }
 
 

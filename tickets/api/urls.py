@@ -3,6 +3,8 @@ from rest_framework.routers import SimpleRouter
 
 from tickets.api.bulk import TicketBulkView
 from tickets.api.export import TicketExportView
+from tickets.api.macros import MacroViewSet
+from tickets.api.notifications import InAppNotificationViewSet
 from tickets.api.preferences import QueuePreferenceViewSet
 from tickets.api.time import IncidentTimeEntryView, RequestTimeEntryView, TimeEntryViewSet
 from tickets.api.views import IncidentViewSet, RequestViewSet
@@ -11,6 +13,8 @@ router = SimpleRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("requests", RequestViewSet, basename="request")
 router.register("time-entries", TimeEntryViewSet, basename="time-entry")
+router.register("macros", MacroViewSet, basename="macro")
+router.register("notifications", InAppNotificationViewSet, basename="notification")
 urlpatterns = [
     path("tickets/bulk/", TicketBulkView.as_view(), name="ticket-bulk"),
     path("tickets/export/", TicketExportView.as_view(), name="ticket-export"),

@@ -5,7 +5,7 @@ Each service runs in a transaction, locks the ticket it changes and checks the c
 bumps `version`, writes audit events whose `changes` include the version step, and writes
 notifications through the outbox. One module per concept: `lifecycle` (a ticket's own life),
 `relations` (parents, duplicates, followers, linked articles) and `queue` (bulk actions and
-saved filters), `preferences` (an agent's queue settings) and `time` (time worked).
+saved filters), `preferences` (an agent's queue settings), `time` (time worked) and `macros`.
 Callers import from here.
 """
 
@@ -23,6 +23,17 @@ from tickets.services.lifecycle import (
     ticket_transition,
     ticket_update,
     tickets_auto_close,
+)
+from tickets.services.macros import (
+    MACRO_FIELDS,
+    MacroStepRefused,
+    macro_apply,
+    macro_choices,
+    macro_create,
+    macro_delete,
+    macro_may_manage,
+    macro_steps,
+    macro_update,
 )
 from tickets.services.preferences import (
     queue_columns_clean,
@@ -58,12 +69,21 @@ __all__ = [
     "AUTO_CLOSE_BATCH",
     "BULK_MAX_TICKETS",
     "EDITABLE_FIELDS",
+    "MACRO_FIELDS",
     "BulkLine",
     "BulkParams",
     "BulkTarget",
+    "MacroStepRefused",
     "article_draft_from_ticket",
     "comment_add",
     "desk_policy",
+    "macro_apply",
+    "macro_choices",
+    "macro_create",
+    "macro_delete",
+    "macro_may_manage",
+    "macro_steps",
+    "macro_update",
     "priority_for",
     "queue_columns_clean",
     "queue_preference_remember_view",

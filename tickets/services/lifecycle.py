@@ -32,6 +32,7 @@ from tickets.choices import (
 )
 from tickets.exceptions import InvalidTicketInput
 from tickets.fields import TICKET_EDITABLE_FIELDS
+from tickets.mentions import mentions_resolve
 from tickets.models import (
     Attachment,
     Category,
@@ -545,6 +546,9 @@ def comment_add(
     agent should see that before the requester hears from two people); channels without one
     (portal, email) pass None.
 
+    A work note's @mentions (tickets.mentions) notify the agents and teams named; one naming
+    somebody who cannot read work notes is refused before anything is saved.
+
     `held_for_desk` is the e-mail channel's reply from someone who is neither on the ticket
     nor on the desk: kept as a work note for the desk to read, whoever the author is.
     """
@@ -560,6 +564,8 @@ def comment_add(
     if not body.strip():
         raise InvalidTicketInput("Write something before sending.", field="body")
     _check_length(body.strip(), limit=settings.ITSM_COMMENT_MAX_CHARS, field="body", what="message")
+    # Before anything is saved: a mention of someone who cannot read the note refuses it.
+    mentions = mentions_resolve(body) if is_staff and not is_public and not held_for_desk else None
     # The content type as read from the bytes, never the sender's claim.
     content_types = [check_upload(upload) for upload in files]
     ticket = _lock(ticket, expected_version)
@@ -585,6 +591,8 @@ def comment_add(
         sla_services.sla_on_public_reply(ticket=ticket, author=author)
         if is_staff:
             _start_work_if_new(ticket, author, reason="Work started with a reply.")
+    if mentions is not None and (mentioned := mentions.recipients(author=author)):
+        notify.ticket_mentioned(ticket, comment, mentioned)
     if not held_for_desk:
         _react_to_requester_reply(ticket, author)
     return comment

@@ -23,6 +23,7 @@ from tickets.choices import (
 )
 from tickets.exceptions import InvalidTicketInput
 from tickets.models import (
+    Macro,
     SavedFilter,
     Ticket,
 )
@@ -84,6 +85,7 @@ class BulkParams:
     priority: int | None = None
     body: str = ""
     target: str = ""
+    macro: Macro | None = None
 
 
 def tickets_bulk_apply(
@@ -181,6 +183,10 @@ def _check_params(action: str, p: BulkParams) -> None:
                 f"Keep the message under {settings.ITSM_COMMENT_MAX_CHARS} characters.",
                 field="body",
             )
+    if action == BulkAction.MACRO and p.macro is None:
+        raise InvalidTicketInput("Choose the macro to apply.", field="macro")
+    if action == BulkAction.MACRO and p.macro is not None and not p.macro.is_active:
+        raise InvalidTicketInput(f"The macro “{p.macro}” is switched off.", field="macro")
     if action == BulkAction.MERGE and not p.target.strip():
         raise InvalidTicketInput("Choose the ticket to merge the others into.", field="target")
 
@@ -357,6 +363,15 @@ def _merge(
     return f"duplicate of {target.number}, resolved."
 
 
+def _macro(
+    ticket: Ticket, version: int | None, actor: User, p: BulkParams, _t: Ticket | None
+) -> str:
+    from tickets.services.macros import macro_apply
+
+    assert p.macro is not None  # _check_params refused a macro action without one
+    return macro_apply(macro=p.macro, ticket=ticket, actor=actor, expected_version=version)
+
+
 _ACTS: dict[str, _Act] = {
     BulkAction.ASSIGN: _assign,
     BulkAction.STATUS: _status,
@@ -364,6 +379,7 @@ _ACTS: dict[str, _Act] = {
     BulkAction.REPLY: _reply,
     BulkAction.NOTE: _note,
     BulkAction.MERGE: _merge,
+    BulkAction.MACRO: _macro,
 }
 
 

@@ -28,6 +28,7 @@ from tickets.forms import (
     BulkForm,
     DeskReplyForm,
     LinkForm,
+    MacroApplyForm,
     PriorityForm,
     TicketCreateForm,
     TimeEntryForm,
@@ -199,6 +200,8 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "is_watching": request.user in watchers,
         "time_worked": selectors.time_worked_for_ticket(ticket=ticket),
         "time_form": extra.pop("time_form", None) or TimeEntryForm(),
+        "macro_form": extra.pop("macro_form", None)
+        or MacroApplyForm(initial={"version": ticket.version}),
         **extra,
     }
 

@@ -4,7 +4,8 @@ One module per concept: `outbox` writes the rows inside the caller's transaction
 `dispatch` enqueues delivery after commit, `delivery` claims and sends one row, `channels`
 renders and sends an email or a webhook call, `sweep` gets lost rows moving again and
 settles expired send-claims (plus the operator's retry, resend and confirm actions), and
-`preferences` records who wants which emails. Callers import from here.
+`preferences` records who wants which emails, and `inapp` writes the desk's bell lines
+beside them and marks them read. Callers import from here.
 """
 
 from itsm.notifications.services.channels import (
@@ -26,6 +27,12 @@ from itsm.notifications.services.delivery import (
 from itsm.notifications.services.dispatch import (
     BROKER_ERRORS,
     DELIVER_CHUNK,
+)
+from itsm.notifications.services.inapp import (
+    DESK_EVENTS,
+    inapp_mark_all_read,
+    inapp_mark_read,
+    notification_desk_events_update,
 )
 from itsm.notifications.services.outbox import (
     EVENT_NAME,
@@ -53,6 +60,7 @@ __all__ = [
     "BROKER_ERRORS",
     "DELIVERY_ERRORS",
     "DELIVER_CHUNK",
+    "DESK_EVENTS",
     "EVENT_NAME",
     "RETRY_DELAY_CAP",
     "SENDING_TIMEOUT",
@@ -67,11 +75,14 @@ __all__ = [
     "email_message_id",
     "email_subject",
     "email_thread_id",
+    "inapp_mark_all_read",
+    "inapp_mark_read",
     "notification_confirm_delivered",
     "notification_create",
     "notification_create_many",
     "notification_create_to_address",
     "notification_deliver",
+    "notification_desk_events_update",
     "notification_preference_update",
     "notification_reconcile_expired_claims",
     "notification_resend_reviewed",

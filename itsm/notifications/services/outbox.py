@@ -24,7 +24,7 @@ from itsm.core.ids import time_ordered_uuid
 from itsm.core.sql import json_rows
 from itsm.notifications.choices import NotificationChannel, NotificationStatus
 from itsm.notifications.models import Notification, NotificationPreference, WebhookSubscription
-from itsm.notifications.services import channels, dispatch
+from itsm.notifications.services import channels, dispatch, inapp
 
 EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
 
@@ -55,6 +55,14 @@ def notification_create(
     event_id = time_ordered_uuid()
     now = timezone.now()
     reference = _record_reference(record)
+    recipients = list(recipients)
+    no_email: frozenset[int] = frozenset()
+    if event in inapp.DESK_EVENTS:
+        # The desk's bell gets its line here, with the e-mail: one place for every event.
+        (fan_out,) = inapp.desk_events_fan_out(
+            items=[(event, recipients, context, reference["record_label"])]
+        )
+        no_email = fan_out.no_email
     rows = [
         Notification(
             event_id=event_id,
@@ -67,6 +75,7 @@ def notification_create(
             **channels.render_email(event=event, context={**context, "recipient": user}),
         )
         for user in _eligible_recipients(recipients, essential=essential)
+        if user.pk not in no_email
     ]
     rows += [
         Notification(
@@ -177,15 +186,38 @@ def notification_create_many(*, items: Iterable[NotificationRequest]) -> int:
         user for item in items if not item.essential for user in item.recipients if user is not None
     )
     subscriptions = _subscriptions_for_events({item.event for item in items})
+    references = [_record_reference(item.record) for item in items]
+    # The desk's bell lines for the whole batch: two queries, however many items.
+    desk = [i for i, item in enumerate(items) if item.event in inapp.DESK_EVENTS]
+    fan_outs = dict(
+        zip(
+            desk,
+            inapp.desk_events_fan_out(
+                items=[
+                    (
+                        items[i].event,
+                        items[i].recipients,
+                        items[i].context,
+                        references[i]["record_label"],
+                    )
+                    for i in desk
+                ]
+            ),
+            strict=True,
+        )
+    )
     rows = _OutboxRows()
-    for item in items:
+    for index, item in enumerate(items):
         event_id = time_ordered_uuid()
-        reference = _record_reference(item.record)
+        reference = references[index]
         context = dict(item.context)
+        no_email = fan_outs[index].no_email if index in fan_outs else frozenset()
         recipients = _eligible_recipients(
             item.recipients, essential=True, opted_out=set() if item.essential else opted_out
         )
         for user in recipients:
+            if user.pk in no_email:
+                continue
             rows.add(
                 event_id=event_id,
                 event=item.event,
