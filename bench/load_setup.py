@@ -69,13 +69,18 @@ def _people() -> tuple[list[User], list[User]]:
     return agents, requesters
 
 
-def _give_tickets(requesters: list[User]) -> dict[int, list[str]]:
-    """Each requester's ticket numbers, handing existing tickets over on the first run."""
+def _owned(requesters: list[User]) -> dict[int, list[str]]:
     owned: dict[int, list[str]] = {r.pk: [] for r in requesters}
     for requester_id, number in Ticket.objects.filter(requester__in=requesters).values_list(
         "requester_id", "number"
     ):
         owned[requester_id].append(number)
+    return owned
+
+
+def _give_tickets(requesters: list[User]) -> dict[int, list[str]]:
+    """Each requester's ticket numbers, handing existing tickets over on the first run."""
+    owned = _owned(requesters)
     if all(owned.values()):
         return owned
     # An even spread over the table (every 331st id), not the newest: portal pages then read
@@ -90,7 +95,7 @@ def _give_tickets(requesters: list[User]) -> dict[int, list[str]]:
         for index, requester in enumerate(requesters):
             mine = ids[index * TICKETS_PER_REQUESTER : (index + 1) * TICKETS_PER_REQUESTER]
             Ticket.objects.filter(pk__in=mine).update(requester=requester)
-    return _give_tickets(requesters)
+    return _owned(requesters)
 
 
 def _session(user: User) -> str:
