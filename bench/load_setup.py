@@ -66,7 +66,9 @@ def _people() -> tuple[list[User], list[User]]:
         User.objects.filter(email__startswith="loadtest.").update(
             password=make_password(DEMO_PASSWORD)
         )
-    return agents, requesters
+    # Read again: a session carries a hash of the password, which the update above changed.
+    by_email = {u.email: u for u in User.objects.filter(email__startswith="loadtest.")}
+    return [by_email[a.email] for a in agents], [by_email[r.email] for r in requesters]
 
 
 def _owned(requesters: list[User]) -> dict[int, list[str]]:
