@@ -110,11 +110,14 @@ def main() -> None:
     out = Path(sys.argv[1])
     agents, requesters = _people()
     owned = _give_tickets(requesters)
+    # Their own team's tickets: "assign to me" keeps a ticket in its team, and only that
+    # team's members may take it (anything else is a correct 400).
+    desk_team = Team.objects.get(name="Service Desk")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT number FROM tickets_ticket WHERE id %% 97 = 0 AND status = ANY(%s)"
-            " ORDER BY id LIMIT %s",
-            [list(OPEN_STATUSES), AGENT_TICKETS],
+            " AND assignment_team_id = %s ORDER BY id LIMIT %s",
+            [list(OPEN_STATUSES), desk_team.pk, AGENT_TICKETS],
         )
         open_numbers = [row[0] for row in cursor.fetchall()]
     out.write_text(
