@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django_auth_ldap.config import LDAPSearch
 
+from itsm.core.redis_client import celery_urls, parse_sentinels
 from itsm.sso.config import ldap_connection_options, ldap_group_type, oidc_apps_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -183,6 +184,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache ---
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Redis Sentinel (README "Redis with Sentinel"): with sentinels set, the cache, the Celery
+# broker and results and the health checks ask them for the master named
+# REDIS_SENTINEL_MASTER; REDIS_URL then gives only the database number and the password.
+REDIS_SENTINELS = env.list("REDIS_SENTINELS", default=[])
+REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", default="mymaster")
+try:
+    _REDIS_SENTINEL_ADDRESSES = parse_sentinels(REDIS_SENTINELS)
+except ValueError as _error:
+    raise ImproperlyConfigured(str(_error)) from None
+_CACHE_SENTINEL_OPTIONS = (
+    {
+        "pool_class": "itsm.core.redis_client.SentinelMasterPool",
+        "sentinels": _REDIS_SENTINEL_ADDRESSES,
+        "sentinel_master": REDIS_SENTINEL_MASTER,
+    }
+    if _REDIS_SENTINEL_ADDRESSES
+    else {}
+)
 CACHES = {
     "default": {
         "BACKEND": "itsm.core.cache.ReusingRedisCache",
@@ -196,6 +215,7 @@ CACHES = {
         "OPTIONS": {
             "socket_connect_timeout": env.float("ITSM_CACHE_TIMEOUT", default=0.05),
             "socket_timeout": env.float("ITSM_CACHE_TIMEOUT", default=0.05),
+            **_CACHE_SENTINEL_OPTIONS,
         },
     }
 }
@@ -550,8 +570,16 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery ---
 # Broker and results on Redis (different databases so a FLUSHDB of results never drops tasks).
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL.rsplit("/", 1)[0] + "/1")
+# With REDIS_SENTINELS, both default to `sentinel://` URLs naming every Sentinel (kombu's and
+# Celery's Sentinel transports; the master's name goes in the transport options below).
+_SENTINEL_BROKER_URL, _SENTINEL_RESULT_URL = celery_urls(REDIS_URL, _REDIS_SENTINEL_ADDRESSES)
+CELERY_BROKER_URL = env.str(
+    "CELERY_BROKER_URL", default=_SENTINEL_BROKER_URL if REDIS_SENTINELS else REDIS_URL
+)
+CELERY_RESULT_BACKEND = env.str(
+    "CELERY_RESULT_BACKEND",
+    default=_SENTINEL_RESULT_URL if REDIS_SENTINELS else REDIS_URL.rsplit("/", 1)[0] + "/1",
+)
 CELERY_TASK_SERIALIZER = "json"  # ids and plain values only; never pickle
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -574,6 +602,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # (or a restart) dropped is replaced instead of failing the next command.
     "health_check_interval": 10,
     "socket_keepalive": True,
+    # Read by the sentinel:// transport only; plain redis:// ignores it.
+    "master_name": REDIS_SENTINEL_MASTER,
+}
+# Celery's Sentinel result backend passes no timeouts to the Sentinels unless told to.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "master_name": REDIS_SENTINEL_MASTER,
+    "sentinel_kwargs": {"socket_timeout": 2, "socket_connect_timeout": 2},
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Web processes: a request never waits on a dead broker. They publish only through

@@ -86,20 +86,28 @@ def wait_until(condition, *, timeout: float, step: float = 0.1) -> bool:
 
 
 class ThrowawayRedis:
-    """A redis-server of our own, without persistence, in `directory`."""
+    """A redis-server of our own, without persistence, in `directory`; `replica_of` (another
+    ThrowawayRedis) makes it a replica streaming from that one."""
 
-    def __init__(self, directory: Path | None = None):
+    def __init__(
+        self, directory: Path | None = None, *, replica_of: "ThrowawayRedis | None" = None
+    ):
         self.directory = directory or Path(tempfile.mkdtemp(prefix="itsm-redis-"))
         self.port = spare_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.replica_of = replica_of
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         log = (self.directory / f"redis-{self.port}.log").open("a")
+        replication = (
+            ("--replicaof", "127.0.0.1", str(self.replica_of.port)) if self.replica_of else ()
+        )
         self.process = subprocess.Popen(
             [
                 *("redis-server", "--bind", "127.0.0.1", "--port", str(self.port)),
                 *("--save", "", "--appendonly", "no", "--dir", str(self.directory)),
+                *replication,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -137,6 +145,37 @@ class ThrowawayRedis:
             self.kill()
 
 
+class ThrowawaySentinel(ForegroundServer):
+    """A Redis Sentinel (`redis-server CONF --sentinel`, as Debian's redis-sentinel runs it) on
+    a spare port, watching `master` under the name `name`; `quorum` of the sentinels must
+    agree that the master is down. Tuned to notice a dead master within a second."""
+
+    LOG = "sentinel.log"
+
+    def __init__(self, master: ThrowawayRedis, *, name: str = "mymaster", quorum: int = 2):
+        self.port = spare_port()
+        self.root = Path(tempfile.mkdtemp(prefix="itsm-sentinel-"))
+        # Sentinel rewrites its configuration file as it learns (replicas, other sentinels,
+        # the new master), so each one owns its file.
+        (self.root / "sentinel.conf").write_text(
+            f"bind 127.0.0.1\nport {self.port}\ndir {self.root}\n"
+            f"logfile {self.root / self.LOG}\n"
+            f"sentinel monitor {name} 127.0.0.1 {master.port} {quorum}\n"
+            f"sentinel down-after-milliseconds {name} 1000\n"
+            f"sentinel failover-timeout {name} 10000\n"
+            f"sentinel parallel-syncs {name} 1\n"
+        )
+        self.address = f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", str(self.root / "sentinel.conf"), "--sentinel"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(lambda: _port_open(self.port), what=f"redis-sentinel on {self.port}", timeout=10)
+
+
 def database_url(settings_dict: dict) -> str:
     """A DATABASE_URL for another process to reach the database this process uses."""
     user = quote(settings_dict.get("USER") or "")
@@ -151,11 +190,14 @@ class WorkerProcess:
     """`celery -A itsm worker` as production runs it (prefork, every queue), in its own
     process, against `redis_url` and the database `db_url`; mail goes to SentMail rows."""
 
-    def __init__(self, *, redis_url: str, db_url: str, log_path: Path, extra_env=None):
+    def __init__(
+        self, *, redis_url: str, db_url: str, log_path: Path, extra_env=None, extra_args=()
+    ):
         self.redis_url = redis_url
         self.db_url = db_url
         self.log_path = log_path
         self.extra_env = extra_env or {}
+        self.extra_args = tuple(extra_args)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -174,6 +216,7 @@ class WorkerProcess:
                 f"--queues={','.join(settings.CELERY_TASK_QUEUES_NAMES)}",
                 *("--without-mingle", "--without-gossip"),
                 *("-n", f"fault-{os.getpid()}@%h"),
+                *self.extra_args,
             ],
             cwd=ROOT,
             env=env,

@@ -7,6 +7,8 @@ import psycopg2
 import redis
 from django.conf import settings
 
+from itsm.core.redis_client import master_client
+
 START_HINTS = {
     "PostgreSQL": "start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) "
     "main start` or `docker compose up -d postgres`, or set DATABASE_URL",
@@ -22,6 +24,16 @@ def redact(url: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         parts = parts._replace(netloc=netloc)
     return urlunsplit(parts)
+
+
+def redis_location() -> str:
+    """Where Redis is looked for, for messages (no password)."""
+    if settings.REDIS_SENTINELS:
+        return (
+            f"the master {settings.REDIS_SENTINEL_MASTER!r} of Sentinel "
+            f"{','.join(settings.REDIS_SENTINELS)}"
+        )
+    return redact(settings.REDIS_URL)
 
 
 def postgres_problem() -> str | None:
@@ -43,7 +55,7 @@ def postgres_problem() -> str | None:
 
 def redis_problem() -> str | None:
     try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+        master_client(timeout=2).ping()
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         return str(exc).strip().splitlines()[0]
     return None
@@ -56,8 +68,9 @@ def service_problems() -> list[str]:
         url = redact(settings.DATABASE_URL)
         lines.append(f"Cannot reach PostgreSQL at {url} ({problem}); {START_HINTS['PostgreSQL']}.")
     if problem := redis_problem():
-        url = redact(settings.REDIS_URL)
-        lines.append(f"Cannot reach Redis at {url} ({problem}); {START_HINTS['Redis']}.")
+        lines.append(
+            f"Cannot reach Redis at {redis_location()} ({problem}); {START_HINTS['Redis']}."
+        )
     return lines
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from drf_spectacular.views import SpectacularSwaggerView
 
 from itsm.accounts.roles import user_is_staff_member
+from itsm.core.redis_client import master_client
 from itsm.core.refusals import (
     bad_request_response,
     database_unavailable,
@@ -65,7 +66,7 @@ def _database_ok() -> tuple[bool, str]:
 
 def _redis_ok() -> tuple[bool, str]:
     try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        master_client(timeout=1).ping()
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         return False, str(exc).splitlines()[0]
     return True, "ok"
