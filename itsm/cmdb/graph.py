@@ -37,21 +37,29 @@ SOURCE_NEEDS_TARGET = (RelationKind.DEPENDS_ON, RelationKind.RUNS_ON)
 TARGET_NEEDS_SOURCE = (RelationKind.PART_OF,)
 IMPACT_KINDS = frozenset((*SOURCE_NEEDS_TARGET, *TARGET_NEEDS_SOURCE))
 
-# Every impact-carrying relation as an edge "needer → needed". Each branch is served by an
-# index (source: the unique constraint's; target: ci_relation_target), and the planner pushes
-# the walk's join condition into both.
-_EDGES = """
-    SELECT source_id AS needer, target_id AS needed FROM cmdb_cirelation
-     WHERE kind IN ({source_needs})
-    UNION ALL
-    SELECT target_id AS needer, source_id AS needed FROM cmdb_cirelation
-     WHERE kind IN ({target_needs})
-""".format(
-    source_needs=", ".join(f"'{kind.value}'" for kind in SOURCE_NEEDS_TARGET),
-    target_needs=", ".join(f"'{kind.value}'" for kind in TARGET_NEEDS_SOURCE),
-)
-# downstream: from a CI to those that need it; upstream: from a CI to those it needs.
-_STEP = {"downstream": ("needer", "needed"), "upstream": ("needed", "needer")}
+# One step of a walk from the CI `w.ci_id`, over every impact-carrying relation, as a LATERAL
+# subquery: each branch is an index scan per CI reached (source: the unique constraint's
+# index; target: ci_relation_target), never a scan of the whole relation table per level.
+_SOURCE_NEEDS = ", ".join(f"'{kind.value}'" for kind in SOURCE_NEEDS_TARGET)
+_TARGET_NEEDS = ", ".join(f"'{kind.value}'" for kind in TARGET_NEEDS_SOURCE)
+_STEP = {
+    # To the CIs that need w: sources of "needs" kinds pointing at it, wholes it is part of.
+    "downstream": f"""
+        SELECT r.source_id FROM cmdb_cirelation r
+         WHERE r.target_id = w.ci_id AND r.kind IN ({_SOURCE_NEEDS})
+        UNION ALL
+        SELECT r.target_id FROM cmdb_cirelation r
+         WHERE r.source_id = w.ci_id AND r.kind IN ({_TARGET_NEEDS})
+    """,
+    # To the CIs w needs: targets of its "needs" kinds, the parts it is made of.
+    "upstream": f"""
+        SELECT r.target_id FROM cmdb_cirelation r
+         WHERE r.source_id = w.ci_id AND r.kind IN ({_SOURCE_NEEDS})
+        UNION ALL
+        SELECT r.source_id FROM cmdb_cirelation r
+         WHERE r.target_id = w.ci_id AND r.kind IN ({_TARGET_NEEDS})
+    """,
+}
 
 
 def walk_sql(
@@ -60,13 +68,12 @@ def walk_sql(
     """The walk as SQL with its params, one row (ci_id, depth) per CI reached (start CIs
     left out), for use as a subquery (`ci_id__in=RawSQL(*walk_sql(...))` takes its first
     column through `walk_ids_sql`) or on its own."""
-    to, frm = _STEP[direction]
     sql = f"""
         WITH RECURSIVE walk(ci_id, depth) AS (
             SELECT unnest(%s::bigint[]), 0
           UNION
-            SELECT e.{to}, w.depth + 1
-              FROM walk w JOIN ({_EDGES}) e ON e.{frm} = w.ci_id
+            SELECT step.ci_id, w.depth + 1
+              FROM walk w CROSS JOIN LATERAL ({_STEP[direction]}) step(ci_id)
              WHERE w.depth < %s
         )
         SELECT ci_id, MIN(depth) AS depth FROM walk

@@ -125,9 +125,9 @@ class Command(BaseCommand):
 
     def _cmdb(self, rng: random.Random, count: int) -> None:
         """`count` CIs in four layers — 2 % infrastructure (storage, network), 8 % database
-        clusters with their nodes, 20 % servers, 70 % applications — each needing one or two
-        CIs of the layer below (runs on / depends on / is part of), a few connects-to links
-        and a few cycles, as a real CMDB has from wrong data. Every fifth ticket gets a CI."""
+        clusters, 20 % servers, 70 % applications — each needing one or two CIs of the layer
+        below (runs on / depends on), a few connects-to links and a few cycles, as a real CMDB
+        has from wrong data. Every fifth ticket gets a CI."""
         services = list(Service.objects.values_list("id", flat=True)) or [None]
         layers = [
             ("infra", "storage", int(count * 0.02)),
@@ -150,7 +150,7 @@ class Command(BaseCommand):
             ids[name] = [ci.pk for ci in ConfigurationItem.objects.bulk_create(rows, BATCH)]
             start += size
         below = {"cluster": "infra", "server": "cluster", "app": "server"}
-        kinds = {"cluster": "runs_on", "server": "part_of", "app": "depends_on"}
+        kinds = {"cluster": "runs_on", "server": "runs_on", "app": "depends_on"}
         relations = []
         for layer, lower in below.items():
             for ci in ids[layer]:
