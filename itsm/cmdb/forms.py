@@ -1,7 +1,7 @@
 from django import forms
 
 from itsm.accounts.models import User
-from itsm.cmdb.choices import RelationKind
+from itsm.cmdb.choices import CiStatus, CiType, RelationKind
 from itsm.cmdb.models import ConfigurationItem, Service
 
 
@@ -10,10 +10,8 @@ class CiForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(max_length=120)
-    ci_type = forms.ChoiceField(
-        label="Type", choices=ConfigurationItem._meta.get_field("ci_type").choices
-    )
-    status = forms.ChoiceField(choices=ConfigurationItem._meta.get_field("status").choices)
+    ci_type = forms.ChoiceField(label="Type", choices=CiType.choices)
+    status = forms.ChoiceField(choices=CiStatus.choices)
     service = forms.ModelChoiceField(
         queryset=Service.objects.filter(is_active=True), required=False
     )

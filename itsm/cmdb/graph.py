@@ -23,7 +23,7 @@ cycle leads back to them.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import connection
 
@@ -64,7 +64,7 @@ _STEP = {
 
 def walk_sql(
     *, start: Sequence[int], direction: Direction, max_depth: int = MAX_DEPTH
-) -> tuple[str, list[object]]:
+) -> tuple[str, list[Any]]:
     """The walk as SQL with its params, one row (ci_id, depth) per CI reached (start CIs
     left out), for use as a subquery (`ci_id__in=RawSQL(*walk_sql(...))` takes its first
     column through `walk_ids_sql`) or on its own."""
@@ -85,7 +85,7 @@ def walk_sql(
 
 def walk_ids_sql(
     *, start: Sequence[int], direction: Direction, max_depth: int = MAX_DEPTH
-) -> tuple[str, list[object]]:
+) -> tuple[str, list[Any]]:
     """The ids of the CIs a walk reaches, as a subquery: `ci_id__in=RawSQL(*walk_ids_sql(…))`."""
     sql, params = walk_sql(start=start, direction=direction, max_depth=max_depth)
     return f"SELECT ci_id FROM ({sql}) reached", params

@@ -223,7 +223,7 @@ def ci_edit(request, pk: int):
         if refusal.is_stale:
             # Keep what was typed, carry the current version: sending again is a choice.
             form.data = form.data.copy()
-            form.data["version"] = str(refusal.error.current_version)  # type: ignore[union-attr]
+            form.data["version"] = str(refusal.error.current_version)
     elif form.errors:
         status = 400
     return render(request, "cmdb/ci_form.html", {"form": form, "ci": ci}, status=status)

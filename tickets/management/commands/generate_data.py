@@ -128,7 +128,7 @@ class Command(BaseCommand):
         clusters, 20 % servers, 70 % applications — each needing one or two CIs of the layer
         below (runs on / depends on), a few connects-to links and a few cycles, as a real CMDB
         has from wrong data. Every fifth ticket gets a CI."""
-        services = list(Service.objects.values_list("id", flat=True)) or [None]
+        services: list[int | None] = [*Service.objects.values_list("id", flat=True)] or [None]
         layers = [
             ("infra", "storage", int(count * 0.02)),
             ("cluster", "database", int(count * 0.08)),
