@@ -2,8 +2,10 @@
 
 Five questions (DESIGN §4, ITIL change risk): impact on services, likelihood of failure,
 backout difficulty, the criticality of the most critical affected service, and how many
-changes on the same CIs failed recently. Each answer scores points; the sum gives the level,
-and two answers force "high" on their own (a backout that is impossible, or a likely outage
+changes on the same CIs failed recently — plus, from the CMDB, the number of services that
+depend on the CIs the change touches (DEPENDENT_SERVICE_POINTS). Each answer scores points;
+the sum gives the level, and two answers force "high" on their own (a backout that is
+impossible, or a likely outage
 of a critical service). Every answer that adds points is listed as a reason.
 """
 
@@ -25,6 +27,8 @@ QUESTIONS = {
     "backout": ("Backout difficulty", BACKOUT),
     "criticality": ("Criticality of the affected services", CRITICALITY),
 }
+# (at least this many dependent services, points): one service is the change's own business.
+DEPENDENT_SERVICE_POINTS = ((10, 3), (5, 2), (2, 1))
 HIGH_FROM = 8
 MEDIUM_FROM = 4
 
@@ -38,7 +42,8 @@ class RiskAssessment:
 
 def assess_risk(answers: dict) -> RiskAssessment:
     """Score the questionnaire. `answers`: impact, likelihood, backout, criticality (words from
-    the tables above) and `failed_changes` (failures on the same CIs in the last 90 days).
+    the tables above), `failed_changes` (failures on the same CIs in the last 90 days) and
+    `dependent_services` (services an outage of the change's CIs reaches).
 
     Raises ValueError for an unknown answer, so a bad form never scores silently as low.
     """
@@ -58,6 +63,17 @@ def assess_risk(answers: dict) -> RiskAssessment:
         points = min(failed, 3)
         score += points
         reasons.append(f"{failed} failed change(s) on these CIs in 90 days (+{points})")
+
+    dependent = int(answers.get("dependent_services") or 0)
+    if dependent < 0:
+        raise ValueError("The number of dependent services cannot be negative.")
+    for at_least, points in DEPENDENT_SERVICE_POINTS:
+        if dependent >= at_least:
+            score += points
+            reasons.append(
+                f"{dependent} services depend on the CIs this change touches (+{points})"
+            )
+            break
 
     if answers["backout"] == "impossible":
         reasons.append("No way back: a change that cannot be backed out is high risk.")

@@ -27,6 +27,7 @@ from changes.choices import (
     RiskLevel,
 )
 from changes.fields import CHANGE_EDITABLE_FIELDS
+from changes.impact import dependent_service_count
 from changes.models import (
     CabApproval,
     CalendarFeedToken,
@@ -268,8 +269,9 @@ def change_set_public_title(
 
 
 def risk_defaults(*, change: ChangeRequest) -> dict[str, Any]:
-    """Answers the system knows: the highest criticality of the affected services and the
-    failed changes on the same CIs in the last 90 days."""
+    """Answers the system knows: the highest criticality of the affected services, the
+    failed changes on the same CIs in the last 90 days, and how many services depend on the
+    CIs it touches (`changes.impact`)."""
     levels = [s.criticality for s in change.services.all()]
     criticality = max(levels, key=CRITICALITY_ORDER.index) if levels else "low"
     since = timezone.now() - timedelta(days=90)
@@ -281,7 +283,11 @@ def risk_defaults(*, change: ChangeRequest) -> dict[str, Any]:
         .distinct()
         .count()
     )
-    return {"criticality": criticality, "failed_changes": failed}
+    return {
+        "criticality": criticality,
+        "failed_changes": failed,
+        "dependent_services": dependent_service_count(change=change),
+    }
 
 
 @transaction.atomic

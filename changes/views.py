@@ -30,6 +30,7 @@ from changes.forms import (
     RiskOverrideForm,
     TransitionForm,
 )
+from changes.impact import change_impact
 from itsm.accounts.models import User
 from itsm.accounts.roles import Role, user_has_role, user_is_staff_member
 from itsm.audit.selectors import audit_list_for_record
@@ -120,6 +121,7 @@ def _detail_context(request: HttpRequest, change, **forms) -> dict:
     return {
         "change": change,
         "conflicts": selectors.change_conflicts(change=change),
+        "impact": change_impact(change=change),
         "transitions": workflow.allowed_transitions(change, roles=roles),
         "can_manage": workflow.MANAGE in roles,
         "is_change_manager": user_has_role(request.user, Role.CHANGE_MANAGER),

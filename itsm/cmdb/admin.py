@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.cmdb.models import CiRelation, ConfigurationItem, Service
 
 
 @admin.register(Service)
@@ -11,10 +11,29 @@ class ServiceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["owner", "support_team"]
 
 
+class CiRelationInline(admin.TabularInline):
+    """The CI's relations, read "this CI <kind> target"."""
+
+    model = CiRelation
+    fk_name = "source"
+    fields = ["kind", "target"]
+    autocomplete_fields = ["target"]
+    extra = 0
+    verbose_name = "relation (this CI … target)"
+
+
+@admin.register(CiRelation)
+class CiRelationAdmin(admin.ModelAdmin):
+    list_display = ["source", "kind", "target", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["source__name", "target__name"]
+    autocomplete_fields = ["source", "target"]
+
+
 @admin.register(ConfigurationItem)
 class ConfigurationItemAdmin(admin.ModelAdmin):
     list_display = ["name", "ci_type", "service", "status", "owner"]
     list_filter = ["ci_type", "status"]
     search_fields = ["name"]
     autocomplete_fields = ["owner", "service"]
-    filter_horizontal = ["depends_on"]
+    inlines = [CiRelationInline]

@@ -31,6 +31,15 @@ class CiStatus(models.TextChoices):
     RETIRED = "retired", "Retired"
 
 
+class RelationKind(models.TextChoices):
+    """How one CI needs another, read "source <kind> target"."""
+
+    DEPENDS_ON = "depends_on", "depends on"
+    RUNS_ON = "runs_on", "runs on"
+    PART_OF = "part_of", "is part of"
+    CONNECTS_TO = "connects_to", "connects to"
+
+
 CRITICALITY_BADGE = {
     Criticality.LOW: "neutral",
     Criticality.MEDIUM: "info",

@@ -1,8 +1,8 @@
 import django_filters
 from django.db.models import Q
 
-from itsm.cmdb.choices import CiStatus, CiType, Criticality, ServiceKind
-from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.cmdb.choices import CiStatus, CiType, Criticality, RelationKind, ServiceKind
+from itsm.cmdb.models import CiRelation, ConfigurationItem, Service
 
 
 class ServiceFilterSet(django_filters.FilterSet):
@@ -32,3 +32,17 @@ class ConfigurationItemFilterSet(django_filters.FilterSet):
 
     def filter_text(self, queryset, _name, value):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+
+class CiRelationFilterSet(django_filters.FilterSet):
+    source = django_filters.NumberFilter(field_name="source_id")
+    target = django_filters.NumberFilter(field_name="target_id")
+    ci = django_filters.NumberFilter(method="filter_ci", label="Either end")
+    kind = django_filters.ChoiceFilter(choices=RelationKind.choices)
+
+    class Meta:
+        model = CiRelation
+        fields = ["source", "target", "ci", "kind"]
+
+    def filter_ci(self, queryset, _name, value):
+        return queryset.filter(Q(source_id=value) | Q(target_id=value))
