@@ -13,7 +13,7 @@ from itsm.core.refusals import (
     refusal_message,
     refusal_status,
 )
-from itsm.core.views import desk_view
+from itsm.core.views import DeskRequest, desk_view
 from releases import selectors, services, workflow
 from releases.fields import RELEASE_INPUT_FIELDS, RELEASE_LINK_FIELDS
 from releases.forms import ReleaseForm, StaffingForm, StepForm, StepStatusForm, TransitionForm
@@ -174,7 +174,7 @@ def release_staffing_add(request: HttpRequest, number: str) -> HttpResponse:
 
 @desk_view
 @require_POST
-def release_known_issue(request: HttpRequest, number: str, ticket_number: str) -> HttpResponse:
+def release_known_issue(request: DeskRequest, number: str, ticket_number: str) -> HttpResponse:
     """ "This is a known issue of RLS…" from the ticket page's hypercare panel (htmx: the
     panel comes back showing the recorded issue; otherwise back to the ticket)."""
     from tickets.selectors import ticket_get_for_user

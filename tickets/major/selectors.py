@@ -126,7 +126,10 @@ PANEL_UPDATES = 3
 
 
 def major_open_affecting(
-    *, service_ids: Iterable[int], ci_ids: Iterable[int], exclude_ticket_id: int | None = None
+    *,
+    service_ids: Iterable[int | None],
+    ci_ids: Iterable[int | None],
+    exclude_ticket_id: int | None = None,
 ) -> list[MajorIncident]:
     """The active major incidents whose incident is on one of `service_ids` or `ci_ids`,
     latest declared first, each with its latest update (`latest_update`, `latest_update_at`).

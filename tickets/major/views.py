@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from itsm.core.refusals import REFUSALS, refusal_message, refusal_page, refusal_status
-from itsm.core.views import desk_view
+from itsm.core.views import DeskRequest, desk_view
 from tickets import selectors as ticket_selectors
 from tickets.exceptions import MajorIncidentAlreadyOpen
 from tickets.major import selectors, services
@@ -124,7 +124,7 @@ def major_declare(request: HttpRequest, number: str) -> HttpResponse:
 
 @desk_view
 @require_POST
-def major_link_affected(request: HttpRequest, pk: int, number: str) -> HttpResponse:
+def major_link_affected(request: DeskRequest, pk: int, number: str) -> HttpResponse:
     """ "Link as affected" from the ticket page's panel (htmx: the panel comes back saying
     "linked") or from the "already open" question (a redirect to the ticket)."""
     major = selectors.major_get(pk=pk)
@@ -153,7 +153,7 @@ def major_link_affected(request: HttpRequest, pk: int, number: str) -> HttpRespo
 
 @desk_view
 @require_POST
-def major_desk_instructions(request: HttpRequest, pk: int) -> HttpResponse:
+def major_desk_instructions(request: DeskRequest, pk: int) -> HttpResponse:
     major = selectors.major_get(pk=pk)
     form = MajorDeskInstructionsForm(request.POST)
     if not form.is_valid():
