@@ -129,6 +129,11 @@ class ReleaseIncidentTag(models.Model):
         "tickets.Ticket", on_delete=models.CASCADE, related_name="release_tags"
     )
     tagged_at = models.DateTimeField(auto_now_add=True)
+    known_issue = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Which of the release's known issues the desk said this incident is.",
+    )
 
     class Meta:
         ordering = ["-tagged_at", "id"]

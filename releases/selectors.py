@@ -2,11 +2,13 @@
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from itsm.accounts.roles import user_is_staff_member
+from knowledge.models import Article
 from releases.choices import UPCOMING_STATUSES, ReleaseStatus
 from releases.models import DeploymentStep, Release, ReleaseIncidentTag, SupportStaffing
 
@@ -116,3 +118,70 @@ def release_list_in_hypercare(*, user: Any, limit: int) -> list[Release]:
         .only("number", "name", "status", "deployed_at", "hypercare_ends_at")
         .order_by("hypercare_ends_at", "id")[:limit]
     )
+
+
+# The ticket page's hypercare panel names at most this many releases.
+TICKET_PANEL_RELEASES = 3
+
+
+def release_known_issue_list(release: Release) -> list[str]:
+    """The release's known issues, one per non-empty line of its support plan (a leading
+    list marker dropped): what "this is a known issue of RLS…" offers and records."""
+    issues = []
+    for line in release.known_issues.splitlines():
+        issue = line.strip().lstrip("-*•").strip()
+        if issue:
+            issues.append(issue[:300])
+    return issues
+
+
+def release_panel_for_ticket(*, ticket: Any, user: Any) -> dict[str, Any] | None:
+    """The ticket page's "release in hypercare" panel, for desk staff: the releases the ticket
+    is tagged to, or in whose hypercare window it was raised on one of their services, with
+    their known issues (and the one recorded for this ticket), agent articles and desk
+    staffing still to come. One query when there is none; three with one (the releases, then
+    their articles and their staffing, each by the releases' ids)."""
+    if not user_is_staff_member(user):
+        return None
+    from changes.models import ChangeRequest
+
+    tag = ReleaseIncidentTag.objects.filter(release=OuterRef("pk"), incident_id=ticket.pk)
+    match = Q(Exists(tag))
+    if ticket.service_id is not None:
+        on_service = Release.changes.through.objects.filter(
+            release_id=OuterRef("pk"),
+            changerequest__in=ChangeRequest.services.through.objects.filter(
+                service_id=ticket.service_id
+            ).values("changerequest_id"),
+        )
+        match |= Q(
+            Exists(on_service),
+            status=ReleaseStatus.HYPERCARE,
+            deployed_at__lte=ticket.created_at,
+            hypercare_ends_at__gt=ticket.created_at,
+        )
+    now = timezone.now()
+    releases = list(
+        release_list_visible(user=user)
+        .filter(match)
+        .annotate(is_tagged=Exists(tag), known_issue=Subquery(tag.values("known_issue")[:1]))
+        .prefetch_related(
+            Prefetch("articles", queryset=Article.objects.only("pk", "number", "title")),
+            Prefetch(
+                "staffing",
+                queryset=SupportStaffing.objects.filter(ends_at__gte=now).select_related(
+                    "team", "agent"
+                ),
+            ),
+        )
+        .order_by("-deployed_at", "-id")[:TICKET_PANEL_RELEASES]
+    )
+    if not releases:
+        return None
+    return {
+        "releases": [
+            {"release": release, "known_issues": release_known_issue_list(release)}
+            for release in releases
+        ],
+        "is_incident": ticket.kind == "incident",
+    }

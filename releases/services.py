@@ -297,3 +297,41 @@ def release_tag_hypercare_incidents(*, release: Release | None = None) -> int:
         )
         created += len(rows)
     return created
+
+
+@transaction.atomic
+def release_tag_known_issue(
+    *, release: Release, ticket: Any, actor: Any, known_issue: str
+) -> ReleaseIncidentTag:
+    """ "This is a known issue of RLS…": tag the ticket to the release (if the hypercare
+    sweep has not already) and record which of its known issues it is, audited on the
+    ticket's timeline (from → to). The desk does this, so it is the desk's right to change
+    tickets that is checked, not the release manager's."""
+    from itsm.core.permissions import require_permission
+    from releases.selectors import release_known_issue_list
+    from tickets import permissions as ticket_may
+
+    require_permission(
+        actor, ticket_may.CHANGE, refusal="Only the service desk can tag tickets to a release."
+    )
+    issue = known_issue.strip()
+    if issue not in release_known_issue_list(release):
+        raise InvalidReleaseInput(
+            f"Choose one of the known issues of {release.number}.", field="known_issue"
+        )
+    tag, _ = ReleaseIncidentTag.objects.select_for_update().get_or_create(
+        release=release, incident_id=ticket.pk
+    )
+    if tag.known_issue == issue:
+        return tag
+    before = {"known_issue": tag.known_issue}
+    tag.known_issue = issue
+    tag.save(update_fields=["known_issue"])
+    audit_record(
+        record=ticket,
+        actor=actor,
+        action="release_known_issue",
+        changes=field_changes(before, {"known_issue": issue}),
+        message=f"Known issue of {release.number}: {issue}",
+    )
+    return tag

@@ -16,5 +16,10 @@ urlpatterns = [
         views.release_step_status,
         name="desk-release-step-status",
     ),
+    path(
+        "<str:number>/known-issue/<str:ticket_number>/",
+        views.release_known_issue,
+        name="desk-release-known-issue",
+    ),
     path("<str:number>/staffing/", views.release_staffing_add, name="desk-release-staffing-add"),
 ]

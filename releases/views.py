@@ -6,8 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from itsm.core.refusals import FormRefusal, errors_into
-from itsm.core.views import desk_view
+from itsm.core.refusals import (
+    REFUSALS,
+    FormRefusal,
+    errors_into,
+    refusal_message,
+    refusal_status,
+)
+from itsm.core.views import DeskRequest, desk_view
 from releases import selectors, services, workflow
 from releases.fields import RELEASE_INPUT_FIELDS, RELEASE_LINK_FIELDS
 from releases.forms import ReleaseForm, StaffingForm, StepForm, StepStatusForm, TransitionForm
@@ -164,3 +170,40 @@ def release_staffing_add(request: HttpRequest, number: str) -> HttpResponse:
         return _incomplete(request, release, "Give the shift's start and end.")
     services.release_staffing_add(release=release, actor=request.user, **form.cleaned_data)
     return _done(request, release, "Staffing added.")
+
+
+@desk_view
+@require_POST
+def release_known_issue(request: DeskRequest, number: str, ticket_number: str) -> HttpResponse:
+    """ "This is a known issue of RLS…" from the ticket page's hypercare panel (htmx: the
+    panel comes back showing the recorded issue; otherwise back to the ticket)."""
+    from tickets.selectors import ticket_get_for_user
+
+    release = selectors.release_get_for_user(user=request.user, number=number)
+    ticket = ticket_get_for_user(user=request.user, number=ticket_number, whole=False)
+    error = ""
+    try:
+        services.release_tag_known_issue(
+            release=release,
+            ticket=ticket,
+            actor=request.user,
+            known_issue=request.POST.get("known_issue", ""),
+        )
+    except REFUSALS as refused:
+        if not request.htmx:
+            messages.error(request, refusal_message(refused))
+            return redirect(ticket.get_absolute_url())
+        error = refusal_message(refused)
+        status = refusal_status(refused)
+    else:
+        status = 200
+        if not request.htmx:
+            messages.success(request, f"Recorded as a known issue of {release.number}.")
+            return redirect(ticket.get_absolute_url())
+    panel = selectors.release_panel_for_ticket(ticket=ticket, user=request.user)
+    return render(
+        request,
+        "releases/_hypercare_panel.html",
+        {"ticket": ticket, "panel": panel, "error": error},
+        status=status,
+    )

@@ -13,9 +13,29 @@ class TicketsConfig(AppConfig):
         from tickets import signals
         from tickets.mail.selectors import mailbox_reply_to
         from tickets.mail.webhooks import inbound_mail_received
+        from tickets.major.selectors import major_panel_for_ticket
+        from tickets.panels import TicketPanel, ticket_panel_register
         from tickets.selectors import article_linked_ticket_count
+        from tickets.selectors.requester import requester_history_for_ticket
 
         signals.connect()
+        # An ongoing major incident on the ticket's service/CI, or the one it is a child of.
+        ticket_panel_register(
+            TicketPanel(
+                name="major-incident",
+                template="tickets/major/_ticket_panel.html",
+                data=major_panel_for_ticket,
+                order=5,
+            )
+        )
+        ticket_panel_register(
+            TicketPanel(
+                name="requester-history",
+                template="tickets/desk/_requester_history.html",
+                data=requester_history_for_ticket,
+                order=90,
+            )
+        )
         article_fact_register(
             ArticleFact(
                 name="linked-tickets", label="Linked tickets", value=article_linked_ticket_count

@@ -18,13 +18,26 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["display_name"]
-    list_display = ["email", "display_name", "manager", "is_active", "is_staff"]
+    list_display = ["email", "display_name", "organisation_unit", "is_vip", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "groups"]
     search_fields = ["email", "display_name"]
     autocomplete_fields = ["manager"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["display_name", "phone", "manager", "timezone", "language"]}),
+        (
+            "Profile",
+            {
+                "fields": [
+                    "display_name",
+                    "phone",
+                    "manager",
+                    "organisation_unit",
+                    "is_vip",
+                    "timezone",
+                    "language",
+                ]
+            },
+        ),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]

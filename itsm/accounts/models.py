@@ -50,6 +50,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     manager = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
+    organisation_unit = models.CharField(
+        max_length=120, blank=True, help_text="Department or business unit, shown to the desk."
+    )
+    is_vip = models.BooleanField(
+        "VIP", default=False, help_text="The desk sees a VIP flag on this person's tickets."
+    )
     timezone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="UTC")
     language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
     is_active = models.BooleanField(default=True)

@@ -25,6 +25,8 @@ class DeclareMajorForm(forms.Form):
     communications_owner = forms.ModelChoiceField(
         queryset=User.objects.none(), label="Communications owner", widget=FastSelect
     )
+    # Set by "declare anyway" after the desk was told one is already open on the service.
+    force = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -34,6 +36,30 @@ class DeclareMajorForm(forms.Form):
         people = [("", "---------"), *filter_choice_lists()["desk_people"]]
         self.fields["manager"].widget.choices = people
         self.fields["communications_owner"].widget.choices = people
+
+
+class MajorDeskInstructionsForm(forms.Form):
+    caller_script = forms.CharField(
+        label="What to tell callers",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Agents read this on every affected ticket (internal).",
+    )
+    public_wording = forms.CharField(
+        label="Public wording",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What agents may write in public replies to requesters.",
+    )
+    next_update_due_at = forms.DateTimeField(
+        label="Next update due",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="Empty: one cadence after the last update.",
+    )
 
 
 class MajorUpdateForm(forms.Form):

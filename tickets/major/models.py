@@ -6,6 +6,8 @@ never points at problems; a review that opens a problem is linked from the probl
 (`problems.Problem.source_major_incident`).
 """
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -56,6 +58,21 @@ class MajorIncident(models.Model):
     last_update_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_note = models.TextField(blank=True)
+    # --- The manager's instructions to the service desk (shown on affected tickets) ---
+    caller_script = models.TextField(
+        "what to tell callers",
+        blank=True,
+        help_text="What agents say to a caller who is affected (internal to the desk).",
+    )
+    public_wording = models.TextField(
+        blank=True, help_text="The wording agents may use in public replies to requesters."
+    )
+    next_update_due_at = models.DateTimeField(
+        "next update due",
+        null=True,
+        blank=True,
+        help_text="When the manager promises the next update (empty: the cadence decides).",
+    )
     # Not a field: whether the portal banner offers "I'm affected too", set by major_banner_list.
     can_join: bool
 
@@ -82,6 +99,13 @@ class MajorIncident(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == MajorIncidentStatus.ACTIVE
+
+    @property
+    def next_update_at(self) -> "datetime":
+        """When the next update is due: the manager's promise, else one cadence after the last."""
+        return self.next_update_due_at or self.last_update_at + timedelta(
+            minutes=self.cadence_minutes
+        )
 
 
 class MajorIncidentUpdate(models.Model):

@@ -1,6 +1,6 @@
 """Reads for the major-incident pages, the API, the portal and desk banners and the dashboards."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.models import AuditEvent
 from itsm.core.cache import cached
 from itsm.notifications.models import Notification
@@ -118,6 +119,69 @@ def _desk_banner() -> list[dict[str, Any]]:
         }
         for major in majors
     ]
+
+
+# The ticket page's major-incident panel shows this many of the latest updates.
+PANEL_UPDATES = 3
+
+
+def major_open_affecting(
+    *,
+    service_ids: Iterable[int | None],
+    ci_ids: Iterable[int | None],
+    exclude_ticket_id: int | None = None,
+) -> list[MajorIncident]:
+    """The active major incidents whose incident is on one of `service_ids` or `ci_ids`,
+    latest declared first, each with its latest update (`latest_update`, `latest_update_at`).
+
+    The one read behind "is there an outage on this?" (the ticket page's panel and the
+    second-declaration check). It takes sets so that a caller can widen the match to the CIs
+    a ticket's CI depends on. One query over the few active ones (partial index on status)."""
+    services = {pk for pk in service_ids if pk is not None}
+    cis = {pk for pk in ci_ids if pk is not None}
+    if not services and not cis:
+        return []
+    latest = MajorIncidentUpdate.objects.filter(major=OuterRef("pk")).order_by("-created_at", "-id")
+    on = Q(ticket__service_id__in=services) | Q(ticket__ci_id__in=cis)
+    majors = (
+        MajorIncident.objects.filter(on, status=MajorIncidentStatus.ACTIVE)
+        .select_related("ticket__service", "ticket__ci")
+        .annotate(
+            latest_update=Subquery(latest.values("body")[:1]),
+            latest_update_at=Subquery(latest.values("created_at")[:1]),
+        )
+        .order_by("-declared_at")
+    )
+    if exclude_ticket_id is not None:
+        majors = majors.exclude(ticket_id=exclude_ticket_id)
+    return list(majors[:BANNER_LIMIT])
+
+
+def major_panel_for_ticket(*, ticket: Ticket, user: Any) -> dict[str, Any] | None:
+    """The ticket page's major-incident panel (desk staff only).
+
+    A child of a major incident shows that one: the manager's instructions to the desk and
+    its latest updates (two queries). Any other open ticket shows the active major incidents
+    on its own service or CI, each with "link as affected" (one query). Nothing otherwise."""
+    if not user_is_staff_member(user):
+        return None
+    if ticket.parent_id is not None:
+        major = (
+            MajorIncident.objects.filter(ticket_id=ticket.parent_id)
+            .select_related("ticket__service", "ticket__ci")
+            .first()
+        )
+        if major is not None:
+            updates = list(major.updates.select_related("author")[:PANEL_UPDATES])
+            return {"linked": major, "updates": updates, "majors": []}
+    if getattr(ticket, "is_major", False) or not ticket.is_open:
+        return None
+    majors = major_open_affecting(
+        service_ids={ticket.service_id}, ci_ids={ticket.ci_id}, exclude_ticket_id=ticket.pk
+    )
+    if not majors:
+        return None
+    return {"linked": None, "updates": [], "majors": majors}
 
 
 def major_banner_list(*, user: Any) -> Sequence[MajorIncident]:

@@ -6,7 +6,7 @@ incident's timeline, telling people through the notification outbox (never sendi
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +25,7 @@ from itsm.core.locking import lock_for_update
 from itsm.core.permissions import actor_may, require_permission
 from tickets import permissions as may
 from tickets.choices import OPEN_STATUSES, Priority, ResolutionCode, TicketKind, TicketStatus
-from tickets.exceptions import InvalidTicketInput
+from tickets.exceptions import InvalidTicketInput, MajorIncidentAlreadyOpen
 from tickets.major.models import (
     MajorIncident,
     MajorIncidentReview,
@@ -35,7 +35,7 @@ from tickets.major.models import (
     MajorIncidentUpdate,
     ReminderFired,
 )
-from tickets.major.selectors import DESK_BANNER_CACHE_KEY
+from tickets.major.selectors import DESK_BANNER_CACHE_KEY, major_open_affecting
 from tickets.models import Ticket
 from tickets.sla import services as sla_services
 
@@ -163,6 +163,7 @@ def major_incident_declare(
     expected_version: int | None = None,
     cadence_minutes: int = 30,
     public_title: str = "",
+    force: bool = False,
 ) -> MajorIncident:
     """Declare an open incident a major incident, naming its manager and communications owner.
 
@@ -171,6 +172,10 @@ def major_incident_declare(
     is a 409), writes a `major_declared` audit event with both changes, and writes the
     stakeholder emails and the service's webhook calls to the outbox in this transaction:
     they leave at once after commit, exactly once per person and channel.
+
+    A major incident already open on the ticket's service or CI refuses the declaration
+    (`MajorIncidentAlreadyOpen`, a 409 naming it) unless `force` says the caller saw it and
+    declares anyway: a second one for the same outage is usually a child of the first.
     """
     require_permission(
         actor, may.DECLARE_MAJOR, refusal="You are not allowed to declare a major incident."
@@ -198,6 +203,18 @@ def major_incident_declare(
         raise TransitionNotAllowed(
             f"{ticket.number} is a child of {parent.number}; declare the parent instead."
         )
+    if not force:
+        already = major_open_affecting(
+            service_ids={ticket.service_id}, ci_ids={ticket.ci_id}, exclude_ticket_id=ticket.pk
+        )
+        if already:
+            existing = already[0]
+            on = existing.ticket.service or existing.ticket.ci or "this service"
+            raise MajorIncidentAlreadyOpen(
+                f"{existing.ticket.number} is already open for {on}: link this ticket to it "
+                "instead, or declare anyway.",
+                existing=existing,
+            )
     now = timezone.now()
     before = {
         "is_major": ticket.is_major,
@@ -266,6 +283,88 @@ def major_incident_set_public_title(
     )
     transaction.on_commit(forget_desk_banner)
     return major
+
+
+@transaction.atomic
+def major_incident_set_desk_instructions(
+    *,
+    major: MajorIncident,
+    actor: User,
+    caller_script: str,
+    public_wording: str,
+    next_update_due_at: datetime | None,
+) -> MajorIncident:
+    """The manager's instructions to the service desk: what to tell callers, the wording for
+    public replies and when the next update is due. Shown on every affected ticket's page."""
+    require_permission(
+        actor, may.RUN_MAJOR, refusal="Only the major incident's team can instruct the desk."
+    )
+    major = lock_for_update(MajorIncident.objects.all(), pk=major.pk, expected_version=None)
+    if not major.is_active:
+        raise TransitionNotAllowed("This major incident is resolved; the desk needs no script.")
+    names = ("caller_script", "public_wording", "next_update_due_at")
+    before = {name: getattr(major, name) for name in names}
+    major.caller_script = caller_script.strip()
+    major.public_wording = public_wording.strip()
+    major.next_update_due_at = next_update_due_at
+    changes = field_changes(before, {name: getattr(major, name) for name in names})
+    if not changes:
+        return major
+    major.save(update_fields=list(names))
+    audit_record(
+        record=major.ticket, actor=actor, action="major_desk_instructions_changed", changes=changes
+    )
+    return major
+
+
+def _take_major_priority(ticket: Ticket, major: MajorIncident) -> None:
+    """A child of a major incident works at its priority (recorded as an override, so an
+    impact/urgency edit does not derive it away). The caller saves and audits."""
+    if ticket.priority != major.ticket.priority:
+        ticket.priority = major.ticket.priority
+        ticket.priority_override_reason = f"Affected by major incident {major.ticket.number}."
+
+
+@transaction.atomic
+def major_incident_link_affected(*, major: MajorIncident, ticket: Ticket, actor: User) -> Ticket:
+    """ "Link as affected": an agent makes an open ticket a child of the major incident.
+
+    The child takes the major incident's priority (audited from → to with the link, SLA
+    clocks re-matched), shows its banner and updates, and is resolved with it. Linking a
+    ticket that is already its child changes nothing."""
+    from tickets.services.lifecycle import _lock, _save, _snapshot
+
+    require_permission(actor, may.CHANGE, refusal="Only the service desk can link tickets.")
+    major = MajorIncident.objects.select_related("ticket").get(pk=major.pk)
+    if not major.is_active:
+        raise TransitionNotAllowed("This major incident is already resolved.")
+    ticket = _lock(ticket, None)
+    if ticket.parent_id == major.ticket_id:
+        return ticket
+    if ticket.pk == major.ticket_id or ticket.is_major:
+        raise TransitionNotAllowed(f"{ticket.number} is a major incident itself.")
+    if not ticket.is_open:
+        raise TransitionNotAllowed(f"{ticket.number} is closed; only open tickets are linked.")
+    if ticket.parent_id is not None:
+        raise TransitionNotAllowed(
+            f"{ticket.number} is already linked to another parent ticket; unlink it first."
+        )
+    before = _snapshot(ticket, ("parent", "priority", "priority_override_reason"))
+    ticket.parent = major.ticket
+    _take_major_priority(ticket, major)
+    _save(
+        ticket,
+        actor=actor,
+        action="linked",
+        before=before,
+        message=f"Linked as affected by major incident {major.ticket.number}.",
+    )
+    audit_record(
+        record=major.ticket, actor=actor, action="major_child_linked", message=ticket.number
+    )
+    if before["priority"] != ticket.priority:
+        sla_services.sla_reevaluate(ticket=ticket, actor=actor)
+    return ticket
 
 
 # --- Status updates and reminders ---
@@ -413,19 +512,35 @@ def major_incident_join(*, major: MajorIncident, requester: User, description: s
         category=parent.category,
         assignment_team=parent.assignment_team,
     )
+    before = {
+        "priority": child.priority,
+        "priority_override_reason": child.priority_override_reason,
+    }
     child.parent = parent
+    _take_major_priority(child, major)
     child.version += 1
-    child.save(update_fields=["parent", "version", "updated_at"])
+    child.save(
+        update_fields=["parent", "priority", "priority_override_reason", "version", "updated_at"]
+    )
     audit_record(
         record=child,
         actor=requester,
         action="linked",
         changes={
             "parent": {"from": None, "to": str(parent)},
+            **field_changes(
+                before,
+                {
+                    "priority": child.priority,
+                    "priority_override_reason": child.priority_override_reason,
+                },
+            ),
             "version": {"from": child.version - 1, "to": child.version},
         },
         message="Reported as affected by the major incident.",
     )
+    if before["priority"] != child.priority:
+        sla_services.sla_reevaluate(ticket=child, actor=None)
     audit_record(record=parent, actor=requester, action="major_joined", message=child.number)
     return child
 

@@ -15,6 +15,16 @@ urlpatterns = [
         major.major_public_title,
         name="desk-major-public-title",
     ),
+    path(
+        "desk/major-incidents/<int:pk>/desk-instructions/",
+        major.major_desk_instructions,
+        name="desk-major-desk-instructions",
+    ),
+    path(
+        "desk/major-incidents/<int:pk>/link/<str:number>/",
+        major.major_link_affected,
+        name="desk-major-link-affected",
+    ),
     path("desk/major-incidents/<int:pk>/resolve/", major.major_resolve, name="desk-major-resolve"),
     path("desk/major-incidents/<int:pk>/review/", major.major_review, name="desk-major-review"),
     path(

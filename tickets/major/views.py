@@ -11,13 +11,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from itsm.core.refusals import refusal_message, refusal_page, refusal_status
-from itsm.core.views import desk_view
+from itsm.core.refusals import REFUSALS, refusal_message, refusal_page, refusal_status
+from itsm.core.views import DeskRequest, desk_view
 from tickets import selectors as ticket_selectors
+from tickets.exceptions import MajorIncidentAlreadyOpen
 from tickets.major import selectors, services
 from tickets.major.forms import (
     DeclareMajorForm,
     JoinMajorForm,
+    MajorDeskInstructionsForm,
     MajorPublicTitleForm,
     MajorResolveForm,
     MajorReviewForm,
@@ -55,6 +57,15 @@ def _detail(request: HttpRequest, pk: int, status: int = 200, **forms) -> HttpRe
         "public_title_form": forms.get("public_title_form")
         or MajorPublicTitleForm(initial={"public_title": major.public_title}),
         "update_form": forms.get("update_form") or MajorUpdateForm(),
+        "instructions_form": forms.get("instructions_form")
+        or MajorDeskInstructionsForm(
+            initial={
+                "caller_script": major.caller_script,
+                "public_wording": major.public_wording,
+                "next_update_due_at": major.next_update_due_at
+                and timezone.localtime(major.next_update_due_at),
+            }
+        ),
         "resolve_form": forms.get("resolve_form") or MajorResolveForm(),
         "review_form": forms.get("review_form"),
     }
@@ -85,20 +96,77 @@ def major_declare(request: HttpRequest, number: str) -> HttpResponse:
             messages.error(request, f"{field.replace('_', ' ').capitalize()}: {errors[0]}")
         return redirect(ticket.get_absolute_url())
     data = form.cleaned_data
-    major = services.major_incident_declare(
-        ticket=ticket,
-        actor=request.user,
-        reason=data["reason"],
-        manager=data["manager"],
-        communications_owner=data["communications_owner"],
-        expected_version=data["version"],
-    )
+    try:
+        major = services.major_incident_declare(
+            ticket=ticket,
+            actor=request.user,
+            reason=data["reason"],
+            manager=data["manager"],
+            communications_owner=data["communications_owner"],
+            expected_version=data["version"],
+            force=data["force"],
+        )
+    except MajorIncidentAlreadyOpen as error:
+        # Ask first: link this ticket to the open one instead, or declare anyway.
+        return render(
+            request,
+            "tickets/major/declare_confirm.html",
+            {"ticket": ticket, "existing": error.existing, "message": error.message, "form": form},
+            status=error.status_code,
+        )
     messages.success(request, f"{ticket.number} is now a major incident; stakeholders are told.")
     response = redirect(major.get_absolute_url())
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = major.get_absolute_url()
     return response
+
+
+@desk_view
+@require_POST
+def major_link_affected(request: DeskRequest, pk: int, number: str) -> HttpResponse:
+    """ "Link as affected" from the ticket page's panel (htmx: the panel comes back saying
+    "linked") or from the "already open" question (a redirect to the ticket)."""
+    major = selectors.major_get(pk=pk)
+    ticket = ticket_selectors.ticket_get_for_user(user=request.user, number=number)
+    try:
+        ticket = services.major_incident_link_affected(
+            major=major, ticket=ticket, actor=request.user
+        )
+    except REFUSALS as error:
+        if not request.htmx:
+            messages.error(request, refusal_message(error))
+            return redirect(ticket.get_absolute_url())
+        panel = selectors.major_panel_for_ticket(ticket=ticket, user=request.user)
+        return render(
+            request,
+            "tickets/major/_ticket_panel.html",
+            {"ticket": ticket, "panel": panel, "error": refusal_message(error)},
+            status=refusal_status(error),
+        )
+    if not request.htmx:
+        messages.success(request, f"{ticket.number} is linked to {major.ticket.number}.")
+        return redirect(ticket.get_absolute_url())
+    panel = selectors.major_panel_for_ticket(ticket=ticket, user=request.user)
+    return render(request, "tickets/major/_ticket_panel.html", {"ticket": ticket, "panel": panel})
+
+
+@desk_view
+@require_POST
+def major_desk_instructions(request: DeskRequest, pk: int) -> HttpResponse:
+    major = selectors.major_get(pk=pk)
+    form = MajorDeskInstructionsForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, pk, status=400, instructions_form=form)
+    try:
+        services.major_incident_set_desk_instructions(
+            major=major, actor=request.user, **form.cleaned_data
+        )
+    except REFUSALS as error:
+        messages.error(request, refusal_message(error))
+        return _detail(request, pk, status=refusal_status(error), instructions_form=form)
+    messages.success(request, "The desk's instructions are saved.")
+    return redirect(major.get_absolute_url())
 
 
 def _refused_on_major_page(form_name: str, form_class: type[Form]):

@@ -42,6 +42,9 @@ class MajorIncidentSerializer(serializers.ModelSerializer):
             "last_update_at",
             "resolved_at",
             "resolution_note",
+            "caller_script",
+            "public_wording",
+            "next_update_due_at",
             "child_count",
         ]
 
@@ -54,6 +57,34 @@ class DeclareMajorInputSerializer(serializers.Serializer):
     )
     cadence_minutes = serializers.IntegerField(min_value=1, max_value=1440, default=30)
     version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    force = serializers.BooleanField(
+        default=False,
+        help_text="Declare even though a major incident is already open on the incident's "
+        "service or CI. Without it that case is refused with 409 "
+        "(code major_incident_already_open, `existing` naming the open one): link the "
+        "incident to it instead (POST /api/v1/major-incidents/{number}/link/).",
+    )
+
+
+class AlreadyOpenSerializer(serializers.Serializer):
+    """409 from declare-major: a major incident is already open on the service or CI."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    field = serializers.CharField()
+    existing = serializers.CharField(help_text="The open major incident's number.")
+
+
+class LinkAffectedInputSerializer(serializers.Serializer):
+    incident = serializers.CharField(
+        max_length=20, help_text="Number of the open ticket affected by this major incident."
+    )
+
+
+class DeskInstructionsInputSerializer(serializers.Serializer):
+    caller_script = serializers.CharField(max_length=4000, allow_blank=True, default="")
+    public_wording = serializers.CharField(max_length=4000, allow_blank=True, default="")
+    next_update_due_at = serializers.DateTimeField(allow_null=True, default=None)
 
 
 class UpdateInputSerializer(serializers.Serializer):

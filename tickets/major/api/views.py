@@ -1,6 +1,6 @@
 """/api/v1/major-incidents/ and POST /api/v1/incidents/{number}/declare-major/."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
@@ -9,9 +9,13 @@ from rest_framework.response import Response
 from itsm.core.permissions import IsDeskUser
 from itsm.idempotency.api import idempotent_create
 from tickets import selectors as ticket_selectors
+from tickets.exceptions import MajorIncidentAlreadyOpen
 from tickets.major import selectors, services
 from tickets.major.api.serializers import (
+    AlreadyOpenSerializer,
     DeclareMajorInputSerializer,
+    DeskInstructionsInputSerializer,
+    LinkAffectedInputSerializer,
     MajorIncidentSerializer,
     MajorIncidentUpdateSerializer,
     ResolveInputSerializer,
@@ -62,6 +66,42 @@ class MajorIncidentViewSet(
         )
         return Response(MajorIncidentUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=LinkAffectedInputSerializer,
+        responses={200: OpenApiResponse(description="The linked ticket's number and priority.")},
+    )
+    @action(detail=True, methods=["post"])
+    def link(self, request, number=None):
+        """Link an open ticket as affected by this major incident: it becomes a child and
+        takes the major incident's priority (audited). Linking it again changes nothing."""
+        major = self.get_object()
+        data = LinkAffectedInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = ticket_selectors.ticket_get_for_user(
+            user=request.user, number=data.validated_data["incident"]
+        )
+        ticket = services.major_incident_link_affected(
+            major=major, ticket=ticket, actor=request.user
+        )
+        return Response(
+            {"incident": ticket.number, "parent": major.ticket.number, "priority": ticket.priority}
+        )
+
+    @extend_schema(
+        request=DeskInstructionsInputSerializer, responses={200: MajorIncidentSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="desk-instructions")
+    def desk_instructions(self, request, number=None):
+        """The manager's instructions to the service desk (what to tell callers, the public
+        wording, when the next update is due), shown on affected tickets."""
+        major = self.get_object()
+        data = DeskInstructionsInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.major_incident_set_desk_instructions(
+            major=major, actor=request.user, **data.validated_data
+        )
+        return Response(MajorIncidentSerializer(selectors.major_get(pk=major.pk)).data)
+
     @extend_schema(request=ResolveInputSerializer, responses={200: MajorIncidentSerializer})
     @action(detail=True, methods=["post"])
     def resolve(self, request, number=None):
@@ -74,7 +114,9 @@ class MajorIncidentViewSet(
 
 class DeclareMajorView(GenericAPIView):
     """POST /api/v1/incidents/{number}/declare-major/: declare the incident a major incident
-    (stakeholders are notified at once). 409 on a stale `version`. Someone else's ticket is a
+    (stakeholders are notified at once). 409 on a stale `version`, and 409
+    (code major_incident_already_open) when one is already open on its service or CI and
+    `force` is not set. Someone else's ticket is a
     404 to a requester, as everywhere; the service refuses (403) whoever may not declare."""
 
     serializer_class = DeclareMajorInputSerializer
@@ -83,19 +125,28 @@ class DeclareMajorView(GenericAPIView):
     @extend_schema(
         operation_id="incidents_declare_major",
         request=DeclareMajorInputSerializer,
-        responses={201: MajorIncidentSerializer},
+        responses={201: MajorIncidentSerializer, 409: AlreadyOpenSerializer},
     )
     def post(self, request, number: str):
         ticket = ticket_selectors.ticket_get_for_user(user=request.user, number=number)
         data = DeclareMajorInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        major = services.major_incident_declare(
-            ticket=ticket,
-            actor=request.user,
-            expected_version=values.pop("version"),
-            **values,
-        )
+        try:
+            major = services.major_incident_declare(
+                ticket=ticket,
+                actor=request.user,
+                expected_version=values.pop("version"),
+                **values,
+            )
+        except MajorIncidentAlreadyOpen as error:
+            body = {
+                "detail": error.message,
+                "code": error.code,
+                "field": error.field,
+                "existing": error.existing.ticket.number,
+            }
+            return Response(body, status=error.status_code)
         return Response(
             MajorIncidentSerializer(selectors.major_get(pk=major.pk)).data,
             status=status.HTTP_201_CREATED,
