@@ -117,14 +117,14 @@ def test_panels_query_counts_do_not_grow_with_data(
     ticket = make_ticket(requester=requester, short_description="Printer jam", service=service)
     client = client_as(agent)
     client.get("/desk/")  # the agent's roles are read once per visit, then cached
-    # session + user (2), ticket (1), similar (1), the portal search (3: titles, the whole
+    # session + user (2), ticket (1), similar ids (1), the portal search (3: titles, the whole
     # text when fewer titles match than asked for, the rows), links (1), on-service (1);
     # the linked articles the search found need no read of their own
     with django_assert_num_queries(9):
         articles = client.get(f"/desk/tickets/{ticket.number}/articles/suggested/")
     assert articles.status_code == 200
     assert "Printer fix" in articles.content.decode()
-    with django_assert_num_queries(4):  # session + user, ticket, similar
+    with django_assert_num_queries(5):  # session + user, ticket, similar (ranked ids, rows)
         similar = client.get(f"/desk/tickets/{ticket.number}/similar/")
     assert similar.content.decode().count('id="duplicate-of-') == 5
 
