@@ -461,15 +461,19 @@ SUGGEST_MAX_WORDS = 12
 _WORD = re.compile(r"\w+")
 
 
-def article_list_suggested(*, user: Any, text: str) -> "list[ArticleSearchResult]":
+def article_list_suggested(
+    *, user: Any, text: str, limit: int = SUGGESTIONS
+) -> "list[ArticleSearchResult]":
     """Articles to suggest while a requester describes an incident (deflection), on the
     portal's suggestions fragment and the re-displayed report form alike.
 
     A subject is a sentence, not a query: "Outlook password prompt" should find the article
     about Outlook passwords although it never says "prompt". So any word may match (websearch
-    `or`), and ranking puts the articles that match more of the words first.
+    `or`), and ranking puts the articles that match more of the words first. The desk's
+    ticket page asks for more than it shows (`limit`) and re-ranks them for the ticket
+    (tickets.selectors.suggest).
     """
     words = _WORD.findall(text or "")[:SUGGEST_MAX_WORDS]
     if len("".join(words)) < SUGGEST_MIN_LENGTH:
         return []
-    return article_search(user=user, query=" or ".join(words), limit=SUGGESTIONS)
+    return article_search(user=user, query=" or ".join(words), limit=limit)

@@ -412,6 +412,13 @@ class LinkForm(forms.Form):
     number = forms.CharField(max_length=20, label="Ticket number")
 
 
+class DuplicateOfForm(forms.Form):
+    """ "Mark as duplicate" on a similar ticket: which ticket, and the version the agent read."""
+
+    duplicate_of = forms.CharField(max_length=20)
+    version = forms.IntegerField()
+
+
 class BulkForm(forms.Form):
     """The queue's bulk bar: one action for the selected tickets. Which fields an action needs
     (a team, the resolution code and notes, the message…) is the service's to check, once for

@@ -28,6 +28,13 @@ desk_urls = [
     path("<str:number>/sla/", desk.ticket_sla, name="desk-ticket-sla"),
     path("<str:number>/panels/", desk.ticket_panels, name="desk-ticket-panels"),
     path("<str:number>/articles/", desk.ticket_article_search, name="desk-ticket-articles"),
+    path(
+        "<str:number>/articles/suggested/",
+        desk.ticket_suggested_articles,
+        name="desk-ticket-suggested-articles",
+    ),
+    path("<str:number>/similar/", desk.ticket_similar, name="desk-ticket-similar"),
+    path("<str:number>/duplicate-of/", desk.ticket_duplicate_of, name="desk-ticket-duplicate-of"),
     path("<str:number>/articles/link/", desk.ticket_article_link, name="desk-ticket-article-link"),
     path(
         "<str:number>/articles/draft/", desk.ticket_article_draft, name="desk-ticket-article-draft"

@@ -63,13 +63,15 @@ MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGAT
 # The operations each persona must have seen succeed at least once.
 READS = {
     "agent": lambda label: label.startswith("GET "),
-    # Time worked is the desk's bookkeeping: a requester is refused it (403) on their own
-    # tickets too.
+    # Time worked is the desk's bookkeeping, and suggestions (similar tickets, suggested
+    # articles) are the desk's: a requester is refused them (403) on their own tickets too.
     "requester": lambda label: (
         label.startswith(
             ("GET /api/v1/incidents/", "GET /api/v1/requests/", "GET /api/v1/catalog-items/")
         )
-        and "/time-entries/" not in label
+        and not any(
+            part in label for part in ("/time-entries/", "/similar/", "/suggested-articles/")
+        )
     ),
 }
 

@@ -209,6 +209,44 @@ class PriorityInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
+class DuplicateOfInputSerializer(serializers.Serializer):
+    duplicate_of = serializers.CharField(
+        max_length=20, help_text="Number of the ticket this one duplicates (it stays open)."
+    )
+    version = serializers.IntegerField(help_text="The version of this ticket you read.")
+
+
+class ArticleLinkInputSerializer(serializers.Serializer):
+    article = serializers.CharField(max_length=20, help_text="Number of the article (KB…).")
+
+
+class ArticleLinkSerializer(serializers.Serializer):
+    article = serializers.CharField(source="article.number")
+    title = serializers.CharField(source="article.title")
+    linked_by = serializers.EmailField(source="linked_by.email")
+    linked_at = serializers.DateTimeField()
+
+
+class SuggestedArticleSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    audience = serializers.CharField()
+    score = serializers.FloatField(help_text="Higher is a better fit; only the order counts.")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class SimilarTicketSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    short_description = serializers.CharField()
+    status = serializers.CharField()
+    resolution_code = serializers.CharField()
+    resolution_notes = serializers.CharField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    score = serializers.FloatField(help_text="Higher is more similar; only the order counts.")
+
+
 class AttachmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attachment

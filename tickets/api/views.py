@@ -3,6 +3,7 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -11,14 +12,20 @@ from itsm.core.api import expected_version
 from itsm.core.parsers import JSONParser
 from itsm.core.permissions import actor_may
 from itsm.idempotency.api import idempotent_create
+from knowledge.selectors import article_get_by_number_or_none
 from tickets import permissions as may
 from tickets import selectors, services
 from tickets.api.serializers import (
+    ArticleLinkInputSerializer,
+    ArticleLinkSerializer,
     AssignInputSerializer,
     CommentInputSerializer,
     CommentSerializer,
+    DuplicateOfInputSerializer,
     PriorityInputSerializer,
     SelfServiceCreateSerializer,
+    SimilarTicketSerializer,
+    SuggestedArticleSerializer,
     TicketCreateSerializer,
     TicketSerializer,
     TicketUpdateSerializer,
@@ -173,6 +180,67 @@ class _TicketViewSet(
             reason=data.validated_data["reason"],
         )
         return self._out(ticket)
+
+    # --- Suggestions (issue #18): desk only, like the ticket page's panels ---
+
+    @extend_schema(
+        responses={200: SuggestedArticleSerializer(many=True)},
+        description="Published articles for this ticket, best first (desk staff only).",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="suggested-articles",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def suggested_articles(self, request, number=None):
+        ticket = self.get_object()
+        articles = selectors.article_list_suggested_for_ticket(ticket=ticket, user=request.user)
+        return Response(SuggestedArticleSerializer(articles, many=True).data)
+
+    @extend_schema(
+        responses={200: SimilarTicketSerializer(many=True)},
+        description="Open and recently resolved tickets like this one, best first (desk only).",
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def similar(self, request, number=None):
+        ticket = self.get_object()
+        similar = selectors.ticket_list_similar(ticket=ticket, user=request.user)
+        return Response(SimilarTicketSerializer(similar, many=True).data)
+
+    @extend_schema(request=DuplicateOfInputSerializer, responses={200: TicketSerializer})
+    @action(detail=True, methods=["post"], url_path="mark-duplicate")
+    def mark_duplicate(self, request, number=None):
+        """Resolve this ticket as a duplicate of another; stale `version` → 409."""
+        ticket = self.get_object()
+        data = DuplicateOfInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        other = selectors.ticket_get_for_user(
+            user=request.user, number=data.validated_data["duplicate_of"]
+        )
+        ticket = services.ticket_mark_duplicate(
+            ticket=ticket,
+            duplicate_of=other,
+            actor=request.user,
+            expected_version=data.validated_data["version"],
+        )
+        return self._out(selectors.ticket_get_for_user(user=request.user, number=ticket.number))
+
+    @extend_schema(request=ArticleLinkInputSerializer, responses={201: ArticleLinkSerializer})
+    @action(detail=True, methods=["post"], url_path="link-article")
+    def link_article(self, request, number=None):
+        """Record that a knowledge article helped with this ticket (idempotent)."""
+        ticket = self.get_object()
+        data = ArticleLinkInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        article = article_get_by_number_or_none(
+            user=request.user, number=data.validated_data["article"]
+        )
+        if article is None:
+            raise NotFound("No such article.")
+        link = services.ticket_link_article(ticket=ticket, article=article, actor=request.user)
+        return Response(ArticleLinkSerializer(link).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         methods=["get"],

@@ -60,6 +60,11 @@ from tickets.selectors.sla import (
     sla_badge_state,
     sla_badges,
 )
+from tickets.selectors.suggest import (
+    article_list_suggested_for_ticket,
+    ticket_get_for_suggestions,
+    ticket_list_similar,
+)
 from tickets.selectors.ticket import (
     article_linked_ticket_count,
     attachment_get_for_user,
@@ -122,6 +127,7 @@ __all__ = [
     "TimeTotals",
     "TimeWorked",
     "article_linked_ticket_count",
+    "article_list_suggested_for_ticket",
     "attachment_get_for_user",
     "attachment_list_for_report",
     "breaching_clock_filter",
@@ -144,6 +150,7 @@ __all__ = [
     "team_agent_choices",
     "team_for_assign_to_me",
     "team_ticket_counts",
+    "ticket_get_for_suggestions",
     "ticket_get_for_user",
     "ticket_list_breaching_soon",
     "ticket_list_by_number",
@@ -155,6 +162,7 @@ __all__ = [
     "ticket_list_mine_by_sla_due",
     "ticket_list_requested_by",
     "ticket_list_requester_replied",
+    "ticket_list_similar",
     "ticket_relations_attach",
     "ticket_watcher_list",
     "time_entry_get_for_user",

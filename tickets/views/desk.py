@@ -27,6 +27,7 @@ from tickets.forms import (
     AssignForm,
     BulkForm,
     DeskReplyForm,
+    DuplicateOfForm,
     LinkForm,
     MacroApplyForm,
     PriorityForm,
@@ -473,6 +474,51 @@ def ticket_article_draft(request: HttpRequest, number: str) -> HttpResponse:
         request, f"Draft {article.number} written from this ticket; an editor will review it."
     )
     return redirect("knowledge:desk-article-edit", number=article.number)
+
+
+@desk_view
+def ticket_suggested_articles(request: HttpRequest, number: str) -> HttpResponse:
+    """Articles for this ticket without a search typed (htmx partial, loaded after the page)."""
+    ticket = selectors.ticket_get_for_suggestions(user=request.user, number=number)
+    articles = selectors.article_list_suggested_for_ticket(ticket=ticket, user=request.user)
+    return render(
+        request,
+        "tickets/desk/_suggested_articles.html",
+        {"ticket": ticket, "articles": articles, "id_prefix": "suggested"},
+    )
+
+
+@desk_view
+def ticket_similar(request: HttpRequest, number: str) -> HttpResponse:
+    """Open and recently resolved tickets like this one (htmx partial, loaded after the page)."""
+    ticket = selectors.ticket_get_for_suggestions(user=request.user, number=number)
+    similar = selectors.ticket_list_similar(ticket=ticket, user=request.user)
+    return render(
+        request,
+        "tickets/desk/_similar_tickets.html",
+        {"ticket": ticket, "similar": similar, "status_badge": STATUS_BADGE},
+    )
+
+
+@desk_view
+@require_POST
+def ticket_duplicate_of(request: DeskRequest, number: str) -> HttpResponse:
+    """ "Mark as duplicate" of a similar ticket: this ticket is resolved as its duplicate.
+    A refusal (stale version, itself, a loop) shows in the button's own slot."""
+    ticket = selectors.ticket_get_for_user(user=request.user, number=number, whole=False)
+    form = DuplicateOfForm(request.POST)
+    if not form.is_valid():
+        raise InvalidTicketInput("Say which ticket this one duplicates.", field="duplicate_of")
+    other = selectors.ticket_get_for_user(
+        user=request.user, number=form.cleaned_data["duplicate_of"], whole=False
+    )
+    services.ticket_mark_duplicate(
+        ticket=ticket,
+        duplicate_of=other,
+        actor=request.user,
+        expected_version=form.cleaned_data["version"],
+    )
+    return _after_write(request, number, f"Marked as a duplicate of {other.number} and resolved.")
 
 
 @desk_view
