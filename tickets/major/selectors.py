@@ -7,11 +7,13 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from itsm.accounts.roles import user_is_staff_member
 from itsm.audit.models import AuditEvent
+from itsm.cmdb import graph
 from itsm.core.cache import cached
 from itsm.notifications.models import Notification
 from itsm.notifications.selectors import notification_list_for_record
@@ -130,19 +132,24 @@ def major_open_affecting(
     service_ids: Iterable[int | None],
     ci_ids: Iterable[int | None],
     exclude_ticket_id: int | None = None,
+    upstream_of_ci: int | None = None,
 ) -> list[MajorIncident]:
-    """The active major incidents whose incident is on one of `service_ids` or `ci_ids`,
-    latest declared first, each with its latest update (`latest_update`, `latest_update_at`).
+    """The active major incidents whose incident is on one of `service_ids` or `ci_ids` (or,
+    with `upstream_of_ci`, on a CI that one needs: itsm.cmdb.graph), latest declared first,
+    each with its latest update (`latest_update`, `latest_update_at`).
 
     The one read behind "is there an outage on this?" (the ticket page's panel and the
-    second-declaration check). It takes sets so that a caller can widen the match to the CIs
-    a ticket's CI depends on. One query over the few active ones (partial index on status)."""
+    second-declaration check). One query over the few active ones (partial index on status);
+    the walk up the CI relations is a subquery of it."""
     services = {pk for pk in service_ids if pk is not None}
     cis = {pk for pk in ci_ids if pk is not None}
-    if not services and not cis:
+    if not services and not cis and upstream_of_ci is None:
         return []
     latest = MajorIncidentUpdate.objects.filter(major=OuterRef("pk")).order_by("-created_at", "-id")
     on = Q(ticket__service_id__in=services) | Q(ticket__ci_id__in=cis)
+    if upstream_of_ci is not None:
+        needed = RawSQL(*graph.walk_ids_sql(start=[upstream_of_ci], direction="upstream"))
+        on |= Q(ticket__ci_id__in=needed)
     majors = (
         MajorIncident.objects.filter(on, status=MajorIncidentStatus.ACTIVE)
         .select_related("ticket__service", "ticket__ci")
@@ -177,7 +184,10 @@ def major_panel_for_ticket(*, ticket: Ticket, user: Any) -> dict[str, Any] | Non
     if getattr(ticket, "is_major", False) or not ticket.is_open:
         return None
     majors = major_open_affecting(
-        service_ids={ticket.service_id}, ci_ids={ticket.ci_id}, exclude_ticket_id=ticket.pk
+        service_ids={ticket.service_id},
+        ci_ids={ticket.ci_id},
+        exclude_ticket_id=ticket.pk,
+        upstream_of_ci=ticket.ci_id,
     )
     if not majors:
         return None

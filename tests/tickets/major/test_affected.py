@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from itsm.audit.models import AuditEvent
+from itsm.cmdb import services as cmdb_services
+from itsm.cmdb.choices import RelationKind
 from itsm.core.exceptions import PermissionRefused, TransitionNotAllowed
 from tests.factories.cmdb import ConfigurationItemFactory, ServiceFactory
 from tests.factories.tickets import make_ticket
@@ -124,6 +126,29 @@ def test_the_panel_does_not_grow_with_the_number_of_tickets_and_updates(
     with CaptureQueriesContext(connection) as queries:
         selectors.major_panel_for_ticket(ticket=caller, user=agent)
     assert len(queries) == 1
+
+
+def test_the_panel_offers_a_major_incident_on_a_ci_the_tickets_ci_needs_in_one_query(
+    requester, manager, agent, django_assert_num_queries
+):
+    """crm-app depends on DB-CLUSTER-2: an outage of the cluster is offered on crm-app's
+    tickets (itsm.cmdb.graph's walk, inside the panel's one query); not the other way round."""
+    cluster = ConfigurationItemFactory(name="DB-CLUSTER-2")
+    app = ConfigurationItemFactory(name="crm-app")
+    cmdb_services.ci_relation_add(
+        source=app, target=cluster, kind=RelationKind.DEPENDS_ON, actor=None
+    )
+    outage = make_ticket(requester=requester, actor=manager, short_description="DB", ci=cluster)
+    mi = _declare(outage, manager)
+    on_app = make_ticket(requester=requester, actor=agent, short_description="CRM slow", ci=app)
+    with django_assert_num_queries(1):
+        panel = selectors.major_panel_for_ticket(ticket=on_app, user=agent)
+    assert [m.pk for m in panel["majors"]] == [mi.pk]
+    app_outage = make_ticket(requester=requester, actor=manager, ci=app)
+    services.major_incident_resolve(major=mi, actor=manager, public_note="Fixed")
+    _declare(app_outage, manager)
+    on_cluster = make_ticket(requester=requester, actor=agent, ci=cluster)
+    assert selectors.major_panel_for_ticket(ticket=on_cluster, user=agent) is None
 
 
 # --- Link as affected ---
