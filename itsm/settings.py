@@ -540,6 +540,8 @@ SPECTACULAR_SETTINGS = {
         "TicketUrgencyEnum": "tickets.choices.Urgency",
         "TicketPriorityEnum": "tickets.choices.Priority",
         "ApiTokenStateEnum": "itsm.apitokens.choices.TokenState",
+        "ApiTokenScopeEnum": "itsm.apitokens.choices.TokenScope",
+        "CannedResponseScopeEnum": "tickets.canned.models.CannedResponseScope",
     },
 }
 

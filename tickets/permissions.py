@@ -26,3 +26,7 @@ DECIDE_APPROVAL = "tickets.decide_approval"
 LOG_TIME = "tickets.add_timeentry"
 # Correct or delete anybody's time entries (the service desk manager).
 MANAGE_TIME = "tickets.delete_timeentry"
+# Write one's own (personal) canned responses, and insert any one sees.
+WRITE_CANNED = "tickets.add_cannedresponse"
+# Write team and global canned responses (a team's lead may write their team's without it).
+MANAGE_SHARED_CANNED = "tickets.manage_shared_cannedresponse"

@@ -9,6 +9,7 @@ saved filters), `preferences` (an agent's queue settings) and `time` (time worke
 Callers import from here.
 """
 
+from tickets.services.inline import attachment_upload_inline, inline_images_claim
 from tickets.services.lifecycle import (
     AUTO_CLOSE_BATCH,
     EDITABLE_FIELDS,
@@ -62,8 +63,10 @@ __all__ = [
     "BulkParams",
     "BulkTarget",
     "article_draft_from_ticket",
+    "attachment_upload_inline",
     "comment_add",
     "desk_policy",
+    "inline_images_claim",
     "priority_for",
     "queue_columns_clean",
     "queue_preference_remember_view",
