@@ -59,10 +59,25 @@ class _BareUrlExtension(markdown.Extension):
         md.inlinePatterns.register(_BareUrlProcessor(_BARE_URL, md), "bare_url", 5)
 
 
-def _attachment_images_only(tag: str, attribute: str, value: str) -> str | None:
-    if tag == "img" and attribute == "src" and not ATTACHMENT_SRC.match(value):
-        return None
-    return value
+# A browser drops ASCII tabs and newlines anywhere in a URL and spaces and controls around
+# it before reading the scheme: "java\tscript:" is javascript: to it, while the sanitiser
+# takes it for a relative URL. Judge the scheme the way the browser will.
+_URL_NOISE = re.compile(r"[\x00-\x20]")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def _url_filter(*, attachment_images_only: bool):
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if attribute not in ("href", "src"):
+            return value
+        scheme = _SCHEME.match(_URL_NOISE.sub("", value))
+        if scheme and scheme[1].lower() not in URL_SCHEMES:
+            return None
+        if attachment_images_only and tag == "img" and not ATTACHMENT_SRC.match(value):
+            return None
+        return value
+
+    return keep
 
 
 def render_markdown(text: str, *, images: ImagePolicy = "any") -> SafeString:
@@ -76,6 +91,6 @@ def render_markdown(text: str, *, images: ImagePolicy = "any") -> SafeString:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
-        attribute_filter=_attachment_images_only if images == "attachments" else None,
+        attribute_filter=_url_filter(attachment_images_only=images == "attachments"),
     )
     return mark_safe(cleaned)

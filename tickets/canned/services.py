@@ -8,6 +8,8 @@ from django.db import transaction
 from itsm.accounts.models import Team, User
 from itsm.audit.services import audit_record, field_changes
 from itsm.core.exceptions import PermissionRefused
+from itsm.core.permissions import actor_may
+from tickets import permissions as may
 from tickets.canned.models import CannedResponse, CannedResponseScope
 from tickets.canned.placeholders import PLACEHOLDERS, unknown_placeholders
 from tickets.canned.rules import may_write_canned
@@ -40,6 +42,8 @@ def _clean(*, title: str, body: str, scope: str, team: Team | None) -> tuple[str
 def _refuse_unless_allowed(
     actor: User, *, scope: str, team: Team | None, owner_id: int | None
 ) -> None:
+    if not actor_may(actor, may.WRITE_CANNED):
+        raise PermissionRefused("Canned responses are for the service desk.")
     if not may_write_canned(actor, scope=scope, team=team, owner_id=owner_id):
         refusals: dict[str, str] = {
             CannedResponseScope.PERSONAL: "Only its owner can change a personal response.",
@@ -78,7 +82,11 @@ def canned_response_update(
     team: Team | None = None,
 ) -> CannedResponse:
     """Edit a response: the actor must be allowed both its old scope and its new one."""
-    response = CannedResponse.objects.select_for_update().select_related("team").get(pk=response.pk)
+    response = (
+        CannedResponse.objects.select_for_update(of=("self",))
+        .select_related("team")
+        .get(pk=response.pk)
+    )
     _refuse_unless_allowed(
         actor, scope=response.scope, team=response.team, owner_id=response.owner_id
     )
