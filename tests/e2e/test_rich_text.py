@@ -78,7 +78,7 @@ def test_a_canned_response_is_inserted_with_its_placeholders_filled(
     expected = f"Update: Hello Rita, {ticket.number} is fixed. — {agent}"
     expect(box).to_have_value(expected)
     expect(suggestions).to_be_hidden()
-    page.get_by_role("button", name="Send Ctrl+Enter").click()
+    page.locator("#reply-form button[type=submit]").first.click()
     expect(page.locator(".conversation .comment-body").last).to_have_text(expected)
     assert Comment.objects.get(ticket=ticket).body == expected
 
@@ -99,11 +99,11 @@ def test_an_unknown_placeholder_is_refused_on_save_with_its_name(live_server, pa
     sign_in(page, live_server.url, agent.email)
     page.goto(live_server.url + "/desk/canned-responses/")
     expect(page.get_by_text("No canned responses yet")).to_be_visible()
-    page.get_by_role("link", name="New canned response").click()
+    page.get_by_role("button", name="New canned response").click()
     page.get_by_label("Title").fill("Greeting")
     page.get_by_label("Body").fill("Hi {{ caller_name }}, about {{ ticket_number }}")
     page.get_by_role("button", name="Save").click()
-    error = page.locator("#canned-form .form-error")
+    error = page.locator("#canned-form .md-write .form-error")
     expect(error).to_contain_text("Unknown placeholder: {{ caller_name }}.")
     expect(page.get_by_label("Body")).to_have_value(
         "Hi {{ caller_name }}, about {{ ticket_number }}"
@@ -126,7 +126,7 @@ def test_a_pasted_image_shows_inline_and_downloads_as_an_attachment(
         re.compile(r"The error: !\[screenshot\.png\]\(/attachments/\d+/\)")
     )
     image = Attachment.objects.get(ticket=ticket)
-    page.get_by_role("button", name="Send Ctrl+Enter").click()
+    page.locator("#reply-form button[type=submit]").first.click()
     inline = page.locator(f".conversation .comment-body img[src='/attachments/{image.pk}/']")
     expect(inline).to_be_visible()
     page.wait_for_function(
