@@ -565,6 +565,8 @@ SPECTACULAR_SETTINGS = {
         "TicketUrgencyEnum": "tickets.choices.Urgency",
         "TicketPriorityEnum": "tickets.choices.Priority",
         "ApiTokenStateEnum": "itsm.apitokens.choices.TokenState",
+        "ApiTokenScopeEnum": "itsm.apitokens.choices.TokenScope",
+        "CannedResponseScopeEnum": "tickets.canned.models.CannedResponseScope",
     },
 }
 

@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from itsm.accounts.views import home
-from itsm.core.views import api_docs, favicon, healthz
+from itsm.core.views import api_docs, favicon, healthz, markdown_preview
 from itsm.dashboards.home import desk_home
 
 api_v1 = [
@@ -26,6 +26,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
+    path("markdown/preview/", markdown_preview, name="markdown-preview"),
     path("accounts/", include("itsm.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
@@ -36,6 +37,7 @@ urlpatterns = [
     path("", include("tickets.catalog.urls")),
     path("", include("tickets.major.urls")),
     path("", include("tickets.mail.urls")),
+    path("desk/canned-responses/", include("tickets.canned.urls")),
     path("desk/problems/", include("problems.urls")),
     path("desk/changes/", include("changes.urls")),
     path("desk/releases/", include("releases.urls")),

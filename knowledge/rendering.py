@@ -1,31 +1,16 @@
-"""Markdown → safe HTML, and search headlines → safe HTML.
-
-Bodies are written by staff but read by everyone, so the rendered HTML is sanitised with nh3
-(an allow-list: no script, no event handlers, links only to http/https/mailto).
-"""
+"""Search headlines and version diffs → safe HTML. Article bodies go through the product's
+one Markdown renderer (itsm.core.rendering), re-exported here for the knowledge app."""
 
 import difflib
 import re
 
-import markdown
-import nh3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p",
-    "pre", "s", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr",
-    "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
-    "th": {"align"},
-    "td": {"align"},
-    "code": {"class"},
-}
-URL_SCHEMES = {"http", "https", "mailto"}
+# The product's one Markdown renderer lives in the platform (tickets and e-mails use it too).
+from itsm.core.rendering import render_markdown
+
+__all__ = ["diff_html", "headline_html", "render_markdown", "strip_markdown"]
 
 # Postgres marks matches with these; they cannot occur in typed text, so after escaping the
 # headline they are the only places where <mark> may appear.
@@ -35,18 +20,6 @@ HEADLINE_STOP = "\x03"
 
 _DIFF_SPAN = re.compile(r'<span class="diff_(add|sub|chg)">(.*?)</span>', re.DOTALL)
 _DIFF_TAG = {"add": "ins", "sub": "del", "chg": "mark"}
-
-
-def render_markdown(text: str) -> SafeString:
-    html = markdown.markdown(text or "", extensions=["fenced_code", "tables", "sane_lists"])
-    cleaned = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
-    )
-    return mark_safe(cleaned)
 
 
 # Markdown syntax, removed from search snippets (longest first where they overlap). Postgres

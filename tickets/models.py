@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from itsm.core.models import NumberedModel, TimeStampedModel, VersionedModel
+from tickets.canned.models import CannedResponse, CannedResponseScope
 from tickets.catalog.models import (
     Approval,
     CatalogCategory,
@@ -57,6 +58,8 @@ from tickets.survey.models import SatisfactionSurvey
 __all__ = [
     "Approval",
     "Attachment",
+    "CannedResponse",
+    "CannedResponseScope",
     "CatalogCategory",
     "CatalogField",
     "CatalogItem",
@@ -431,6 +434,9 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
     # The desk's own copies (the raw e-mail a ticket came from): never shown to requesters.
     is_internal = models.BooleanField(default=False)
+    # An image pasted or dropped into an editor, not sent yet: only its uploader (and the
+    # desk) may open it, and it joins the reply (or the report) that shows it when sent.
+    is_pending_inline = models.BooleanField(default=False)
 
     # Raster images whose type was read from their bytes (check_upload): shown in the
     # conversation as <img> of the download URL (still served as an attachment, nosniff,

@@ -96,7 +96,7 @@ def ticket_assigned(ticket) -> None:
 def ticket_status_changed(ticket, *, from_status: str) -> None:
     message = f"Status: {ticket.get_status_display()}."
     if ticket.resolution_notes and ticket.status == "resolved":
-        message += f"\n\nResolution: {ticket.resolution_notes}"
+        message += "\n\nResolution:"
     _create(
         event="ticket_status_changed",
         recipients=_requester_side(ticket),
@@ -104,6 +104,7 @@ def ticket_status_changed(ticket, *, from_status: str) -> None:
         context={
             "title": f"{ticket.number} is now {ticket.get_status_display().lower()}",
             "message": message,
+            "markdown": ticket.resolution_notes if ticket.status == "resolved" else "",
             "url": _portal_url(ticket),
         },
     )
@@ -123,7 +124,9 @@ def ticket_replied(ticket, comment) -> None:
         record=ticket,
         context={
             "title": f"New reply on {ticket.number}: {ticket.short_description}",
-            "message": f"{comment.author} wrote:\n\n{comment.body}",
+            "message": f"{comment.author} wrote:",
+            # Markdown: the plain-text part carries it as written, the HTML part rendered.
+            "markdown": comment.body,
             "url": url,
         },
     )

@@ -28,3 +28,7 @@ LOG_TIME = "tickets.add_timeentry"
 MANAGE_TIME = "tickets.delete_timeentry"
 # Manage every macro, global or of any team (a team's lead manages that team's own).
 MANAGE_MACRO = "tickets.manage_macro"
+# Write one's own (personal) canned responses, and insert any one sees.
+WRITE_CANNED = "tickets.add_cannedresponse"
+# Write team and global canned responses (a team's lead may write their team's without it).
+MANAGE_SHARED_CANNED = "tickets.manage_shared_cannedresponse"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from tickets.views import bulk, desk, live, macros, portal, time, triage
+from tickets.views import bulk, desk, editor, live, macros, portal, time, triage
 
 app_name = "tickets"
 
@@ -26,6 +26,12 @@ desk_urls = [
     path("<str:number>/reply/", desk.ticket_reply, name="desk-ticket-reply"),
     path("<str:number>/macro/", macros.ticket_macro_apply, name="desk-ticket-macro"),
     path("<str:number>/sla/", desk.ticket_sla, name="desk-ticket-sla"),
+    path("<str:number>/canned/", editor.ticket_canned_search, name="desk-ticket-canned"),
+    path(
+        "<str:number>/canned/<int:response_id>/",
+        editor.ticket_canned_fill,
+        name="desk-ticket-canned-fill",
+    ),
     path("<str:number>/panels/", desk.ticket_panels, name="desk-ticket-panels"),
     path("<str:number>/articles/", desk.ticket_article_search, name="desk-ticket-articles"),
     path(
@@ -73,5 +79,8 @@ urlpatterns = [
     path("portal/tickets/", include(portal_urls)),
     path(
         "attachments/<int:attachment_id>/", portal.attachment_download, name="attachment-download"
+    ),
+    path(
+        "attachments/images/<str:number>/", editor.ticket_image_upload, name="ticket-image-upload"
     ),
 ]

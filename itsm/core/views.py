@@ -14,6 +14,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from drf_spectacular.views import SpectacularSwaggerView
 
 from itsm.accounts.roles import user_is_staff_member
@@ -24,6 +25,7 @@ from itsm.core.refusals import (
     is_api_request,
     unavailable_response,
 )
+from itsm.core.rendering import render_markdown
 
 if TYPE_CHECKING:
     from django_htmx.middleware import HtmxDetails
@@ -191,3 +193,15 @@ def api_docs(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     if not (settings.ITSM_PUBLISH_API_SCHEMA or request.user.is_authenticated):
         return redirect_to_login(request.get_full_path())
     return _swagger(request, *args, **kwargs)
+
+
+@login_required
+@require_POST
+def markdown_preview(request: HttpRequest) -> HttpResponse:
+    """The editor's Preview tab (htmx): the text rendered by the product's one renderer, the
+    same HTML the page will show once it is sent. Reads nothing and writes nothing."""
+    text = request.POST.get("text", "")[: settings.ITSM_COMMENT_MAX_CHARS]
+    html = render_markdown(text, images="attachments")
+    if not html.strip():
+        return HttpResponse('<p class="muted">Nothing to preview yet.</p>')
+    return HttpResponse(html)

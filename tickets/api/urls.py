@@ -8,6 +8,7 @@ from tickets.api.notifications import InAppNotificationViewSet
 from tickets.api.preferences import QueuePreferenceViewSet
 from tickets.api.time import IncidentTimeEntryView, RequestTimeEntryView, TimeEntryViewSet
 from tickets.api.views import IncidentViewSet, RequestViewSet
+from tickets.canned.api import CannedResponseViewSet
 
 router = SimpleRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
@@ -15,6 +16,7 @@ router.register("requests", RequestViewSet, basename="request")
 router.register("time-entries", TimeEntryViewSet, basename="time-entry")
 router.register("macros", MacroViewSet, basename="macro")
 router.register("notifications", InAppNotificationViewSet, basename="notification")
+router.register("canned-responses", CannedResponseViewSet, basename="canned-response")
 urlpatterns = [
     path("tickets/bulk/", TicketBulkView.as_view(), name="ticket-bulk"),
     path("tickets/export/", TicketExportView.as_view(), name="ticket-export"),

@@ -193,7 +193,9 @@ def related_for(*, ticket: Ticket, user: Any) -> dict[str, list[Any]]:
 def attachment_list_for_report(*, ticket: Ticket, user: Any = None) -> list[Attachment]:
     """The files sent with the report itself (not with a reply): everyone who sees the
     ticket sees them, apart from the desk's internal copies (the raw e-mail), staff only."""
-    attachments = ticket.attachments.filter(comment__isnull=True).order_by("id")
+    attachments = ticket.attachments.filter(comment__isnull=True, is_pending_inline=False).order_by(
+        "id"
+    )
     if user is None or not user_is_staff_member(user):
         attachments = attachments.filter(is_internal=False)
     return list(attachments)
@@ -205,8 +207,12 @@ def attachment_get_for_user(*, user: Any, attachment_id: int) -> Attachment:
     visible_tickets = Ticket.objects.visible_to(user).values("id")
     attachments = Attachment.objects.filter(ticket_id__in=visible_tickets)
     if not user_is_staff_member(user):
+        # A pasted image not sent yet: only its uploader (previewing the reply) opens it.
         attachments = attachments.filter(
-            Q(comment__isnull=True) | Q(comment__is_public=True), is_internal=False
+            Q(comment__isnull=True, is_pending_inline=False)
+            | Q(comment__is_public=True)
+            | Q(is_pending_inline=True, uploaded_by=user),
+            is_internal=False,
         )
     try:
         return attachments.get(pk=attachment_id)

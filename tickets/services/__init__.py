@@ -9,6 +9,7 @@ saved filters), `preferences` (an agent's queue settings), `time` (time worked) 
 Callers import from here.
 """
 
+from tickets.services.inline import attachment_upload_inline, inline_images_claim
 from tickets.services.lifecycle import (
     AUTO_CLOSE_BATCH,
     EDITABLE_FIELDS,
@@ -75,8 +76,10 @@ __all__ = [
     "BulkTarget",
     "MacroStepRefused",
     "article_draft_from_ticket",
+    "attachment_upload_inline",
     "comment_add",
     "desk_policy",
+    "inline_images_claim",
     "macro_apply",
     "macro_choices",
     "macro_create",

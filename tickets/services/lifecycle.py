@@ -42,6 +42,7 @@ from tickets.models import (
     Ticket,
     TicketAssignment,
 )
+from tickets.services.inline import inline_images_claim
 from tickets.sla import services as sla_services
 
 # The one list of what `ticket_update` may change (forms and serializers check against it).
@@ -354,6 +355,8 @@ def ticket_update(
     ticket.full_clean(exclude=["number", "catalog_item"])
     if watchers is not None:
         ticket.watchers.set(watchers)
+    if "description" in fields:
+        inline_images_claim(ticket=ticket, author=actor, text=ticket.description)
     _save(ticket, actor=actor, action="updated", before=before)
     if _sla_relevant_change(before, ticket):
         sla_services.sla_reevaluate(ticket=ticket, actor=actor)
@@ -485,6 +488,8 @@ def ticket_transition(
     if to_status == TicketStatus.RESOLVED:
         ticket.resolution_code = fields["resolution_code"]
         ticket.resolution_notes = fields["resolution_notes"].strip()
+        if actor is not None:
+            inline_images_claim(ticket=ticket, author=actor, text=ticket.resolution_notes)
         ticket.resolved_at = now
         ticket.resolved_by = actor
         ticket.is_first_contact_resolution = (
@@ -577,6 +582,7 @@ def comment_add(
         ticket=ticket, author=author, body=body.strip(), is_public=is_public
     )
     _store_attachments(ticket, files, content_types, uploader=author, comment=comment)
+    inline_images_claim(ticket=ticket, author=author, text=comment.body, comment=comment)
     before = _snapshot(ticket, ("last_public_activity_at",))
     if is_public:
         ticket.last_public_activity_at = comment.created_at
