@@ -10,7 +10,8 @@ tickets, and hands 3,000 tickets to its requesters):
 Options by environment too: LOAD_MINUTES (10), LOAD_AGENTS (50), LOAD_REQUESTERS (150),
 LOAD_THINK_SCALE (1: agents wait 2–6 s between actions, requesters 5–15 s),
 WEB_CONCURRENCY / GUNICORN_THREADS (gunicorn.conf.py's defaults, 2 × 2), LOCUST (the locust
-executable; default: the one beside this Python). Target (issue #19): 0 errors, p95 ≤ 300 ms.
+executable; default: `.venv-load/bin/locust`, installed from bench/requirements-load.txt on
+first use). Target (issue #19): 0 errors, p95 ≤ 300 ms.
 
 Mail goes to SentMail rows (EMAIL_URL=dbmail://, as `make run`); no Celery worker is started,
 so notifications wait in the outbox as they would while workers are busy.
@@ -56,6 +57,18 @@ def _report(stats_csv: Path, seconds: float) -> int:
     return 0 if ok else 1
 
 
+def _load_venv_locust() -> str:
+    """Locust from `.venv-load`, made from bench/requirements-load.txt on first use (kept out
+    of the product's own environment)."""
+    venv = ROOT / ".venv-load"
+    locust = venv / "bin" / "locust"
+    if not locust.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        pip = [str(venv / "bin" / "pip"), "install", "-q"]
+        subprocess.run([*pip, "-r", str(ROOT / "bench" / "requirements-load.txt")], check=True)
+    return str(locust)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=float(os.environ.get("LOAD_MINUTES", 10)))
@@ -64,7 +77,7 @@ def main() -> int:
     database_url = os.environ.get("LOAD_DATABASE_URL")
     if not database_url or database_url.rstrip("/").endswith("/itsm_b1m"):
         raise SystemExit("Set LOAD_DATABASE_URL to a COPY of the benchmark database (it writes).")
-    locust = os.environ.get("LOCUST") or str(BIN / "locust")
+    locust = os.environ.get("LOCUST") or _load_venv_locust()
     work = Path(tempfile.mkdtemp(prefix="itsm-load-"))
     env = {**served_env(database_url, spare_port()), "LOAD_USERS_FILE": str(work / "people.json")}
     subprocess.run(
