@@ -69,7 +69,9 @@ def changerequest_list(request: HttpRequest) -> HttpResponse:
 @desk_view
 def changerequest_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("changes.add_changerequest"):
-        return render(request, "errors/403.html", {"reason": "You cannot raise changes."}, 403)
+        return render(
+            request, "errors/403.html", {"reason": "You cannot raise changes."}, status=403
+        )
     form = ChangeCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -89,7 +91,9 @@ def changerequest_edit(request: HttpRequest, number: str) -> HttpResponse:
     if not request.user.has_perm("changes.change_changerequest") and change.requested_by_id != (
         request.user.pk
     ):
-        return render(request, "errors/403.html", {"reason": "You cannot edit this change."}, 403)
+        return render(
+            request, "errors/403.html", {"reason": "You cannot edit this change."}, status=403
+        )
     initial = {
         name: getattr(change, name)
         for name in CHANGE_DESK_FIELDS

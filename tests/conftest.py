@@ -10,6 +10,10 @@ from rest_framework.test import APIClient
 from itsm.accounts.roles import Role
 from tests.factories.accounts import TeamFactory, UserFactory
 
+# Shared fixtures that live beside the tests that use them most: an ongoing major incident on
+# Payroll and a second caller (major incident, desk and browser tests).
+pytest_plugins = ["tests.tickets.major.outage"]
+
 # Playwright's sync API keeps an asyncio loop running in the main thread; without this Django
 # raises SynchronousOnlyOperation in test bodies and live_server teardown (STACK-NOTES §5).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -29,7 +29,7 @@ from tickets.choices import (
 )
 from tickets.fields import REQUESTER_REPORT_FIELDS, TICKET_CREATE_FIELDS, TICKET_EDITABLE_FIELDS
 from tickets.models import Category, Macro
-from tickets.services.macros import macro_choices
+from tickets.services.macros import MACRO_FIELDS, macro_choices
 from tickets.services.queue import BULK_MAX_TICKETS, BulkParams, BulkTarget
 from tickets.services.time import MINUTES_NOT_A_NUMBER, NOTE_MAX_CHARS, minutes_problem
 
@@ -550,23 +550,7 @@ class MacroForm(forms.ModelForm):
 
     class Meta:
         model = Macro
-        fields = [
-            "name",
-            "description",
-            "team",
-            "is_active",
-            "category",
-            "impact",
-            "urgency",
-            "assignment_team",
-            "assignee",
-            "reply_body",
-            "note_body",
-            "article",
-            "to_status",
-            "on_hold_reason",
-            "resolution_code",
-        ]
+        fields = list(MACRO_FIELDS)
         widgets = {
             "reply_body": forms.Textarea(attrs={"rows": 3}),
             "note_body": forms.Textarea(attrs={"rows": 3}),

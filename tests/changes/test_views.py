@@ -359,3 +359,17 @@ def test_change_list_query_count_does_not_grow_with_rows(
         make_change(actor=cm, start=timezone.now() + timedelta(days=2, hours=i), services=[erp])
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get("/desk/changes/")
+
+
+def test_raising_or_editing_a_change_without_the_right_answers_403_with_the_reason(
+    client_as, knowledge_editor, cm, erp
+):
+    """The refusal page is a 403 (it was drawn with status 200: the status went in as the
+    content type)."""
+    change = make_change(actor=cm, start=timezone.now(), services=[erp])
+    response = client_as(knowledge_editor).get("/desk/changes/new/")
+    assert response.status_code == 403
+    assert "You cannot raise changes." in response.content.decode()
+    response = client_as(knowledge_editor).get(f"/desk/changes/{change.number}/edit/")
+    assert response.status_code == 403
+    assert "You cannot edit this change." in response.content.decode()

@@ -11,47 +11,11 @@ from playwright.sync_api import expect
 from releases.models import Release, ReleaseIncidentTag
 from tests.changes.factories import change_manager, make_change
 from tests.e2e.test_sign_in import sign_in
-from tests.factories.cmdb import ServiceFactory
 from tests.factories.tickets import make_ticket
 from tickets.major import services as major_services
 from tickets.models import SatisfactionSurvey, Ticket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def payroll(db):
-    return ServiceFactory(name="Payroll", criticality="critical")
-
-
-@pytest.fixture
-def major(requester, manager, payroll):
-    ticket = make_ticket(
-        requester=requester, actor=manager, short_description="Payroll is down", service=payroll
-    )
-    mi = major_services.major_incident_declare(
-        ticket=ticket,
-        actor=manager,
-        reason="Nobody can be paid",
-        manager=manager,
-        communications_owner=manager,
-    )
-    major_services.major_incident_post_update(
-        major=mi, actor=manager, body="Database failover in progress", is_public=True
-    )
-    return mi
-
-
-@pytest.fixture
-def caller(other_requester, agent, payroll):
-    return make_ticket(
-        requester=other_requester,
-        actor=agent,
-        short_description="Cannot open my payslip",
-        service=payroll,
-        impact=3,
-        urgency=3,
-    )
 
 
 def test_agent_sees_the_major_incident_on_another_ticket_and_links_it_in_one_click(

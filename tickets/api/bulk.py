@@ -108,6 +108,31 @@ class BulkResultSerializer(serializers.Serializer):
     results = BulkLineSerializer(many=True)
 
 
+def bulk_result_response(action: str, lines) -> Response:
+    """The answer to a bulk action (or a macro applied to several tickets): one line per
+    ticket, done or refused with its message."""
+    done = sum(1 for line in lines if line.done)
+    return Response(
+        BulkResultSerializer(
+            {
+                "action": action,
+                "done": done,
+                "refused": len(lines) - done,
+                "results": [
+                    {
+                        "number": line.number,
+                        "status": "done" if line.done else "refused",
+                        "message": line.message,
+                        "code": line.code,
+                        "version": line.version,
+                    }
+                    for line in lines
+                ],
+            }
+        ).data
+    )
+
+
 class TicketBulkView(GenericAPIView):
     """The queue's bulk actions for integrators. Input that is wrong for every ticket (no
     team, resolve without code or notes, an empty message, an unknown merge target) is a 400
@@ -159,23 +184,4 @@ class TicketBulkView(GenericAPIView):
             ],
             params=data.params(),
         )
-        done = sum(1 for line in lines if line.done)
-        return Response(
-            BulkResultSerializer(
-                {
-                    "action": action,
-                    "done": done,
-                    "refused": len(lines) - done,
-                    "results": [
-                        {
-                            "number": line.number,
-                            "status": "done" if line.done else "refused",
-                            "message": line.message,
-                            "code": line.code,
-                            "version": line.version,
-                        }
-                        for line in lines
-                    ],
-                }
-            ).data
-        )
+        return bulk_result_response(action, lines)

@@ -2,15 +2,14 @@
 one to tickets, answered ticket by ticket like the bulk endpoint."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from itsm.accounts.models import Team, User
 from itsm.core.permissions import IsDeskUser
 from knowledge.models import Article
 from tickets import services
-from tickets.api.bulk import BulkResultSerializer, BulkTicketSerializer
+from tickets.api.bulk import BulkResultSerializer, BulkTicketSerializer, bulk_result_response
 from tickets.choices import BulkAction
 from tickets.models import Category, Macro
 
@@ -116,24 +115,4 @@ class MacroViewSet(viewsets.ModelViewSet):
             ],
             params=services.BulkParams(macro=macro),
         )
-        done = sum(1 for line in lines if line.done)
-        return Response(
-            BulkResultSerializer(
-                {
-                    "action": BulkAction.MACRO,
-                    "done": done,
-                    "refused": len(lines) - done,
-                    "results": [
-                        {
-                            "number": line.number,
-                            "status": "done" if line.done else "refused",
-                            "message": line.message,
-                            "code": line.code,
-                            "version": line.version,
-                        }
-                        for line in lines
-                    ],
-                }
-            ).data,
-            status=status.HTTP_200_OK,
-        )
+        return bulk_result_response(BulkAction.MACRO, lines)

@@ -19,42 +19,6 @@ from tickets.models import Ticket
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def payroll(db):
-    return ServiceFactory(name="Payroll", criticality="critical")
-
-
-@pytest.fixture
-def major(requester, manager, payroll):
-    ticket = make_ticket(
-        requester=requester, actor=manager, short_description="Payroll is down", service=payroll
-    )
-    mi = services.major_incident_declare(
-        ticket=ticket,
-        actor=manager,
-        reason="Nobody can be paid",
-        manager=manager,
-        communications_owner=manager,
-    )
-    services.major_incident_post_update(
-        major=mi, actor=manager, body="Database failover in progress", is_public=True
-    )
-    return mi
-
-
-@pytest.fixture
-def caller(other_requester, agent, payroll):
-    """Another caller's ticket on the same service, at the matrix's low priority."""
-    return make_ticket(
-        requester=other_requester,
-        actor=agent,
-        short_description="Cannot open my payslip",
-        service=payroll,
-        impact=3,
-        urgency=3,
-    )
-
-
 def _declare(ticket, actor, **kw):
     return services.major_incident_declare(
         ticket=ticket,

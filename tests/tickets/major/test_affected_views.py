@@ -4,48 +4,12 @@ declaration that asks first (desk page) or is refused with 409 (API) unless forc
 
 import pytest
 
-from tests.factories.cmdb import ServiceFactory
 from tests.factories.tickets import make_ticket
 from tickets.major import services
 from tickets.major.selectors import major_desk_banner
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def payroll(db):
-    return ServiceFactory(name="Payroll", criticality="critical")
-
-
-@pytest.fixture
-def major(requester, manager, payroll):
-    ticket = make_ticket(
-        requester=requester, actor=manager, short_description="Payroll is down", service=payroll
-    )
-    mi = services.major_incident_declare(
-        ticket=ticket,
-        actor=manager,
-        reason="Nobody can be paid",
-        manager=manager,
-        communications_owner=manager,
-    )
-    services.major_incident_post_update(
-        major=mi, actor=manager, body="Database failover in progress", is_public=False
-    )
-    return mi
-
-
-@pytest.fixture
-def caller(other_requester, agent, payroll):
-    return make_ticket(
-        requester=other_requester,
-        actor=agent,
-        short_description="Cannot open my payslip",
-        service=payroll,
-        impact=3,
-        urgency=3,
-    )
 
 
 def test_the_desk_banner_names_title_services_latest_update_and_link(major):
