@@ -4,6 +4,7 @@ from django import forms
 
 from itsm.accounts.models import User
 from itsm.accounts.roles import STAFF_ROLES
+from itsm.core.filters import AwareDateTimeField
 from itsm.core.widgets import FastSelect
 from tickets.selectors import filter_choice_lists
 
@@ -53,11 +54,10 @@ class MajorDeskInstructionsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What agents may write in public replies to requesters.",
     )
-    next_update_due_at = forms.DateTimeField(
+    next_update_due_at = AwareDateTimeField(
         label="Next update due",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         help_text="Empty: one cadence after the last update.",
     )
 
