@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 
 from itsm.accounts.models import Team, User
 from itsm.core.permissions import IsDeskUser
+from itsm.idempotency.api import idempotent_create
 from knowledge.models import Article
 from tickets import services
 from tickets.api.bulk import BulkResultSerializer, BulkTicketSerializer, bulk_result_response
@@ -73,6 +74,8 @@ class MacroViewSet(viewsets.ModelViewSet):
     permission_classes = [IsDeskUser]
     queryset = Macro.objects.select_related("team", "assignment_team", "assignee", "article")
     http_method_names = ["get", "post", "put", "patch", "delete"]
+
+    create = idempotent_create(viewsets.ModelViewSet.create)
 
     def perform_create(self, serializer):
         values = dict(serializer.validated_data)

@@ -227,6 +227,7 @@ class _TicketViewSet(
         )
         return self._out(selectors.ticket_get_for_user(user=request.user, number=ticket.number))
 
+    @idempotent_create
     @extend_schema(request=ArticleLinkInputSerializer, responses={201: ArticleLinkSerializer})
     @action(detail=True, methods=["post"], url_path="link-article")
     def link_article(self, request, number=None):

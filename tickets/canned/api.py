@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from itsm.accounts.models import Team
 from itsm.core.parsers import JSONParser
 from itsm.core.permissions import IsDeskUser
+from itsm.idempotency.api import idempotent_create
 from tickets import selectors as ticket_selectors
 from tickets.canned import selectors, services
 from tickets.canned.models import CannedResponse, CannedResponseScope
@@ -72,6 +73,7 @@ class CannedResponseViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
+    @idempotent_create
     @extend_schema(
         request=CannedResponseInputSerializer,
         responses={201: CannedResponseSerializer},

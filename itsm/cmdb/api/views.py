@@ -131,6 +131,8 @@ class CiRelationViewSet(
     filterset_class = CiRelationFilterSet
     ordering = ["id"]
 
+    create = idempotent_create(mixins.CreateModelMixin.create)
+
     def get_queryset(self):
         return selectors.ci_relation_list()
 
