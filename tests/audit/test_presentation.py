@@ -73,12 +73,13 @@ def test_field_changes_keep_the_shape_of_lists_dicts_and_moments():
 
 
 @pytest.mark.django_db
-def test_fields_use_the_models_labels_and_choices(agent):
+def test_fields_use_the_models_labels_and_choices(manager):
+    # A service desk manager: editing services is theirs (and administrators'), not agents'.
     service = ServiceFactory(criticality="low", is_active=True)
-    service_update(service=service, actor=agent, criticality="critical", is_active=False)
+    service_update(service=service, actor=manager, criticality="critical", is_active=False)
     (event,) = AuditEvent.objects.filter(record_id=service.pk)
     shown = show_event(event)
-    assert shown.actor == str(agent)
+    assert shown.actor == str(manager)
     assert shown.action == "Updated"
     by_name = {change.name: change for change in shown.changes}
     criticality = Service._meta.get_field("criticality")
