@@ -25,19 +25,19 @@ def test_audit_events_cannot_be_changed_or_deleted(agent):
 
 
 @pytest.mark.django_db
-def test_service_update_records_who_changed_what_from_and_to(agent):
+def test_service_update_records_who_changed_what_from_and_to(manager):
     service = ServiceFactory(criticality="low")
-    service_update(service=service, actor=agent, criticality="critical")
+    service_update(service=service, actor=manager, criticality="critical")
     (event,) = audit_list_for_record(record=service)
-    assert event.actor == agent
+    assert event.actor == manager
     assert event.action == "updated"
     assert event.changes == {"criticality": {"from": "low", "to": "critical"}}
 
 
 @pytest.mark.django_db
-def test_timeline_partial_renders_changes(client_as, agent):
+def test_timeline_partial_renders_changes(client_as, agent, manager):
     service = ServiceFactory(criticality="low")
-    service_update(service=service, actor=agent, criticality="high")
+    service_update(service=service, actor=manager, criticality="high")
     html = client_as(agent).get(service.get_absolute_url()).content.decode()
     history = " ".join(strip_tags(html[html.index('aria-label="History"') :]).split())
     assert "Updated" in history
