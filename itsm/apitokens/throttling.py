@@ -3,20 +3,15 @@
 Rates come from settings (ITSM_API_THROTTLE_USER, ITSM_API_THROTTLE_ANON). A refused request
 gets 429 with `Retry-After` (DRF's Throttled, through itsm.core.api.exception_handler). When
 Redis is unreachable or frozen, the request is let through: rate limits protect the service,
-they must not take the API down with the cache. Like itsm.core.cache, one failure makes this
-process leave the cache alone for a few seconds, so an outage costs one short timeout, not one
+they must not take the API down with the cache. The cache's backend (itsm.core.cache) turns a
+failure into a miss and rests for a few seconds, so an outage costs one short timeout, not one
 per request.
 """
 
-import logging
-
-from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 from itsm.core import cache as core_cache
-
-log = logging.getLogger(__name__)
 
 
 class _FailOpen(SimpleRateThrottle):
@@ -27,14 +22,11 @@ class _FailOpen(SimpleRateThrottle):
         return None if rate is None else str(rate)
 
     def allow_request(self, request, view) -> bool:
+        # The cache answers a failed read with a miss (an empty history: allowed); while it
+        # rests, skip the write as well.
         if core_cache._cache_is_resting():
             return True
-        try:
-            return super().allow_request(request, view)
-        except RedisError as error:
-            core_cache._rest()
-            log.warning("API throttling skipped: the cache is unreachable (%s)", error)
-            return True
+        return super().allow_request(request, view)
 
 
 class UserThrottle(_FailOpen, UserRateThrottle):

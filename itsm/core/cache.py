@@ -16,6 +16,7 @@ from typing import Any, cast
 
 import redis
 from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
@@ -42,14 +43,6 @@ class _ClientPerPool(RedisCacheClient):
         return client
 
 
-class ReusingRedisCache(RedisCache):
-    """Django's Redis cache, reusing one client per connection pool (settings.CACHES)."""
-
-    def __init__(self, server: str, params: dict[str, Any]) -> None:
-        super().__init__(server, params)
-        self._class = _ClientPerPool
-
-
 _state = threading.Lock()
 _skip_until = 0.0
 
@@ -64,23 +57,107 @@ def _rest() -> None:
         _skip_until = time.monotonic() + CACHE_RETRY_SECONDS
 
 
+class ReusingRedisCache(RedisCache):
+    """Django's Redis cache, reusing one client per connection pool, that an outage never
+    turns into an error (settings.CACHES).
+
+    Our own helpers below and the libraries that use the cache directly (allauth's rate
+    limits, DRF's throttles) all get the same answer from a dead or frozen Redis: a miss for
+    a read, a write that did not happen, and `add` that succeeded. The last one fails open on
+    purpose: allauth takes a lock with it before counting a sign-in, and refusing every
+    sign-in while Redis is away is worse than not counting them (axes, in PostgreSQL, still
+    counts failed passwords). After a failure this process skips reads and adds for
+    CACHE_RETRY_SECONDS; writes and deletes are always tried, so an invalidation is never
+    skipped (each waits at most the socket timeout).
+    """
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = _ClientPerPool
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        if _cache_is_resting():
+            return default
+        try:
+            return super().get(key, default, version)
+        except RedisError as error:
+            _failed(f"read of {key}", error)
+            return default
+
+    def get_many(self, keys: Any, version: int | None = None) -> dict[str, Any]:
+        if _cache_is_resting():
+            return {}
+        try:
+            return super().get_many(keys, version)
+        except RedisError as error:
+            _failed(f"read of {list(keys)}", error)
+            return {}
+
+    def has_key(self, key: Any, version: int | None = None) -> bool:
+        if _cache_is_resting():
+            return False
+        try:
+            return super().has_key(key, version)
+        except RedisError as error:
+            _failed(f"look-up of {key}", error)
+            return False
+
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
+        if _cache_is_resting():
+            return True
+        try:
+            return super().add(key, value, timeout, version)
+        except RedisError as error:
+            _failed(f"add of {key}", error)
+            return True
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
+        try:
+            super().set(key, value, timeout, version)
+        except RedisError as error:
+            _failed(f"write of {key}", error)
+
+    def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> list[Any]:
+        try:
+            return super().set_many(data, timeout, version)
+        except RedisError as error:
+            _failed(f"write of {list(data)}", error)
+            return list(data)
+
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
+        try:
+            return super().touch(key, timeout, version)
+        except RedisError as error:
+            _failed(f"touch of {key}", error)
+            return False
+
+    def delete(self, key: Any, version: int | None = None) -> bool:
+        try:
+            return super().delete(key, version)
+        except RedisError as error:
+            _failed(f"delete of {key}", error)
+            return False
+
+    def delete_many(self, keys: Any, version: int | None = None) -> None:
+        try:
+            super().delete_many(keys, version)
+        except RedisError as error:
+            _failed(f"delete of {list(keys)}", error)
+
+
 def cached[T](key: str, *, seconds: int, compute: Callable[[], T]) -> T:
     """The cached value of `key`, or `compute()` stored for `seconds` (0 turns caching off)."""
     if seconds <= 0 or _cache_is_resting():
         return compute()
-    try:
-        value = cache.get(key)
-    except RedisError as error:
-        _rest()
-        log.warning("cache read of %s failed (%s); computing it", key, error)
-        return compute()
+    value = cache.get(key)
     if value is None:
         value = compute()
-        try:
+        if not _cache_is_resting():  # the read just failed: no second timeout for the write
             cache.set(key, value, timeout=seconds)
-        except RedisError as error:
-            _rest()
-            log.warning("cache write of %s failed (%s)", key, error)
     return value
 
 
@@ -90,11 +167,7 @@ def forget(*keys: str) -> None:
     Tried even while reads rest: a skipped delete would serve the old value for its whole
     lifetime once Redis answers again; the socket timeout still bounds the wait.
     """
-    try:
-        cache.delete_many(keys)
-    except RedisError as error:
-        _rest()
-        log.warning("cache delete of %s failed (%s)", keys, error)
+    cache.delete_many(keys)
 
 
 def cached_in_generation[T](
@@ -105,37 +178,26 @@ def cached_in_generation[T](
     `generation_key` makes every one of them old at once. One round trip when warm."""
     if seconds <= 0 or _cache_is_resting():
         return compute()
-    try:
-        found = cache.get_many([generation_key, key])
-    except RedisError as error:
-        _rest()
-        log.warning("cache read of %s failed (%s); computing it", key, error)
-        return compute()
+    found = cache.get_many([generation_key, key])
     generation, entry = found.get(generation_key), found.get(key)
     if generation is not None and entry is not None and entry[0] == generation:
         return cast(T, entry[1])
     value = compute()
-    try:
-        if generation is None:
-            generation = uuid.uuid4().hex
-            # add, not set: of two processes starting a generation at once, the first wins
-            # and the other's entry is simply not kept.
-            if not cache.add(generation_key, generation, timeout=None):
-                return value
-        cache.set(key, (generation, value), timeout=seconds)
-    except RedisError as error:
-        _rest()
-        log.warning("cache write of %s failed (%s)", key, error)
+    if _cache_is_resting():
+        return value
+    if generation is None:
+        generation = uuid.uuid4().hex
+        # add, not set: of two processes starting a generation at once, the first wins and
+        # the other's entry is simply not kept.
+        if not cache.add(generation_key, generation, timeout=None):
+            return value
+    cache.set(key, (generation, value), timeout=seconds)
     return value
 
 
 def new_generation(generation_key: str) -> None:
     """Make every entry of `generation_key` old (tried even while reads rest, like `forget`)."""
-    try:
-        cache.set(generation_key, uuid.uuid4().hex, timeout=None)
-    except RedisError as error:
-        _rest()
-        log.error("cache generation %s not moved (%s)", generation_key, error)
+    cache.set(generation_key, uuid.uuid4().hex, timeout=None)
 
 
 def redis_client() -> redis.Redis | None:
@@ -149,5 +211,11 @@ def redis_client() -> redis.Redis | None:
 
 def redis_failed(what: str, error: Exception) -> None:
     """A command of `redis_client()` failed: rest the cache like a failed read does."""
+    _failed(what, error)
+
+
+def _failed(what: str, error: Exception) -> None:
     _rest()
-    log.warning("redis %s failed (%s)", what, error)
+    log.warning(
+        "cache %s failed (%s); the cache rests for %.0f s", what, error, CACHE_RETRY_SECONDS
+    )

@@ -47,3 +47,32 @@ def test_the_cache_reuses_one_redis_client_and_still_reads_and_writes():
     cache.set("reuse-probe", 41, 5)
     assert cache.incr("reuse-probe") == 42
     assert cache._cache.get_client() is client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fault", ["kill", "freeze"])
+def test_signing_in_works_while_the_cache_is_down(client, agent, cache_redis, fault):
+    """allauth counts sign-ins in the cache directly: a dead or frozen Redis must neither
+    refuse the sign-in nor answer 500 (CI once saw a 500 from a slow shared Redis)."""
+    from tests.factories.accounts import TEST_PASSWORD
+
+    getattr(cache_redis, fault)()
+    started = time.monotonic()
+    response = client.post("/accounts/login/", {"login": agent.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert time.monotonic() - started < 5.0  # short timeouts, never a hang on a frozen Redis
+    landing = client.get(response.headers["Location"], follow=True)
+    assert landing.status_code == 200
+    assert landing.redirect_chain[-1][0] == "/desk/"
+
+
+def test_the_cache_answers_a_miss_and_keeps_going_when_redis_is_frozen(frozen_redis):
+    from django.core.cache import cache
+
+    started = time.monotonic()
+    cache.set("probe", 1)
+    assert cache.get("probe", "missing") == "missing"
+    assert cache.get_many(["probe", "other"]) == {}
+    assert cache.add("lock", True) is True  # fails open: a lock nobody else can hold either
+    cache.delete("probe")
+    assert time.monotonic() - started < 0.5
