@@ -1,6 +1,8 @@
 """Shared fixtures: personas, API clients, a real Celery worker, and Debian's chromium."""
 
 import os
+import threading
+import time
 import uuid
 
 import pytest
@@ -37,6 +39,24 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
         "args": CHROMIUM_ARGS,
     }
+
+
+@pytest.fixture(autouse=True)
+def _live_server_idle_before_flush(request):
+    """A browser test ends with the page closed but its last requests (the live page's
+    "leave" beacon, a poll) may still be running in the live server; the flush that follows
+    TRUNCATEs the tables they read and PostgreSQL kills one of the two as a deadlock. Wait
+    for them first. Torn down after pytest-playwright's context, before pytest-django's
+    flush (autouse fixtures of plugins are set up before ours)."""
+    yield
+    if "live_server" not in request.fixturenames:
+        return
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+        thread.name.endswith("(process_request_thread)") and thread.is_alive()
+        for thread in threading.enumerate()
+    ):
+        time.sleep(0.02)
 
 
 # --- Personas -----------------------------------------------------------------------------
