@@ -410,6 +410,7 @@ class LinkForm(forms.Form):
         choices=[("parent", "Child of"), ("duplicate", "Duplicate of")], widget=FastSelect
     )
     number = forms.CharField(max_length=20, label="Ticket number")
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class DuplicateOfForm(forms.Form):

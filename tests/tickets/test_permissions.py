@@ -543,11 +543,11 @@ DESK_ACTS: dict[str, Callable[[World], tuple[str, dict]]] = {
     ),
     "link parent": lambda w: (
         f"/desk/tickets/{w.ticket.number}/link/",
-        {"relation": "parent", "number": w.other.number},
+        {"relation": "parent", "number": w.other.number, "version": w.ticket.version},
     ),
     "mark duplicate": lambda w: (
         f"/desk/tickets/{w.ticket.number}/link/",
-        {"relation": "duplicate", "number": w.other.number},
+        {"relation": "duplicate", "number": w.other.number, "version": w.ticket.version},
     ),
     "link article": lambda w: (
         f"/desk/tickets/{w.ticket.number}/articles/link/",

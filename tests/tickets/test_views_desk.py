@@ -331,3 +331,27 @@ def test_every_form_htmx_sends_has_an_id_and_a_refusal_slot():
     for name, tag, body in forms:
         assert ' id="' in tag, f"{name}: a form sent by htmx has no id: <form{tag}>"
         assert "components/_refusal_slot.html" in body, f"{name}: no refusal slot in <form{tag}>"
+
+
+@pytest.mark.parametrize("relation", ["parent", "duplicate"])
+def test_a_link_on_a_ticket_someone_changed_meanwhile_is_refused_with_what_changed(
+    client_as, agent, requester, manager, relation
+):
+    ticket, other = make_ticket(requester=requester), make_ticket(requester=requester)
+    services.ticket_update(ticket=ticket, actor=manager, expected_version=1, impact=1)
+    response = client_as(agent).post(
+        f"/desk/tickets/{ticket.number}/link/",
+        {"relation": relation, "number": other.number, "version": 1},
+    )
+    assert response.status_code == 409
+    assert "was changed by someone else since you opened it" in response.content.decode()
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    assert (fresh.parent_id, fresh.duplicate_of_id, fresh.status) == (None, None, "new")
+
+    linked = client_as(agent).post(
+        f"/desk/tickets/{ticket.number}/link/",
+        {"relation": relation, "number": other.number, "version": fresh.version},
+    )
+    assert linked.status_code in (200, 302)
+    fresh.refresh_from_db()
+    assert other.pk in (fresh.parent_id, fresh.duplicate_of_id)

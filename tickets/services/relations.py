@@ -24,10 +24,15 @@ from tickets.services.lifecycle import _lock, _save, _snapshot, ticket_transitio
 
 
 @transaction.atomic
-def ticket_link_parent(*, ticket: Ticket, parent: Ticket | None, actor: User) -> Ticket:
-    """Make `ticket` a child of `parent` (or detach it with None). No cycles."""
+def ticket_link_parent(
+    *, ticket: Ticket, parent: Ticket | None, actor: User, expected_version: int | None = None
+) -> Ticket:
+    """Make `ticket` a child of `parent` (or detach it with None). No cycles.
+
+    `expected_version` is the version the caller read (the ticket page's link form); a stale
+    one raises StaleVersion before anything is written."""
     require_permission(actor, may.CHANGE, refusal="Only the service desk can link tickets.")
-    ticket = _lock(ticket, None)
+    ticket = _lock(ticket, expected_version)
     if parent is not None and ticket.pk in _ancestor_ids(parent):
         raise InvalidTicketInput(
             "That would make the ticket its own ancestor; link it the other way round.",

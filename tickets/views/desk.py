@@ -415,10 +415,15 @@ def ticket_link(request: HttpRequest, number: str) -> HttpResponse:
     except Exception:
         messages.error(request, f"There is no ticket {form.cleaned_data['number']}.")
         return _render_detail(request, ticket, status=400)
+    version = form.cleaned_data["version"]
     if form.cleaned_data["relation"] == "parent":
-        services.ticket_link_parent(ticket=ticket, parent=other, actor=request.user)
+        services.ticket_link_parent(
+            ticket=ticket, parent=other, actor=request.user, expected_version=version
+        )
     else:
-        services.ticket_mark_duplicate(ticket=ticket, duplicate_of=other, actor=request.user)
+        services.ticket_mark_duplicate(
+            ticket=ticket, duplicate_of=other, actor=request.user, expected_version=version
+        )
     return _after_write(request, number, f"Linked to {other.number}.")
 
 
