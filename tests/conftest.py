@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from kombu import Queue
+from playwright.sync_api import expect
 from rest_framework.test import APIClient
 
 from itsm.accounts.roles import Role
@@ -19,6 +20,10 @@ pytest_plugins = ["tests.tickets.major.outage"]
 # Playwright's sync API keeps an asyncio loop running in the main thread; without this Django
 # raises SynchronousOnlyOperation in test bodies and live_server teardown (STACK-NOTES §5).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# A browser assertion waits up to 10 s (Playwright's default is 5): CI runs two workers, a
+# Celery worker and two chromiums on two cores, and a page under that load can take longer.
+expect.set_options(timeout=10_000)
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -39,6 +44,43 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
         "args": CHROMIUM_ARGS,
     }
+
+
+def _delete_rows_instead_of_truncating() -> None:
+    """Browser and other transactional tests end with a flush that TRUNCATEs every table:
+    1-2 s each on this machine, most of it spent replacing the files of ~100 empty tables.
+    Deleting the rows of the few tables a test filled empties the same database in a few
+    milliseconds. The rows go with the triggers off (`session_replication_role`, for this
+    transaction only): the audit log's append-only trigger and the foreign keys have nothing
+    to guard in a database being emptied."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate_everything = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables:
+            return truncate_everything(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        tables = list(tables)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                " UNION ALL ".join(
+                    f"(SELECT {index} FROM {self.quote_name(table)} LIMIT 1)"
+                    for index, table in enumerate(tables)
+                )
+            )
+            filled = [tables[index] for (index,) in cursor.fetchall()]
+        if not filled:
+            return []
+        return ["SET LOCAL session_replication_role = replica"] + [
+            f"DELETE FROM {self.quote_name(table)}" for table in filled
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
+_delete_rows_instead_of_truncating()
 
 
 @pytest.fixture(autouse=True)

@@ -319,6 +319,8 @@ class StandbyPostgres(PrivatePostgres):
         _as_postgres(
             str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
             "-U", "postgres", "-D", str(self.data), "-R", "-X", "stream", "--no-sync",
+            # An immediate checkpoint: the default spreads it over minutes of waiting.
+            "--checkpoint=fast",
         )  # fmt: skip
 
 
