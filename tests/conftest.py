@@ -46,6 +46,18 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():
+    """A few rounds of the production hasher (tests/hashers.py); the tests of hashing cost
+    set their own."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    hashers = ["tests.hashers.QuickPBKDF2PasswordHasher", *settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
+
+
 def _delete_rows_instead_of_truncating() -> None:
     """Browser and other transactional tests end with a flush that TRUNCATEs every table:
     1-2 s each on this machine, most of it spent replacing the files of ~100 empty tables.
