@@ -40,7 +40,9 @@ def test_manager_declares_posts_a_public_update_and_a_requester_joins(
     expect(page.locator("#major-status")).to_have_text("Active")
     expect(page.locator("#major-manager")).to_have_text(manager.display_name)
 
-    page.get_by_role("textbox", name="Update", exact=True).fill("Database failover in progress, next update 10:30.")
+    page.get_by_role("textbox", name="Update", exact=True).fill(
+        "Database failover in progress, next update 10:30."
+    )
     page.get_by_label("Public (requesters, subscribers and the portal banner see it)").check()
     page.get_by_role("button", name="Post update").click()
     expect(page.locator("#major-timeline")).to_contain_text("Database failover in progress")
@@ -92,7 +94,9 @@ def test_a_declared_major_incident_is_p1_lists_who_was_told_and_shows_on_every_d
         "Requesters see: “Ongoing major incident: Email cannot be opened”"
     )
     page.get_by_role("button", name="Save wording").click()
-    page.get_by_role("textbox", name="Update", exact=True).fill("Mail servers restarting, next update 10:30.")
+    page.get_by_role("textbox", name="Update", exact=True).fill(
+        "Mail servers restarting, next update 10:30."
+    )
     page.get_by_role("button", name="Post update").click()
 
     page.goto(live_server.url + "/desk/tickets/")
