@@ -301,7 +301,11 @@ def change_assess_risk(
         raise PermissionRefused("Only the change manager assesses risk.")
     if change.status in (S.CLOSED, S.REJECTED, S.CANCELLED):
         raise InvalidChangeInput("The change is finished; its risk can no longer change.")
-    full = {**risk_defaults(change=change), **{k: v for k, v in answers.items() if v != ""}}
+    known = risk_defaults(change=change)
+    # Criticality may be judged differently from the services' own; failed changes and
+    # dependent services are counted from the records, never answered.
+    facts = {name: known.pop(name) for name in ("failed_changes", "dependent_services")}
+    full = {**known, **{k: v for k, v in answers.items() if v != ""}, **facts}
     try:
         result = risk.assess_risk(full)
     except ValueError as error:
