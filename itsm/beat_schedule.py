@@ -44,6 +44,12 @@ def beat_schedule(
             "schedule": crontab(hour=3, minute=41),
             "options": {"expires": 3600},
         },
+        # Forget notification-centre lines past ITSM_INAPP_KEEP_DAYS — every day at 03:53.
+        "notifications-inapp-prune": {
+            "task": "itsm.notifications.tasks.inapp_prune",
+            "schedule": crontab(hour=3, minute=53),
+            "options": {"expires": 3600},
+        },
         # Close resolved tickets whose reopen window has passed — every 15 minutes.
         "tickets-auto-close": {
             "task": "tickets.tasks.tickets_auto_close",

@@ -671,6 +671,8 @@ CELERY_BEAT_SCHEDULE = beat_schedule(
 )
 
 # --- Product knobs (ITSM_*) ---
+# The desk's notification centre (the bell) keeps each line this many days, read or not.
+ITSM_INAPP_KEEP_DAYS = env.int("ITSM_INAPP_KEEP_DAYS", default=90)
 # Attachments of tickets closed (or cancelled) more than this many days ago are purged, files
 # and rows, by the beat task "privacy-attachment-retention" (itsm/privacy). 0 keeps them forever.
 ITSM_RETENTION_ATTACHMENT_DAYS = env.int("ITSM_RETENTION_ATTACHMENT_DAYS", default=0)

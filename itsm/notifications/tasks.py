@@ -50,3 +50,19 @@ def notification_sweep() -> None:
     enqueued = sweep()
     if enqueued:
         logger.info("Notification sweep re-enqueued %d row(s).", enqueued)
+
+
+@shared_task
+def inapp_prune() -> None:
+    """Daily from beat: forget notification-centre lines older than ITSM_INAPP_KEEP_DAYS."""
+    from django.conf import settings
+
+    from itsm.notifications.services import inapp_prune as prune
+
+    deleted = prune(older_than_days=settings.ITSM_INAPP_KEEP_DAYS)
+    if deleted:
+        logger.info(
+            "Notification centre: %d line(s) older than %d days deleted.",
+            deleted,
+            settings.ITSM_INAPP_KEEP_DAYS,
+        )

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from itsm.accounts.models import User
 from itsm.accounts.roles import user_is_staff_member
+from itsm.core.pages import SeekPage
 from itsm.core.views import DeskRequest, desk_view
 from itsm.notifications.forms import DeskEventChoicesForm, NotificationPreferenceForm
 from itsm.notifications.selectors import (
@@ -24,7 +25,7 @@ from itsm.notifications.services import (
 )
 
 # The notification centre shows the newest lines; older ones stay in the table.
-INBOX_LINES = 100
+INBOX_LINES = 50
 
 
 @login_required
@@ -66,11 +67,20 @@ def inapp_inbox(request: DeskRequest) -> HttpResponse:
     """The agent's notification centre: the newest lines, unread ones marked, each a link to
     its record, with "mark read" per line and for all."""
     unread_only = request.GET.get("show") == "unread"
-    lines = list(inapp_list_for_user(user=request.user, unread_only=unread_only)[:INBOX_LINES])
+    page = SeekPage(
+        inapp_list_for_user(user=request.user, unread_only=unread_only),
+        number=request.GET.get("page"),
+        size=INBOX_LINES,
+    )
     return render(
         request,
         "notifications/inbox.html",
-        {"lines": lines, "unread_only": unread_only, "inbox_lines": INBOX_LINES},
+        {
+            "lines": page.object_list,
+            "page": page,
+            "unread_only": unread_only,
+            "query": "show=unread" if unread_only else "",
+        },
     )
 
 

@@ -1,14 +1,19 @@
 """The desk's notification centre: @mentions, the outbox's in-app lines, per-event choices,
 marking read, the bell's cost and the API."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from itsm.notifications.models import InAppNotification, Notification
 from itsm.notifications.services import (
     inapp_mark_all_read,
     inapp_mark_read,
+    inapp_prune,
     notification_desk_events_update,
 )
+from itsm.notifications.views import INBOX_LINES
 from tests.factories.tickets import make_ticket
 from tickets import services
 from tickets.exceptions import InvalidTicketInput
@@ -162,3 +167,41 @@ def test_preferences_page_saves_per_event_choices(client_as, agent):
     choices = agent.notification_preference.desk_events
     assert choices["ticket_mentioned"] == {"in_app": False, "email": False}
     assert choices["ticket_assigned"] == {"in_app": True, "email": True}
+
+
+def test_the_notification_centre_pages_through_every_line(client_as, agent):
+    InAppNotification.objects.bulk_create(
+        InAppNotification(recipient=agent, event="ticket_assigned", title=f"Line {i:03}")
+        for i in range(INBOX_LINES + 5)
+    )
+    client = client_as(agent)
+    first = client.get("/notifications/").content.decode()
+    assert first.count('class="inbox-line') == INBOX_LINES
+    assert 'rel="next"' in first
+    second = client.get("/notifications/", {"page": 2}).content.decode()
+    assert second.count('class="inbox-line') == 5
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    unread = client.get("/notifications/", {"show": "unread"}).content.decode()
+    assert "?show=unread&amp;page=2" in unread  # the next page keeps the filter
+
+
+def test_pruning_forgets_lines_past_the_keeping_period_read_or_not(agent):
+    old = timezone.now() - timedelta(days=91)
+    InAppNotification.objects.bulk_create(
+        [
+            InAppNotification(
+                recipient=agent, event="ticket_assigned", title="old unread", created_at=old
+            ),
+            InAppNotification(
+                recipient=agent,
+                event="ticket_assigned",
+                title="old read",
+                created_at=old,
+                read_at=old,
+            ),
+            InAppNotification(recipient=agent, event="ticket_assigned", title="recent"),
+        ]
+    )
+    assert inapp_prune(older_than_days=90) == 2
+    assert list(InAppNotification.objects.values_list("title", flat=True)) == ["recent"]
+    assert inapp_prune(older_than_days=90) == 0

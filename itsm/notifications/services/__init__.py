@@ -32,6 +32,7 @@ from itsm.notifications.services.inapp import (
     DESK_EVENTS,
     inapp_mark_all_read,
     inapp_mark_read,
+    inapp_prune,
     notification_desk_events_update,
 )
 from itsm.notifications.services.outbox import (
@@ -77,6 +78,7 @@ __all__ = [
     "email_thread_id",
     "inapp_mark_all_read",
     "inapp_mark_read",
+    "inapp_prune",
     "notification_confirm_delivered",
     "notification_create",
     "notification_create_many",

@@ -3,6 +3,7 @@ the same event, each person's per-event choice of in-app and e-mail, and marking
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -109,6 +110,26 @@ def inapp_mark_all_read(*, user: User) -> int:
     return InAppNotification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+PRUNE_BATCH = 10_000
+
+
+def inapp_prune(*, older_than_days: int) -> int:
+    """Delete notification-centre lines older than `older_than_days`, read or not (the
+    e-mail of the same event and the record's history keep what happened); returns how many.
+    In batches, so a first run over years of lines never holds one long lock."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted = 0
+    while True:
+        batch = list(
+            InAppNotification.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[
+                :PRUNE_BATCH
+            ]
+        )
+        if not batch:
+            return deleted
+        deleted += InAppNotification.objects.filter(pk__in=batch).delete()[0]
 
 
 @transaction.atomic
