@@ -85,6 +85,30 @@ def wait_until(condition, *, timeout: float, step: float = 0.1) -> bool:
         time.sleep(step)
 
 
+def cache_on(test_settings, url: str) -> None:
+    """Point the cache at `url` (a throw-away Redis a test breaks) with the product's own
+    timeouts, which the fault tests measure; the shared Redis gets longer ones in tests
+    (tests/conftest.py `_own_cache_namespace`). The cache's rest after a fault starts over."""
+    import itsm.settings as product
+    from itsm.core import cache as core_cache
+
+    default = test_settings.CACHES["default"]
+    options = product.CACHES["default"]["OPTIONS"]
+    test_settings.CACHES = {
+        **test_settings.CACHES,
+        "default": {
+            **default,
+            "LOCATION": url,
+            "OPTIONS": {
+                **default["OPTIONS"],
+                "socket_connect_timeout": options["socket_connect_timeout"],
+                "socket_timeout": options["socket_timeout"],
+            },
+        },
+    }
+    core_cache._skip_until = 0.0
+
+
 class ThrowawayRedis:
     """A redis-server of our own, without persistence, in `directory`; `replica_of` (another
     ThrowawayRedis) makes it a replica streaming from that one."""

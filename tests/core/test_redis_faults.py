@@ -18,7 +18,14 @@ from itsm.core import cache as core_cache
 from itsm.core.models import WorkerHeartbeat
 from itsm.notifications.models import Notification, SentMail
 from itsm.notifications.services import dispatch, notification_create, notification_sweep
-from tests.faults import ROOT, ThrowawayRedis, WorkerProcess, database_url, wait_until
+from tests.faults import (
+    ROOT,
+    ThrowawayRedis,
+    WorkerProcess,
+    cache_on,
+    database_url,
+    wait_until,
+)
 from tickets.models import Comment, Ticket
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -36,10 +43,7 @@ def redis_and_worker(settings, tmp_path):
     redis = ThrowawayRedis(tmp_path)
     redis.start()
     settings.REDIS_URL = redis.url
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {**settings.CACHES["default"], "LOCATION": redis.url},
-    }
+    cache_on(settings, redis.url)
     saved_broker = app.conf.broker_url
     app.conf.broker_url = redis.url
     dispatch._pending.ids = []

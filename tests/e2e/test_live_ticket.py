@@ -12,7 +12,7 @@ from itsm.core import cache as core_cache
 from tests.e2e.test_sign_in import sign_in
 from tests.factories.accounts import UserFactory
 from tests.factories.tickets import make_ticket
-from tests.faults import ThrowawayRedis
+from tests.faults import ThrowawayRedis, cache_on
 from tickets import services
 from tickets.models import Ticket
 
@@ -149,10 +149,7 @@ def own_redis(settings, tmp_path):
     """A throw-away Redis for the cache (never the shared one), which the test stops."""
     redis = ThrowawayRedis(tmp_path)
     redis.start()
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {**settings.CACHES["default"], "LOCATION": redis.url},
-    }
+    cache_on(settings, redis.url)
     core_cache._skip_until = 0.0
     yield redis
     redis.stop()

@@ -171,14 +171,11 @@ def frozen_redis(settings, tmp_path):
     """A throw-away Redis for the cache that stops answering (SIGSTOP) but keeps its socket:
     every command waits for the cache's socket timeout, the worst a request can meet."""
     from itsm.core import cache as core_cache
-    from tests.faults import ThrowawayRedis
+    from tests.faults import ThrowawayRedis, cache_on
 
     redis = ThrowawayRedis(tmp_path)
     redis.start()
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {**settings.CACHES["default"], "LOCATION": redis.url},
-    }
+    cache_on(settings, redis.url)
     core_cache._skip_until = 0.0
     yield redis
     redis.stop()
