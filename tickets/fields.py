@@ -25,7 +25,8 @@ TICKET_EDITABLE_FIELDS = ("requester", "channel", *TICKET_DESCRIPTION_FIELDS, "w
 
 # What the desk gives when raising a ticket for a caller (`ticket_create`): who asked,
 # through which channel, what about and for which team. The desk form also asks for the
-# kind; in the API the kind comes from the URL (incidents/ or requests/).
+# kind (in the API it comes from the URL: incidents/ or requests/) and takes the caller's
+# screenshots (the API attaches files on their own endpoint).
 TICKET_CREATE_FIELDS = ("requester", "channel", *TICKET_DESCRIPTION_FIELDS, "assignment_team")
 
 # What a requester gives when reporting their own incident, in the portal and the API

@@ -56,7 +56,7 @@ def attachment_help_text(max_bytes: int | None = None) -> str:
     )
 
 
-@takes_fields("kind", TICKET_CREATE_FIELDS)
+@takes_fields("kind", "attachments", TICKET_CREATE_FIELDS)
 class TicketCreateForm(forms.Form):
     """The desk's "new ticket on behalf of a caller" form."""
 
@@ -96,6 +96,11 @@ class TicketCreateForm(forms.Form):
     assignment_team = forms.ModelChoiceField(
         queryset=Team.objects.all(), required=False, label="Team"
     )
+    attachments = MultipleFileField(required=False, label="Screenshots or files")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = attachment_help_text()
 
 
 def offer_only(field: forms.Field, choices: QuerySet | list[tuple[Any, str]]) -> None:

@@ -9,7 +9,11 @@ from itsm.cmdb.models import CiRelation, ConfigurationItem, Service
 
 def service_list_for_browse() -> QuerySet[Service]:
     """Services with owner, team and CI count for the desk's browse page and the API."""
-    return Service.objects.select_related("owner", "support_team").annotate(ci_count=Count("cis"))
+    return (
+        Service.objects.select_related("owner", "support_team")
+        .annotate(ci_count=Count("cis"))
+        .order_by("name", "pk")  # pages need a stable order
+    )
 
 
 def ci_list_for_browse() -> QuerySet[ConfigurationItem]:

@@ -95,12 +95,34 @@
         return file.type && file.type.indexOf("image/") === 0;
       });
     }
-    if (uploadUrl) {
+    // A form that creates the ticket has nowhere to upload to yet: the image joins the
+    // form's own file field, and the text names it (attached:NAME), which the server turns
+    // into the stored attachment's address when the ticket is created.
+    const attachName = editor.dataset.attachTo;
+    const attachInput = attachName && textarea.form
+      ? textarea.form.querySelector('input[type="file"][name="' + attachName + '"]')
+      : null;
+    function attach(file) {
+      const taken = Array.prototype.map.call(attachInput.files, function (f) { return f.name; });
+      const extension = (file.type.split("/")[1] || "png").replace("jpeg", "jpg");
+      // Spaces and brackets would end the Markdown link early.
+      let name = (file.name && file.name !== "image." + extension ? file.name : "screenshot." + extension)
+        .replace(/[\s()\[\]]+/g, "-");
+      for (let n = 2; taken.indexOf(name) >= 0; n++) name = "screenshot-" + n + "." + extension;
+      const files = new DataTransfer();
+      Array.prototype.forEach.call(attachInput.files, function (f) { files.items.add(f); });
+      files.items.add(new File([file], name, { type: file.type }));
+      attachInput.files = files.files;
+      say("");
+      insertAt(textarea, textarea.selectionStart, textarea.selectionEnd, "![" + name + "](attached:" + name + ")");
+    }
+    const take = uploadUrl ? upload : attachInput ? attach : null;
+    if (take) {
       textarea.addEventListener("paste", function (event) {
         const files = imagesOf(event.clipboardData && event.clipboardData.files);
         if (!files.length) return;
         event.preventDefault();
-        files.forEach(upload);
+        files.forEach(take);
       });
       textarea.addEventListener("dragover", function (event) {
         if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0) {
@@ -111,7 +133,7 @@
         const files = imagesOf(event.dataTransfer && event.dataTransfer.files);
         if (!files.length) return;
         event.preventDefault();
-        files.forEach(upload);
+        files.forEach(take);
       });
     }
 

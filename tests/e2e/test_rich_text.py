@@ -180,6 +180,35 @@ def test_the_report_form_uses_the_editor(live_server, page, requester):
     expect(editor.locator(".md-preview strong")).to_have_text("Outlook")
 
 
+def test_a_screenshot_pasted_into_the_report_shows_inline_on_the_new_ticket(
+    live_server, page, requester, media
+):
+    """The report form has no ticket to upload to yet: the pasted image joins the form's
+    files and the description shows it once the ticket exists."""
+    sign_in(page, live_server.url, requester.email)
+    page.goto(live_server.url + "/portal/tickets/report/")
+    page.get_by_label("What is wrong?").fill("Outlook shows an error")
+    box = page.locator(".md-editor textarea")
+    box.fill("It says this:\n\n")
+    page.evaluate(PASTE_IMAGE, [".md-editor textarea", base64.b64encode(png_bytes()).decode()])
+    expect(box).to_have_value("It says this:\n\n![screenshot.png](attached:screenshot.png)")
+    assert page.locator("input[type=file][name=attachments]").evaluate("i => i.files.length") == 1
+    page.get_by_role("button", name="Send to the service desk").last.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Outlook shows an error")
+    image = Attachment.objects.get(original_name="screenshot.png")
+    # Shown in the description and, as every screenshot of a report, in its attachments.
+    shown = page.locator(f"img[src='/attachments/{image.pk}/']")
+    expect(shown).to_have_count(2)
+    expect(shown.first).to_be_visible()
+    page.wait_for_function(
+        "(src) => { const i = document.querySelector(`img[src='${src}']`);"
+        " return i && i.complete && i.naturalWidth > 0; }",
+        arg=f"/attachments/{image.pk}/",
+    )
+    description = image.ticket.description.replace("\r\n", "\n")  # as the browser sent it
+    assert description == f"It says this:\n\n![screenshot.png](/attachments/{image.pk}/)"
+
+
 # The inert check runs in the page: no script ran (no dialog, no page error, no flag set),
 # and no live element of the conversation carries a handler or a dangerous URL.
 DANGEROUS_MARKUP = """() => {

@@ -49,7 +49,7 @@ def test_every_field_the_api_edit_validates_the_service_accepts(requester, agent
 def test_the_desk_raises_tickets_with_the_same_fields_in_the_form_and_the_api():
     assert declared_field_names(TicketCreateSerializer) == set(TICKET_CREATE_FIELDS)
     # The form also asks for the kind; in the API it comes from the URL.
-    assert declared_field_names(TicketCreateForm) == {"kind", *TICKET_CREATE_FIELDS}
+    assert declared_field_names(TicketCreateForm) == {"kind", "attachments", *TICKET_CREATE_FIELDS}
 
 
 def test_a_requester_reports_with_the_same_fields_in_the_portal_and_the_api():

@@ -149,6 +149,44 @@ def test_agent_raises_a_ticket_for_a_caller(client_as, agent, requester):
     assert ticket.created_by == agent
 
 
+def test_a_new_ticket_keeps_its_screenshots_and_shows_the_pasted_one_inline(
+    client_as, agent, requester, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.tickets.test_rich_text import png_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    response = client_as(agent).post(
+        "/desk/tickets/new/",
+        {
+            "requester": requester.email,
+            "kind": "incident",
+            "channel": "phone",
+            "short_description": "Monitor flickers",
+            "description": "Caller sent ![screenshot.png](attached:screenshot.png) and a log "
+            "![log.txt](attached:log.txt)",
+            "impact": 3,
+            "urgency": 2,
+            "attachments": [
+                SimpleUploadedFile("screenshot.png", png_bytes(), "image/png"),
+                SimpleUploadedFile("log.txt", b"boot failed", "text/plain"),
+            ],
+        },
+    )
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    image = ticket.attachments.get(original_name="screenshot.png")
+    assert ticket.attachments.filter(original_name="log.txt").exists()
+    # The image is shown where it was pasted; a file that is no image stays a name.
+    assert ticket.description == (
+        f"Caller sent ![screenshot.png](/attachments/{image.pk}/) and a log "
+        "![log.txt](attached:log.txt)"
+    )
+    page = client_as(agent).get(ticket.get_absolute_url()).content.decode()
+    assert f'src="/attachments/{image.pk}/"' in page
+
+
 def test_creating_with_an_unknown_requester_shows_the_error_and_keeps_input(client_as, agent):
     response = client_as(agent).post(
         "/desk/tickets/new/",

@@ -1,6 +1,7 @@
 """A ticket's own life: raise, edit and triage, prioritise, assign, move through its states,
 converse, and close on its own once the reopen window has passed."""
 
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
@@ -188,9 +189,10 @@ def _store_attachments(
     *,
     uploader: User,
     comment: Comment | None = None,
-) -> None:
+) -> list[Attachment]:
     """Store uploads checked by `check_upload` (which read their `content_types` from the
     bytes, never the sender's claim) on the ticket (on `comment`, or on the report itself)."""
+    stored_attachments = []
     for upload, content_type in zip(files, content_types, strict=True):
         stored = stored_name_for(upload.name)
         attachment = Attachment(
@@ -204,6 +206,27 @@ def _store_attachments(
         )
         attachment.file.save(stored, upload, save=False)
         attachment.save()
+        stored_attachments.append(attachment)
+    return stored_attachments
+
+
+# A create form's editor names an image it added to the form's files: ![x](attached:NAME).
+_ATTACHED_IMAGE = re.compile(r"\]\(attached:([^)\s]+)\)")
+
+
+def _show_attached_images_inline(ticket: Ticket, attachments: Sequence[Attachment]) -> None:
+    """Point the description's `attached:NAME` images at the attachments just stored under
+    those names (images only; any other name is left as the text says)."""
+    images = {a.original_name: a for a in attachments if a.content_type in Attachment.PREVIEW_TYPES}
+
+    def address(match: re.Match) -> str:
+        attachment = images.get(match.group(1))
+        return f"](/attachments/{attachment.pk}/)" if attachment else match.group(0)
+
+    shown = _ATTACHED_IMAGE.sub(address, ticket.description)
+    if shown != ticket.description:
+        ticket.description = shown
+        Ticket.objects.filter(pk=ticket.pk).update(description=shown)
 
 
 # --- Create and edit ---
@@ -292,7 +315,9 @@ def ticket_create(
     ticket.save()
     # Nobody watches a ticket that did not exist a moment ago: no query to find that out.
     vars(ticket)["_prefetched_objects_cache"] = {"watchers": User.objects.none()}
-    _store_attachments(ticket, files, content_types, uploader=actor)
+    stored = _store_attachments(ticket, files, content_types, uploader=actor)
+    if stored and "](attached:" in ticket.description:
+        _show_attached_images_inline(ticket, stored)
     audit_record(
         record=ticket,
         actor=actor,

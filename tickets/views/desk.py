@@ -549,11 +549,13 @@ def requester_lookup(request: HttpRequest) -> HttpResponse:
 @desk_view
 def ticket_create(request: HttpRequest) -> HttpResponse:
     """Raise a ticket on behalf of a caller (phone channel by default)."""
-    form = TicketCreateForm(request.POST or None)
+    form = TicketCreateForm(request.POST or None, request.FILES or None)
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        files = fields.pop("attachments")
         with errors_into(form) as refusal:
-            ticket = services.ticket_create(actor=request.user, **form.cleaned_data)
+            ticket = services.ticket_create(actor=request.user, files=files, **fields)
             messages.success(request, f"{ticket.number} raised for {ticket.requester}.")
             selectors.queue_counts_forget(user=request.user)
             return redirect(ticket.get_absolute_url())
