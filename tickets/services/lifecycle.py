@@ -219,7 +219,7 @@ def _show_attached_images_inline(ticket: Ticket, attachments: Sequence[Attachmen
     those names (images only; any other name is left as the text says)."""
     images = {a.original_name: a for a in attachments if a.content_type in Attachment.PREVIEW_TYPES}
 
-    def address(match: re.Match) -> str:
+    def address(match: re.Match[str]) -> str:
         attachment = images.get(match.group(1))
         return f"](/attachments/{attachment.pk}/)" if attachment else match.group(0)
 
