@@ -4,6 +4,7 @@ and the second factor staff must have."""
 import contextvars
 import time
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 
 # Session keys this module keeps: when the session signed in, when it last made a request.
@@ -149,6 +151,19 @@ class MfaRequiredMiddleware:
                 )
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": message}, status=403)
+                if request.headers.get("HX-Request"):
+                    return self._refuse_htmx(request)
                 messages.warning(request, message)
                 return redirect("mfa_index")
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse_htmx(request: HttpRequest) -> HttpResponse:
+        """An htmx request (the bell, a partial) must not get the enrolment page swapped into
+        a corner of the page: nothing to swap when the page shown is already exempt (the
+        enrolment page's own bell), otherwise a whole-page visit to the enrolment."""
+        shown = urlsplit(request.headers.get("HX-Current-URL", "")).path
+        response = HttpResponse(status=204)
+        if not shown.startswith(MFA_EXEMPT_PREFIXES):
+            response["HX-Redirect"] = reverse("mfa_index")
+        return response

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import redis
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
@@ -66,9 +66,9 @@ class ReusingRedisCache(RedisCache):
     a read, a write that did not happen, and `add` that succeeded. The last one fails open on
     purpose: allauth takes a lock with it before counting a sign-in, and refusing every
     sign-in while Redis is away is worse than not counting them (axes, in PostgreSQL, still
-    counts failed passwords). After a failure this process skips reads and adds for
-    CACHE_RETRY_SECONDS; writes and deletes are always tried, so an invalidation is never
-    skipped (each waits at most the socket timeout).
+    counts failed passwords). After a failure this process leaves Redis alone for
+    CACHE_RETRY_SECONDS, except for deletes: they are always tried, so an invalidation is
+    never skipped (each waits at most the socket timeout).
     """
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
@@ -116,12 +116,16 @@ class ReusingRedisCache(RedisCache):
     def set(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
     ) -> None:
+        if _cache_is_resting():
+            return
         try:
             super().set(key, value, timeout, version)
         except RedisError as error:
             _failed(f"write of {key}", error)
 
     def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> list[Any]:
+        if _cache_is_resting():
+            return list(data)
         try:
             return super().set_many(data, timeout, version)
         except RedisError as error:
@@ -129,6 +133,8 @@ class ReusingRedisCache(RedisCache):
             return list(data)
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
+        if _cache_is_resting():
+            return False
         try:
             return super().touch(key, timeout, version)
         except RedisError as error:
@@ -196,8 +202,13 @@ def cached_in_generation[T](
 
 
 def new_generation(generation_key: str) -> None:
-    """Make every entry of `generation_key` old (tried even while reads rest, like `forget`)."""
-    cache.set(generation_key, uuid.uuid4().hex, timeout=None)
+    """Make every entry of `generation_key` old. Tried even while the cache rests, like
+    `forget` (Django's own `set`, past the backend's rest): a missed move would keep old
+    entries, a person's removed role say, valid for their whole lifetime."""
+    try:
+        RedisCache.set(caches["default"], generation_key, uuid.uuid4().hex, timeout=None)
+    except RedisError as error:
+        _failed(f"move of generation {generation_key}", error)
 
 
 def redis_client() -> redis.Redis | None:

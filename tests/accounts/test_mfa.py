@@ -137,6 +137,27 @@ def test_mfa_required_for_sends_people_without_a_second_factor_to_enrol(
         assert response.status_code == 200
 
 
+def test_htmx_requests_of_someone_who_must_enrol_never_get_the_enrolment_page(
+    client, settings, agent
+):
+    """The enrolment page is a desk page with the bell, which loads itself with htmx: a
+    redirect would swap the whole enrolment page into the header."""
+    settings.ITSM_MFA_REQUIRED_FOR = "staff"
+    password_step(client, agent.email)
+    on_enrolment = client.get(
+        "/notifications/bell/",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/accounts/2fa/"},
+    )
+    assert on_enrolment.status_code == 204
+    assert "HX-Redirect" not in on_enrolment.headers
+    from_a_stale_tab = client.get(
+        "/notifications/bell/",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/desk/tickets/"},
+    )
+    assert from_a_stale_tab.status_code == 204
+    assert from_a_stale_tab.headers["HX-Redirect"] == "/accounts/2fa/"
+
+
 def test_staff_with_a_second_factor_reach_the_desk(client, settings, agent):
     settings.ITSM_MFA_REQUIRED_FOR = "staff"
     secret = generate_totp_secret()
