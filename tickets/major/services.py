@@ -326,7 +326,9 @@ def _take_major_priority(ticket: Ticket, major: MajorIncident) -> None:
 
 
 @transaction.atomic
-def major_incident_link_affected(*, major: MajorIncident, ticket: Ticket, actor: User) -> Ticket:
+def major_incident_link_affected(
+    *, major: MajorIncident, ticket: Ticket, actor: User, expected_version: int | None = None
+) -> Ticket:
     """ "Link as affected": an agent makes an open ticket a child of the major incident.
 
     The child takes the major incident's priority (audited from → to with the link, SLA
@@ -338,7 +340,7 @@ def major_incident_link_affected(*, major: MajorIncident, ticket: Ticket, actor:
     major = MajorIncident.objects.select_related("ticket").get(pk=major.pk)
     if not major.is_active:
         raise TransitionNotAllowed("This major incident is already resolved.")
-    ticket = _lock(ticket, None)
+    ticket = _lock(ticket, expected_version)
     if ticket.parent_id == major.ticket_id:
         return ticket
     if ticket.pk == major.ticket_id or ticket.is_major:

@@ -32,6 +32,16 @@ def ticket_link_parent(
     `expected_version` is the version the caller read (the ticket page's link form); a stale
     one raises StaleVersion before anything is written."""
     require_permission(actor, may.CHANGE, refusal="Only the service desk can link tickets.")
+    if parent is not None and parent.is_major:
+        # "Child of" a major incident is "link as affected": its priority, banner and rules.
+        from tickets.major.models import MajorIncident
+        from tickets.major.services import major_incident_link_affected
+
+        major = MajorIncident.objects.filter(ticket=parent).first()
+        if major is not None and major.is_active:
+            return major_incident_link_affected(
+                major=major, ticket=ticket, actor=actor, expected_version=expected_version
+            )
     ticket = _lock(ticket, expected_version)
     if parent is not None and ticket.pk in _ancestor_ids(parent):
         raise InvalidTicketInput(

@@ -39,6 +39,21 @@ def test_link_as_affected_by_htmx_returns_the_panel_saying_linked(client_as, age
     assert caller.parent_id == major.ticket_id and caller.priority == 1
 
 
+def test_child_of_a_major_incident_on_the_link_form_is_linking_as_affected(
+    client_as, agent, major, caller
+):
+    """The ticket page's generic "Child of" link reaches the same rules as "link as
+    affected": the child takes the major incident's priority."""
+    response = client_as(agent).post(
+        f"/desk/tickets/{caller.number}/link/",
+        {"relation": "parent", "number": major.ticket.number, "version": caller.version},
+    )
+    assert response.status_code in (200, 302)
+    caller.refresh_from_db()
+    assert caller.parent_id == major.ticket_id and caller.priority == 1
+    assert caller.priority_override_reason == f"Affected by major incident {major.ticket.number}."
+
+
 def test_a_refused_link_by_htmx_shows_the_message_in_the_panel(
     client_as, agent, manager, major, caller
 ):
