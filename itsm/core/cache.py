@@ -75,84 +75,67 @@ class ReusingRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = _ClientPerPool
 
-    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
-        if _cache_is_resting():
-            return default
+    def _answer(
+        self, command: Callable[..., Any], *args: Any, what: str, fallback: Any, rests: bool = True
+    ) -> Any:
+        """`command(*args)`, or `fallback` when it fails (and, unless told otherwise, while
+        the cache rests)."""
+        if rests and _cache_is_resting():
+            return fallback
         try:
-            return super().get(key, default, version)
+            return command(*args)
         except RedisError as error:
-            _failed(f"read of {key}", error)
-            return default
+            _failed(what, error)
+            return fallback
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        return self._answer(
+            super().get, key, default, version, what=f"read of {key}", fallback=default
+        )
 
     def get_many(self, keys: Any, version: int | None = None) -> dict[str, Any]:
-        if _cache_is_resting():
-            return {}
-        try:
-            return super().get_many(keys, version)
-        except RedisError as error:
-            _failed(f"read of {list(keys)}", error)
-            return {}
+        return self._answer(super().get_many, keys, version, what=f"read of {keys}", fallback={})
 
     def has_key(self, key: Any, version: int | None = None) -> bool:
-        if _cache_is_resting():
-            return False
-        try:
-            return super().has_key(key, version)
-        except RedisError as error:
-            _failed(f"look-up of {key}", error)
-            return False
+        return self._answer(super().has_key, key, version, what=f"look-up of {key}", fallback=False)
 
     def add(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
     ) -> bool:
-        if _cache_is_resting():
-            return True
-        try:
-            return super().add(key, value, timeout, version)
-        except RedisError as error:
-            _failed(f"add of {key}", error)
-            return True
+        return self._answer(
+            super().add, key, value, timeout, version, what=f"add of {key}", fallback=True
+        )
 
     def set(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
     ) -> None:
-        if _cache_is_resting():
-            return
-        try:
-            super().set(key, value, timeout, version)
-        except RedisError as error:
-            _failed(f"write of {key}", error)
+        self._answer(
+            super().set, key, value, timeout, version, what=f"write of {key}", fallback=None
+        )
 
     def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> list[Any]:
-        if _cache_is_resting():
-            return list(data)
-        try:
-            return super().set_many(data, timeout, version)
-        except RedisError as error:
-            _failed(f"write of {list(data)}", error)
-            return list(data)
+        return self._answer(
+            super().set_many, data, timeout, version, what=f"write of {list(data)}",
+            fallback=list(data),
+        )  # fmt: skip
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
-        if _cache_is_resting():
-            return False
-        try:
-            return super().touch(key, timeout, version)
-        except RedisError as error:
-            _failed(f"touch of {key}", error)
-            return False
+        return self._answer(
+            super().touch, key, timeout, version, what=f"touch of {key}", fallback=False
+        )
 
+    # Deletes are tried even while the cache rests: a skipped invalidation would serve the old
+    # value for its whole lifetime once Redis answers again.
     def delete(self, key: Any, version: int | None = None) -> bool:
-        try:
-            return super().delete(key, version)
-        except RedisError as error:
-            _failed(f"delete of {key}", error)
-            return False
+        return self._answer(
+            super().delete, key, version, what=f"delete of {key}", fallback=False, rests=False
+        )
 
     def delete_many(self, keys: Any, version: int | None = None) -> None:
-        try:
-            super().delete_many(keys, version)
-        except RedisError as error:
-            _failed(f"delete of {list(keys)}", error)
+        self._answer(
+            super().delete_many, keys, version, what=f"delete of {keys}", fallback=None,
+            rests=False,
+        )  # fmt: skip
 
 
 def cached[T](key: str, *, seconds: int, compute: Callable[[], T]) -> T:

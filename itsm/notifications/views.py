@@ -24,7 +24,7 @@ from itsm.notifications.services import (
     notification_preference_update,
 )
 
-# The notification centre shows the newest lines; older ones stay in the table.
+# Lines per page of the notification centre, newest first.
 INBOX_LINES = 50
 
 

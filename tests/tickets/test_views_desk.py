@@ -7,6 +7,15 @@ from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
+# What the desk's new-ticket form sends for a caller's phone call (the requester apart).
+CALLER_TICKET = {
+    "kind": "incident",
+    "channel": "phone",
+    "short_description": "Monitor flickers",
+    "impact": 3,
+    "urgency": 2,
+}
+
 
 @pytest.mark.parametrize("rows", [5, 40])
 def test_queue_page_runs_a_fixed_number_of_queries(
@@ -133,14 +142,7 @@ def test_html_in_descriptions_is_escaped(client_as, agent, requester):
 def test_agent_raises_a_ticket_for_a_caller(client_as, agent, requester):
     response = client_as(agent).post(
         "/desk/tickets/new/",
-        {
-            "requester": requester.email,
-            "kind": "incident",
-            "channel": "phone",
-            "short_description": "Monitor flickers",
-            "impact": 3,
-            "urgency": 2,
-        },
+        {"requester": requester.email, **CALLER_TICKET},
     )
     ticket = Ticket.objects.get()
     assert response.status_code == 302
@@ -161,13 +163,9 @@ def test_a_new_ticket_keeps_its_screenshots_and_shows_the_pasted_one_inline(
         "/desk/tickets/new/",
         {
             "requester": requester.email,
-            "kind": "incident",
-            "channel": "phone",
-            "short_description": "Monitor flickers",
+            **CALLER_TICKET,
             "description": "Caller sent ![screenshot.png](attached:screenshot.png) and a log "
             "![log.txt](attached:log.txt)",
-            "impact": 3,
-            "urgency": 2,
             "attachments": [
                 SimpleUploadedFile("screenshot.png", png_bytes(), "image/png"),
                 SimpleUploadedFile("log.txt", b"boot failed", "text/plain"),
@@ -190,14 +188,7 @@ def test_a_new_ticket_keeps_its_screenshots_and_shows_the_pasted_one_inline(
 def test_creating_with_an_unknown_requester_shows_the_error_and_keeps_input(client_as, agent):
     response = client_as(agent).post(
         "/desk/tickets/new/",
-        {
-            "requester": "ghost@example.com",
-            "kind": "incident",
-            "channel": "phone",
-            "short_description": "Monitor flickers",
-            "impact": 3,
-            "urgency": 2,
-        },
+        {"requester": "ghost@example.com", **CALLER_TICKET},
     )
     html = response.content.decode()
     assert response.status_code == 400
