@@ -384,3 +384,26 @@ def test_a_link_on_a_ticket_someone_changed_meanwhile_is_refused_with_what_chang
     assert linked.status_code in (200, 302)
     fresh.refresh_from_db()
     assert other.pk in (fresh.parent_id, fresh.duplicate_of_id)
+
+
+def test_a_refused_file_on_a_new_ticket_says_why_and_keeps_the_typing(
+    client_as, agent, requester, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    response = client_as(agent).post(
+        "/desk/tickets/new/",
+        {
+            "requester": requester.email,
+            **CALLER_TICKET,
+            "attachments": [
+                SimpleUploadedFile("evil.svg", b"<svg onload=alert(1)>", "image/svg+xml")
+            ],
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "evil.svg" in html and 'role="alert"' in html
+    assert 'value="Monitor flickers"' in html
+    assert not Ticket.objects.exists()
