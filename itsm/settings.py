@@ -136,8 +136,13 @@ TEMPLATES = [
                 "tickets.major.context_processors.desk_major_banner",
                 "tickets.major.context_processors.portal_major_banner",
             ],
-            # The product's date formats (`when`, `day`, `duration`) in every template.
-            "builtins": ["itsm.core.templatetags.dates"],
+            # In every template: the product's date formats (`when`, `day`, `duration`), form
+            # fields (`field_row`), and `{% url %}` answered from memory (itsm/core/reversing.py).
+            "builtins": [
+                "itsm.core.templatetags.dates",
+                "itsm.core.templatetags.fields",
+                "itsm.core.templatetags.urls",
+            ],
         },
     },
 ]

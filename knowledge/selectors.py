@@ -165,7 +165,7 @@ def article_version_get(*, article: Article, number: int) -> ArticleVersion:
     return get_object_or_404(article_version_list(article=article), number=number)
 
 
-def article_timeline(*, article: Article) -> QuerySet[AuditEvent]:
+def article_timeline(*, article: Article) -> list[AuditEvent]:
     return audit_list_for_record(record=article)
 
 

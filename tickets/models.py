@@ -18,9 +18,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import connection, models
 from django.db.models import Q
-from django.urls import reverse
 
 from itsm.core.models import NumberedModel, TimeStampedModel, VersionedModel
+from itsm.core.reversing import reverse
 from tickets.canned.models import CannedResponse, CannedResponseScope
 from tickets.catalog.models import (
     Approval,

@@ -2,13 +2,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from itsm.audit.models import AuditEvent
+from itsm.core.compiled import compiled_once
 
 
-def audit_list_for_record(*, record: models.Model) -> models.QuerySet[AuditEvent]:
+def audit_list_for_record(*, record: models.Model) -> list[AuditEvent]:
     """The timeline of one record, oldest first, with the actor joined in."""
+    record_type = ContentType.objects.get_for_model(record, for_concrete_model=True)
+    return _events_of(record_type.pk, record.pk)
+
+
+@compiled_once
+def _events_of(record_type_id: int, record_id: int) -> models.QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
-        record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
-        record_id=record.pk,
+        record_type_id=record_type_id, record_id=record_id
     ).select_related("actor")
 
 

@@ -31,9 +31,11 @@ class DeclareMajorForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = _desk_people()
-        self.fields["communications_owner"].queryset = _desk_people()
-        # Both selects draw the desk's people from the cached list; the querysets validate.
+        # Both selects draw the desk's people from the cached list; the querysets only
+        # validate, so an unbound form (every ticket page draws one) does not build them.
+        if self.is_bound:
+            self.fields["manager"].queryset = _desk_people()
+            self.fields["communications_owner"].queryset = _desk_people()
         people = [("", "---------"), *filter_choice_lists()["desk_people"]]
         self.fields["manager"].widget.choices = people
         self.fields["communications_owner"].widget.choices = people

@@ -9,7 +9,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from itsm.core.refusals import REFUSALS, refusal_message, refusal_page, refusal_status
 from itsm.core.views import DeskRequest, desk_view
@@ -24,6 +24,7 @@ from tickets.major.forms import (
     MajorResolveForm,
     MajorReviewForm,
     MajorUpdateForm,
+    declare_major_form_for,
 )
 
 
@@ -86,9 +87,15 @@ def major_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @desk_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def major_declare(request: HttpRequest, number: str) -> HttpResponse:
-    """POST from the ticket page's quick actions."""
+    """The ticket page's "Declare major incident": GET draws the form (when the agent opens
+    it), POST declares."""
+    if request.method == "GET":
+        ticket = ticket_selectors.ticket_get_for_user(user=request.user, number=number, whole=False)
+        form = declare_major_form_for(ticket=ticket, user=request.user)
+        context = {"ticket": ticket, "declare_major_form": form}
+        return render(request, "tickets/major/_declare_fields.html", context)
     ticket = ticket_selectors.ticket_get_for_user(user=request.user, number=number)
     form = DeclareMajorForm(request.POST)
     if not form.is_valid():

@@ -55,7 +55,6 @@ from tickets.selectors.search import (
 from tickets.selectors.sla import (
     BREACHING_SOON,
     CLOCKS_FOR_BADGES,
-    CLOCKS_WITH_CALENDARS,
     SlaBadge,
     sla_badge_state,
     sla_badges,
@@ -99,7 +98,6 @@ __all__ = [
     "API_PREFETCH",
     "BREACHING_SOON",
     "CLOCKS_FOR_BADGES",
-    "CLOCKS_WITH_CALENDARS",
     "DESK_ROW_FIELDS",
     "DESK_ROW_RELATED",
     "FILTER_CHOICES_KEY",

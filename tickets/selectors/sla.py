@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from itsm.core.compiled import compiled_once
 from tickets.models import SlaClock, Ticket
 from tickets.sla.rules import (
     SLA_BADGE,
@@ -32,13 +33,18 @@ CLOCKS_FOR_BADGES = Prefetch(
         "stopped_at",
     ).order_by("metric"),
 )
-# The ticket page shows business time left, which needs each running clock's calendar.
-CLOCKS_WITH_CALENDARS = Prefetch(
-    "sla_clocks",
-    queryset=SlaClock.objects.select_related("policy__calendar")
-    .prefetch_related("policy__calendar__closed_dates", "policy__calendar__working_intervals")
-    .order_by("metric"),
-)
+
+
+@compiled_once
+def clocks_with_calendars(ticket_id: int) -> QuerySet[SlaClock]:
+    """One ticket's clocks with their calendars: the ticket page shows the business time
+    left, which needs each running clock's calendar."""
+    return (
+        SlaClock.objects.filter(ticket_id=ticket_id)
+        .select_related("policy__calendar")
+        .prefetch_related("policy__calendar__closed_dates", "policy__calendar__working_intervals")
+        .order_by("metric")
+    )
 
 
 @dataclass(frozen=True)
@@ -87,8 +93,8 @@ def sla_badges(ticket: Ticket, *, with_time_left: bool = False) -> list[SlaBadge
 def _time_left(clock: SlaClock) -> timedelta:
     from itsm.calendars.selectors import calendar_spec
 
-    # The ticket page prefetches the calendar (CLOCKS_WITH_CALENDARS); a caller that did not
-    # pays one read here.
+    # The ticket page reads the calendar with the clocks (clocks_with_calendars); a caller
+    # that did not pays one read here.
     if not SlaClock.policy.is_cached(clock):
         clock = SlaClock.objects.select_related("policy__calendar").get(pk=clock.pk)
     spec = calendar_spec(clock.policy.calendar)

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum, Window
 from django.http import Http404
 
+from itsm.core.compiled import compiled_once
 from tickets.choices import TicketStatus
 from tickets.models import Ticket, TimeEntry
 
@@ -30,14 +31,27 @@ class TimeWorked:
 def time_worked_for_ticket(*, ticket: Ticket, limit: int = TIME_ENTRIES_ON_PAGE) -> TimeWorked:
     """The latest entries with their agents, and the ticket's total, in one query: the total
     and count are window aggregates over every entry, computed before the LIMIT."""
-    rows = list(
-        TimeEntry.objects.filter(ticket=ticket)
-        .select_related("agent")
-        .annotate(all_minutes=Window(Sum("minutes")), all_count=Window(Count("id")))[:limit]
-    )
+    if limit == TIME_ENTRIES_ON_PAGE:
+        rows = _page_time_entries(ticket.pk)
+    else:
+        rows = list(_time_entries_with_totals(ticket.pk)[:limit])
     if not rows:
         return TimeWorked(entries=[], total_minutes=0, count=0)
-    return TimeWorked(entries=rows, total_minutes=rows[0].all_minutes, count=rows[0].all_count)
+    totals: Any = rows[0]  # the window aggregates ride on every row
+    return TimeWorked(entries=rows, total_minutes=totals.all_minutes, count=totals.all_count)
+
+
+def _time_entries_with_totals(ticket_id: int) -> QuerySet[TimeEntry]:
+    return (
+        TimeEntry.objects.filter(ticket_id=ticket_id)
+        .select_related("agent")
+        .annotate(all_minutes=Window(Sum("minutes")), all_count=Window(Count("id")))
+    )
+
+
+@compiled_once
+def _page_time_entries(ticket_id: int) -> QuerySet[TimeEntry]:
+    return _time_entries_with_totals(ticket_id)[:TIME_ENTRIES_ON_PAGE]
 
 
 def time_entry_list_for_api(*, user: Any) -> QuerySet[TimeEntry]:

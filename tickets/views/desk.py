@@ -35,7 +35,6 @@ from tickets.forms import (
     TimeEntryForm,
     TransitionForm,
 )
-from tickets.major.forms import declare_major_form_for
 from tickets.models import Ticket
 from tickets.panels import ticket_panels_for
 from tickets.queue_query import queue_view
@@ -191,7 +190,6 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
             initial={"version": ticket.version, "priority": ticket.priority}
         ),
         "link_form": LinkForm(),
-        "declare_major_form": declare_major_form_for(ticket=ticket, user=request.user),
         "sla_badges": selectors.sla_badges(ticket, with_time_left=True),
         "fulfilment": request_fulfilment_for_desk(ticket=ticket),
         "report_attachments": selectors.attachment_list_for_report(
