@@ -390,9 +390,9 @@ def test_the_ticket_panels_are_fetched_with_a_fixed_number_of_queries(
     assert other.status_code in (302, 403)
 
 
-# Session, user; the ticket row with its people and team, its service, its CI, its clocks;
-# watchers; comments, their files (one read for the report's and the replies'), the audit
-# trail; children and duplicates, the requester's other open tickets, linked articles; the
-# time worked (the agent's roles and permissions, to offer its forms, come from the cache).
+# Session, user; the ticket row with its people and team, its CI with its service (one read
+# when the CI is on the ticket's service), its clocks; watchers; comments, their files (one
+# read for the report's and the replies'), the audit trail; children and duplicates with the
+# requester's other open tickets (one read), linked articles; the time worked (the agent's roles and permissions, to offer its forms, come from the cache).
 # The agent's "seen" marker is one upsert when the requester has replied since.
-TICKET_PAGE_QUERIES = 14
+TICKET_PAGE_QUERIES = 12

@@ -5,7 +5,7 @@ import functools
 from typing import Any
 
 from django.db import models
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
 from itsm.accounts.models import Team, User
@@ -63,21 +63,26 @@ def _ticket_for_staff(number: str) -> QuerySet[Ticket]:
     return Ticket.objects.filter(number=number).select_related(*_TICKET_PAGE_JOINS)[:2]
 
 
-# Which foreign keys of a ticket point at which table, read together per table.
+# Which foreign keys of a ticket point at which table, read together per table. The CI
+# comes first, with its service: usually the ticket's own, which then needs no read.
 _TICKET_RELATIONS: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
     (User, ("requester", "assignee", "resolved_by")),
     (Team, ("assignment_team",)),
+    (ConfigurationItem, ("ci",)),
     (Service, ("service",)),
     (Category, ("category", "subcategory")),
-    (ConfigurationItem, ("ci",)),
     (Ticket, ("parent", "duplicate_of")),
     (CatalogItem, ("catalog_item",)),
 )
+_READ_WITH: dict[type[models.Model], tuple[str, ...]] = {ConfigurationItem: ("service",)}
 
 
 @functools.cache
 def _row_by_pk(model: type[models.Model]) -> CompiledQuery[models.Model]:
-    return compiled_once(lambda pk: model._default_manager.order_by().filter(pk=pk))
+    joins = _READ_WITH.get(model, ())
+    return compiled_once(
+        lambda pk: model._default_manager.order_by().filter(pk=pk).select_related(*joins)
+    )
 
 
 def _relation_is_read(ticket: Ticket, name: str) -> bool:
@@ -87,7 +92,8 @@ def _relation_is_read(ticket: Ticket, name: str) -> bool:
 def ticket_relations_attach(ticket: Ticket) -> None:
     """Read what `ticket`'s foreign keys point at, one primary-key query per table with a
     value set and not yet read (an empty relation costs nothing), and cache each on the
-    ticket. A subcategory's parent comes from the same category read ("Hardware › Laptop")."""
+    ticket. A subcategory's parent comes from the same category read ("Hardware › Laptop"),
+    the service from the CI's read when they match."""
     for model, all_names in _TICKET_RELATIONS:
         names = [name for name in all_names if not _relation_is_read(ticket, name)]
         ids = {getattr(ticket, f"{name}_id") for name in names} - {None}
@@ -102,9 +108,17 @@ def ticket_relations_attach(ticket: Ticket) -> None:
             related_id = getattr(ticket, f"{name}_id")
             if related_id is not None and related_id in rows:
                 setattr(ticket, name, rows[related_id])
+        if model is ConfigurationItem:
+            _service_from_ci(ticket)
     subcategory = ticket.subcategory
     if subcategory is not None and subcategory.parent_id == ticket.category_id:
         subcategory.parent = ticket.category
+
+
+def _service_from_ci(ticket: Ticket) -> None:
+    ci = ticket.ci if _relation_is_read(ticket, "ci") else None
+    if ci is not None and ci.service_id is not None and ci.service_id == ticket.service_id:
+        ticket.service = ci.service
 
 
 def ticket_list_for_api(*, user: Any, kind: str) -> QuerySet[Ticket]:
@@ -231,43 +245,60 @@ def conversation_for(*, ticket: Ticket, user: Any) -> list[dict[str, Any]]:
 
 
 def related_for(*, ticket: Ticket, user: Any) -> dict[str, list[Any]]:
-    # Children and duplicates in one read: both point at this ticket. Staff see every
-    # ticket; a requester's lists keep only what they may see.
-    linked = _linked_to(ticket.pk, ticket.pk)
-    requester_open = _open_of_requester(ticket.requester_id, ticket.pk)
+    """The tickets the page lists beside this one: its children and duplicates, and the
+    requester's other open tickets (the newest five), in one read. Staff see every ticket; a
+    requester's lists keep only what they may see."""
+    rows = _linked_and_requester_open(ticket.pk, ticket.pk, ticket.requester_id, ticket.pk)
     if not user_is_staff_member(user):
         visible = set(
             Ticket.objects.visible_to(user)
-            .filter(pk__in=[t.pk for t in linked + requester_open])
+            .filter(pk__in=[t.pk for t in rows])
             .values_list("pk", flat=True)
         )
-        linked = [t for t in linked if t.pk in visible]
-        requester_open = [t for t in requester_open if t.pk in visible]
+        rows = [t for t in rows if t.pk in visible]
+    linked = sorted(
+        (t for t in rows if t.part == _LINKED), key=lambda t: t.created_at, reverse=True
+    )
     return {
         "children": [t for t in linked if t.parent_id == ticket.pk],
         "duplicates": [t for t in linked if t.duplicate_of_id == ticket.pk],
         "articles": _article_links_of(ticket.pk),
-        "requester_open": requester_open,
+        "requester_open": [t for t in rows if t.part == _REQUESTER_OPEN],
     }
 
 
-_LINKED_FIELDS = ("number", "short_description", "status", "parent_id", "duplicate_of_id")
+_LINKED_FIELDS = (
+    "number",
+    "short_description",
+    "status",
+    "parent_id",
+    "duplicate_of_id",
+    "created_at",
+)
+_LINKED, _REQUESTER_OPEN = 1, 2
 
 
 @compiled_once
-def _linked_to(parent_id: int, duplicate_of_id: int) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(Q(parent=parent_id) | Q(duplicate_of=duplicate_of_id)).only(
-        *_LINKED_FIELDS
+def _linked_and_requester_open(
+    parent_id: int, duplicate_of_id: int, requester_id: int, ticket_id: int
+) -> QuerySet[Ticket]:
+    def part(number: int) -> Value:
+        return Value(number, output_field=models.IntegerField())
+
+    linked = (
+        Ticket.objects.filter(Q(parent=parent_id) | Q(duplicate_of=duplicate_of_id))
+        .only(*_LINKED_FIELDS)
+        .annotate(part=part(_LINKED))
+        .order_by()
     )
-
-
-@compiled_once
-def _open_of_requester(requester_id: int, ticket_id: int) -> QuerySet[Ticket]:
-    return (
+    requester_open = (
         Ticket.objects.filter(requester_id=requester_id, status__in=OPEN_STATUSES)
         .exclude(pk=ticket_id)
-        .only(*_LINKED_FIELDS)[:5]
+        .only(*_LINKED_FIELDS)
+        .annotate(part=part(_REQUESTER_OPEN))
+        .order_by("-created_at")[:5]
     )
+    return linked.union(requester_open, all=True).order_by()
 
 
 @compiled_once

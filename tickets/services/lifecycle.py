@@ -312,6 +312,8 @@ def ticket_create(
     # check constraints are about on-hold and resolved tickets, never a new one, and the
     # database holds them anyway.
     ticket.full_clean(exclude=["number", *_RELATIONS_CHECKED_ON_CREATE], validate_constraints=False)
+    # The clocks are planned first, so the ticket's INSERT carries their due instant.
+    clocks = sla_services.sla_clocks_planned(ticket=ticket)
     ticket.save()
     # Nobody watches a ticket that did not exist a moment ago: no query to find that out.
     vars(ticket)["_prefetched_objects_cache"] = {"watchers": User.objects.none()}
@@ -330,7 +332,7 @@ def ticket_create(
         )
         notify.ticket_assigned(ticket)
     notify.ticket_created(ticket)
-    sla_services.sla_clocks_start(ticket=ticket)
+    sla_services.sla_clocks_store(clocks)
     return ticket
 
 

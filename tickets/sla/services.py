@@ -185,10 +185,14 @@ def _restart(clock: SlaClock, now: datetime, spec: CalendarSpec) -> None:
 DUE_STATES = (SlaState.RUNNING, SlaState.BREACHED)
 
 
+def _earliest_due(clocks: list[SlaClock]) -> datetime | None:
+    return min((c.due_at for c in clocks if c.state in DUE_STATES and c.due_at), default=None)
+
+
 def _ticket_due_follows(ticket: Ticket, clocks: list[SlaClock]) -> None:
     """Store the earliest due instant of `clocks` (all of the ticket's) on the ticket, when
     it moved; the caller holds the ticket's lock, and a later save of `ticket` keeps it."""
-    due = min((c.due_at for c in clocks if c.state in DUE_STATES and c.due_at), default=None)
+    due = _earliest_due(clocks)
     if due != ticket.sla_due_at:
         Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=due)
         ticket.sla_due_at = due
@@ -239,25 +243,29 @@ def _new_clocks(
         )
         _refresh_times(clock, spec)
         clocks.append(clock)
-    return SlaClock.objects.bulk_create(clocks)
+    return clocks
 
 
 # --- Life cycle (called by tickets.services) ---
 
 
 # Inside the caller's transaction (a new ticket's): no savepoint of its own to pay for.
-@transaction.atomic(savepoint=False)
-def sla_clocks_start(*, ticket: Ticket) -> list[SlaClock]:
-    """Start the first-response and resolution clocks of a new ticket from its policy.
-
-    No matching active policy: no clocks (the ticket has no promised service level).
-    """
+def sla_clocks_planned(*, ticket: Ticket) -> list[SlaClock]:
+    """The first-response and resolution clocks of a ticket about to be saved, from its
+    policy, not saved yet; the ticket's due instant is set from them, so its own INSERT
+    carries it. No matching active policy: no clocks (no promised service level).
+    `sla_clocks_store` saves them once the ticket has its id."""
     policy = sla_policy_for(ticket)
     if policy is None:
         return []
     clocks = _new_clocks(ticket, policy, timezone.now(), _Specs().get(policy.calendar))
-    _ticket_due_follows(ticket, clocks)
+    ticket.sla_due_at = _earliest_due(clocks)
     return clocks
+
+
+def sla_clocks_store(clocks: list[SlaClock]) -> list[SlaClock]:
+    """Save the clocks planned for a new ticket, now saved (one INSERT for both)."""
+    return SlaClock.objects.bulk_create(clocks) if clocks else []
 
 
 def sla_on_status_change(*, ticket: Ticket, from_status: str) -> None:
@@ -326,9 +334,8 @@ def sla_reevaluate(*, ticket: Ticket, actor: Any) -> None:
     specs = _Specs()
     if not clocks:
         if ticket.is_open:
-            _ticket_due_follows(
-                ticket, _new_clocks(ticket, policy, now, specs.get(policy.calendar))
-            )
+            started = _new_clocks(ticket, policy, now, specs.get(policy.calendar))
+            _ticket_due_follows(ticket, SlaClock.objects.bulk_create(started))
             audit_record(
                 record=ticket,
                 actor=actor,
