@@ -257,13 +257,13 @@ def related_for(*, ticket: Ticket, user: Any) -> dict[str, list[Any]]:
         )
         rows = [t for t in rows if t.pk in visible]
     linked = sorted(
-        (t for t in rows if t.part == _LINKED), key=lambda t: t.created_at, reverse=True
+        (t for t in rows if _part(t) == _LINKED), key=lambda t: t.created_at, reverse=True
     )
     return {
         "children": [t for t in linked if t.parent_id == ticket.pk],
         "duplicates": [t for t in linked if t.duplicate_of_id == ticket.pk],
         "articles": _article_links_of(ticket.pk),
-        "requester_open": [t for t in rows if t.part == _REQUESTER_OPEN],
+        "requester_open": [t for t in rows if _part(t) == _REQUESTER_OPEN],
     }
 
 
@@ -276,6 +276,11 @@ _LINKED_FIELDS = (
     "created_at",
 )
 _LINKED, _REQUESTER_OPEN = 1, 2
+
+
+def _part(ticket: Any) -> int:
+    """Which half of the read a row came from (the `part` the query annotates)."""
+    return ticket.part
 
 
 @compiled_once
