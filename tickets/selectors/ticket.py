@@ -280,7 +280,7 @@ _LINKED, _REQUESTER_OPEN = 1, 2
 
 def _part(ticket: Any) -> int:
     """Which half of the read a row came from (the `part` the query annotates)."""
-    return ticket.part
+    return int(ticket.part)
 
 
 @compiled_once
