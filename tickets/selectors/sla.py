@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from itsm.core.compiled import compiled_once
@@ -16,6 +16,7 @@ from tickets.sla.rules import (
     elapsed_at,
     format_business_time,
 )
+from tickets.sla.selectors import sla_policies_active
 
 BREACHING_SOON = timedelta(hours=2)
 CLOCKS_FOR_BADGES = Prefetch(
@@ -35,16 +36,28 @@ CLOCKS_FOR_BADGES = Prefetch(
 )
 
 
+def clocks_with_calendars(ticket_id: int) -> list[SlaClock]:
+    """One ticket's clocks with their policies' calendars: the ticket page shows the
+    business time left, which needs each running clock's calendar. The policies come from
+    the cached active ones; a clock of a policy since deactivated reads its own."""
+    clocks = _clocks_of(ticket_id)
+    active = {policy.pk: policy for policy in sla_policies_active()}
+    for clock in clocks:
+        if clock.policy_id in active:
+            clock.policy = active[clock.policy_id]
+    retired = [clock for clock in clocks if clock.policy_id not in active]
+    if retired:
+        prefetch_related_objects(
+            retired,
+            "policy__calendar__closed_dates",
+            "policy__calendar__working_intervals",
+        )
+    return clocks
+
+
 @compiled_once
-def clocks_with_calendars(ticket_id: int) -> QuerySet[SlaClock]:
-    """One ticket's clocks with their calendars: the ticket page shows the business time
-    left, which needs each running clock's calendar."""
-    return (
-        SlaClock.objects.filter(ticket_id=ticket_id)
-        .select_related("policy__calendar")
-        .prefetch_related("policy__calendar__closed_dates", "policy__calendar__working_intervals")
-        .order_by("metric")
-    )
+def _clocks_of(ticket_id: int) -> QuerySet[SlaClock]:
+    return SlaClock.objects.filter(ticket_id=ticket_id).order_by("metric")
 
 
 @dataclass(frozen=True)

@@ -36,9 +36,9 @@ def ticket_get_for_user(*, user: Any, number: str, whole: bool = True) -> Ticket
         # The desk's page: one shape for every agent, its SQL built once per process.
         found = _ticket_for_staff(number)
     else:
-        # get() on the unique number, not first(): first() adds ORDER BY created_at … LIMIT
-        # 1, which the planner has to cost against the number's unique index for nothing.
-        tickets = Ticket.objects.visible_to(user).filter(number=number)
+        # No ORDER BY on the unique number (the default one, or first()'s): the planner would
+        # cost the created_at index against the number's for nothing.
+        tickets = Ticket.objects.visible_to(user).filter(number=number).order_by()
         if whole:
             tickets = tickets.select_related(*_TICKET_PAGE_JOINS)
         found = list(tickets[:2])
@@ -60,7 +60,7 @@ _TICKET_PAGE_JOINS = ("requester", "assignee", "assignment_team")
 
 @compiled_once
 def _ticket_for_staff(number: str) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(number=number).select_related(*_TICKET_PAGE_JOINS)[:2]
+    return Ticket.objects.filter(number=number).select_related(*_TICKET_PAGE_JOINS).order_by()[:2]
 
 
 # Which foreign keys of a ticket point at which table, read together per table. The CI

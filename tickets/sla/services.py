@@ -22,7 +22,7 @@ from itsm.audit.services import audit_record
 from itsm.calendars.arithmetic import CalendarSpec
 from itsm.calendars.models import BusinessCalendar
 from itsm.calendars.selectors import calendar_spec
-from itsm.core.cache import cached, forget
+from itsm.core.cache import forget
 from itsm.core.permissions import actor_may, require_permission
 from itsm.core.sql import json_rows
 from itsm.notifications.services import (
@@ -37,6 +37,7 @@ from tickets.links import desk_ticket_paths
 from tickets.models import SlaClock, SlaPolicy, SlaThresholdFired, Ticket
 from tickets.sla import rules as sla
 from tickets.sla.rules import BREACH, SlaMetric, SlaState
+from tickets.sla.selectors import ACTIVE_POLICIES_KEY, sla_policies_active
 
 logger = logging.getLogger(__name__)
 
@@ -71,22 +72,8 @@ class _Specs:
         return self._by_id[calendar.pk]
 
 
-ACTIVE_POLICIES_KEY = "tickets:sla-policies"
-
-
 def sla_policies_forget() -> None:
     forget(ACTIVE_POLICIES_KEY)
-
-
-def _active_policies() -> list[SlaPolicy]:
-    # With each calendar's working hours and closed dates: a clock started from a cached
-    # policy computes its due time without reading them again.
-    return list(
-        SlaPolicy.objects.filter(is_active=True)
-        .select_related("calendar")
-        .prefetch_related("calendar__closed_dates", "calendar__working_intervals")
-        .order_by("order", "id")
-    )
 
 
 def _fits(policy: SlaPolicy, ticket: Ticket) -> bool:
@@ -103,8 +90,7 @@ def sla_policy_for(ticket: Ticket) -> SlaPolicy | None:
 
     A handful of rows, read on every create and re-triage: cached with their calendars until
     a policy or a calendar changes (tickets.signals)."""
-    policies = cached(ACTIVE_POLICIES_KEY, seconds=3600, compute=_active_policies)
-    return next((policy for policy in policies if _fits(policy, ticket)), None)
+    return next((policy for policy in sla_policies_active() if _fits(policy, ticket)), None)
 
 
 def _refresh_times(clock: "SlaClock | _SweptClock", spec: CalendarSpec) -> None:
