@@ -2,15 +2,14 @@
 
 Usage: DATABASE_URL=... python bench/bench_queue.py   (after seed_demo and generate_data)
 Measures in-process through Django's test client (view + template rendering + SQL), not the
-network. Prints one line per scenario, then the queue pages again with the agent's queue
-counts and the filter choice lists recomputed on every load (a cold cache: an agent's first
-page, or ITSM_QUEUE_COUNT_SECONDS=0).
+network (bench/page_timing.py). Prints one line per scenario with the page's own raw SQL (its
+statements replayed alone) and how many times that the page takes, then the queue pages
+again with the agent's queue counts and the filter choice lists recomputed on every load (a
+cold cache: an agent's first page, or ITSM_QUEUE_COUNT_SECONDS=0).
 """
 
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,15 +21,13 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from page_timing import measure  # noqa: E402
 
 from itsm.accounts.models import User  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
 from tickets.selectors import FILTER_CHOICES_KEY, queue_counts_forget  # noqa: E402
 
-RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 SCENARIOS = [
     ("queue: all open, 50 rows", "/desk/tickets/?queue=open&page_size=50"),
     ("queue: my teams' unassigned", "/desk/tickets/?queue=team-unassigned&page_size=50"),
@@ -62,23 +59,15 @@ def main() -> None:
 
 
 def _measure(client: Client, agent: User, label: str, url: str, *, cold: bool = False) -> None:
-    client.get(url)  # warm caches and connection
-    timings, queries = [], 0
-    for _ in range(RUNS):
-        if cold:
-            cache.delete(FILTER_CHOICES_KEY)
-            queue_counts_forget(user=agent)
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        queries = len(ctx.captured_queries)
-    timings.sort()
-    p95 = timings[int(len(timings) * 0.95) - 1]
-    print(
-        f"{label:<40} median {statistics.median(timings):7.1f} ms   p95 {p95:7.1f} ms   "
-        f"queries {queries}"
+    def forget_counts() -> None:
+        cache.delete(FILTER_CHOICES_KEY)
+        queue_counts_forget(user=agent)
+
+    measure(
+        label,
+        lambda: client.get(url),
+        before_each=forget_counts if cold else None,
+        with_sql=not cold,
     )
 
 

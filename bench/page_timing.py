@@ -20,11 +20,13 @@ def measure(
     *,
     expect: int = 200,
     before_each: Callable[[], None] | None = None,
+    with_sql: bool = False,
 ) -> None:
     """Print the figures of RUNS calls of `call` after one that warms the connection (and
     the caches, unless `before_each` empties them before every call). The queries are
     counted on one more call: counting wraps every query in Django's debug cursor, which
-    formats and logs each statement, a cost the served page does not have."""
+    formats and logs each statement, a cost the served page does not have. `with_sql` also
+    replays that call's statements alone (raw_sql_ms) and prints the page's time against it."""
     call()
     timings, cpu = [], []
     for _ in range(RUNS):
@@ -43,7 +45,31 @@ def measure(
     queries = len(ctx.captured_queries)
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
+    median = statistics.median(timings)
+    sql = ""
+    if with_sql:
+        raw = raw_sql_ms([q["sql"] for q in ctx.captured_queries])
+        sql = f"   raw sql {raw:5.1f} ms ({median / raw:4.1f}x, {1 - raw / median:4.0%} outside)"
     print(
-        f"{label:<32} median {statistics.median(timings):7.1f} ms   p95 {p95:7.1f} ms   "
-        f"python cpu {statistics.median(cpu):6.1f} ms   queries {queries}"
+        f"{label:<40} median {median:7.1f} ms   p95 {p95:7.1f} ms   "
+        f"python cpu {statistics.median(cpu):6.1f} ms   queries {queries}{sql}"
     )
+
+
+# What a page's transaction bookkeeping sends: not its SQL to replay.
+_BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK", "BEGIN", "COMMIT")
+
+
+def raw_sql_ms(statements: list[str]) -> float:
+    """The median time, over RUNS replays, of sending a page's statements (as the debug
+    cursor wrote them down, values in place) one after the other on the connection, from
+    this client: the page's "own raw SQL", round trips included."""
+    statements = [s for s in statements if not s.startswith(_BOOKKEEPING)]
+    timings = []
+    with connection.cursor() as cursor:
+        for _ in range(RUNS + 1):
+            start = time.perf_counter()
+            for statement in statements:
+                cursor.execute(statement)
+            timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings[1:])
