@@ -22,7 +22,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.test import Client  # noqa: E402
-from page_timing import measure  # noqa: E402
+from page_timing import machine_speed_ms, measure  # noqa: E402
 
 from itsm.accounts.models import User  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
@@ -49,13 +49,14 @@ def main() -> None:
     client = Client()
     client.force_login(agent)
     print(f"tickets in database: {Ticket.objects.count():,}   load average {os.getloadavg()}")
+    print(f"machine speed: reference loop {machine_speed_ms():.0f} ms (page_timing.py)")
     for label, url in SCENARIOS:
         _measure(client, agent, label, url)
     print("cold cache (queue counts and filter choices computed on every load):")
     for label, url in SCENARIOS:
         if url.startswith("/desk/"):
             _measure(client, agent, label, url, cold=True)
-    print(f"load average {os.getloadavg()}")
+    print(f"load average {os.getloadavg()}   reference loop {machine_speed_ms():.0f} ms")
 
 
 def _measure(client: Client, agent: User, label: str, url: str, *, cold: bool = False) -> None:

@@ -14,6 +14,17 @@ from django.test.utils import CaptureQueriesContext
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 
 
+def machine_speed_ms() -> float:
+    """This machine's speed right now, as the CPU time of a fixed pure-Python loop: a shared
+    virtual machine's speed moves over the hours (one session saw the same loop take 260 and
+    490 ms), and figures from different moments compare only beside it."""
+    start = time.process_time()
+    total = 0
+    for i in range(3_000_000):
+        total += i * i
+    return (time.process_time() - start) * 1000
+
+
 def measure(
     label: str,
     call: Callable[[], Any],

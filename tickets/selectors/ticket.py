@@ -33,7 +33,8 @@ def ticket_get_for_user(*, user: Any, number: str, whole: bool = True) -> Ticket
     """
     number = number.upper()
     if whole and user_is_staff_member(user):
-        # The desk's page: one shape for every agent, its SQL built once per process.
+        # The desk's page: desk staff see every ticket (TicketQuerySet.visible_to), so one
+        # shape serves every agent, its SQL built once per process.
         found = _ticket_for_staff(number)
     else:
         # No ORDER BY on the unique number (the default one, or first()'s): the planner would
