@@ -5,7 +5,8 @@ Usage: DATABASE_URL=... python bench/bench_ticket_search.py   (after seed_demo a
 Runs every kind of term (DESIGN §9: a word in no ticket included) through the three places
 that search tickets: the desk queue (`/desk/tickets/?q=`, a manager), the API
 (`/api/v1/incidents/?q=`) and the portal's "my tickets" (a requester). Measured in-process
-through Django's test client (view + rendering + SQL), like bench_queue.py.
+through Django's test client (view + rendering + SQL) by page_timing.measure, like
+bench_queue.py.
 
 generate_data writes twelve subjects only, so the first run plants what a rare term needs:
 three tickets with a rare word in subject and description, requested by a person who has
@@ -13,9 +14,7 @@ no other ticket (marked by PLANTED_EMAIL; later runs find them and plant nothing
 """
 
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -29,14 +28,13 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from page_timing import measure  # noqa: E402
 
 from itsm.accounts.models import User  # noqa: E402
 from tickets.choices import TicketKind  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
 
-RUNS = int(os.environ.get("BENCH_RUNS", "20"))
 # e.g. BENCH_PLACES=desk,api (a checkout without the portal's search measures nothing there)
 PLACES = os.environ.get("BENCH_PLACES", "desk,api,portal").split(",")
 PLANTED_EMAIL = "quentin.okafor@example.com"
@@ -110,22 +108,10 @@ def _plant() -> None:
 
 
 def _measure(client: Client, label: str, url: str, row: str) -> None:
-    client.get(url)  # warm caches and connection
-    timings, queries = [], 0
-    for _ in range(RUNS):
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        queries = len(ctx.captured_queries)
-    rows = response.content.decode().count(row)
-    timings.sort()
-    p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-    print(
-        f"{label:<44} median {statistics.median(timings):7.1f} ms   p95 {p95:7.1f} ms   "
-        f"queries {queries:2}   rows {rows}"
-    )
+    def rows(response) -> str:
+        return f"rows {response.content.decode().count(row)}"
+
+    measure(label, lambda: client.get(url), describe=rows)
 
 
 if __name__ == "__main__":

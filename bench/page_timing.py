@@ -32,12 +32,14 @@ def measure(
     expect: int = 200,
     before_each: Callable[[], None] | None = None,
     with_sql: bool = False,
+    describe: Callable[[Any], str] | None = None,
 ) -> None:
     """Print the figures of RUNS calls of `call` after one that warms the connection (and
     the caches, unless `before_each` empties them before every call). The queries are
     counted on one more call: counting wraps every query in Django's debug cursor, which
     formats and logs each statement, a cost the served page does not have. `with_sql` also
-    replays that call's statements alone (raw_sql_ms) and prints the page's time against it."""
+    replays that call's statements alone (raw_sql_ms) and prints the page's time against it;
+    `describe` adds what it says of that call's response to the line."""
     call()
     timings, cpu = [], []
     for _ in range(RUNS):
@@ -61,6 +63,8 @@ def measure(
     if with_sql:
         raw = raw_sql_ms([q["sql"] for q in ctx.captured_queries])
         sql = f"   raw sql {raw:5.1f} ms ({median / raw:4.1f}x, {1 - raw / median:4.0%} outside)"
+    if describe is not None:
+        sql += f"   {describe(response)}"
     print(
         f"{label:<40} median {median:7.1f} ms   p95 {p95:7.1f} ms   "
         f"python cpu {statistics.median(cpu):6.1f} ms   queries {queries}{sql}"

@@ -101,7 +101,7 @@ class CatalogFieldType(models.TextChoices):
     CI = "ci", "Configuration item"
 
 
-STATUS_BADGE = {
+STATUS_BADGE: dict[str, str] = {
     TicketStatus.NEW: "info",
     TicketStatus.IN_PROGRESS: "success",
     TicketStatus.ON_HOLD: "warning",
@@ -109,7 +109,7 @@ STATUS_BADGE = {
     TicketStatus.CLOSED: "neutral",
     TicketStatus.CANCELLED: "neutral",
 }
-PRIORITY_BADGE = {
+PRIORITY_BADGE: dict[int, str] = {
     Priority.P1: "danger",
     Priority.P2: "warning",
     Priority.P3: "info",

@@ -20,6 +20,8 @@ from django.utils.safestring import SafeString
 
 from itsm.core.dates import format_datetime
 from tickets.choices import PRIORITY_BADGE, STATUS_BADGE, QueueColumn
+from tickets.selectors.queue import QueueRow
+from tickets.selectors.sla import BadgeClock, sla_badge_state
 from tickets.sla.rules import SLA_BADGE, SlaState
 
 
@@ -93,22 +95,20 @@ def queue_headers(columns: Iterable[str], *, sort: str) -> list[HeaderCell]:
     return cells
 
 
-def _urgency(clock) -> tuple:
+_URGENCY_ORDER: dict[str, int] = {SlaState.BREACHED: 0, SlaState.RUNNING: 1}
+
+
+def _urgency(clock: BadgeClock) -> tuple:
     # Breached first, then running clocks by due time, then paused ones.
-    order = {SlaState.BREACHED: 0, SlaState.RUNNING: 1}.get(clock.state, 2)
+    order = _URGENCY_ORDER.get(clock.state, 2)
     return (order, clock.due_at is None, clock.due_at or 0)
 
 
-def _sla_cell(ticket) -> tuple[SafeString, str]:
+def _sla_cell(row: QueueRow) -> tuple[SafeString, str]:
     """The row's most urgent SLA clock as a badge (one line), and every open clock in words
     for the cell's title."""
-    from tickets.selectors import sla_badge_state
-
     badges, words = [], []
-    clocks = [
-        c for c in ticket.sla_clocks.all() if c.state not in (SlaState.MET, SlaState.CANCELLED)
-    ]
-    for clock in sorted(clocks, key=_urgency):
+    for clock in sorted(row.clocks, key=_urgency):
         state = sla_badge_state(clock)
         label = "Response" if clock.metric == "first_response" else "Resolution"
         if clock.state == SlaState.BREACHED:
@@ -137,19 +137,20 @@ def _time(value: datetime, now: datetime) -> SafeString:
     )
 
 
-def _cells(now: datetime, ticket_path: Callable[[str], str]) -> dict[str, Callable[[Any], Any]]:
+def _cells(
+    now: datetime, ticket_path: Callable[[str], str]
+) -> dict[str, Callable[[QueueRow], tuple[str, str, Any]]]:
     """For each column: the cell's class, its title (the whole text, shown when the cell is
     cut short) and its content."""
 
-    def who(t) -> str:
-        team = str(t.assignment_team) if t.assignment_team_id else "—"
-        return f"{team} / {t.assignee}" if t.assignee_id else team
+    def who(t: QueueRow) -> str:
+        team = t.team or "—"
+        return f"{team} / {t.assignee}" if t.assignee else team
 
-    def requester(t):
-        r = t.requester
-        return "col-requester", f"{r} <{r.email}>", str(r)
+    def requester(t: QueueRow) -> tuple[str, str, Any]:
+        return "col-requester", f"{t.requester} <{t.requester_email}>", t.requester
 
-    def sla(t):
+    def sla(t: QueueRow) -> tuple[str, str, Any]:
         badges, words = _sla_cell(t)
         return "sla-cell col-sla", words, badges
 
@@ -183,16 +184,8 @@ def _cells(now: datetime, ticket_path: Callable[[str], str]) -> dict[str, Callab
         QueueColumn.SLA: sla,
         QueueColumn.REQUESTER: requester,
         QueueColumn.TEAM: lambda t: ("col-team", who(t), who(t)),
-        QueueColumn.SERVICE: lambda t: (
-            "col-service",
-            str(t.service) if t.service_id else "",
-            t.service if t.service_id else "—",
-        ),
-        QueueColumn.CATEGORY: lambda t: (
-            "col-category",
-            str(t.category) if t.category_id else "",
-            t.category if t.category_id else "—",
-        ),
+        QueueColumn.SERVICE: lambda t: ("col-service", t.service, t.service or "—"),
+        QueueColumn.CATEGORY: lambda t: ("col-category", t.category, t.category or "—"),
         QueueColumn.UPDATED: lambda t: ("col-updated", "", _time(t.updated_at, now)),
         QueueColumn.OPENED: lambda t: ("col-opened", "", _time(t.created_at, now)),
         QueueColumn.CHANNEL: lambda t: (
@@ -203,8 +196,11 @@ def _cells(now: datetime, ticket_path: Callable[[str], str]) -> dict[str, Callab
     }
 
 
-def queue_rows(tickets, *, columns: Iterable[str], ticket_path: Callable[[str], str]) -> SafeString:
-    """One `<tr>` per ticket: the selection box, then the chosen `columns` in table order."""
+def queue_rows(
+    tickets: Iterable[QueueRow], *, columns: Iterable[str], ticket_path: Callable[[str], str]
+) -> SafeString:
+    """One `<tr>` per ticket (tickets.selectors.queue_rows_read): the selection box, then the
+    chosen `columns` in table order."""
     now = timezone.now()
     cells = _cells(now, ticket_path)
     # Labels escaped once per column, cells joined as plain strings: format_html per cell
@@ -212,13 +208,13 @@ def queue_rows(tickets, *, columns: Iterable[str], ticket_path: Callable[[str], 
     # already markup (SafeString) goes in as it is; any other value is escaped.
     chosen = [(cells[c], escape(HEADERS[c].label)) for c in columns]
 
-    def cell(build, label: str, t) -> str:
+    def cell(build: Callable[[QueueRow], tuple[str, str, Any]], label: str, t: QueueRow) -> str:
         css, title, content = build(t)
         shown = f' title="{escape(str(title))}"' if title else ""
         html = content if isinstance(content, SafeString) else escape(str(content))
         return f'<td class="{css}" data-label="{label}"{shown}>{html}</td>'
 
-    def row(t) -> str:
+    def row(t: QueueRow) -> str:
         number = escape(t.number)
         cells_html = "".join(cell(build, label, t) for build, label in chosen)
         return (

@@ -1,5 +1,8 @@
 """A plain paginated list page, for process records whose own workspace is still small."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -41,16 +44,25 @@ def _cell(record, attr: str):
 
 class SeekPage:
     """A page of a large queryset without COUNT(*): fetches one row more to know if there is
-    a next page. Queue pages over a million tickets stay fast at every page size."""
+    a next page. Queue pages over a million tickets stay fast at every page size. `read`
+    turns the page's slice of the queryset into its rows (model objects unless it says
+    otherwise)."""
 
-    def __init__(self, queryset: QuerySet, *, number: str | int | None, size: int) -> None:
+    def __init__(
+        self,
+        queryset: QuerySet,
+        *,
+        number: str | int | None,
+        size: int,
+        read: Callable[[QuerySet], list[Any]] = list,
+    ) -> None:
         try:
             self.number = max(1, int(number or 1))
         except ValueError:
             self.number = 1
         offset = (self.number - 1) * size
         # `?page=99999999999999999999` is an empty page, not an OFFSET the database refuses.
-        rows = list(queryset[offset : offset + size + 1]) if offset <= MAX_OFFSET else []
+        rows = read(queryset[offset : offset + size + 1]) if offset <= MAX_OFFSET else []
         self.object_list = rows[:size]
         self.has_next = len(rows) > size
         self.has_previous = self.number > 1

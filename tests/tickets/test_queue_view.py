@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from itsm.accounts.models import Team
 from tests.factories.accounts import UserFactory
+from tests.factories.cmdb import ServiceFactory
 from tests.factories.tickets import make_ticket
 from tests.tickets.sla.defaults import sla_defaults  # noqa: F401
 from tickets import selectors, services
 from tickets.choices import DEFAULT_QUEUE_COLUMNS, QueueColumn
 from tickets.exceptions import InvalidTicketInput
-from tickets.models import QueuePreference, SlaClock
+from tickets.models import Category, QueuePreference, SlaClock
 from tickets.sla.rules import SlaState
 from tickets.sla.services import sla_sweep
 
@@ -315,12 +316,19 @@ def test_queue_page_query_count_does_not_follow_page_size(
     client_as, agent, requester, page_size, django_assert_num_queries
 ):
     team = Team.objects.first()
+    # Every column has something to show: a category, a service, a team and an agent.
+    category = Category.objects.create(name="Network")
+    service = ServiceFactory()
     for i in range(page_size + 1):
         make_ticket(
             requester=requester,
+            actor=agent,
             impact=1 + i % 3,
             urgency=1 + i % 3,
+            category=category,
+            service=service,
             assignment_team=team,
+            assignee=agent if i % 2 else None,
         )
     services.queue_preference_update(user=agent, columns=list(QueueColumn.values))
     client = client_as(agent)

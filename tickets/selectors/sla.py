@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from itsm.core.compiled import compiled_once
@@ -19,21 +19,31 @@ from tickets.sla.rules import (
 from tickets.sla.selectors import sla_policies_active
 
 BREACHING_SOON = timedelta(hours=2)
-CLOCKS_FOR_BADGES = Prefetch(
-    "sla_clocks",
-    queryset=SlaClock.objects.only(
-        "id",
-        "ticket_id",
-        "metric",
-        "state",
-        "due_at",
-        "next_threshold",
-        "target_minutes",
-        "elapsed",
-        "running_since",
-        "stopped_at",
-    ).order_by("metric"),
-)
+
+
+@dataclass(frozen=True, slots=True)
+class BadgeClock:
+    """An open SLA clock as a queue row's badge reads it (sla_badge_state), as plain values."""
+
+    metric: str
+    state: str
+    due_at: datetime | None
+    next_threshold: int | None
+
+
+def badge_clocks_for(ticket_ids: list[int]) -> dict[int, list[BadgeClock]]:
+    """The open (neither met nor cancelled) SLA clocks of these tickets, by ticket: one query,
+    no model objects (a queue page's 100 clocks cost more to build than to read)."""
+    clocks: dict[int, list[BadgeClock]] = {pk: [] for pk in ticket_ids}
+    rows = (
+        SlaClock.objects.filter(ticket_id__in=ticket_ids)
+        .exclude(state__in=(SlaState.MET, SlaState.CANCELLED))
+        .order_by("metric")
+        .values_list("ticket_id", "metric", "state", "due_at", "next_threshold")
+    )
+    for ticket_id, metric, state, due_at, next_threshold in rows:
+        clocks[ticket_id].append(BadgeClock(metric, state, due_at, next_threshold))
+    return clocks
 
 
 def clocks_with_calendars(ticket_id: int) -> list[SlaClock]:
@@ -70,7 +80,7 @@ class SlaBadge:
     left: str  # business time left (detail page) or "" (queue rows: the countdown uses due_at)
 
 
-def sla_badge_state(clock: SlaClock) -> str:
+def sla_badge_state(clock: SlaClock | BadgeClock) -> str:
     # From stored fields only (no calendar maths): the sweep fires 75 % before the clock
     # moves its next threshold past it, so a next threshold above 75 means "warning".
     if clock.state == SlaState.RUNNING:

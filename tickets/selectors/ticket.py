@@ -81,9 +81,13 @@ _READ_WITH: dict[type[models.Model], tuple[str, ...]] = {ConfigurationItem: ("se
 @functools.cache
 def _row_by_pk(model: type[models.Model]) -> CompiledQuery[models.Model]:
     joins = _READ_WITH.get(model, ())
-    return compiled_once(
-        lambda pk: model._default_manager.order_by().filter(pk=pk).select_related(*joins)
-    )
+
+    def row(pk: int) -> models.QuerySet[models.Model]:
+        rows = model._default_manager.order_by().filter(pk=pk)
+        # select_related() with no names would join every relation (and is deprecated).
+        return rows.select_related(*joins) if joins else rows
+
+    return compiled_once(row)
 
 
 def _relation_is_read(ticket: Ticket, name: str) -> bool:

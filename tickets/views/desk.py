@@ -81,7 +81,12 @@ def ticket_queue(request: DeskRequest) -> HttpResponse:
     # The selects draw from cached choice lists; the querysets still validate input.
     use_cached_choices(filterset.form, ("team", "assignee", "service", "category"))
     # Paginator.count would scan the whole filtered set; a seek page never counts.
-    page = SeekPage(queue_shown.tickets, number=request.GET.get("page"), size=_page_size(request))
+    page = SeekPage(
+        queue_shown.tickets,
+        number=request.GET.get("page"),
+        size=_page_size(request),
+        read=selectors.queue_rows_read,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     view = query.urlencode()
