@@ -1,6 +1,9 @@
 """API plumbing shared by every app: pagination and the one mapping of errors to HTTP.
 The JSON parser is in itsm/core/parsers.py."""
 
+import copy
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import serializers, status
@@ -10,6 +13,20 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from itsm.core.exceptions import DomainError, StaleVersion
 from itsm.core.refusals import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
+
+
+class FieldsWorkedOutOnce:
+    """For a ModelSerializer whose fields depend on nothing but its class: DRF works them out
+    from the model on every instance (most of an API create's output time); here once per
+    class, and each instance gets its own copies, as DRF copies declared fields."""
+
+    def get_fields(self) -> dict[str, Any]:
+        cls = type(self)
+        built = cls.__dict__.get("_fields_worked_out")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            cls._fields_worked_out = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)
 
 
 class StandardPagination(PageNumberPagination):

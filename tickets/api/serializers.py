@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.core.api import FieldsWorkedOutOnce
 from itsm.core.fieldlists import takes_fields
 from tickets.api.time import minutes_input_field
 from tickets.choices import (
@@ -20,7 +21,7 @@ from tickets.fields import REQUESTER_REPORT_FIELDS, TICKET_CREATE_FIELDS, TICKET
 from tickets.models import Attachment, Category, Comment, Ticket
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(FieldsWorkedOutOnce, serializers.ModelSerializer):
     requester = serializers.SlugRelatedField(slug_field="email", read_only=True)
     assignee = serializers.SlugRelatedField(allow_null=True, slug_field="email", read_only=True)
     assignment_team = serializers.SlugRelatedField(
