@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from itsm.accounts.models import Team, User
 from itsm.cmdb.models import Service
-from itsm.core.filters import DateTimeFilter
+from itsm.core.filters import DateTimeFilter, FormBuiltOnce
 from tickets.choices import OPEN_STATUSES, Channel, Priority, TicketKind, TicketStatus
 from tickets.models import Category, Ticket, TimeEntry
 
@@ -45,7 +45,7 @@ class AnyYesNo(NullBooleanSelect):
         self.choices = [("unknown", ANY), ("true", "Yes"), ("false", "No")]
 
 
-class TicketFilterSet(django_filters.FilterSet):
+class TicketFilterSet(FormBuiltOnce, django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
     kind = django_filters.ChoiceFilter(choices=TicketKind.choices, label="Type", empty_label=ANY)
     status = django_filters.ChoiceFilter(
