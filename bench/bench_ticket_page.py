@@ -54,7 +54,7 @@ def main() -> None:
     measure("portal: ticket page", lambda: portal.get(f"/portal/tickets/{ticket.number}/"))
     measure("api: incident retrieve", lambda: desk.get(f"/api/v1/incidents/{ticket.number}/"))
     payload = {
-        "short_description": "Bench: printer on floor 3 jams",
+        "short_description": "Bench: badge reader at door 4 beeps",
         "requester": ticket.requester.email,
         "channel": "phone",
         "impact": 2,

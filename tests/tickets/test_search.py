@@ -91,6 +91,28 @@ def test_a_misspelt_subject_word_still_finds_the_ticket(printer, bitlocker):
     assert _search("recovry") == [bitlocker.number]
 
 
+@pytest.mark.parametrize("text", ["printer", '"printer jam"'])
+def test_a_term_only_older_tickets_have_is_found_past_the_newest_ones(requester, monkeypatch, text):
+    """The look among the newest tickets misses; the look over every ticket still finds it."""
+    from tickets.selectors import search
+
+    monkeypatch.setattr(search, "RECENT_PROBE", 2)
+    old = make_ticket(requester=requester, short_description="Printer jam on floor 3")
+    for _ in range(2):
+        make_ticket(requester=requester, short_description="VPN drops")
+    match = search.Q(search=search._search_query(text))
+    assert search._matches_among_newest(Ticket.objects.all(), match) is False
+    assert _search(text) == [old.number]
+
+
+def test_the_newest_tickets_answer_whether_a_term_matches_at_all(printer, requester):
+    from tickets.selectors import search
+
+    match = search.Q(search=search._search_query("printer"))
+    assert search._matches_among_newest(Ticket.objects.all(), match) is True
+    assert search._matches_among_newest(Ticket.objects.exclude(pk=printer.pk), match) is False
+
+
 def test_search_keeps_to_the_tickets_it_is_given(printer, bitlocker, requester):
     mine = ticket_list_matching(tickets=Ticket.objects.filter(requester=requester), text="laptop")
     assert list(mine) == []

@@ -14,7 +14,7 @@ term is answered from an index, so a word in no ticket costs what a common word 
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import F, Q, QuerySet, Subquery
 
 from itsm.accounts.models import User
@@ -72,10 +72,38 @@ def ticket_list_matching(*, tickets: QuerySet[Ticket], text: str) -> QuerySet[Ti
     matches = tickets.filter(match)
     # A common word is almost always among the newest tickets: looking there first costs a
     # few milliseconds, where asking the GIN index builds a bitmap of every ticket with it.
-    recent = tickets.order_by("-created_at", "-id").values("pk")[:RECENT_PROBE]
-    if _any_row(matches.filter(pk__in=Subquery(recent))) or _any_row(matches):
+    if _matches_among_newest(tickets, match) or _any_row(matches):
         return matches
     return _typo_matches(tickets, text)
+
+
+def _matches_among_newest(tickets: QuerySet[Ticket], match: Q) -> bool:
+    """Whether one of the newest RECENT_PROBE of `tickets` matches `match` (which reads the
+    ticket's own columns only).
+
+    Those rows are read along the date index into a materialized CTE and tested one by one:
+    a couple of milliseconds, match or not. Given `pk IN (newest)` instead, the planner asks
+    the text index for every ticket with the words and intersects: 20 ms for a phrase whose
+    words are in thousands of a requester's tickets, even when none of the newest has it.
+    """
+    newest = tickets.order_by("-created_at", "-id").values(*_MATCHED_COLUMNS)[:RECENT_PROBE]
+    newest_sql, newest_params = newest.query.sql_with_params()
+    test = Ticket.objects.filter(match).query
+    db = connections[tickets.db]
+    where_sql, where_params = test.get_compiler(connection=db).compile(test.where)
+    table = Ticket._meta.db_table
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"WITH newest AS MATERIALIZED ({newest_sql}) "
+            f'SELECT EXISTS (SELECT 1 FROM newest AS "{table}" WHERE {where_sql})',
+            [*newest_params, *where_params],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+# The columns a search term is matched on (ticket_list_matching), as the probe's CTE names them.
+_MATCHED_COLUMNS = ("search", "number", "requester_id")
 
 
 def _any_row(tickets: QuerySet[Ticket]) -> bool:
