@@ -14,6 +14,7 @@ from itsm.accounts.models import User
 from itsm.accounts.roles import STAFF_ROLES
 from itsm.cmdb.models import ConfigurationItem
 from itsm.core.cache import cached, forget
+from itsm.core.compiled import compiled_once
 from tickets.choices import OPEN_STATUSES, Channel, TicketStatus
 from tickets.models import (
     Category,
@@ -348,7 +349,13 @@ def saved_filter_list(*, owner: Any) -> QuerySet[SavedFilter]:
     return SavedFilter.objects.filter(owner=owner)
 
 
+@compiled_once
+def _preference_of(user_id: int) -> QuerySet[QueuePreference]:
+    # By its primary key (the user's id): no ORDER BY … LIMIT 1 as `.first()` would add.
+    return QueuePreference.objects.filter(pk=user_id).order_by()
+
+
 def queue_preference_for(*, user: Any) -> QueuePreference:
     """The agent's queue settings; an unsaved default one until they change something."""
-    preference = QueuePreference.objects.filter(user=user).first()
-    return preference or QueuePreference(user=user)
+    found = _preference_of(user.pk)
+    return found[0] if found else QueuePreference(user=user)
