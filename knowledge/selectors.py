@@ -14,7 +14,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     TrigramWordSimilarity,
 )
-from django.db import connection
+from django.db import connections
 from django.db.models import (
     Count,
     F,
@@ -34,6 +34,7 @@ from itsm.accounts.models import User
 from itsm.accounts.roles import Role, user_is_staff_member
 from itsm.audit.models import AuditEvent
 from itsm.audit.selectors import audit_list_for_record
+from itsm.core.sql import word_similarity_threshold
 from knowledge.choices import ArticleAudience, ArticleStatus
 from knowledge.models import (
     SEARCH_CONFIG,
@@ -286,11 +287,7 @@ def _typo_matches(articles: QuerySet[Article], query: str) -> QuerySet[Article]:
     # word-similarity threshold (0.6 by default, too strict for "bitloker"). The threshold
     # is a per-connection setting and only this query uses the operator, so lowering it for
     # the connection changes nothing else.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
-            [str(TYPO_MIN_SIMILARITY)],
-        )
+    word_similarity_threshold(articles, TYPO_MIN_SIMILARITY)
     return (
         articles.filter(title__trigram_word_similar=query)
         .annotate(rank=TrigramWordSimilarity(query, "title"))
@@ -312,7 +309,7 @@ def _top_typo_matches(
         " FROM (" + inner_sql + ") AS candidate(id, title)"
         " ORDER BY rank DESC, candidate.id LIMIT %s"
     )
-    with connection.cursor() as cursor:
+    with connections[articles.db].cursor() as cursor:
         cursor.execute(sql, [query, *inner_params, limit])
         return [(pk, rank) for pk, rank in cursor.fetchall()]
 
@@ -336,7 +333,7 @@ def _top_ranked(matches: QuerySet[Article], query: str, limit: int) -> list[tupl
         " AS rank FROM (" + inner_sql + ") AS candidate(id, search, published_at)"
         " ORDER BY rank DESC, candidate.published_at DESC NULLS LAST, candidate.id LIMIT %s"
     )
-    with connection.cursor() as cursor:
+    with connections[matches.db].cursor() as cursor:
         cursor.execute(sql, [SEARCH_CONFIG, query, *inner_params, limit])
         return [(pk, rank) for pk, rank in cursor.fetchall()]
 

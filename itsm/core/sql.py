@@ -1,4 +1,4 @@
-"""Helpers for the few statements written in SQL by hand (batch writes)."""
+"""Helpers for the few statements written in SQL by hand (batch writes, search settings)."""
 
 import json
 from collections.abc import Iterable
@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections
+from django.db.models import QuerySet
 
 
 class _RowsEncoder(DjangoJSONEncoder):
@@ -26,3 +28,16 @@ def json_rows(rows: Iterable[dict[str, Any]]) -> str:
     33 ms that way and 23 ms this way).
     """
     return json.dumps(list(rows), cls=_RowsEncoder, separators=(",", ":"))
+
+
+def word_similarity_threshold(queryset: QuerySet, value: float) -> None:
+    """Set pg_trgm's word-similarity threshold, what `%>` (`trigram_word_similar`) matches at
+    and what the trigram index serves, for the queries of `queryset`.
+
+    The setting is per connection, so it is set on the one that will run the queryset: a
+    search that the router sends to a replica must find it there, not on the primary.
+    """
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(value)]
+        )

@@ -231,6 +231,23 @@ def test_a_ticket_page_is_read_from_the_primary(replicated):
     assert where == "primary"
 
 
+def test_a_misspelt_search_served_by_the_replica_finds_the_ticket(replicated):
+    """The typo search's similarity threshold is a per-connection setting: it must be set on
+    the replica that runs the search, not on the primary."""
+    status, content, _ = _api(replicated).request(
+        "/api/v1/incidents/", {"short_description": "Scanner zqwobble jams in the tray"}
+    )
+    assert status == 201, content[:300]
+    number = json.loads(content)["number"]
+    time.sleep(STICKY_SECONDS + 0.5)
+    status, content, _, where = _served_by(
+        replicated, _api(replicated), "/api/v1/incidents/?q=zqwoblbe", marker="zqwoblbe"
+    )
+    assert status == 200, content[:300]
+    assert where == "replica"
+    assert [row["number"] for row in json.loads(content)["results"]] == [number]
+
+
 def test_a_person_reads_their_own_write_from_the_primary_for_a_few_seconds(replicated):
     api = _api(replicated)
     status, content, _ = api.request(

@@ -14,10 +14,11 @@ term is answered from an index, so a word in no ticket costs what a common word 
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import F, Q, QuerySet, Subquery
 
 from itsm.accounts.models import User
+from itsm.core.sql import word_similarity_threshold
 from tickets.models import SEARCH_CONFIG, Ticket
 
 TICKET_NUMBER = re.compile(r"^(INC|REQ)\d{7}$", re.IGNORECASE)
@@ -116,7 +117,7 @@ def _any_row(tickets: QuerySet[Ticket]) -> bool:
     first row, because the CTE hands rows over one at a time.
     """
     sql, params = tickets.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
+    with connections[tickets.db].cursor() as cursor:
         cursor.execute(
             f"WITH found AS MATERIALIZED ({sql}) SELECT EXISTS (SELECT 1 FROM found)", params
         )
@@ -138,11 +139,7 @@ def _typo_matches(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     # `subject %> term` is served by the trigram index only at pg_trgm's word-similarity
     # threshold, a per-connection setting. Only the typo searches use the operator (here and
     # in knowledge, at its own value), and each sets the threshold right before its query.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
-            [str(TYPO_MIN_SIMILARITY)],
-        )
+    word_similarity_threshold(tickets, TYPO_MIN_SIMILARITY)
     # Unordered and LIMITed: the bitmap scan stops after TYPO_CANDIDATES similar subjects.
     # Read here, once: a LIMIT without ORDER BY may pick other rows each time it runs, and
     # the relevance sort would run it twice.
